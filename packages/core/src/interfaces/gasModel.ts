@@ -1,0 +1,92 @@
+import type { Address, BlockFees, Hex, TxEnvelope } from '../types.js'
+
+/** What the gas model sees of the parent block when computing the next block's fees. */
+export interface HeaderFees {
+  number: bigint
+  gasLimit: bigint
+  gasUsed: bigint
+  baseFeePerGas: bigint
+}
+
+/**
+ * Gas-model state that must be deterministic and survive restarts (quota windows, demand per hot account).
+ * The VM backs it with storage of the `PREDEPLOYS.gasStore` account, so it is part of the state root.
+ * Keys are short strings chosen by the model; values are unsigned 256-bit integers.
+ */
+export interface GasStore {
+  get(key: string): Promise<bigint>
+  set(key: string, value: bigint): Promise<void>
+}
+
+export interface AdmissionContext {
+  chainId: bigint
+  /** The block the transaction would go into next. */
+  blockNumber: bigint
+  fees: BlockFees
+  /** Native balance of an account in the latest state (a paymaster's funds). */
+  balanceOf(address: Address): Promise<bigint>
+  store: GasStore
+}
+
+export interface ChargeContext {
+  blockNumber: bigint
+  coinbase: Address
+  fees: BlockFees
+  /** Native balance in the state as execution left it. */
+  balanceOf(address: Address): Promise<bigint>
+  store: GasStore
+}
+
+/** What must be held before execution: debited up front, the difference refunded by `charge`. */
+export interface UpfrontCharge {
+  payer: Address
+  amount: bigint
+  /** Fee token; native when undefined. */
+  token?: Address | undefined
+}
+
+/** The final fee of one transaction: `amount` = `burnt` + sum of `credits`. */
+export interface FeeCharge {
+  payer: Address
+  amount: bigint
+  burnt: bigint
+  credits: { to: Address; amount: bigint }[]
+  token?: Address | undefined
+  /** Price per unit of gas as receipts report it. */
+  effectiveGasPrice: bigint
+  /** The DA part of `amount`, where the model passes it through. */
+  l1Fee?: bigint | undefined
+}
+
+/** A fee quote as JSON-RPC serves it (`eth_gasPrice`, `eth_maxPriorityFeePerGas`). */
+export interface FeeQuote {
+  gasPrice: bigint
+  maxPriorityFeePerGas: bigint
+}
+
+/**
+ * A fee model plugin. The VM asks it for the block's fees, for the up-front charge before execution and
+ * for the final charge after; the mempool asks it to admit transactions and for their priority.
+ * Errors at admission are specific `BaseError`s (`FeeTooLowError`, `QuotaExceededError`, ...);
+ * a model must never fail in `charge` for a transaction it admitted and `upfront` accepted.
+ */
+export interface GasModel {
+  readonly name: string
+  /** The next block's fees from its parent (the EIP-1559 base fee, for example). */
+  nextBlockFees(parent: HeaderFees): BlockFees
+  /** Genesis fees (no parent). */
+  genesisFees(): BlockFees
+  /** Stateless and stateful admission checks; throws a typed error to refuse. */
+  admit(tx: TxEnvelope, ctx: AdmissionContext): Promise<void>
+  /** The amount to hold before execution and who holds it. */
+  upfront(tx: TxEnvelope, ctx: ChargeContext): Promise<UpfrontCharge>
+  /** The final fee once `gasUsed` is known; may update the store (quota usage). */
+  charge(tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext): Promise<FeeCharge>
+  /** What ordering policies sort by (the effective tip per gas, for EIP-1559). */
+  priority(tx: TxEnvelope, fees: BlockFees): bigint
+  /** Suggested prices for wallets. */
+  quote(fees: BlockFees): FeeQuote
+  /** The accounts a transaction writes, used by models that price by demand; optional. */
+  observeBlock?(input: { blockNumber: bigint; txs: readonly TxEnvelope[]; store: GasStore }): Promise<void>
+}
+

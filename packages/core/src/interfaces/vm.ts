@@ -1,0 +1,84 @@
+import type { BaseError } from '../errors/base.js'
+import type {
+  Address,
+  BlockContext,
+  Deposit,
+  GenesisAlloc,
+  Hex,
+  Receipt,
+  TxEnvelope,
+  Withdrawal,
+} from '../types.js'
+import type { GasModel } from './gasModel.js'
+import type { StateDb, StateReader } from './state.js'
+
+export interface BlockExecution {
+  /** One per included transaction, in order (deposits first). */
+  receipts: Receipt[]
+  /** Dropped at execution (nonce gap, quota, funds), never charged. */
+  excluded: { hash: Hex; error: BaseError }[]
+  /** The transactions that were included, in receipt order. */
+  included: TxEnvelope[]
+  gasUsed: bigint
+  /** Committed in the header's `withdrawalsRoot`. */
+  withdrawals: Withdrawal[]
+  withdrawalsRoot: Hex
+  transactionsRoot: Hex
+  receiptsRoot: Hex
+  logsBloom: Hex
+  stateRoot: Hex
+}
+
+/** The result of a call that does not change state (`eth_call`, `eth_estimateGas`). */
+export interface CallResult {
+  status: 'success' | 'reverted'
+  gasUsed: bigint
+  returnData: Hex
+  logs: Receipt['logs']
+}
+
+export interface CallRequest {
+  from?: Address | undefined
+  to?: Address | undefined
+  data?: Hex | undefined
+  value?: bigint | undefined
+  gas?: bigint | undefined
+  gasPrice?: bigint | undefined
+  maxFeePerGas?: bigint | undefined
+  maxPriorityFeePerGas?: bigint | undefined
+}
+
+/** A JSON-RPC handler contributed by a VM (the parallel VM's `appchain_*` methods). */
+export type RpcHandler = (params: unknown[], ctx: { state: StateReader; chainId: bigint }) => Promise<unknown>
+
+/**
+ * An execution layer. The sequencer and node only ever talk to a VM through this interface,
+ * so the EVM, the parallel VM and the UTXO VM are interchangeable.
+ */
+export interface Vm<Tx extends TxEnvelope = TxEnvelope> {
+  /** 'evm' | 'parallel' | 'utxo' | custom. */
+  readonly kind: string
+  /**
+   * Decodes raw transactions: stateless checks (size, encoding, signature, chain id) and sender recovery,
+   * batched and in parallel. Each result is the transaction or the typed error that refused it.
+   */
+  decodeTxs(raws: Uint8Array[], opts: { chainId: bigint }): Promise<(Tx | BaseError)[]>
+  /** Stateful admission: nonce, funds, gas limits. Throws typed errors. */
+  validateTx(tx: Tx, state: StateReader, ctx: BlockContext): Promise<void>
+  /** Executes a block on `state` (left holding the post state, root computed). */
+  executeBlock(input: {
+    ctx: BlockContext
+    deposits: Deposit[]
+    txs: Tx[]
+    state: StateDb
+    gas: GasModel
+  }): Promise<BlockExecution>
+  /** Writes the genesis allocation. */
+  genesis(alloc: GenesisAlloc, state: StateDb): Promise<void>
+  /** Runs a call without committing (EVM: `eth_call`); VMs without calls omit it. */
+  call?(request: CallRequest, state: StateDb, ctx: BlockContext): Promise<CallResult>
+  /** VM-specific JSON-RPC methods. */
+  rpc?: Record<string, RpcHandler> | undefined
+  /** Releases worker pools. */
+  close?(): Promise<void>
+}
