@@ -1,0 +1,3 @@
+export { WorkerCrashedError, WorkerPoolClosedError, WorkerTaskError } from './errors.js'
+export { serveWorker, withTransfer } from './serveWorker.js'
+export { type WorkerPool, type WorkerPoolConfig, workerPool } from './workerPool.js'
