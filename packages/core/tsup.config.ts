@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup'
 import { packageConfig } from '../../tsup.config.base.ts'
 
-export default defineConfig(packageConfig({"index":"src/index.ts","testing":"src/testing/index.ts","workers":"src/workers/index.ts"}))
+export default defineConfig(
+  packageConfig({ index: 'src/index.ts', testing: 'src/testing/index.ts', workers: 'src/workers/index.ts' }),
+)

@@ -33,7 +33,10 @@ describe('logsBloom', () => {
   it('sets three bits per item and is empty for no logs', () => {
     expect(logsBloom([])).toBe(`0x${'00'.repeat(256)}`)
     const bloom = logsBloom([{ address: '0x0000000000000000000000000000000000000001', topics: [], data: '0x' }])
-    const bits = [...Buffer.from(bloom.slice(2), 'hex')].reduce((n, b) => n + b.toString(2).replaceAll('0', '').length, 0)
+    const bits = [...Buffer.from(bloom.slice(2), 'hex')].reduce(
+      (n, b) => n + b.toString(2).replaceAll('0', '').length,
+      0,
+    )
     expect(bits).toBeGreaterThanOrEqual(1)
     expect(bits).toBeLessThanOrEqual(3)
   })

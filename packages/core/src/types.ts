@@ -153,7 +153,4 @@ export interface BlockContext {
 }
 
 /** Genesis allocation: balances, nonces, code and storage per address. */
-export type GenesisAlloc = Record<
-  Address,
-  { balance?: bigint; nonce?: bigint; code?: Hex; storage?: Record<Hex, Hex> }
->
+export type GenesisAlloc = Record<Address, { balance?: bigint; nonce?: bigint; code?: Hex; storage?: Record<Hex, Hex> }>

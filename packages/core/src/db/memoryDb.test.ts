@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checkDbConformance, runDbConformance } from '../testing/index.js'
 import type { Db } from '../interfaces/db.js'
+import { checkDbConformance, runDbConformance } from '../testing/index.js'
 import { memoryDb } from './memoryDb.js'
 
 runDbConformance({ name: 'memoryDb', create: async () => memoryDb() })

@@ -59,9 +59,12 @@ export class NonceTooHighError extends BaseError {
 export class InsufficientFundsError extends BaseError {
   override name = 'InsufficientFundsError'
   constructor(args: { address: string; balance: bigint; cost: bigint }) {
-    super(`insufficient funds for gas * price + value: address ${args.address} have ${args.balance} want ${args.cost}`, {
-      data: args,
-    })
+    super(
+      `insufficient funds for gas * price + value: address ${args.address} have ${args.balance} want ${args.cost}`,
+      {
+        data: args,
+      },
+    )
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Address, BlockFees, Hex, TxEnvelope } from '../types.js'
+import type { Address, BlockFees, TxEnvelope } from '../types.js'
 
 /** What the gas model sees of the parent block when computing the next block's fees. */
 export interface HeaderFees {
@@ -89,4 +89,3 @@ export interface GasModel {
   /** The accounts a transaction writes, used by models that price by demand; optional. */
   observeBlock?(input: { blockNumber: bigint; txs: readonly TxEnvelope[]; store: GasStore }): Promise<void>
 }
-

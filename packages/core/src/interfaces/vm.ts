@@ -1,14 +1,5 @@
 import type { BaseError } from '../errors/base.js'
-import type {
-  Address,
-  BlockContext,
-  Deposit,
-  GenesisAlloc,
-  Hex,
-  Receipt,
-  TxEnvelope,
-  Withdrawal,
-} from '../types.js'
+import type { Address, BlockContext, Deposit, GenesisAlloc, Hex, Receipt, TxEnvelope, Withdrawal } from '../types.js'
 import type { GasModel } from './gasModel.js'
 import type { StateDb, StateReader } from './state.js'
 

@@ -1,24 +1,24 @@
 export { type ConformanceCase, type ConformanceFailure, checkConformance, registerConformance } from './conformance.js'
-export { type DaConformanceOptions, checkDaConformance, daConformanceCases, runDaConformance } from './da.js'
-export { type DbConformanceOptions, checkDbConformance, dbConformanceCases, runDbConformance } from './db.js'
+export { checkDaConformance, type DaConformanceOptions, daConformanceCases, runDaConformance } from './da.js'
+export { checkDbConformance, type DbConformanceOptions, dbConformanceCases, runDbConformance } from './db.js'
 export {
-  type GasModelConformanceOptions,
   checkGasModelConformance,
+  type GasModelConformanceOptions,
   gasModelConformanceCases,
   memoryGasStore,
   runGasModelConformance,
 } from './gasModel.js'
 export {
-  type OrderingConformanceOptions,
   checkOrderingConformance,
+  type OrderingConformanceOptions,
   orderingConformanceCases,
   pendingViewOf,
   runOrderingConformance,
 } from './ordering.js'
 export {
-  type VmConformanceOptions,
   checkVmConformance,
   runVmConformance,
   testBlockContext,
+  type VmConformanceOptions,
   vmConformanceCases,
 } from './vm.js'

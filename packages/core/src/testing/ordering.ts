@@ -102,7 +102,11 @@ export function orderingConformanceCases(): ConformanceCase<OrderingConformanceO
  * ```
  */
 export function runOrderingConformance(opts: OrderingConformanceOptions & { name?: string }): void {
-  registerConformance(`OrderingPolicy conformance: ${opts.name ?? opts.create().name}`, orderingConformanceCases(), opts)
+  registerConformance(
+    `OrderingPolicy conformance: ${opts.name ?? opts.create().name}`,
+    orderingConformanceCases(),
+    opts,
+  )
 }
 
 export function checkOrderingConformance(opts: OrderingConformanceOptions) {

@@ -69,7 +69,11 @@ export function vmConformanceCases(): ConformanceCase<VmConformanceOptions>[] {
       run: (o) =>
         withVm(o, async (vm) => {
           const valid = (await o.makeTxs())[0]!
-          const junk = o.junk ?? [new Uint8Array(), new Uint8Array([0xff, 0x00, 0x13]), valid.slice(0, valid.length - 3)]
+          const junk = o.junk ?? [
+            new Uint8Array(),
+            new Uint8Array([0xff, 0x00, 0x13]),
+            valid.slice(0, valid.length - 3),
+          ]
           const out = await vm.decodeTxs([...junk, valid], { chainId: o.chainId })
           check(out.length === junk.length + 1, 'decodeTxs changed the number of items')
           junk.forEach((_, i) => check(out[i] instanceof BaseError, `junk item ${i} was not refused with a BaseError`))

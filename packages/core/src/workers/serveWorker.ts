@@ -1,3 +1,4 @@
+import type { TransferListItem } from 'node:worker_threads'
 import { isMainThread, parentPort } from 'node:worker_threads'
 
 /**
@@ -28,11 +29,11 @@ export function serveWorker<Task, Result>(handler: (task: Task) => Result | Prom
 class Transfer<T> {
   constructor(
     readonly value: T,
-    readonly transfer: Transferable[],
+    readonly transfer: TransferListItem[],
   ) {}
 }
 
 /** Marks a worker result whose buffers move to the main thread instead of being copied. */
-export function withTransfer<T>(value: T, transfer: Transferable[]): T {
+export function withTransfer<T>(value: T, transfer: TransferListItem[]): T {
   return new Transfer(value, transfer) as unknown as T
 }

@@ -1,5 +1,5 @@
-import { serveWorker } from '@appchain/core/workers'
 import { keccak256Hex } from '@appchain/core'
+import { serveWorker } from '@appchain/core/workers'
 
 // Test worker: imports workspace packages by name, so it checks the `source` condition reaches workers.
 serveWorker((hex: `0x${string}`) => keccak256Hex(hex))

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { type TransferListItem, Worker } from 'node:worker_threads'
 import { WorkerCrashedError, WorkerPoolClosedError, WorkerTaskError } from './errors.js'
 
 export interface WorkerPoolConfig {
@@ -17,9 +17,9 @@ export interface WorkerPoolConfig {
 export interface WorkerPool<Task, Result> {
   readonly size: number
   /** Runs a task on the least busy worker. */
-  run(task: Task, transfer?: readonly Transferable[]): Promise<Result>
+  run(task: Task, transfer?: readonly TransferListItem[]): Promise<Result>
   /** Runs a task on one chosen worker (affinity: a worker that holds cached state). */
-  runOn(index: number, task: Task, transfer?: readonly Transferable[]): Promise<Result>
+  runOn(index: number, task: Task, transfer?: readonly TransferListItem[]): Promise<Result>
   close(): Promise<void>
 }
 
@@ -76,13 +76,13 @@ export function workerPool<Task, Result>(config: WorkerPoolConfig): WorkerPool<T
 
   const slots: Slot[] = Array.from({ length: size }, spawn)
 
-  const send = (slot: Slot, task: Task, transfer?: readonly Transferable[]) =>
+  const send = (slot: Slot, task: Task, transfer?: readonly TransferListItem[]) =>
     new Promise<Result>((resolve, reject) => {
       if (closed) return reject(new WorkerPoolClosedError())
       const id = nextId++
       slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
       if (slot.pending.size === 1) slot.worker.ref()
-      slot.worker.postMessage({ id, task }, transfer as Transferable[] | undefined)
+      slot.worker.postMessage({ id, task }, transfer as TransferListItem[] | undefined)
     })
 
   return {
