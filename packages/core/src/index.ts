@@ -63,7 +63,7 @@ export type {
 } from './interfaces/gasModel.js'
 export type { OrderingPolicy, PendingView } from './interfaces/ordering.js'
 export type { AccountProof, StateDb, StateReader } from './interfaces/state.js'
-export type { BlockExecution, CallRequest, CallResult, RpcHandler, Vm } from './interfaces/vm.js'
+export type { BlockBuilder, BlockExecution, CallRequest, CallResult, RpcHandler, Vm } from './interfaces/vm.js'
 export { type RlpInput, rlpDecode, rlpEncode } from './rlp.js'
 export type {
   AccessSet,

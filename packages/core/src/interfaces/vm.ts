@@ -39,6 +39,25 @@ export interface CallRequest {
   maxPriorityFeePerGas?: bigint | undefined
 }
 
+/**
+ * An open block that transactions join a batch at a time, so a sequencer can promise a place
+ * (preconfirmation) as soon as a transaction has executed. `finish()` must return exactly what
+ * `executeBlock` returns for the same `ctx`, `deposits` and the transactions `add` placed, in order,
+ * so followers re-executing the block get the same roots.
+ */
+export interface BlockBuilder<Tx extends TxEnvelope = TxEnvelope> {
+  /**
+   * Executes `txs` in order after everything already placed. Per transaction: its receipt (it is now in the
+   * block at `receipt.transactionIndex`, which counts deposits first) or the typed error that kept it out,
+   * in which case it left no trace in the state.
+   */
+  add(txs: Tx[]): Promise<(Receipt | BaseError)[]>
+  /** Gas used by everything placed so far. */
+  readonly gasUsed: bigint
+  /** Closes the block: withdrawals and roots; the state then holds the post state with its root computed. */
+  finish(): Promise<BlockExecution>
+}
+
 /** A JSON-RPC handler contributed by a VM (the parallel VM's `appchain_*` methods). */
 export type RpcHandler = (params: unknown[], ctx: { state: StateReader; chainId: bigint }) => Promise<unknown>
 
@@ -64,6 +83,16 @@ export interface Vm<Tx extends TxEnvelope = TxEnvelope> {
     state: StateDb
     gas: GasModel
   }): Promise<BlockExecution>
+  /**
+   * Opens a block for incremental building (deposits execute first). Optional: sequencers fall back to
+   * `executeBlock`; VMs that offer it make preconfirmations cheap.
+   */
+  openBlock?(input: {
+    ctx: BlockContext
+    deposits: Deposit[]
+    state: StateDb
+    gas: GasModel
+  }): Promise<BlockBuilder<Tx>>
   /** Writes the genesis allocation. */
   genesis(alloc: GenesisAlloc, state: StateDb): Promise<void>
   /** Runs a call without committing (EVM: `eth_call`); VMs without calls omit it. */

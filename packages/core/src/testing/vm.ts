@@ -71,7 +71,7 @@ export function vmConformanceCases(): ConformanceCase<VmConformanceOptions>[] {
           const valid = (await o.makeTxs())[0]!
           const junk = o.junk ?? [
             new Uint8Array(),
-            new Uint8Array([0xff, 0x00, 0x13]),
+            new Uint8Array([0xff, 0x00, 0x13, 0x37]),
             valid.slice(0, valid.length - 3),
           ]
           const out = await vm.decodeTxs([...junk, valid], { chainId: o.chainId })
@@ -138,6 +138,36 @@ export function vmConformanceCases(): ConformanceCase<VmConformanceOptions>[] {
           check(a.result.stateRoot === b.result.stateRoot, 'state roots differ between identical runs')
           check(a.result.receiptsRoot === b.result.receiptsRoot, 'receipts roots differ between identical runs')
           check(a.result.transactionsRoot === b.result.transactionsRoot, 'transactions roots differ')
+        }),
+    },
+    {
+      name: 'openBlock (when offered): adding one by one then finish equals executeBlock',
+      run: (o) =>
+        withVm(o, async (vm) => {
+          if (!vm.openBlock) return
+          const raws = await o.makeTxs()
+          const whole = await runBlock(vm, o, raws)
+          const state = await o.createState()
+          await vm.genesis(o.genesis, state)
+          const txs = await decodeAll(vm, o, raws)
+          const builder = await vm.openBlock({ ctx: testBlockContext(o), deposits: [], state, gas: o.gas })
+          const placed: TxEnvelope[] = []
+          for (const tx of txs) {
+            const [r] = await builder.add([tx])
+            if (r && !(r instanceof BaseError)) {
+              check(r.transactionIndex === placed.length, `placed tx has index ${r.transactionIndex}`)
+              placed.push(tx)
+            }
+          }
+          check(builder.gasUsed === whole.result.gasUsed, 'builder gasUsed differs from executeBlock')
+          const done = await builder.finish()
+          check(
+            done.included.map((t) => t.hash).join() === placed.map((t) => t.hash).join(),
+            'finish() included differs from what add() placed',
+          )
+          check(done.stateRoot === whole.result.stateRoot, 'incremental state root differs from executeBlock')
+          check(done.receiptsRoot === whole.result.receiptsRoot, 'incremental receipts root differs')
+          check(done.transactionsRoot === whole.result.transactionsRoot, 'incremental transactions root differs')
         }),
     },
     {
