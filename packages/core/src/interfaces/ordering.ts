@@ -6,6 +6,8 @@ export interface PendingView {
   senders(): Iterable<TxEnvelope['sender']>
   /** The sender's executable transactions, lowest nonce first. */
   queue(sender: TxEnvelope['sender']): readonly TxEnvelope[]
+  /** When the pool admitted the transaction (a monotonic sequence number); lets `fifo()` order by arrival. */
+  arrival?(tx: TxEnvelope): number
 }
 
 /**
