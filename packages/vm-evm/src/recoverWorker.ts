@@ -1,0 +1,11 @@
+import { serveWorker, withTransfer } from '@appchain/core/workers'
+import { type RecoverTask, recoverPacked } from './recoverBatch.js'
+import { defaultRecoverer, nobleRecoverer } from './recoverAddress.js'
+
+// One batch of packed signatures in, one buffer of packed addresses out (see recoverBatch.ts).
+const recoverers = { native: defaultRecoverer(), noble: nobleRecoverer }
+
+serveWorker((task: RecoverTask) => {
+  const out = recoverPacked(task.packed, recoverers[task.backend])
+  return withTransfer(out, [out.buffer as ArrayBuffer])
+})
