@@ -1,0 +1,145 @@
+import {
+  type BlockFees,
+  FeeTooLowError,
+  GasModelConfigError,
+  type GasModel,
+  type TxEnvelope,
+  TipAboveFeeCapError,
+  UnknownFeeTokenError,
+} from '@appchain/core'
+import { addToSplit, configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
+import { nextBaseFee } from './nextBaseFee.js'
+import { configBigint } from './validateConfig.js'
+
+export interface Eip1559Config {
+  /** Gas limit over gas target (EIP-1559: 2). */
+  elasticityMultiplier?: bigint | undefined
+  /** Bounds the change per block to 1/denominator (EIP-1559: 8). */
+  baseFeeChangeDenominator?: bigint | undefined
+  /** The base fee never falls below this (OP Stack chains use a floor too). Default 0. */
+  minBaseFee?: bigint | undefined
+  /** Base fee of the genesis block (EIP-1559: 1 gwei). */
+  initialBaseFee?: bigint | undefined
+  /** A fixed gas target instead of `parent.gasLimit / elasticityMultiplier`. */
+  targetGasPerBlock?: bigint | undefined
+  /** Where the base-fee part goes: burnt (Ethereum), or to a vault (OP Stack's BaseFeeVault). Default 'burn'. */
+  feeRecipient?: 'burn' | `0x${string}` | undefined
+  /** What `eth_maxPriorityFeePerGas` suggests. Default 0.001 gwei (op-geth's minimum suggestion). */
+  suggestedPriorityFee?: bigint | undefined
+}
+
+/** The EIP-1559 defaults (Ethereum mainnet's parameters). */
+export const EIP1559_DEFAULTS = {
+  elasticityMultiplier: 2n,
+  baseFeeChangeDenominator: 8n,
+  minBaseFee: 0n,
+  initialBaseFee: 1_000_000_000n,
+  suggestedPriorityFee: 1_000_000n,
+} as const
+
+/** The price per gas a transaction pays under EIP-1559: base fee plus its tip, capped by its fee cap. */
+export function effectiveGasPrice(tx: TxEnvelope, baseFeePerGas: bigint): bigint {
+  const withTip = baseFeePerGas + tx.fee.maxPriorityFeePerGas
+  return tx.fee.maxFeePerGas < withTip ? tx.fee.maxFeePerGas : withTip
+}
+
+/**
+ * Ethereum's fee market: a base fee that follows demand (up to 1/8 per block around a target of half the gas
+ * limit) and is burnt, plus a tip to the sequencer. Fits DeFi chains, where users expect Ethereum's
+ * semantics and wallets' fee estimation works unchanged.
+ *
+ * @example
+ * ```ts
+ * import { eip1559 } from '@appchain/gas'
+ * const gas = eip1559({ targetGasPerBlock: 15_000_000n, minBaseFee: 1_000_000n })
+ * gas.nextBlockFees({ number: 1n, gasLimit: 30_000_000n, gasUsed: 30_000_000n, baseFeePerGas: 1_000_000_000n })
+ * // { baseFeePerGas: 1_125_000_000n }
+ * ```
+ */
+export function eip1559(config: Eip1559Config = {}): GasModel {
+  const name = 'eip1559'
+  const elasticityMultiplier = configBigint(
+    name,
+    'elasticityMultiplier',
+    config.elasticityMultiplier ?? EIP1559_DEFAULTS.elasticityMultiplier,
+    { min: 1n },
+  )
+  const baseFeeChangeDenominator = configBigint(
+    name,
+    'baseFeeChangeDenominator',
+    config.baseFeeChangeDenominator ?? EIP1559_DEFAULTS.baseFeeChangeDenominator,
+    { min: 1n },
+  )
+  const minBaseFee = configBigint(name, 'minBaseFee', config.minBaseFee ?? EIP1559_DEFAULTS.minBaseFee)
+  const initialBaseFee = configBigint(
+    name,
+    'initialBaseFee',
+    config.initialBaseFee ?? EIP1559_DEFAULTS.initialBaseFee,
+  )
+  if (initialBaseFee < minBaseFee) {
+    throw new GasModelConfigError({
+      model: name,
+      field: 'initialBaseFee',
+      reason: `must be at least minBaseFee ${minBaseFee} (got ${initialBaseFee})`,
+    })
+  }
+  const targetGasPerBlock =
+    config.targetGasPerBlock === undefined
+      ? undefined
+      : configBigint(name, 'targetGasPerBlock', config.targetGasPerBlock, { min: 1n })
+  const suggestedPriorityFee = configBigint(
+    name,
+    'suggestedPriorityFee',
+    config.suggestedPriorityFee ?? EIP1559_DEFAULTS.suggestedPriorityFee,
+  )
+  const feeRecipient: FeeRecipient = configFeeRecipient(name, 'feeRecipient', config.feeRecipient ?? 'burn')
+  if (feeRecipient === 'coinbase') {
+    // Paying the base fee to the sequencer removes the reason it exists (an unmanipulable price signal).
+    throw new GasModelConfigError({ model: name, field: 'feeRecipient', reason: "must be 'burn' or an address" })
+  }
+  const params = { elasticityMultiplier, baseFeeChangeDenominator, minBaseFee, targetGasPerBlock }
+
+  const check = (tx: TxEnvelope, fees: BlockFees) => {
+    if (tx.fee.feeToken !== undefined) throw new UnknownFeeTokenError({ token: tx.fee.feeToken, accepted: ['native'] })
+    if (tx.fee.maxPriorityFeePerGas > tx.fee.maxFeePerGas) {
+      throw new TipAboveFeeCapError({
+        maxPriorityFeePerGas: tx.fee.maxPriorityFeePerGas,
+        maxFeePerGas: tx.fee.maxFeePerGas,
+      })
+    }
+    if (tx.fee.maxFeePerGas < fees.baseFeePerGas) {
+      throw new FeeTooLowError({ offered: tx.fee.maxFeePerGas, required: fees.baseFeePerGas, model: name })
+    }
+  }
+
+  return {
+    name,
+    genesisFees: () => ({ baseFeePerGas: initialBaseFee }),
+    nextBlockFees: (parent) => ({ baseFeePerGas: nextBaseFee(parent, params) }),
+    async admit(tx, ctx) {
+      check(tx, ctx.fees)
+    },
+    async upfront(tx, ctx) {
+      // The base fee may have risen since admission: refuse here, before anything is debited.
+      check(tx, ctx.fees)
+      return { payer: tx.sender, amount: tx.gasLimit * effectiveGasPrice(tx, ctx.fees.baseFeePerGas) }
+    },
+    async charge(tx, gasUsed, ctx) {
+      const base = ctx.fees.baseFeePerGas
+      const price = effectiveGasPrice(tx, base)
+      // upfront refused price < base; the min keeps charge total even if a VM skipped it.
+      const basePart = price < base ? price : base
+      const split = { burnt: 0n, credits: [] as { to: `0x${string}`; amount: bigint }[] }
+      addToSplit(split, feeRecipient, gasUsed * basePart, ctx.coinbase)
+      addToSplit(split, 'coinbase', gasUsed * (price - basePart), ctx.coinbase)
+      return { payer: tx.sender, amount: gasUsed * price, ...split, effectiveGasPrice: price }
+    },
+    priority(tx, fees) {
+      const tip = effectiveGasPrice(tx, fees.baseFeePerGas) - fees.baseFeePerGas
+      return tip > 0n ? tip : 0n
+    },
+    quote(fees) {
+      return { gasPrice: fees.baseFeePerGas + suggestedPriorityFee, maxPriorityFeePerGas: suggestedPriorityFee }
+    },
+  }
+}
