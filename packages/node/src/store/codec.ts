@@ -1,0 +1,76 @@
+import { bytesToHex, hexToBytes } from '@appchain/core'
+import type { Block, Receipt } from '@appchain/core'
+
+// Chain data is stored as JSON: bigints are tagged `#<hex>` (every other string we store is 0x-hex or a
+// status word, so the tag is unambiguous) and raw transactions are 0x-hex.
+const replacer = (_key: string, value: unknown) => (typeof value === 'bigint' ? `#${value.toString(16)}` : value)
+const reviver = (_key: string, value: unknown) =>
+  typeof value === 'string' && value.charCodeAt(0) === 35 /* # */ ? BigInt(`0x${value.slice(1)}`) : value
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** JSON bytes of any value made of plain objects, arrays, strings, numbers, booleans and bigints. */
+export function encodeJson(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value, replacer))
+}
+
+/** Inverse of `encodeJson`. */
+export function decodeJson<T>(bytes: Uint8Array): T {
+  return JSON.parse(decoder.decode(bytes), reviver) as T
+}
+
+/** A block as stored: the core `Block` with its raw transactions as hex and their hashes. */
+interface StoredBlock {
+  hash: Block['hash']
+  header: Block['header']
+  transactions: `0x${string}`[]
+  deposits: Block['deposits']
+  txHashes: `0x${string}`[]
+}
+
+/** A stored block: the core block plus the hashes of its transactions (in block order). */
+export interface BlockRecord extends Block {
+  txHashes: `0x${string}`[]
+}
+
+export function encodeBlock(block: BlockRecord): Uint8Array {
+  const stored: StoredBlock = {
+    hash: block.hash,
+    header: block.header,
+    transactions: block.transactions.map(bytesToHex),
+    deposits: block.deposits,
+    txHashes: block.txHashes,
+  }
+  return encodeJson(stored)
+}
+
+export function decodeBlock(bytes: Uint8Array): BlockRecord {
+  const stored = decodeJson<StoredBlock>(bytes)
+  return {
+    hash: stored.hash,
+    header: stored.header,
+    transactions: stored.transactions.map(hexToBytes),
+    deposits: stored.deposits,
+    txHashes: stored.txHashes,
+  }
+}
+
+export function encodeReceipts(receipts: readonly Receipt[]): Uint8Array {
+  return encodeJson(receipts)
+}
+
+export function decodeReceipts(bytes: Uint8Array): Receipt[] {
+  return decodeJson<Receipt[]>(bytes)
+}
+
+/** 8-byte big-endian block number, so LevelDB orders keys by number. */
+export function u64(n: bigint): Uint8Array {
+  const out = new Uint8Array(8)
+  new DataView(out.buffer).setBigUint64(0, n)
+  return out
+}
+
+export function readU64(bytes: Uint8Array, offset = 0): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(offset)
+}
