@@ -1,0 +1,222 @@
+// Trie nodes held in memory. Nodes are mutated in place by the trie; `ref` caches the node's
+// reference (its RLP when shorter than 32 bytes, else keccak of it) and is cleared on change, so a
+// commit re-hashes only the paths that changed. `stored` says the node's encoding is in the store.
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { type RlpItem, decodeRlp, lenOfLen, listHeaderLen, strLen, writeListHeader, writeStr } from './rlp.js'
+
+export class LeafNode {
+  ref: Uint8Array | undefined = undefined
+  stored = false
+  /** Remaining key nibbles (one per byte). */
+  path: Uint8Array
+  value: Uint8Array
+  constructor(path: Uint8Array, value: Uint8Array) {
+    this.path = path
+    this.value = value
+  }
+}
+
+export class ExtensionNode {
+  ref: Uint8Array | undefined = undefined
+  stored = false
+  path: Uint8Array
+  child: TrieNode
+  constructor(path: Uint8Array, child: TrieNode) {
+    this.path = path
+    this.child = child
+  }
+}
+
+export class BranchNode {
+  ref: Uint8Array | undefined = undefined
+  stored = false
+  children: (TrieNode | undefined)[] = new Array(16).fill(undefined)
+  value: Uint8Array | undefined = undefined
+}
+
+/** A node known only by hash, loaded from the store when a path through it is needed. */
+export class HashNode {
+  readonly ref: Uint8Array
+  readonly stored = true
+  constructor(hash: Uint8Array) {
+    this.ref = hash
+  }
+}
+
+export type TrieNode = LeafNode | ExtensionNode | BranchNode | HashNode
+
+const EMPTY = new Uint8Array(0)
+
+/** Hex-prefix encoding of a nibble path. */
+export function hexPrefix(path: Uint8Array, leaf: boolean): Uint8Array {
+  const n = path.length
+  const out = new Uint8Array((n >> 1) + 1)
+  let i = 0
+  if (n & 1) {
+    out[0] = (leaf ? 0x30 : 0x10) | path[0]!
+    i = 1
+  } else {
+    out[0] = leaf ? 0x20 : 0x00
+  }
+  for (let o = 1; i < n; i += 2, o++) out[o] = (path[i]! << 4) | path[i + 1]!
+  return out
+}
+
+/** Decodes a hex-prefix path: nibbles and whether it is a leaf. */
+export function decodeHexPrefix(hp: Uint8Array): { path: Uint8Array; leaf: boolean } {
+  if (hp.length === 0) throw new Error('empty hex-prefix path')
+  const flag = hp[0]! >> 4
+  if (flag > 3) throw new Error(`bad hex-prefix flag ${flag}`)
+  const odd = flag & 1
+  const n = (hp.length - 1) * 2 + odd
+  const path = new Uint8Array(n)
+  let o = 0
+  if (odd) path[o++] = hp[0]! & 0x0f
+  else if ((hp[0]! & 0x0f) !== 0) throw new Error('bad hex-prefix padding')
+  for (let i = 1; i < hp.length; i++) {
+    path[o++] = hp[i]! >> 4
+    path[o++] = hp[i]! & 0x0f
+  }
+  return { path, leaf: flag >= 2 }
+}
+
+export function bytesToNibbles(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length * 2)
+  for (let i = 0; i < key.length; i++) {
+    out[2 * i] = key[i]! >> 4
+    out[2 * i + 1] = key[i]! & 0x0f
+  }
+  return out
+}
+
+export function nibblesToBytes(n: Uint8Array): Uint8Array {
+  const out = new Uint8Array(n.length >> 1)
+  for (let i = 0; i < out.length; i++) out[i] = (n[2 * i]! << 4) | n[2 * i + 1]!
+  return out
+}
+
+/** Length of a child reference inside its parent: a hash as a 33-byte string, an inline node as is. */
+function refLen(ref: Uint8Array): number {
+  return ref.length === 32 ? 33 : ref.length
+}
+
+function writeRef(out: Uint8Array, off: number, ref: Uint8Array): number {
+  if (ref.length === 32) {
+    out[off] = 0xa0
+    out.set(ref, off + 1)
+    return off + 33
+  }
+  out.set(ref, off)
+  return off + ref.length
+}
+
+/** The reference of a node, computing (and caching) it and those of its changed descendants. */
+export function nodeRef(node: TrieNode): Uint8Array {
+  const cached = node.ref
+  if (cached !== undefined) return cached
+  const enc = encodeNode(node)
+  const ref = enc.length < 32 ? enc : keccak_256(enc)
+  ;(node as LeafNode).ref = ref
+  return ref
+}
+
+/** RLP of a node; children's references are computed (and cached) as needed. */
+export function encodeNode(node: TrieNode): Uint8Array {
+  if (node instanceof LeafNode) {
+    const hp = hexPrefix(node.path, true)
+    const payload = strLen(hp) + strLen(node.value)
+    const out = new Uint8Array(listHeaderLen(payload) + payload)
+    writeStr(out, writeStr(out, writeListHeader(out, 0, payload), hp), node.value)
+    return out
+  }
+  if (node instanceof BranchNode) {
+    const refs: (Uint8Array | undefined)[] = new Array(16)
+    let payload = node.value === undefined ? 1 : strLen(node.value)
+    const children = node.children
+    for (let i = 0; i < 16; i++) {
+      const c = children[i]
+      if (c === undefined) {
+        payload += 1
+      } else {
+        const r = nodeRef(c)
+        refs[i] = r
+        payload += refLen(r)
+      }
+    }
+    const out = new Uint8Array(listHeaderLen(payload) + payload)
+    let off = writeListHeader(out, 0, payload)
+    for (let i = 0; i < 16; i++) {
+      const r = refs[i]
+      if (r === undefined) out[off++] = 0x80
+      else off = writeRef(out, off, r)
+    }
+    if (node.value === undefined) out[off] = 0x80
+    else writeStr(out, off, node.value)
+    return out
+  }
+  if (node instanceof ExtensionNode) {
+    const hp = hexPrefix(node.path, false)
+    const r = nodeRef(node.child)
+    const payload = strLen(hp) + refLen(r)
+    const out = new Uint8Array(listHeaderLen(payload) + payload)
+    writeRef(out, writeStr(out, writeListHeader(out, 0, payload), hp), r)
+    return out
+  }
+  throw new Error('cannot encode an unresolved hash node')
+}
+
+/** keccak of the root node's encoding (the root is hashed even when shorter than 32 bytes). */
+export function rootHashOf(node: TrieNode): Uint8Array {
+  const r = nodeRef(node)
+  return r.length === 32 ? r : keccak_256(r)
+}
+
+/** Builds a node from its RLP (as stored or in a proof); child hashes become `HashNode`s. */
+export function decodeNode(enc: Uint8Array, hash: Uint8Array | undefined): TrieNode {
+  const node = nodeFromItem(decodeRlp(enc))
+  node.stored = true
+  node.ref = hash ?? (enc.length < 32 ? enc : keccak_256(enc))
+  return node
+}
+
+type MutableNode = LeafNode | ExtensionNode | BranchNode
+
+function childFromItem(item: RlpItem): TrieNode | undefined {
+  if (item instanceof Uint8Array) {
+    if (item.length === 0) return undefined
+    if (item.length === 32) return new HashNode(item.slice())
+    throw new Error(`bad child reference of ${item.length} bytes`)
+  }
+  const node = nodeFromItem(item)
+  node.stored = true
+  node.ref = encodeNode(node)
+  if (node.ref.length >= 32) throw new Error('inline node of 32 bytes or more')
+  return node
+}
+
+function nodeFromItem(item: RlpItem): MutableNode {
+  if (!Array.isArray(item)) throw new Error('node is not a list')
+  if (item.length === 17) {
+    const b = new BranchNode()
+    for (let i = 0; i < 16; i++) b.children[i] = childFromItem(item[i]!)
+    const v = item[16]!
+    if (!(v instanceof Uint8Array)) throw new Error('branch value is a list')
+    if (v.length > 0) b.value = v.slice()
+    return b
+  }
+  if (item.length === 2) {
+    const [k, v] = item as [RlpItem, RlpItem]
+    if (!(k instanceof Uint8Array)) throw new Error('node path is a list')
+    const { path, leaf } = decodeHexPrefix(k)
+    if (leaf) {
+      if (!(v instanceof Uint8Array)) throw new Error('leaf value is a list')
+      return new LeafNode(path, v.slice())
+    }
+    const child = childFromItem(v)
+    if (child === undefined) throw new Error('extension without child')
+    return new ExtensionNode(path, child)
+  }
+  throw new Error(`list of ${item.length} items`)
+}
+
+export { EMPTY as EMPTY_BYTES, lenOfLen }

@@ -1,0 +1,520 @@
+import { EMPTY_TRIE_ROOT, type Hex, bytesToHex, hexToBytes } from '@appchain/core'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { InvalidTrieNodeError, MissingTrieNodeError } from './errors.js'
+import {
+  BranchNode,
+  ExtensionNode,
+  HashNode,
+  LeafNode,
+  type TrieNode,
+  bytesToNibbles,
+  decodeNode,
+  encodeNode,
+  nibblesToBytes,
+  nodeRef,
+  rootHashOf,
+} from './node.js'
+import type { NodeStore } from './nodeStore.js'
+
+const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT)
+
+export interface TrieOptions {
+  /** Hash keys with keccak256 before use (Ethereum's state and storage tries). Default false. */
+  secure?: boolean | undefined
+  /** Start from this root (its nodes are loaded from `store` on demand). Default: the empty trie. */
+  root?: Hex | Uint8Array | undefined
+  /** Where nodes known only by hash are loaded from. */
+  store?: NodeStore | undefined
+}
+
+/** A node to persist: its hash and RLP encoding (stored under `Sn` + hash by the state). */
+export type TrieNodeEntry = [hash: Uint8Array, encoding: Uint8Array]
+
+type Holder = { parent: Trie | ExtensionNode | BranchNode; index: number; hash: HashNode }
+
+/**
+ * An Ethereum Merkle Patricia Trie held in memory, with cached node hashes: writes only change the
+ * node structure; `root()` hashes the changed paths once. Nodes absent from memory are loaded from
+ * its `store` on demand.
+ *
+ * @example
+ * ```ts
+ * const trie = createTrie({ secure: true })
+ * await trie.put(new TextEncoder().encode('dog'), new TextEncoder().encode('puppy'))
+ * trie.root() // '0x…'
+ * ```
+ */
+export class Trie {
+  readonly secure: boolean
+  /** The root node; undefined for the empty trie. */
+  node: TrieNode | undefined
+  private readonly store: NodeStore | undefined
+
+  constructor(options: TrieOptions = {}) {
+    this.secure = options.secure ?? false
+    this.store = options.store
+    const root = options.root === undefined ? undefined : typeof options.root === 'string' ? hexToBytes(options.root) : options.root
+    if (root !== undefined && root.length !== 32) throw new RangeError(`Trie root must be 32 bytes, got ${root.length}`)
+    this.node = root === undefined || equal32(root, EMPTY_ROOT_BYTES) ? undefined : new HashNode(root.slice())
+  }
+
+  /** The nibble path of a key (keccak'd first in a secure trie). */
+  pathOf(key: Uint8Array): Uint8Array {
+    return bytesToNibbles(this.secure ? keccak_256(key) : key)
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const path = this.pathOf(key)
+    await this.resolvePaths([path], false)
+    return this.getPath(path)
+  }
+
+  /** Writes a value; an empty value deletes the key (as in Ethereum's tries). */
+  async put(key: Uint8Array, value: Uint8Array): Promise<void> {
+    if (value.length === 0) return this.del(key)
+    const path = this.pathOf(key)
+    await this.resolvePaths([path], false)
+    this.putPath(path, value)
+  }
+
+  async del(key: Uint8Array): Promise<void> {
+    const path = this.pathOf(key)
+    await this.resolvePaths([path], true)
+    this.delPath(path)
+  }
+
+  /**
+   * Applies many writes at once (undefined or empty value deletes), loading the nodes they need from
+   * the store level by level in batches.
+   */
+  async update(entries: Iterable<[key: Uint8Array, value: Uint8Array | undefined]>): Promise<void> {
+    const puts: [Uint8Array, Uint8Array][] = []
+    const dels: Uint8Array[] = []
+    for (const [k, v] of entries) {
+      if (v === undefined || v.length === 0) dels.push(this.pathOf(k))
+      else puts.push([this.pathOf(k), v])
+    }
+    await this.applyPaths(puts, dels)
+  }
+
+  /** `update` on nibble paths (already hashed in a secure trie). */
+  async applyPaths(puts: [Uint8Array, Uint8Array][], dels: Uint8Array[]): Promise<void> {
+    if (this.store !== undefined) {
+      await this.resolvePaths(
+        puts.map((p) => p[0]),
+        false,
+      )
+      await this.resolvePaths(dels, true)
+    }
+    for (const [p, v] of puts) this.putPath(p, v)
+    for (const p of dels) this.delPath(p)
+  }
+
+  /** The root hash as bytes (hashes the changed nodes, once). */
+  rootHash(): Uint8Array {
+    return this.node === undefined ? EMPTY_ROOT_BYTES : rootHashOf(this.node)
+  }
+
+  /** The root hash (hashes the changed nodes, once). */
+  root(): Hex {
+    return bytesToHex(this.rootHash())
+  }
+
+  /**
+   * Hashes, then returns the nodes not yet persisted (each once) and marks them persisted. The root
+   * node is always included, even when shorter than 32 bytes.
+   */
+  commit(): TrieNodeEntry[] {
+    const out: TrieNodeEntry[] = []
+    const root = this.node
+    if (root === undefined || root.stored) return out
+    nodeRef(root)
+    collect(root, true, out)
+    return out
+  }
+
+  /** Proof of a key (`eth_getProof` style): the encodings of the nodes on its path, root first. */
+  async createProof(key: Uint8Array): Promise<Uint8Array[]> {
+    return this.createProofPath(this.pathOf(key))
+  }
+
+  async createProofPath(path: Uint8Array): Promise<Uint8Array[]> {
+    await this.resolvePaths([path], false)
+    this.rootHash()
+    const proof: Uint8Array[] = []
+    let node = this.node
+    let pos = 0
+    while (node !== undefined) {
+      if (node instanceof HashNode) throw new Error('unresolved node on a resolved path')
+      const enc = encodeNode(node)
+      if (node === this.node || enc.length >= 32) proof.push(enc)
+      if (node instanceof LeafNode) break
+      if (node instanceof ExtensionNode) {
+        if (!startsWith(path, pos, node.path)) break
+        pos += node.path.length
+        node = node.child
+      } else {
+        if (pos === path.length) break
+        node = node.children[path[pos++]!]
+      }
+    }
+    return proof
+  }
+
+  /** Every entry in key order (hashed keys in a secure trie), loading nodes as needed. */
+  async *entries(): AsyncGenerator<[key: Uint8Array, value: Uint8Array]> {
+    yield* this.walk(this, 0, [])
+  }
+
+  private async *walk(
+    parent: Trie | ExtensionNode | BranchNode,
+    index: number,
+    prefix: number[],
+  ): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    let node = getChild(parent, index)
+    if (node === undefined) return
+    if (node instanceof HashNode) {
+      await this.load([{ parent, index, hash: node }])
+      node = getChild(parent, index)!
+    }
+    if (node instanceof LeafNode) {
+      yield [nibblesToBytes(Uint8Array.from([...prefix, ...node.path])), node.value]
+    } else if (node instanceof ExtensionNode) {
+      yield* this.walk(node, -1, [...prefix, ...node.path])
+    } else if (node instanceof BranchNode) {
+      if (node.value !== undefined) yield [nibblesToBytes(Uint8Array.from(prefix)), node.value]
+      for (let i = 0; i < 16; i++) yield* this.walk(node, i, [...prefix, i])
+    }
+  }
+
+  /** Reads a path from the nodes in memory; the path must be resolved. */
+  getPath(path: Uint8Array): Uint8Array | undefined {
+    let node = this.node
+    let pos = 0
+    for (;;) {
+      if (node === undefined) return undefined
+      if (node instanceof LeafNode) return equalFrom(path, pos, node.path) ? node.value : undefined
+      if (node instanceof ExtensionNode) {
+        if (!startsWith(path, pos, node.path)) return undefined
+        pos += node.path.length
+        node = node.child
+      } else if (node instanceof BranchNode) {
+        if (pos === path.length) return node.value
+        node = node.children[path[pos++]!]
+      } else {
+        throw new Error('unresolved node on a resolved path')
+      }
+    }
+  }
+
+  /** Writes a path in memory; the path must be resolved. */
+  putPath(path: Uint8Array, value: Uint8Array): void {
+    this.node = insert(this.node, path, 0, value)
+  }
+
+  /** Deletes a path in memory; the path must be resolved for deletion. */
+  delPath(path: Uint8Array): void {
+    this.node = remove(this.node, path, 0)
+  }
+
+  /**
+   * Loads the hash nodes on these paths from the store (batched per level). For deletions also the
+   * sibling a branch may collapse into.
+   */
+  async resolvePaths(paths: Uint8Array[], forDelete: boolean): Promise<void> {
+    if (this.store === undefined) return
+    let todo = paths
+    while (todo.length > 0) {
+      const holders: Holder[] = []
+      const next: Uint8Array[] = []
+      for (const p of todo) {
+        const before = holders.length
+        this.findUnresolved(p, forDelete, holders)
+        if (holders.length > before) next.push(p)
+      }
+      if (holders.length === 0) return
+      await this.load(holders)
+      todo = next
+    }
+  }
+
+  private findUnresolved(path: Uint8Array, forDelete: boolean, out: Holder[]): void {
+    let parent: Trie | ExtensionNode | BranchNode = this
+    let index = 0
+    let node = this.node
+    let pos = 0
+    for (;;) {
+      if (node === undefined || node instanceof LeafNode) return
+      if (node instanceof HashNode) {
+        out.push({ parent, index, hash: node })
+        return
+      }
+      if (node instanceof ExtensionNode) {
+        if (!startsWith(path, pos, node.path)) return
+        pos += node.path.length
+        parent = node
+        index = -1
+        node = node.child
+        continue
+      }
+      const children = node.children
+      if (forDelete) {
+        let count = node.value === undefined ? 0 : 1
+        for (let i = 0; i < 16; i++) if (children[i] !== undefined) count++
+        if (count <= 2) {
+          const skip = pos < path.length ? path[pos]! : -1
+          for (let i = 0; i < 16; i++) {
+            const c = children[i]
+            if (i !== skip && c instanceof HashNode) out.push({ parent: node, index: i, hash: c })
+          }
+        }
+      }
+      if (pos === path.length) return
+      parent = node
+      index = path[pos++]!
+      node = children[index]
+    }
+  }
+
+  private async load(holders: Holder[]): Promise<void> {
+    const store = this.store
+    if (store === undefined) throw new MissingTrieNodeError(bytesToHex(holders[0]!.hash.ref))
+    const byHash = new Map<Hex, TrieNode | undefined>()
+    const hashes: Uint8Array[] = []
+    for (const h of holders) {
+      const id = bytesToHex(h.hash.ref)
+      if (!byHash.has(id)) {
+        byHash.set(id, undefined)
+        hashes.push(h.hash.ref)
+      }
+    }
+    const encs = await store.getNodes(hashes)
+    for (let i = 0; i < hashes.length; i++) {
+      const id = bytesToHex(hashes[i]!)
+      const enc = encs[i]
+      if (enc === undefined) throw new MissingTrieNodeError(id)
+      try {
+        byHash.set(id, decodeNode(enc, hashes[i]!))
+      } catch (e) {
+        throw new InvalidTrieNodeError(id, e instanceof Error ? e.message : String(e))
+      }
+    }
+    for (const h of holders) {
+      // Another holder of the same slot may already have replaced it.
+      if (getChild(h.parent, h.index) !== h.hash) continue
+      setChild(h.parent, h.index, byHash.get(bytesToHex(h.hash.ref))!)
+    }
+  }
+}
+
+/**
+ * Creates an Ethereum Merkle Patricia Trie (plain, or secure with keccak'd keys).
+ *
+ * @example
+ * ```ts
+ * import { createTrie } from '@appchain/state'
+ * const trie = createTrie({ secure: true })
+ * await trie.put(new Uint8Array([1]), new Uint8Array([2]))
+ * console.log(trie.root())
+ * ```
+ */
+export function createTrie(options: TrieOptions = {}): Trie {
+  return new Trie(options)
+}
+
+function getChild(parent: Trie | ExtensionNode | BranchNode, index: number): TrieNode | undefined {
+  if (parent instanceof Trie) return parent.node
+  if (parent instanceof ExtensionNode) return parent.child
+  return parent.children[index]
+}
+
+function setChild(parent: Trie | ExtensionNode | BranchNode, index: number, node: TrieNode): void {
+  // Swapping a hash node for its resolved form changes no hash: the parent's cache stays valid.
+  if (parent instanceof Trie) parent.node = node
+  else if (parent instanceof ExtensionNode) parent.child = node
+  else parent.children[index] = node
+}
+
+function collect(node: TrieNode, isRoot: boolean, out: TrieNodeEntry[]): void {
+  if (node.stored) return
+  const n = node as LeafNode | ExtensionNode | BranchNode
+  const enc = encodeNode(n)
+  if (enc.length >= 32) out.push([n.ref!, enc])
+  else if (isRoot) out.push([keccak_256(enc), enc])
+  n.stored = true
+  if (n instanceof ExtensionNode) collect(n.child, false, out)
+  else if (n instanceof BranchNode) {
+    for (let i = 0; i < 16; i++) {
+      const c = n.children[i]
+      if (c !== undefined) collect(c, false, out)
+    }
+  }
+}
+
+function equal32(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** path[pos..] === rest */
+function equalFrom(path: Uint8Array, pos: number, rest: Uint8Array): boolean {
+  if (path.length - pos !== rest.length) return false
+  for (let i = 0; i < rest.length; i++) if (path[pos + i] !== rest[i]) return false
+  return true
+}
+
+/** path[pos..] starts with prefix */
+function startsWith(path: Uint8Array, pos: number, prefix: Uint8Array): boolean {
+  if (path.length - pos < prefix.length) return false
+  for (let i = 0; i < prefix.length; i++) if (path[pos + i] !== prefix[i]) return false
+  return true
+}
+
+function commonPrefix(path: Uint8Array, pos: number, other: Uint8Array): number {
+  const n = Math.min(path.length - pos, other.length)
+  let i = 0
+  while (i < n && path[pos + i] === other[i]) i++
+  return i
+}
+
+function dirty(node: LeafNode | ExtensionNode | BranchNode): void {
+  node.ref = undefined
+  node.stored = false
+}
+
+/** Unchanged: the same node with its hash still cached. */
+function unchanged(before: TrieNode | undefined, after: TrieNode | undefined): boolean {
+  return before === after && (after === undefined || after.ref !== undefined)
+}
+
+function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value: Uint8Array): TrieNode {
+  if (node === undefined) return new LeafNode(path.slice(pos), value)
+  if (node instanceof LeafNode) {
+    const p = node.path
+    const common = commonPrefix(path, pos, p)
+    const restLen = path.length - pos
+    if (common === p.length && common === restLen) {
+      if (equalBytes(node.value, value)) return node
+      node.value = value
+      dirty(node)
+      return node
+    }
+    const branch = new BranchNode()
+    if (common === p.length) {
+      branch.value = node.value
+    } else {
+      branch.children[p[common]!] = node
+      node.path = p.slice(common + 1)
+      dirty(node)
+    }
+    if (common === restLen) branch.value = value
+    else branch.children[path[pos + common]!] = new LeafNode(path.slice(pos + common + 1), value)
+    return common > 0 ? new ExtensionNode(p.slice(0, common), branch) : branch
+  }
+  if (node instanceof ExtensionNode) {
+    const p = node.path
+    const common = commonPrefix(path, pos, p)
+    if (common === p.length) {
+      const child = insert(node.child, path, pos + common, value)
+      if (unchanged(node.child, child)) return node
+      node.child = child
+      dirty(node)
+      return node
+    }
+    const branch = new BranchNode()
+    branch.children[p[common]!] = common + 1 < p.length ? new ExtensionNode(p.slice(common + 1), node.child) : node.child
+    if (pos + common === path.length) branch.value = value
+    else branch.children[path[pos + common]!] = new LeafNode(path.slice(pos + common + 1), value)
+    if (common === 0) return branch
+    node.path = p.slice(0, common)
+    node.child = branch
+    dirty(node)
+    return node
+  }
+  if (node instanceof BranchNode) {
+    if (pos === path.length) {
+      if (node.value !== undefined && equalBytes(node.value, value)) return node
+      node.value = value
+      dirty(node)
+      return node
+    }
+    const i = path[pos]!
+    const c = node.children[i]
+    const nc = insert(c, path, pos + 1, value)
+    if (unchanged(c, nc)) return node
+    node.children[i] = nc
+    dirty(node)
+    return node
+  }
+  throw new Error('unresolved node on a resolved path')
+}
+
+function concatPath(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
+
+/** Merges a node with the path above it (after a branch or extension above it disappeared). */
+function prefixNode(prefix: Uint8Array, node: TrieNode): TrieNode {
+  if (node instanceof LeafNode || node instanceof ExtensionNode) {
+    node.path = concatPath(prefix, node.path)
+    dirty(node)
+    return node
+  }
+  if (node instanceof BranchNode) return new ExtensionNode(prefix, node)
+  throw new Error('unresolved node on a resolved path')
+}
+
+function remove(node: TrieNode | undefined, path: Uint8Array, pos: number): TrieNode | undefined {
+  if (node === undefined) return undefined
+  if (node instanceof LeafNode) return equalFrom(path, pos, node.path) ? undefined : node
+  if (node instanceof ExtensionNode) {
+    if (!startsWith(path, pos, node.path)) return node
+    const child = remove(node.child, path, pos + node.path.length)
+    if (unchanged(node.child, child)) return node
+    if (child === undefined) return undefined
+    if (child instanceof BranchNode) {
+      node.child = child
+      dirty(node)
+      return node
+    }
+    return prefixNode(node.path, child)
+  }
+  if (node instanceof BranchNode) {
+    if (pos === path.length) {
+      if (node.value === undefined) return node
+      node.value = undefined
+    } else {
+      const i = path[pos]!
+      const c = node.children[i]
+      if (c === undefined) return node
+      const nc = remove(c, path, pos + 1)
+      if (unchanged(c, nc)) return node
+      node.children[i] = nc
+    }
+    dirty(node)
+    let count = 0
+    let last = -1
+    for (let i = 0; i < 16; i++) {
+      if (node.children[i] !== undefined) {
+        count++
+        last = i
+      }
+    }
+    if (node.value !== undefined) {
+      return count === 0 ? new LeafNode(new Uint8Array(0), node.value) : node
+    }
+    if (count === 0) return undefined
+    if (count === 1) return prefixNode(Uint8Array.of(last), node.children[last]!)
+    return node
+  }
+  throw new Error('unresolved node on a resolved path')
+}
