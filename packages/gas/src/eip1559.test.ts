@@ -1,12 +1,7 @@
-import {
-  FeeTooLowError,
-  GasModelConfigError,
-  TipAboveFeeCapError,
-  UnknownFeeTokenError,
-} from '@appchain/core'
+import { FeeTooLowError, GasModelConfigError, TipAboveFeeCapError, UnknownFeeTokenError } from '@appchain/core'
 import { runGasModelConformance } from '@appchain/core/testing'
 import { describe, expect, it } from 'vitest'
-import { ALICE, COINBASE, VAULT, caught, ctx, tx } from '../test/txs.js'
+import { ALICE, COINBASE, caught, ctx, tx, VAULT } from '../test/txs.js'
 import { eip1559 } from './eip1559.js'
 
 const gwei = 1_000_000_000n

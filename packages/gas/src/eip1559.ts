@@ -1,10 +1,10 @@
 import {
   type BlockFees,
   FeeTooLowError,
-  GasModelConfigError,
   type GasModel,
-  type TxEnvelope,
+  GasModelConfigError,
   TipAboveFeeCapError,
+  type TxEnvelope,
   UnknownFeeTokenError,
 } from '@appchain/core'
 import { addToSplit, configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
@@ -71,11 +71,7 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
     { min: 1n },
   )
   const minBaseFee = configBigint(name, 'minBaseFee', config.minBaseFee ?? EIP1559_DEFAULTS.minBaseFee)
-  const initialBaseFee = configBigint(
-    name,
-    'initialBaseFee',
-    config.initialBaseFee ?? EIP1559_DEFAULTS.initialBaseFee,
-  )
+  const initialBaseFee = configBigint(name, 'initialBaseFee', config.initialBaseFee ?? EIP1559_DEFAULTS.initialBaseFee)
   if (initialBaseFee < minBaseFee) {
     throw new GasModelConfigError({
       model: name,

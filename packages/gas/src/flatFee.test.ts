@@ -1,7 +1,7 @@
 import { FeeTooLowError, GasModelConfigError, UnknownFeeTokenError } from '@appchain/core'
 import { runGasModelConformance } from '@appchain/core/testing'
 import { describe, expect, it } from 'vitest'
-import { ALICE, COINBASE, VAULT, caught, ctx, tx } from '../test/txs.js'
+import { ALICE, COINBASE, caught, ctx, tx, VAULT } from '../test/txs.js'
 import { flatFee } from './flatFee.js'
 
 const TOKEN = '0x00000000000000000000000000000000000000ee'
@@ -39,12 +39,21 @@ describe('flatFee', () => {
   })
 
   it('charges in the configured token and to the configured recipient', async () => {
-    const m = flatFee({ perTx: 42n, token: TOKEN.toUpperCase().replace('0X', '0x') as `0x${string}`, feeRecipient: VAULT })
+    const m = flatFee({
+      perTx: 42n,
+      token: TOKEN.toUpperCase().replace('0X', '0x') as `0x${string}`,
+      feeRecipient: VAULT,
+    })
     const t = tx({ fee: { feeToken: TOKEN } })
     const c = ctx()
     expect(await m.upfront(t, c)).toEqual({ payer: ALICE, amount: 42n, token: TOKEN })
     const charge = await m.charge(t, 0n, c)
-    expect(charge).toMatchObject({ amount: 42n, credits: [{ to: VAULT, amount: 42n }], token: TOKEN, effectiveGasPrice: 0n })
+    expect(charge).toMatchObject({
+      amount: 42n,
+      credits: [{ to: VAULT, amount: 42n }],
+      token: TOKEN,
+      effectiveGasPrice: 0n,
+    })
   })
 
   it('quotes a gas price at which a 21,000-gas, 120-byte transfer covers the fee', () => {

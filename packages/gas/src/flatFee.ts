@@ -1,10 +1,4 @@
-import {
-  type Address,
-  FeeTooLowError,
-  type GasModel,
-  type TxEnvelope,
-  UnknownFeeTokenError,
-} from '@appchain/core'
+import { type Address, FeeTooLowError, type GasModel, type TxEnvelope, UnknownFeeTokenError } from '@appchain/core'
 import { addToSplit, configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
 import { configAddress, configBigint } from './validateConfig.js'
 

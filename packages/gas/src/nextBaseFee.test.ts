@@ -75,8 +75,7 @@ describe('nextBaseFee', () => {
         const gasLimit = 5_000n + next(60_000_000n)
         // Bias a third of the samples to exactly the target, empty and full blocks.
         const kind = next(6n)
-        const gasUsed =
-          kind === 0n ? gasLimit / e : kind === 1n ? 0n : kind === 2n ? gasLimit : next(gasLimit + 1n)
+        const gasUsed = kind === 0n ? gasLimit / e : kind === 1n ? 0n : kind === 2n ? gasLimit : next(gasLimit + 1n)
         const baseFeePerGas = next(4n) === 0n ? next(16n) : next(10n ** 12n)
         const parent = { number: 1n, gasLimit, gasUsed, baseFeePerGas }
         const ours = nextBaseFee(parent, { elasticityMultiplier: e, baseFeeChangeDenominator: d, minBaseFee: 0n })

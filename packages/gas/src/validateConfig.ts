@@ -1,5 +1,5 @@
-import { GasModelConfigError } from '@appchain/core'
 import type { Address } from '@appchain/core'
+import { GasModelConfigError } from '@appchain/core'
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/
 
@@ -22,7 +22,8 @@ export function configBigint(model: string, field: string, value: unknown, opts:
 
 /** A 20-byte hex address, returned lower-case (appchain's internal form). */
 export function configAddress(model: string, field: string, value: unknown): Address {
-  if (typeof value !== 'string') throw new TypeError(`${model}: ${field} must be an address string, got ${typeof value}`)
+  if (typeof value !== 'string')
+    throw new TypeError(`${model}: ${field} must be an address string, got ${typeof value}`)
   if (!ADDRESS_RE.test(value)) {
     throw new GasModelConfigError({ model, field, reason: `is not a 20-byte hex address (got ${value})` })
   }
@@ -36,7 +37,11 @@ export function configAddress(model: string, field: string, value: unknown): Add
 export function configPpm(model: string, field: string, value: unknown, range: { min: number; max: number }): bigint {
   if (typeof value !== 'number') throw new TypeError(`${model}: ${field} must be a number, got ${typeof value}`)
   if (!Number.isFinite(value) || value < range.min || value > range.max) {
-    throw new GasModelConfigError({ model, field, reason: `must be between ${range.min} and ${range.max} (got ${value})` })
+    throw new GasModelConfigError({
+      model,
+      field,
+      reason: `must be between ${range.min} and ${range.max} (got ${value})`,
+    })
   }
   return BigInt(Math.round(value * 1e6))
 }

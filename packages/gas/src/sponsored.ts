@@ -1,0 +1,133 @@
+import {
+  type Address,
+  type GasModel,
+  type GasStore,
+  PaymasterInsufficientFundsError,
+  QuotaExceededError,
+  type TxEnvelope,
+  UnknownFeeTokenError,
+} from '@appchain/core'
+import { NotSponsoredError } from './errors.js'
+import { addToSplit, configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
+import { configAddress, configBigint, configNamespace } from './validateConfig.js'
+import { readUsage, usageKey, windowOf, writeUsage } from './windowUsage.js'
+
+export interface SponsoredConfig {
+  /** The account that pays every fee. */
+  paymaster: Address
+  /** Per-sender limits per window of `windowBlocks` blocks; an omitted limit is unlimited. */
+  quota: { txPerWindow?: bigint | undefined; gasPerWindow?: bigint | undefined; windowBlocks: bigint }
+  /** Which transactions are sponsored: a list of senders, or a predicate. Everything when omitted. */
+  allow?: readonly Address[] | ((tx: TxEnvelope) => boolean) | undefined
+  /** What the paymaster pays per unit of gas. Default 1 gwei. */
+  gasPrice?: bigint | undefined
+  /** Where the paymaster's payments go. Default 'coinbase'. */
+  feeRecipient?: FeeRecipient | undefined
+  /** `GasStore` key prefix; change it only to run two sponsored models side by side. Default 'sp'. */
+  namespace?: string | undefined
+}
+
+/**
+ * Users pay nothing: a paymaster account pays every fee, within per-user quotas (transactions and gas per
+ * window of blocks). Fits games, where players should never see a fee. Over-quota transactions and an empty
+ * paymaster are refused at admission, and again before anything is debited at execution, with
+ * `QuotaExceededError` and `PaymasterInsufficientFundsError`, so nothing is ever half-charged.
+ *
+ * @example
+ * ```ts
+ * import { sponsored } from '@appchain/gas'
+ * const gas = sponsored({
+ *   paymaster: '0x00000000000000000000000000000000000000aa',
+ *   quota: { txPerWindow: 100n, gasPerWindow: 10_000_000n, windowBlocks: 600n }, // per minute at 100 ms blocks
+ * })
+ * ```
+ */
+export function sponsored(config: SponsoredConfig): GasModel {
+  const name = 'sponsored'
+  if (config === null || typeof config !== 'object') throw new TypeError('sponsored: config must be an object')
+  if (config.quota === null || typeof config.quota !== 'object')
+    throw new TypeError('sponsored: quota must be an object')
+  const paymaster = configAddress(name, 'paymaster', config.paymaster)
+  const windowBlocks = configBigint(name, 'quota.windowBlocks', config.quota.windowBlocks, { min: 1n })
+  const txPerWindow =
+    config.quota.txPerWindow === undefined
+      ? undefined
+      : configBigint(name, 'quota.txPerWindow', config.quota.txPerWindow)
+  const gasPerWindow =
+    config.quota.gasPerWindow === undefined
+      ? undefined
+      : configBigint(name, 'quota.gasPerWindow', config.quota.gasPerWindow)
+  const gasPrice = configBigint(name, 'gasPrice', config.gasPrice ?? 1_000_000_000n)
+  const feeRecipient = configFeeRecipient(name, 'feeRecipient', config.feeRecipient ?? 'coinbase')
+  const namespace = configNamespace(name, config.namespace ?? 'sp')
+  const allow = config.allow
+  let allowed: (tx: TxEnvelope) => boolean
+  if (allow === undefined) allowed = () => true
+  else if (typeof allow === 'function') allowed = allow
+  else if (Array.isArray(allow)) {
+    const set = new Set(allow.map((a, i) => configAddress(name, `allow[${i}]`, a)))
+    allowed = (tx) => set.has(tx.sender.toLowerCase() as Address)
+  } else throw new TypeError('sponsored: allow must be an array of addresses or a function')
+
+  /** Every check that must pass before the paymaster is debited; reads the store and the paymaster's balance. */
+  const check = async (
+    tx: TxEnvelope,
+    blockNumber: bigint,
+    store: GasStore,
+    balanceOf: (a: Address) => Promise<bigint>,
+  ) => {
+    if (!allowed(tx)) throw new NotSponsoredError({ sender: tx.sender, paymaster })
+    if (tx.fee.feeToken !== undefined) throw new UnknownFeeTokenError({ token: tx.fee.feeToken, accepted: ['native'] })
+    const w = windowOf(blockNumber, windowBlocks)
+    const u = await readUsage(store, usageKey(namespace, tx.sender), w.index)
+    if (txPerWindow !== undefined && u.txs + 1n > txPerWindow) {
+      throw new QuotaExceededError({
+        address: tx.sender,
+        quota: 'txPerWindow',
+        used: u.txs,
+        limit: txPerWindow,
+        resetsAtBlock: w.resetsAtBlock,
+      })
+    }
+    // The gas limit is the worst case; usage records what was actually used.
+    if (gasPerWindow !== undefined && u.gas + tx.gasLimit > gasPerWindow) {
+      throw new QuotaExceededError({
+        address: tx.sender,
+        quota: 'gasPerWindow',
+        used: u.gas,
+        limit: gasPerWindow,
+        resetsAtBlock: w.resetsAtBlock,
+      })
+    }
+    const cost = tx.gasLimit * gasPrice
+    const balance = await balanceOf(paymaster)
+    if (balance < cost) throw new PaymasterInsufficientFundsError({ paymaster, balance, cost })
+    return cost
+  }
+
+  return {
+    name,
+    // Users bid nothing: a zero base fee lets wallets send `maxFeePerGas: 0`.
+    genesisFees: () => ({ baseFeePerGas: 0n }),
+    nextBlockFees: () => ({ baseFeePerGas: 0n }),
+    async admit(tx, ctx) {
+      await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf)
+    },
+    async upfront(tx, ctx) {
+      // Earlier transactions of this block have updated the store and drained the paymaster: check again.
+      return { payer: paymaster, amount: await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf) }
+    },
+    async charge(tx, gasUsed, ctx) {
+      const w = windowOf(ctx.blockNumber, windowBlocks)
+      const key = usageKey(namespace, tx.sender)
+      const u = await readUsage(ctx.store, key, w.index)
+      await writeUsage(ctx.store, key, w.index, { ...u, txs: u.txs + 1n, gas: u.gas + gasUsed })
+      const amount = gasUsed * gasPrice
+      const split = { burnt: 0n, credits: [] as { to: Address; amount: bigint }[] }
+      addToSplit(split, feeRecipient, amount, ctx.coinbase)
+      return { payer: paymaster, amount, ...split, effectiveGasPrice: gasPrice }
+    },
+    priority: () => 0n,
+    quote: () => ({ gasPrice: 0n, maxPriorityFeePerGas: 0n }),
+  }
+}
