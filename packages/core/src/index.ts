@@ -47,6 +47,7 @@ export {
   UnknownFeeTokenError,
   UnsupportedTransactionTypeError,
 } from './errors/index.js'
+export { gasStoreSlot, stateGasStore } from './gasStore.js'
 export { keccak256, keccak256Hex } from './hash.js'
 export { encodeHeader, hashHeader, headerExtraData } from './header.js'
 export type { DaAdapter, DaRef } from './interfaces/da.js'

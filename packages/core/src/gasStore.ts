@@ -1,0 +1,43 @@
+import { PREDEPLOYS } from './constants.js'
+import { keccak256Hex } from './hash.js'
+import type { GasStore } from './interfaces/gasModel.js'
+import type { StateDb, StateReader } from './interfaces/state.js'
+import type { Hex } from './types.js'
+
+const encoder = new TextEncoder()
+
+/**
+ * The storage slot of a `GasStore` key in the `PREDEPLOYS.gasStore` account: keccak256 of the key's UTF-8 bytes.
+ * One mapping for every VM and for the sequencer's admission checks, so they read the same windows.
+ *
+ * @example
+ * ```ts
+ * gasStoreSlot('sp:q:0xabc') // '0x…' (32 bytes)
+ * ```
+ */
+export function gasStoreSlot(key: string): Hex {
+  return keccak256Hex(encoder.encode(key))
+}
+
+/**
+ * A `GasStore` on a state's `PREDEPLOYS.gasStore` storage (values as 32-byte big-endian words). On a read-only
+ * `StateReader` (admission), `set` throws a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * const store = stateGasStore(state)
+ * await store.set('rl:u:0xabc', 3n)
+ * ```
+ */
+export function stateGasStore(state: StateReader | StateDb): GasStore {
+  return {
+    async get(key) {
+      return BigInt(await state.getStorage(PREDEPLOYS.gasStore, gasStoreSlot(key)))
+    },
+    async set(key, value) {
+      if (value < 0n || value >= 2n ** 256n) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
+      if (!('putStorage' in state)) throw new TypeError('GasStore is read-only here (admission reads the latest state)')
+      await state.putStorage(PREDEPLOYS.gasStore, gasStoreSlot(key), `0x${value.toString(16).padStart(64, '0')}`)
+    },
+  }
+}
