@@ -11,11 +11,15 @@ import {
   readU64,
   u64,
 } from './codec.js'
-import { prefixEnd } from './prefixDb.js'
 
-/** Key prefix of the chain store in the node's Db; the state lives under `STATE_PREFIX`. */
-export const CHAIN_PREFIX = 0x63 // 'c'
-export const STATE_PREFIX = new Uint8Array([0x73]) // 's'
+/** Key prefix of the chain store in the node's Db ('c'); @appchain/state keeps to 'S', so both share one batch. */
+export const CHAIN_PREFIX = 0x63
+
+function prefixEnd(prefix: Uint8Array): Uint8Array {
+  const end = prefix.slice()
+  end[end.length - 1]!++
+  return end
+}
 
 const key = (tag: string, ...parts: Uint8Array[]) =>
   concatBytes(new Uint8Array([CHAIN_PREFIX, tag.charCodeAt(0)]), ...parts)
