@@ -1,0 +1,102 @@
+import type { AdmissionContext, BlockFees, ChargeContext, GasModel, GasStore, TxEnvelope } from '@appchain/core'
+import { DEMAND_UNIT, decay, demandKey, readDemand, writeDemand } from './demand.js'
+import { configNamespace, configPpm } from './validateConfig.js'
+
+export interface LocalFeeMarketsConfig {
+  /** The model whose per-gas base fee is scaled for hot accounts (eip1559, typically). */
+  base: GasModel
+  /** Smoothed writes per block above which an account is hot. Default 8. */
+  hotThreshold?: number | undefined
+  /** Price increase per `hotThreshold` of excess demand: 1 doubles the price at twice the threshold. Default 1. */
+  multiplier?: number | undefined
+  /** Fraction of an account's demand forgotten each block (0 < decay ≤ 1). Default 0.5. */
+  decay?: number | undefined
+  /** `GasStore` key prefix. Default 'lfm'. */
+  namespace?: string | undefined
+}
+
+/**
+ * Local fee markets, as in Solana: the price of a transaction rises with recent demand for the accounts it
+ * writes, so a hot contract (an NFT mint, a popular pool) gets expensive while everything else stays cheap.
+ *
+ * Demand per account is an exponential moving average of the transactions per block that write it
+ * (`d ← d × (1 − decay) + decay × writes`), kept in the `GasStore` by `observeBlock`. A transaction pays
+ * `base`'s fees with the base fee multiplied by `1 + multiplier × (d − hotThreshold) / hotThreshold` for its
+ * hottest written account (×1 when none is hot). Write sets come from `tx.accessSet.writes`: declared accounts
+ * (parallel VM), inputs (UTXO VM), the access list or observed writes (EVM). Scaling applies to the per-gas
+ * base fee, so `base` should price per gas (eip1559); over a zero base fee there is nothing to scale.
+ *
+ * @example
+ * ```ts
+ * import { eip1559, localFeeMarkets } from '@appchain/gas'
+ * const gas = localFeeMarkets({ base: eip1559(), hotThreshold: 20, multiplier: 1, decay: 0.5 })
+ * ```
+ */
+export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
+  /** The price factor of a transaction in millionths (1_000_000 = cold), as block `blockNumber` prices it. */
+  factorOf(tx: TxEnvelope, blockNumber: bigint, store: GasStore): Promise<bigint>
+} {
+  const name = 'localFeeMarkets'
+  if (config === null || typeof config !== 'object') throw new TypeError('localFeeMarkets: config must be an object')
+  const base = config.base
+  if (base === null || typeof base !== 'object' || typeof base.charge !== 'function') {
+    throw new TypeError('localFeeMarkets: base must be a GasModel')
+  }
+  // Thresholds in millionths of a transaction, like the stored demand.
+  const threshold = configPpm(name, 'hotThreshold', config.hotThreshold ?? 8, { min: 0.000001, max: 1e9 })
+  const multiplierPpm = configPpm(name, 'multiplier', config.multiplier ?? 1, { min: 0, max: 1e6 })
+  const decayPpm = configPpm(name, 'decay', config.decay ?? 0.5, { min: 0.000001, max: 1 })
+  const keepPpm = 1_000_000n - decayPpm
+  const namespace = configNamespace(name, config.namespace ?? 'lfm')
+
+  const writesOf = (tx: TxEnvelope) => new Set((tx.accessSet?.writes ?? []).map((a) => a.toLowerCase()))
+
+  /** Demand for `account` after block `asOf` (blocks since its last update decay it). */
+  const demandAt = async (store: GasStore, account: string, asOf: bigint) => {
+    const { block, demand } = await readDemand(store, demandKey(namespace, account))
+    return asOf > block ? decay(demand, keepPpm, asOf - block) : demand
+  }
+
+  const factorOf = async (tx: TxEnvelope, blockNumber: bigint, store: GasStore) => {
+    let hottest = 0n
+    for (const account of writesOf(tx)) {
+      const d = await demandAt(store, account, blockNumber - 1n)
+      if (d > hottest) hottest = d
+    }
+    if (hottest <= threshold) return 1_000_000n
+    return 1_000_000n + (multiplierPpm * (hottest - threshold)) / threshold
+  }
+
+  const scaled = async <C extends { blockNumber: bigint; fees: BlockFees; store: GasStore }>(
+    tx: TxEnvelope,
+    ctx: C,
+  ): Promise<C> => {
+    const factor = await factorOf(tx, ctx.blockNumber, ctx.store)
+    if (factor === 1_000_000n) return ctx
+    return { ...ctx, fees: { ...ctx.fees, baseFeePerGas: (ctx.fees.baseFeePerGas * factor) / 1_000_000n } }
+  }
+
+  return {
+    name,
+    factorOf,
+    genesisFees: () => base.genesisFees(),
+    nextBlockFees: (parent) => base.nextBlockFees(parent),
+    admit: async (tx, ctx) => base.admit(tx, await scaled<AdmissionContext>(tx, ctx)),
+    upfront: async (tx, ctx) => base.upfront(tx, await scaled<ChargeContext>(tx, ctx)),
+    charge: async (tx, gasUsed, ctx) => base.charge(tx, gasUsed, await scaled<ChargeContext>(tx, ctx)),
+    // Synchronous and store-free by contract: ordering sees the cold price (the tip is what it sorts by).
+    priority: (tx, fees) => base.priority(tx, fees),
+    quote: (fees) => base.quote(fees),
+    async observeBlock(input) {
+      await base.observeBlock?.(input)
+      const writes = new Map<string, bigint>()
+      for (const tx of input.txs) for (const a of writesOf(tx)) writes.set(a, (writes.get(a) ?? 0n) + 1n)
+      // Sorted so the store sees the same sequence of writes on every node.
+      for (const account of [...writes.keys()].sort()) {
+        const before = await demandAt(input.store, account, input.blockNumber - 1n)
+        const after = decay(before, keepPpm, 1n) + (decayPpm * writes.get(account)! * DEMAND_UNIT) / 1_000_000n
+        await writeDemand(input.store, demandKey(namespace, account), input.blockNumber, after)
+      }
+    },
+  }
+}

@@ -1,0 +1,95 @@
+import { FeeTooLowError, GasModelConfigError } from '@appchain/core'
+import { runGasModelConformance } from '@appchain/core/testing'
+import { describe, expect, it } from 'vitest'
+import { ledger } from '../test/ledger.js'
+import { ALICE, BOB, COINBASE, caught, ctx, tx } from '../test/txs.js'
+import { eip1559 } from './eip1559.js'
+import { flatFee } from './flatFee.js'
+import { localFeeMarkets } from './localFeeMarkets.js'
+import { rateLimited } from './rateLimited.js'
+
+const gwei = 1_000_000_000n
+
+runGasModelConformance({
+  create: () => rateLimited({ freeTxPerWindow: 1n, windowBlocks: 5n, then: eip1559() }),
+  admissibleTxs: [tx(), tx({ nonce: 1n }), tx({ sender: BOB, fee: { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n } })],
+})
+runGasModelConformance({
+  name: 'rateLimited with no free tier over flatFee',
+  create: () => rateLimited({ freeTxPerWindow: 0n, windowBlocks: 1n, then: flatFee({ perTx: 0n }) }),
+  admissibleTxs: [tx()],
+})
+
+describe('rateLimited', () => {
+  it('lets each sender send freeTxPerWindow transactions free, then charges the next model, per window', async () => {
+    const m = rateLimited({ freeTxPerWindow: 2n, windowBlocks: 10n, then: flatFee({ perTx: 1_000n }) })
+    const l = ledger(m, { [ALICE]: 5_000n })
+    const send = (nonce: bigint, sender = ALICE) => ({
+      tx: tx({ sender, nonce, fee: { maxFeePerGas: 1n } }),
+      gasUsed: 21_000n,
+    })
+    const b1 = await l.block(1n, [send(0n), send(1n), send(2n), send(0n, BOB)])
+    expect(b1.charges.map((c) => [c.payer, c.amount, c.effectiveGasPrice])).toEqual([
+      [ALICE, 0n, 0n],
+      [ALICE, 0n, 0n],
+      [ALICE, 1_000n, 0n], // 1_000 / 21_000 rounds down
+      [BOB, 0n, 0n],
+    ])
+    expect(l.balance(ALICE)).toBe(4_000n)
+    expect(l.balance(COINBASE)).toBe(1_000n)
+    // Still in window 0 at block 9: paid. Block 10 opens window 1: free again.
+    await l.block(9n, [send(3n)])
+    expect(l.balance(ALICE)).toBe(3_000n)
+    await l.block(10n, [send(4n), send(5n)])
+    expect(l.balance(ALICE)).toBe(3_000n)
+    const b4 = await l.block(11n, [send(6n)])
+    expect(b4.charges[0]?.amount).toBe(1_000n)
+    expect(l.balance(ALICE)).toBe(2_000n)
+  })
+
+  it('admits a zero bid from an empty account while free, and asks the next model once the tier is used', async () => {
+    const m = rateLimited({ freeTxPerWindow: 1n, windowBlocks: 100n, then: eip1559() })
+    const l = ledger(m, {})
+    const zero = (nonce: bigint) => tx({ nonce, fee: { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n } })
+    const c = () => ({ ...ctx({ blockNumber: 2n, fees: l.fees }), store: l.store })
+    await m.admit(zero(0n), c())
+    expect(await m.upfront(zero(0n), c())).toEqual({ payer: ALICE, amount: 0n })
+    await m.charge(zero(0n), 21_000n, c())
+    const e = await caught(() => m.admit(zero(1n), c()))
+    expect(e).toBeInstanceOf(FeeTooLowError)
+    expect((e as FeeTooLowError).data).toEqual({ offered: 0n, required: gwei, model: 'eip1559' })
+  })
+
+  it('never makes a transaction above maxFreeGas free', async () => {
+    const m = rateLimited({ freeTxPerWindow: 5n, windowBlocks: 10n, maxFreeGas: 50_000n, then: flatFee({ perTx: 7n }) })
+    const l = ledger(m, { [ALICE]: 100n })
+    const r = await l.block(1n, [
+      { tx: tx({ nonce: 0n, gasLimit: 50_001n }), gasUsed: 21_000n },
+      { tx: tx({ nonce: 1n, gasLimit: 50_000n }), gasUsed: 21_000n },
+    ])
+    expect(r.charges.map((c) => c.amount)).toEqual([7n, 0n])
+  })
+
+  it('delegates fees, quotes, priority and observeBlock to the next model', async () => {
+    const inner = eip1559({ initialBaseFee: 5n * gwei })
+    const m = rateLimited({ freeTxPerWindow: 1n, windowBlocks: 1n, then: inner })
+    expect(m.genesisFees()).toEqual({ baseFeePerGas: 5n * gwei })
+    const parent = { number: 1n, gasLimit: 30_000_000n, gasUsed: 30_000_000n, baseFeePerGas: 8n }
+    expect(m.nextBlockFees(parent)).toEqual(inner.nextBlockFees(parent))
+    expect(m.quote({ baseFeePerGas: 3n })).toEqual(inner.quote({ baseFeePerGas: 3n }))
+    const t = tx({ fee: { maxFeePerGas: 10n * gwei, maxPriorityFeePerGas: 3n * gwei } })
+    expect(m.priority(t, { baseFeePerGas: 5n * gwei })).toBe(3n * gwei)
+    expect(m.observeBlock).toBeUndefined()
+    const withDemand = rateLimited({ freeTxPerWindow: 1n, windowBlocks: 1n, then: localFeeMarkets({ base: inner }) })
+    expect(typeof withDemand.observeBlock).toBe('function')
+  })
+
+  it('refuses impossible configs at construction', () => {
+    expect(() => rateLimited({ freeTxPerWindow: -1n, windowBlocks: 1n, then: eip1559() })).toThrow(GasModelConfigError)
+    expect(() => rateLimited({ freeTxPerWindow: 1n, windowBlocks: 0n, then: eip1559() })).toThrow(GasModelConfigError)
+    expect(() => rateLimited({ freeTxPerWindow: 1n, windowBlocks: 1n, maxFreeGas: -1n, then: eip1559() })).toThrow(
+      GasModelConfigError,
+    )
+    expect(() => rateLimited({ freeTxPerWindow: 1n, windowBlocks: 1n, then: {} as never })).toThrow(TypeError)
+  })
+})

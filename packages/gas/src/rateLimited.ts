@@ -1,0 +1,91 @@
+import type { Address, FeeCharge, GasModel, GasStore, TxEnvelope } from '@appchain/core'
+import { configBigint, configNamespace } from './validateConfig.js'
+import { readUsage, usageKey, windowOf, writeUsage } from './windowUsage.js'
+
+export interface RateLimitedConfig {
+  /** Free transactions per sender per window. */
+  freeTxPerWindow: bigint
+  /** Window length in blocks (windows are aligned to multiples of it). */
+  windowBlocks: bigint
+  /** The model that prices every transaction beyond the free tier (and sets the block's fees). */
+  then: GasModel
+  /** A transaction with a larger gas limit is never free, so the free tier cannot buy heavy work. */
+  maxFreeGas?: bigint | undefined
+  /** `GasStore` key prefix. Default 'rl'. */
+  namespace?: string | undefined
+}
+
+/**
+ * A free tier per sender: the first `freeTxPerWindow` transactions of each window cost nothing (no bid and no
+ * balance needed), later ones are priced by `then`. Fits social apps, where posting must be free for normal
+ * use but spam pays. The free slot is taken when the transaction's up-front charge is made, so `charge` knows
+ * the transaction was free (the store remembers the sender's last free nonce) and never charges it.
+ *
+ * @example
+ * ```ts
+ * import { eip1559, rateLimited } from '@appchain/gas'
+ * const gas = rateLimited({ freeTxPerWindow: 20n, windowBlocks: 3_600n, then: eip1559() })
+ * ```
+ */
+export function rateLimited(config: RateLimitedConfig): GasModel {
+  const name = 'rateLimited'
+  if (config === null || typeof config !== 'object') throw new TypeError('rateLimited: config must be an object')
+  const freeTxPerWindow = configBigint(name, 'freeTxPerWindow', config.freeTxPerWindow)
+  const windowBlocks = configBigint(name, 'windowBlocks', config.windowBlocks, { min: 1n })
+  const maxFreeGas = config.maxFreeGas === undefined ? undefined : configBigint(name, 'maxFreeGas', config.maxFreeGas)
+  const namespace = configNamespace(name, config.namespace ?? 'rl')
+  const then = config.then
+  if (then === null || typeof then !== 'object' || typeof then.charge !== 'function') {
+    throw new TypeError('rateLimited: then must be a GasModel')
+  }
+
+  const eligible = (tx: TxEnvelope) =>
+    tx.fee.feeToken === undefined && (maxFreeGas === undefined || tx.gasLimit <= maxFreeGas)
+  const usageOf = (tx: TxEnvelope, blockNumber: bigint, store: GasStore) => {
+    const w = windowOf(blockNumber, windowBlocks)
+    return { w, key: usageKey(namespace, tx.sender), usage: readUsage(store, usageKey(namespace, tx.sender), w.index) }
+  }
+  const free = (sender: Address): FeeCharge => ({
+    payer: sender,
+    amount: 0n,
+    burnt: 0n,
+    credits: [],
+    effectiveGasPrice: 0n,
+  })
+
+  return {
+    name,
+    genesisFees: () => then.genesisFees(),
+    nextBlockFees: (parent) => then.nextBlockFees(parent),
+    async admit(tx, ctx) {
+      if (eligible(tx) && (await usageOf(tx, ctx.blockNumber, ctx.store).usage).txs < freeTxPerWindow) return
+      await then.admit(tx, ctx)
+    },
+    async upfront(tx, ctx) {
+      if (eligible(tx)) {
+        const { w, key, usage } = usageOf(tx, ctx.blockNumber, ctx.store)
+        const u = await usage
+        if (u.txs < freeTxPerWindow) {
+          // Take the slot now and remember which transaction took it (nonce + 1; 0 means none).
+          await writeUsage(ctx.store, key, w.index, { txs: u.txs + 1n, gas: u.gas, mark: tx.nonce + 1n })
+          return { payer: tx.sender, amount: 0n }
+        }
+      }
+      return then.upfront(tx, ctx)
+    },
+    async charge(tx, gasUsed, ctx) {
+      if (eligible(tx)) {
+        const { w, key, usage } = usageOf(tx, ctx.blockNumber, ctx.store)
+        const u = await usage
+        if (u.mark === tx.nonce + 1n) {
+          await writeUsage(ctx.store, key, w.index, { ...u, gas: u.gas + gasUsed })
+          return free(tx.sender)
+        }
+      }
+      return then.charge(tx, gasUsed, ctx)
+    },
+    priority: (tx, fees) => then.priority(tx, fees),
+    quote: (fees) => then.quote(fees),
+    ...(then.observeBlock ? { observeBlock: (input) => then.observeBlock!(input) } : {}),
+  }
+}
