@@ -1,0 +1,164 @@
+import {
+  type Account,
+  type Address,
+  type Hex,
+  KECCAK_EMPTY,
+  type StateDb,
+  bigintToBytes,
+  bytesToHex,
+  hexToBytes,
+  keccak256,
+  memoryDb,
+  rlpEncode,
+} from '@appchain/core'
+import { createMPT } from '@ethereumjs/mpt'
+import { describe, expect, it } from 'vitest'
+import { NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
+import { openStateDb } from './openStateDb.js'
+import { createStateDb } from './stateDb.js'
+
+const addr = (i: number) => `0x${i.toString(16).padStart(40, '0')}` as Address
+const word = (i: number | bigint) => `0x${i.toString(16).padStart(64, '0')}` as Hex
+const acct = (balance: bigint, nonce = 0n, codeHash: Hex = KECCAK_EMPTY): Account => ({ nonce, balance, codeHash })
+const strip = (b: Uint8Array) => {
+  let i = 0
+  while (i < b.length && b[i] === 0) i++
+  return b.subarray(i)
+}
+
+type Model = Map<Address, { account: Account; storage: Map<Hex, Hex> }>
+
+/** The state root computed independently with @ethereumjs/mpt from a plain model of the state. */
+async function referenceRoot(model: Model): Promise<Hex> {
+  const trie = await createMPT({ useKeyHashing: true })
+  for (const [a, { account, storage }] of model) {
+    const st = await createMPT({ useKeyHashing: true })
+    for (const [slot, value] of storage) {
+      const v = strip(hexToBytes(value))
+      if (v.length > 0) await st.put(hexToBytes(slot), rlpEncode(v))
+    }
+    const rec = rlpEncode([bigintToBytes(account.nonce), bigintToBytes(account.balance), st.root(), hexToBytes(account.codeHash)])
+    await trie.put(hexToBytes(a), rec)
+  }
+  return bytesToHex(trie.root())
+}
+
+async function fill(state: StateDb, model: Model, n: number, seed: number) {
+  for (let i = 0; i < n; i++) {
+    const a = addr(seed * 1000 + i)
+    const account = acct(BigInt(i * 1_000_000 + seed), BigInt(i % 7))
+    await state.putAccount(a, account)
+    const storage = new Map<Hex, Hex>()
+    if (i % 3 === 0) {
+      for (let s = 0; s < 5; s++) {
+        const value = word(BigInt(s + 1) * 0x1234567890n + BigInt(i))
+        await state.putStorage(a, word(s), value)
+        storage.set(word(s), value)
+      }
+    }
+    model.set(a, { account, storage })
+  }
+}
+
+describe('createStateDb', () => {
+  it('reads back writes, and its root equals @ethereumjs/mpt over the same state', async () => {
+    const state = createStateDb({ db: memoryDb() })
+    expect(await state.root()).toBe('0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421')
+    const model: Model = new Map()
+    await fill(state, model, 50, 1)
+    expect(await state.getAccount(addr(1003))).toEqual(acct(3_000_001n, 3n))
+    expect(await state.getStorage(addr(1003), word(2))).toBe(word(3n * 0x1234567890n + 3n))
+    expect(await state.getStorage(addr(1004), word(2))).toBe(word(0))
+    expect(await state.root()).toBe(await referenceRoot(model))
+
+    // Zero deletes a slot; code sets the code hash.
+    await state.putStorage(addr(1003), word(2), word(0))
+    model.get(addr(1003))!.storage.delete(word(2))
+    const code = Uint8Array.from([0x60, 0x00, 0x60, 0x00, 0xf3])
+    await state.putCode(addr(1005), code)
+    model.get(addr(1005))!.account = { ...model.get(addr(1005))!.account, codeHash: bytesToHex(keccak256(code)) }
+    expect(await state.getCode(addr(1005))).toEqual(code)
+    expect(await state.root()).toBe(await referenceRoot(model))
+  })
+
+  it('flush: reads stay correct before and after the ops are written, and a reopened state agrees', async () => {
+    const db = memoryDb()
+    const state = createStateDb({ db })
+    const model: Model = new Map()
+    await fill(state, model, 30, 2)
+    const { root, ops } = await state.flush()
+    expect(root).toBe(await referenceRoot(model))
+    // Not written yet: still reads from memory.
+    expect(await state.getAccount(addr(2003))).toEqual(model.get(addr(2003))!.account)
+    expect(await state.getStorage(addr(2003), word(1))).toBe(model.get(addr(2003))!.storage.get(word(1)))
+    await db.batch(ops)
+    const reopened = await openStateDb({ db, root })
+    expect(await reopened.root()).toBe(root)
+    expect(await reopened.getStorage(addr(2003), word(1))).toBe(model.get(addr(2003))!.storage.get(word(1)))
+
+    // A second block on the reopened state: clear one account's storage, delete another.
+    await reopened.clearStorage(addr(2003))
+    model.get(addr(2003))!.storage.clear()
+    await reopened.putStorage(addr(2003), word(9), word(99))
+    model.get(addr(2003))!.storage.set(word(9), word(99))
+    await reopened.putAccount(addr(2006), undefined)
+    model.delete(addr(2006))
+    const second = await reopened.flush()
+    expect(second.root).toBe(await referenceRoot(model))
+    expect(await reopened.getStorage(addr(2003), word(1))).toBe(word(0))
+    await db.batch(second.ops)
+    const again = await openStateDb({ db })
+    expect(await again.getStorage(addr(2003), word(1))).toBe(word(0))
+    expect(await again.getStorage(addr(2003), word(9))).toBe(word(99))
+    expect(await again.getAccount(addr(2006))).toBeUndefined()
+    expect(await again.getStorage(addr(2006), word(0))).toBe(word(0))
+
+    // The first root is still readable through the tries.
+    const past = await again.at(root)
+    expect(past).toBeDefined()
+    // Slot 1 of account 3 held 2 * 0x1234567890 + 3 before the clear.
+    expect(await past!.getStorage(addr(2003), word(1))).toBe(word(2n * 0x1234567890n + 3n))
+    expect(await past!.getAccount(addr(2006))).toBeDefined()
+    await expect(past!.flush()).rejects.toBeInstanceOf(ReadOnlyStateError)
+    expect(await again.at(word(12345))).toBeUndefined()
+  })
+
+  it('checkpoint / commit / revert, nested, across root()', async () => {
+    const state = createStateDb({ db: memoryDb() })
+    await state.putAccount(addr(1), acct(100n))
+    await state.putStorage(addr(1), word(1), word(11))
+    const r0 = await state.root()
+    state.checkpoint()
+    await state.putAccount(addr(1), acct(50n))
+    await state.putStorage(addr(1), word(1), word(12))
+    state.checkpoint()
+    await state.clearStorage(addr(1))
+    await state.putAccount(addr(2), acct(7n))
+    expect(await state.getStorage(addr(1), word(1))).toBe(word(0))
+    await state.root()
+    state.revert()
+    expect(await state.getStorage(addr(1), word(1))).toBe(word(12))
+    expect(await state.getAccount(addr(2))).toBeUndefined()
+    state.checkpoint()
+    await state.putStorage(addr(1), word(2), word(22))
+    state.commit()
+    expect(await state.getStorage(addr(1), word(2))).toBe(word(22))
+    await state.root()
+    state.revert()
+    expect(await state.getAccount(addr(1))).toEqual(acct(100n))
+    expect(await state.getStorage(addr(1), word(1))).toBe(word(11))
+    expect(await state.getStorage(addr(1), word(2))).toBe(word(0))
+    expect(await state.root()).toBe(r0)
+    expect(() => state.commit()).toThrow(NoCheckpointError)
+    expect(() => state.revert()).toThrow(NoCheckpointError)
+    state.checkpoint()
+    await expect(state.flush()).rejects.toBeInstanceOf(OpenCheckpointError)
+  })
+
+  it('refuses bad arguments with TypeError/RangeError', async () => {
+    const state = createStateDb({ db: memoryDb() })
+    await expect(state.getAccount('0x12' as Address)).rejects.toBeInstanceOf(TypeError)
+    await expect(state.putAccount(addr(1), acct(-1n))).rejects.toBeInstanceOf(RangeError)
+    await expect(state.putStorage(addr(1), word(1), `0x${'1'.repeat(66)}` as Hex)).rejects.toBeInstanceOf(TypeError)
+  })
+})

@@ -1,0 +1,518 @@
+import {
+  type Account,
+  type AccountProof,
+  type Address,
+  type Db,
+  type DbOp,
+  EMPTY_TRIE_ROOT,
+  type Hex,
+  KECCAK_EMPTY,
+  type StateDb,
+  bytesToHex,
+  hexToBytes,
+} from '@appchain/core'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { type AccountRecord, checkAccount, decodeAccount, encodeAccount, storageRootOf } from './account.js'
+import { OpenCheckpointError, NoCheckpointError, ReadOnlyStateError } from './errors.js'
+import { META_ROOT_KEY, accountKey, codeKey, prefixEnd, storageKey, storagePrefix } from './keys.js'
+import { bytesToNibbles } from './node.js'
+import { type NodeStore, dbNodeStore, nodeKey } from './nodeStore.js'
+import { Trie } from './trie.js'
+
+export interface StateDbConfig {
+  /** Where flat state and trie nodes live (the same Db the chain writes its blocks to). */
+  db: Db
+  /**
+   * The root the flat state in `db` was last flushed at (the caller keeps it in its block header).
+   * Default: the empty state. `openStateDb` reads it from the Db and checks it.
+   */
+  root?: Hex | undefined
+}
+
+/** `@appchain/state`'s `StateDb`: `at(root)` is always there. */
+export interface MptStateDb extends StateDb {
+  /**
+   * A state at a past flushed root, read through its tries (undefined if the Db does not hold that
+   * root). Writes, checkpoints and `root()` work in memory (for `eth_call` at past blocks); `flush`
+   * throws `ReadOnlyStateError`.
+   */
+  at(root: Hex): Promise<MptStateDb | undefined>
+}
+
+const ZERO_WORD = `0x${'0'.repeat(64)}` as Hex
+const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/
+const WORD_RE = /^0x[0-9a-fA-F]{1,64}$/
+const MISSING = Symbol('missing')
+
+type StorageEntry = { cleared: boolean; slots: Map<Hex, Hex> }
+type Undo =
+  | { t: 0; a: Address; prev: Account | null | typeof MISSING }
+  | { t: 1; a: Address; slot: Hex; prev: Hex | undefined }
+  | { t: 2; a: Address; prev: StorageEntry | undefined }
+
+function checkAddress(address: Address): Address {
+  if (typeof address !== 'string' || !ADDRESS_RE.test(address)) throw new TypeError(`Invalid address: ${String(address)}`)
+  return address.toLowerCase() as Address
+}
+
+/** A 32-byte word as lower-case, zero-padded hex (shorter input is left-padded). */
+function checkWord(value: Hex, what: string): Hex {
+  if (typeof value !== 'string' || !WORD_RE.test(value)) throw new TypeError(`Invalid ${what}: ${String(value)} (expected up to 32 bytes of hex)`)
+  const digits = value.slice(2).toLowerCase()
+  return (digits.length === 64 ? `0x${digits}` : `0x${digits.padStart(64, '0')}`) as Hex
+}
+
+/** The value bytes without leading zeros (what the storage trie and flat store hold). */
+function stripWord(word: Hex): Uint8Array {
+  const b = hexToBytes(word)
+  let i = 0
+  while (i < b.length && b[i] === 0) i++
+  return b.subarray(i)
+}
+
+function wordOf(bytes: Uint8Array | undefined): Hex {
+  if (bytes === undefined || bytes.length === 0) return ZERO_WORD
+  return `0x${bytesToHex(bytes).slice(2).padStart(64, '0')}` as Hex
+}
+
+const pathOfAddress = (a: Address) => bytesToNibbles(keccak_256(hexToBytes(a)))
+const pathOfSlot = (slot: Hex) => bytesToNibbles(keccak_256(hexToBytes(slot)))
+
+/** Where the base state (as of the last flush, or of a past root) is read from. */
+interface BaseReader {
+  account(a: Address): Promise<Uint8Array | undefined>
+  storage(a: Address, slot: Hex): Promise<Uint8Array | undefined>
+  code(codeHash: Hex): Promise<Uint8Array | undefined>
+}
+
+/** Shared by a state and its views: the Db plus what the last flush returned (maybe not yet written). */
+class Backing {
+  pending = new Map<Hex, Uint8Array | null>()
+  pendingNodes = new Map<Hex, Uint8Array>()
+  readonly store: NodeStore
+  constructor(readonly db: Db) {
+    this.store = dbNodeStore(db, () => this.pendingNodes)
+  }
+  async read(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const p = this.pending.get(bytesToHex(key))
+    if (p !== undefined) return p ?? undefined
+    return this.db.get(key)
+  }
+}
+
+/** Reads the flat key-value state: no trie walk. */
+function flatReader(backing: Backing): BaseReader {
+  return {
+    account: (a) => backing.read(accountKey(a)),
+    storage: (a, slot) => backing.read(storageKey(a, slot)),
+    code: (h) => backing.read(codeKey(h)),
+  }
+}
+
+/** Reads a past root through its tries (the flat state only holds the latest root). */
+function trieReader(backing: Backing, root: Hex): BaseReader {
+  const accounts = new Trie({ root, store: backing.store })
+  const storages = new Map<Address, Trie>()
+  const record = async (a: Address) => {
+    const path = pathOfAddress(a)
+    await accounts.resolvePaths([path], false)
+    return accounts.getPath(path)
+  }
+  return {
+    account: record,
+    async storage(a, slot) {
+      let trie = storages.get(a)
+      if (trie === undefined) {
+        trie = new Trie({ root: storageRootOf(await record(a)), store: backing.store })
+        storages.set(a, trie)
+      }
+      const path = pathOfSlot(slot)
+      await trie.resolvePaths([path], false)
+      const v = trie.getPath(path)
+      return v === undefined ? undefined : decodeStorageValue(v)
+    },
+    code: (h) => backing.read(codeKey(h)),
+  }
+}
+
+/** Storage trie values are rlp(value without leading zeros); the flat store keeps the bare bytes. */
+function decodeStorageValue(rlp: Uint8Array): Uint8Array {
+  if (rlp.length === 1 && rlp[0]! < 0x80) return rlp
+  return rlp.subarray(1)
+}
+
+function encodeStorageValue(v: Uint8Array): Uint8Array {
+  if (v.length === 1 && v[0]! < 0x80) return v
+  const out = new Uint8Array(v.length + 1)
+  out[0] = 0x80 + v.length
+  out.set(v, 1)
+  return out
+}
+
+class StateDbImpl implements MptStateDb {
+  private accounts = new Map<Address, Account | null>()
+  private storages = new Map<Address, StorageEntry>()
+  private codes = new Map<Hex, Uint8Array>()
+  private journal: Undo[] = []
+  private checkpoints: number[] = []
+
+  // Changed since the last root(): what root() must re-apply to the tries.
+  private touchedAccounts = new Set<Address>()
+  private touchedSlots = new Map<Address, Set<Hex>>()
+  private rebuild = new Set<Address>()
+  // Account records root() computed since the last flush (null: deleted).
+  private records = new Map<Address, Uint8Array | null>()
+  // Storage tries as of the last root(), by address.
+  private storageTries = new Map<Address, Trie>()
+  private readonly accountTrie: Trie
+  private rootCache: Uint8Array | undefined
+
+  constructor(
+    private readonly backing: Backing,
+    private readonly base: BaseReader,
+    root: Hex,
+    /** Set for a view of a past root: it computes roots but cannot flush. */
+    private readonly viewOf: Hex | undefined,
+  ) {
+    this.accountTrie = new Trie({ root, store: backing.store })
+  }
+
+  // ---- reads ----
+
+  async getAccount(address: Address): Promise<Account | undefined> {
+    const a = checkAddress(address)
+    const o = this.accounts.get(a)
+    if (o !== undefined) return o === null ? undefined : { ...o }
+    const record = await this.base.account(a)
+    if (record === undefined) return undefined
+    const { nonce, balance, codeHash } = decodeAccount(record)
+    return { nonce, balance, codeHash }
+  }
+
+  async getStorage(address: Address, slot: Hex): Promise<Hex> {
+    const a = checkAddress(address)
+    const s = checkWord(slot, 'slot')
+    const entry = this.storages.get(a)
+    if (entry !== undefined) {
+      const v = entry.slots.get(s)
+      if (v !== undefined) return v
+      if (entry.cleared) return ZERO_WORD
+    }
+    return wordOf(await this.base.storage(a, s))
+  }
+
+  async getCode(address: Address): Promise<Uint8Array> {
+    const account = await this.getAccount(address)
+    if (account === undefined || account.codeHash === KECCAK_EMPTY) return new Uint8Array(0)
+    const code = this.codes.get(account.codeHash) ?? (await this.base.code(account.codeHash))
+    return code === undefined ? new Uint8Array(0) : code.slice()
+  }
+
+  // ---- writes ----
+
+  async putAccount(address: Address, account: Account | undefined): Promise<void> {
+    const a = checkAddress(address)
+    const value = account === undefined ? null : checkAccount(account)
+    this.setAccount(a, value)
+    if (value === null) this.clearStorageOf(a)
+  }
+
+  async putStorage(address: Address, slot: Hex, value: Hex): Promise<void> {
+    const a = checkAddress(address)
+    const s = checkWord(slot, 'slot')
+    const v = checkWord(value, 'storage value')
+    let entry = this.storages.get(a)
+    if (entry === undefined) {
+      entry = { cleared: false, slots: new Map() }
+      this.storages.set(a, entry)
+    }
+    if (this.checkpoints.length > 0) this.journal.push({ t: 1, a, slot: s, prev: entry.slots.get(s) })
+    entry.slots.set(s, v)
+    this.touchSlot(a, s)
+  }
+
+  async putCode(address: Address, code: Uint8Array): Promise<void> {
+    if (!(code instanceof Uint8Array)) throw new TypeError('Code must be a Uint8Array')
+    const a = checkAddress(address)
+    const codeHash = bytesToHex(keccak_256(code)) as Hex
+    if (code.length > 0) this.codes.set(codeHash, code.slice())
+    const account = (await this.getAccount(a)) ?? { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
+    this.setAccount(a, { ...account, codeHash })
+  }
+
+  async clearStorage(address: Address): Promise<void> {
+    this.clearStorageOf(checkAddress(address))
+  }
+
+  private setAccount(a: Address, value: Account | null): void {
+    if (this.checkpoints.length > 0) {
+      const prev = this.accounts.get(a)
+      this.journal.push({ t: 0, a, prev: prev === undefined ? MISSING : prev })
+    }
+    this.accounts.set(a, value)
+    this.touchedAccounts.add(a)
+    this.rootCache = undefined
+  }
+
+  private clearStorageOf(a: Address): void {
+    if (this.checkpoints.length > 0) this.journal.push({ t: 2, a, prev: this.storages.get(a) })
+    this.storages.set(a, { cleared: true, slots: new Map() })
+    this.rebuild.add(a)
+    this.touchedAccounts.add(a)
+    this.rootCache = undefined
+  }
+
+  private touchSlot(a: Address, s: Hex): void {
+    let set = this.touchedSlots.get(a)
+    if (set === undefined) {
+      set = new Set()
+      this.touchedSlots.set(a, set)
+    }
+    set.add(s)
+    this.rootCache = undefined
+  }
+
+  // ---- checkpoints ----
+
+  checkpoint(): void {
+    this.checkpoints.push(this.journal.length)
+  }
+
+  commit(): void {
+    if (this.checkpoints.pop() === undefined) throw new NoCheckpointError('commit')
+    // The outermost commit makes everything final: no undo needed any more.
+    if (this.checkpoints.length === 0) this.journal.length = 0
+  }
+
+  revert(): void {
+    const mark = this.checkpoints.pop()
+    if (mark === undefined) throw new NoCheckpointError('revert')
+    const journal = this.journal
+    for (let i = journal.length - 1; i >= mark; i--) {
+      const u = journal[i]!
+      if (u.t === 0) {
+        if (u.prev === MISSING) this.accounts.delete(u.a)
+        else this.accounts.set(u.a, u.prev)
+        this.touchedAccounts.add(u.a)
+      } else if (u.t === 1) {
+        const entry = this.storages.get(u.a)!
+        if (u.prev === undefined) entry.slots.delete(u.slot)
+        else entry.slots.set(u.slot, u.prev)
+        this.touchSlot(u.a, u.slot)
+      } else {
+        if (u.prev === undefined) this.storages.delete(u.a)
+        else this.storages.set(u.a, u.prev)
+        this.rebuild.add(u.a)
+        this.touchedAccounts.add(u.a)
+      }
+    }
+    journal.length = mark
+    this.rootCache = undefined
+  }
+
+  // ---- commitment ----
+
+  async root(): Promise<Hex> {
+    return bytesToHex(await this.rootBytes())
+  }
+
+  private async rootBytes(): Promise<Uint8Array> {
+    if (this.rootCache !== undefined) return this.rootCache
+    const addresses = new Set<Address>(this.touchedAccounts)
+    for (const a of this.touchedSlots.keys()) addresses.add(a)
+    for (const a of this.rebuild) addresses.add(a)
+
+    // Storage tries first: account leaves commit to their roots.
+    for (const a of this.rebuild) {
+      const entry = this.storages.get(a)
+      const trie = new Trie({
+        root: entry?.cleared ? undefined : storageRootOf(await this.base.account(a)),
+        store: this.backing.store,
+      })
+      await this.applySlots(trie, a, entry ? [...entry.slots.keys()] : [])
+      this.storageTries.set(a, trie)
+    }
+    for (const [a, slots] of this.touchedSlots) {
+      if (this.rebuild.has(a)) {
+        // Slots reverted after a clear are not in the entry any more: re-read them too.
+        await this.applySlots(this.storageTries.get(a)!, a, [...slots])
+        continue
+      }
+      let trie = this.storageTries.get(a)
+      if (trie === undefined) {
+        trie = new Trie({ root: storageRootOf(await this.base.account(a)), store: this.backing.store })
+        this.storageTries.set(a, trie)
+      }
+      await this.applySlots(trie, a, [...slots])
+    }
+
+    const puts: [Uint8Array, Uint8Array][] = []
+    const dels: Uint8Array[] = []
+    for (const a of addresses) {
+      const o = this.accounts.get(a)
+      let record: Uint8Array | null
+      if (o === null) record = null
+      else if (o === undefined && !this.storageTries.has(a)) {
+        // Only touched through a reverted write: back to the base record.
+        record = (await this.base.account(a)) ?? null
+      } else {
+        const account = o ?? (await this.getAccount(a))
+        if (account === undefined) record = null
+        else {
+          const trie = this.storageTries.get(a)
+          const storageRoot = trie ? trie.rootHash() : storageRootOf(await this.base.account(a))
+          record = encodeAccount(account, storageRoot)
+        }
+      }
+      this.records.set(a, record)
+      if (record === null) dels.push(pathOfAddress(a))
+      else puts.push([pathOfAddress(a), record])
+    }
+    await this.accountTrie.applyPaths(puts, dels)
+    this.touchedAccounts.clear()
+    this.touchedSlots.clear()
+    this.rebuild.clear()
+    this.rootCache = this.accountTrie.rootHash()
+    return this.rootCache
+  }
+
+  private async applySlots(trie: Trie, a: Address, slots: Hex[]): Promise<void> {
+    const puts: [Uint8Array, Uint8Array][] = []
+    const dels: Uint8Array[] = []
+    for (const s of slots) {
+      const v = stripWord(await this.getStorage(a, s))
+      if (v.length === 0) dels.push(pathOfSlot(s))
+      else puts.push([pathOfSlot(s), encodeStorageValue(v)])
+    }
+    await trie.applyPaths(puts, dels)
+  }
+
+  async storageRoot(address: Address): Promise<Hex> {
+    const a = checkAddress(address)
+    await this.rootBytes()
+    const record = this.records.has(a) ? this.records.get(a) : await this.base.account(a)
+    return record == null ? EMPTY_TRIE_ROOT : decodeAccount(record).storageRoot
+  }
+
+  async flush(): Promise<{ root: Hex; ops: DbOp[] }> {
+    if (this.viewOf !== undefined) throw new ReadOnlyStateError('flush', this.viewOf)
+    if (this.checkpoints.length > 0) throw new OpenCheckpointError(this.checkpoints.length)
+    const root = await this.rootBytes()
+    const ops: DbOp[] = []
+    const backing = this.backing
+
+    for (const [a, entry] of this.storages) {
+      if (entry.cleared) {
+        // Delete every stored slot of the account: those in the Db and those of a flush not yet written.
+        const prefix = storagePrefix(a)
+        const dead = new Map<Hex, Uint8Array>()
+        for await (const [key] of backing.db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) dead.set(bytesToHex(key), key)
+        const prefixHex = bytesToHex(prefix)
+        for (const [k, v] of backing.pending) if (v !== null && k.startsWith(prefixHex)) dead.set(k, hexToBytes(k))
+        for (const [id, key] of dead) if (!entry.slots.has(`0x${id.slice(46)}` as Hex)) ops.push({ type: 'del', key })
+      }
+      for (const [slot, value] of entry.slots) {
+        const v = stripWord(value)
+        const key = storageKey(a, slot)
+        ops.push(v.length === 0 ? { type: 'del', key } : { type: 'put', key, value: v.slice() })
+      }
+    }
+    for (const [a, record] of this.records) {
+      const key = accountKey(a)
+      ops.push(record === null ? { type: 'del', key } : { type: 'put', key, value: record })
+    }
+    for (const [h, code] of this.codes) ops.push({ type: 'put', key: codeKey(h), value: code })
+
+    const nodes = this.accountTrie.commit()
+    for (const trie of this.storageTries.values()) for (const n of trie.commit()) nodes.push(n)
+    const pendingNodes = new Map<Hex, Uint8Array>()
+    for (const [hash, enc] of nodes) {
+      ops.push({ type: 'put', key: nodeKey(hash), value: enc })
+      pendingNodes.set(bytesToHex(hash), enc)
+    }
+    ops.push({ type: 'put', key: META_ROOT_KEY, value: root.slice() })
+
+    const pending = new Map<Hex, Uint8Array | null>()
+    for (const op of ops) pending.set(bytesToHex(op.key), op.type === 'put' ? op.value : null)
+    backing.pending = pending
+    backing.pendingNodes = pendingNodes
+
+    this.accounts = new Map()
+    this.storages = new Map()
+    this.codes = new Map()
+    this.records = new Map()
+    this.journal = []
+    return { root: bytesToHex(root), ops }
+  }
+
+  // ---- proofs and views ----
+
+  async getProof(address: Address, slots: Hex[]): Promise<AccountProof> {
+    const a = checkAddress(address)
+    const words = slots.map((s) => checkWord(s, 'slot'))
+    await this.rootBytes()
+    const accountProof = (await this.accountTrie.createProofPath(pathOfAddress(a))).map(bytesToHex)
+    const account = await this.getAccount(a)
+    const storageHash = await this.storageRoot(a)
+    let trie = this.storageTries.get(a)
+    if (trie === undefined) {
+      trie = new Trie({ root: storageHash, store: this.backing.store })
+      this.storageTries.set(a, trie)
+    }
+    const storageProof: AccountProof['storageProof'] = []
+    for (const [i, s] of words.entries()) {
+      const proof = account === undefined ? [] : await trie.createProofPath(pathOfSlot(s))
+      storageProof.push({ key: slots[i]!, value: BigInt(await this.getStorage(a, s)), proof: proof.map(bytesToHex) })
+    }
+    return {
+      address,
+      accountProof,
+      balance: account?.balance ?? 0n,
+      codeHash: account?.codeHash ?? KECCAK_EMPTY,
+      nonce: account?.nonce ?? 0n,
+      storageHash,
+      storageProof,
+    }
+  }
+
+  async at(root: Hex): Promise<MptStateDb | undefined> {
+    if (typeof root !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(root)) throw new TypeError(`Invalid root: ${String(root)}`)
+    const r = root.toLowerCase() as Hex
+    if (r !== EMPTY_TRIE_ROOT) {
+      const [node] = await this.backing.store.getNodes([hexToBytes(r)])
+      if (node === undefined) return undefined
+    }
+    return new StateDbImpl(this.backing, trieReader(this.backing, r), r, r)
+  }
+}
+
+/**
+ * Creates the world state on a `Db`: flat key-value reads and writes (no trie walk), nested
+ * checkpoints, and Ethereum's state root computed over the changed paths only. `flush()` hands back
+ * the ops that persist a block's state; write them in the same atomic `db.batch` as the block.
+ *
+ * Reopen after a restart with the root of the last block written (or use `openStateDb`).
+ * Until the next `flush`, the state reads the last flush's data from memory, so it reads correctly
+ * whether or not the caller has written those ops yet; write them before the next flush.
+ *
+ * @example
+ * ```ts
+ * import { memoryDb } from '@appchain/core'
+ * import { createStateDb } from '@appchain/state'
+ * const db = memoryDb()
+ * const state = createStateDb({ db })
+ * await state.putAccount('0x00000000000000000000000000000000000000aa', { nonce: 0n, balance: 10n, codeHash: KECCAK_EMPTY })
+ * const { root, ops } = await state.flush()
+ * await db.batch([...ops, ...blockOps])
+ * ```
+ */
+export function createStateDb(config: StateDbConfig): MptStateDb {
+  if (typeof config !== 'object' || config === null || typeof config.db?.get !== 'function')
+    throw new TypeError('createStateDb needs { db }')
+  const root = config.root === undefined ? EMPTY_TRIE_ROOT : (config.root.toLowerCase() as Hex)
+  if (!/^0x[0-9a-f]{64}$/.test(root)) throw new TypeError(`Invalid root: ${String(config.root)}`)
+  const backing = new Backing(config.db)
+  return new StateDbImpl(backing, flatReader(backing), root, undefined)
+}
+
+export type { AccountRecord }
