@@ -9,13 +9,13 @@ import {
 } from '@appchain/core'
 import type { BlockExecution, BlockHeader, Db, DbOp, Hex, StateDb, TxEnvelope, Vm } from '@appchain/core'
 import { createSequencer, priorityFee } from '@appchain/sequencer'
-import { createStateDb } from '@appchain/state'
+import { createStateDb, openStateDb } from '@appchain/state'
 import type { Logger } from 'pino'
 import type { NodeConfig } from './config.js'
 import { GenesisMismatchError, NodeConfigError, NodeStoppedError } from './errors.js'
 import { createLogger } from './logger.js'
 import { createNodeMetrics } from './metrics.js'
-import { createRpcDispatcher, defaultLimits } from './rpc/dispatcher.js'
+import { type ResolvedRpcLimits, createRpcDispatcher, defaultLimits } from './rpc/dispatcher.js'
 import { createEventHub } from './rpc/events.js'
 import { formatEvmTx } from './rpc/format.js'
 import { type NodeInternals, createMethods } from './rpc/methods.js'
@@ -63,7 +63,7 @@ export async function createNode(config: NodeConfig) {
   const seqConfig = config.sequencer ?? {}
   const persistMempool = (config.mempoolPersistence ?? 'restore') === 'restore'
   const rpcConfig = config.rpc === false ? undefined : (config.rpc ?? {})
-  const limits = { ...defaultLimits }
+  const limits: ResolvedRpcLimits = { ...defaultLimits }
   for (const [k, v] of Object.entries(rpcConfig?.limits ?? {})) {
     if (v === undefined) continue
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`rpc.limits.${k} must be a positive integer, got ${v}`)
@@ -78,7 +78,12 @@ export async function createNode(config: NodeConfig) {
   const cleanup: (() => Promise<void> | void)[] = []
   try {
     const store = await createChainStore(db)
-    const state: StateDb = config.state ? await config.state(db) : createStateDb({ db })
+    const resumeRoot = store.head()?.header.stateRoot
+    const state: StateDb = config.state
+      ? await config.state(db)
+      : resumeRoot
+        ? await openStateDb({ db, root: resumeRoot })
+        : createStateDb({ db })
 
     // --- genesis or resume ------------------------------------------------------------------------------------
     const storedChainId = await store.getMeta<string>('chainId')

@@ -34,7 +34,10 @@ export interface RpcLimits {
   maxLogs?: number | undefined
 }
 
-export const defaultLimits: Required<RpcLimits> = {
+/** Limits with every default filled in. */
+export type ResolvedRpcLimits = { [K in keyof RpcLimits]-?: number }
+
+export const defaultLimits: ResolvedRpcLimits = {
   maxBodyBytes: 5 * 1024 * 1024,
   maxBatchLength: 1000,
   maxSubscriptionsPerConnection: 128,
@@ -76,7 +79,7 @@ const errorResponse = (id: Response['id'], err: unknown): Response => ({ jsonrpc
  * ```
  */
 export function createRpcDispatcher(config: RpcDispatcherConfig) {
-  const limits = { ...defaultLimits, ...stripUndefined(config.limits ?? {}) }
+  const limits: ResolvedRpcLimits = { ...defaultLimits, ...stripUndefined(config.limits ?? {}) }
   const gated = new Set(config.gated ?? ['debug', 'admin'])
   const enabled = new Set(config.enabledNamespaces ?? [])
 
@@ -150,6 +153,6 @@ export function createRpcDispatcher(config: RpcDispatcherConfig) {
 /** A JSON-RPC dispatcher. */
 export type RpcDispatcher = ReturnType<typeof createRpcDispatcher>
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+function stripUndefined(o: RpcLimits): Partial<ResolvedRpcLimits> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
 }

@@ -10,7 +10,7 @@ import { RpcInvalidParamsError, RpcLimitExceededError, RpcMethodNotFoundError } 
 import type { Preconfirmation, SequencerHandle } from '../seam.js'
 import type { ChainStore } from '../store/chainStore.js'
 import type { BlockRecord } from '../store/codec.js'
-import type { RpcLimits, RpcMethod } from './dispatcher.js'
+import type { ResolvedRpcLimits, RpcMethod } from './dispatcher.js'
 import { type EventHub, type LogFilter, preconfJson } from './events.js'
 import { type TxPosition, formatBlock, formatDepositTx, formatEvmTx, formatLog, formatReceipt, q } from './format.js'
 import {
@@ -38,7 +38,7 @@ export interface NodeInternals {
   store: ChainStore
   sequencer: SequencerHandle
   events: EventHub
-  limits: Required<RpcLimits>
+  limits: ResolvedRpcLimits
   clientVersion: string
   /** A read-only view of the state after `block` (shared between readers). */
   readState(block: BlockRecord): Promise<StateDb>
