@@ -1,13 +1,5 @@
 import { BaseError } from '@appchain/core'
 
-/** The sequencer was stopped (or never started) while an operation needed it running. */
-export class SequencerStoppedError extends BaseError {
-  override name = 'SequencerStoppedError'
-  constructor(args: { operation: string }) {
-    super(`Sequencer is stopped: cannot ${args.operation}.`, { data: args })
-  }
-}
-
 /** A transaction's nonce is too far ahead of its sender's next nonce to be queued. */
 export class NonceGapTooLargeError extends BaseError {
   override name = 'NonceGapTooLargeError'

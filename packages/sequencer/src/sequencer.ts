@@ -1,0 +1,423 @@
+import {
+  type Address,
+  AlreadyKnownError,
+  BaseError,
+  type BlockContext,
+  type GasModel,
+  type Hex,
+  NonceTooHighError,
+  type OrderingPolicy,
+  type StateDb,
+  stateGasStore,
+  type TxEnvelope,
+  type Vm,
+  ZERO_ADDRESS,
+} from '@appchain/core'
+import { nextBlockContext } from './blockContext.js'
+import { fillBlock } from './buildBlock.js'
+import { PreconfirmationBrokenError, TxExceedsBlockLimitError } from './errors.js'
+import { fifo } from './fifo.js'
+import { createMempool, type Mempool, type MempoolConfig } from './mempool.js'
+import { createMutex } from './mutex.js'
+import { type OpenBlock, openBlock, type Placement } from './openBlock.js'
+import { type Preconfirmation, type PreconfSigner, preconfSigner } from './preconfirmation.js'
+import { sealBlock } from './sealBlock.js'
+import type { SealedBlock, SequencerChain, SequencerLogger } from './types.js'
+
+export interface SequencerConfig {
+  vm: Vm
+  gas: GasModel
+  chain: SequencerChain
+  chainId: bigint
+  /** Default `fifo()`. */
+  ordering?: OrderingPolicy | undefined
+  /** Interval between blocks, scheduled from the intended start times so it never drifts (default 250). */
+  blockTimeMs?: number | undefined
+  /** The blocks' gas limit (default 30,000,000). */
+  maxBlockGas?: bigint | undefined
+  /** Encoded bytes of transactions per block (default 2 MiB). */
+  maxBlockBytes?: number | undefined
+  /** Seal blocks without transactions or deposits at every tick (default false: skip the tick). */
+  emptyBlocks?: boolean | undefined
+  /** Sign a preconfirmation for every transaction placed in the open block. */
+  preconf?: { privateKey: Hex } | undefined
+  mempool?: MempoolConfig | undefined
+  logger?: SequencerLogger | undefined
+  /** Fee recipient of the blocks (default: the preconfirmation signer's address, else the zero address). */
+  coinbase?: Address | undefined
+  /** Transactions executed per placement batch (default 256). */
+  batchSize?: number | undefined
+  /** Use the `executeBlock` fallback even when the VM offers `openBlock` (benches compare the two). */
+  fallback?: boolean | undefined
+}
+
+/** What the node reads of the pool; `get`/`has`/`pendingNonce` also see the open block's transactions. */
+export interface SequencerMempool
+  extends Pick<Mempool, 'count' | 'bytes' | 'pending' | 'queued' | 'senders' | 'queue' | 'allSenders'> {
+  get(hash: Hex): TxEnvelope | undefined
+  has(hash: Hex): boolean
+  pendingNonce(sender: Address): bigint | undefined
+  /** Transactions placed (and preconfirmed) in the block being built, in order. */
+  inBlock(): readonly TxEnvelope[]
+}
+
+/** Timings of one sealed block. */
+export interface BlockInfo {
+  /** Finishing the block (roots), flushing the state and `chain.seal`, in ms. */
+  sealMs: number
+}
+
+export interface Sequencer {
+  readonly mempool: SequencerMempool
+  /** The preconfirmation signer's address, when preconfirmations are on. */
+  readonly address: Address | undefined
+  readonly running: boolean
+  /**
+   * Decodes (senders recovered in parallel by the VM), validates against the latest state and the gas model, and
+   * admits to the pool. Results in input order: the transaction, or the typed error that refused it.
+   */
+  submit(raws: Uint8Array[]): Promise<(TxEnvelope | BaseError)[]>
+  /** Opens a block and seals one every `blockTimeMs`; transactions are placed (and preconfirmed) as they arrive. */
+  start(): void
+  /** Stops the timer and seals the open block if it holds anything (preconfirmations are kept). */
+  stop(): Promise<void>
+  /** Seals now: the open block, or a block built from the pool when none is open. Undefined when empty (unless allowed). */
+  buildNow(opts?: { allowEmpty?: boolean | undefined }): Promise<SealedBlock | undefined>
+  /** Runs `fn` while no block work runs: for anything that checkpoints or writes `chain.state()` (eth_call). */
+  runExclusive<T>(fn: () => Promise<T> | T): Promise<T>
+  onPreconfirmation(cb: (p: Preconfirmation, tx: TxEnvelope) => void): () => void
+  onBlock(cb: (b: SealedBlock, info: BlockInfo) => void): () => void
+  onPendingTx(cb: (tx: TxEnvelope) => void): () => void
+}
+
+function listeners<A extends unknown[]>(logger: SequencerLogger | undefined, what: string) {
+  const set = new Set<(...args: A) => void>()
+  return {
+    add(cb: (...args: A) => void) {
+      if (typeof cb !== 'function') throw new TypeError(`${what} callback must be a function`)
+      set.add(cb)
+      return () => {
+        set.delete(cb)
+      }
+    },
+    emit(...args: A) {
+      for (const cb of set) {
+        try {
+          cb(...args)
+        } catch (err) {
+          logger?.error?.({ err }, `${what} subscriber threw`)
+        }
+      }
+    },
+    get size() {
+      return set.size
+    },
+  }
+}
+
+/**
+ * The sequencer: a mempool, an ordering policy, a block on a drift-free timer and preconfirmations. While running,
+ * a block is always open on the live state; arriving transactions execute into it at once (so a preconfirmation
+ * is a real promise of block and index) and the block is sealed through `chain.seal` at each tick.
+ *
+ * @example
+ * ```ts
+ * const sequencer = createSequencer({ vm: evmVm(), gas: eip1559(), chain, chainId: 4242n, ordering: priorityFee(),
+ *   blockTimeMs: 100, preconf: { privateKey } })
+ * sequencer.onPreconfirmation((p) => console.log(p.txHash, p.blockNumber, p.index))
+ * sequencer.start()
+ * const [tx] = await sequencer.submit([raw])
+ * await sequencer.stop()
+ * ```
+ */
+export function createSequencer(config: SequencerConfig): Sequencer {
+  const { vm, gas, chain, chainId, logger } = config
+  if (typeof chainId !== 'bigint' || chainId <= 0n) throw new TypeError('createSequencer: chainId must be a positive bigint')
+  const blockTimeMs = config.blockTimeMs ?? 250
+  if (!Number.isFinite(blockTimeMs) || blockTimeMs < 1) throw new RangeError(`blockTimeMs must be >= 1: ${blockTimeMs}`)
+  const maxBlockGas = config.maxBlockGas ?? 30_000_000n
+  if (maxBlockGas <= 0n) throw new RangeError(`maxBlockGas must be positive: ${maxBlockGas}`)
+  const maxBlockBytes = config.maxBlockBytes ?? 2 * 1024 * 1024
+  if (!Number.isInteger(maxBlockBytes) || maxBlockBytes < 1) throw new RangeError(`maxBlockBytes must be positive: ${maxBlockBytes}`)
+  const ordering = config.ordering ?? fifo()
+  const emptyBlocks = config.emptyBlocks ?? false
+  const signer: PreconfSigner | undefined = config.preconf ? preconfSigner(config.preconf.privateKey, { chainId }) : undefined
+  const coinbase = config.coinbase ?? signer?.address ?? ZERO_ADDRESS
+
+  let open: OpenBlock | undefined
+  /** Fees of the block transactions are admitted for: eviction compares priorities at these. */
+  let currentFees = gas.genesisFees()
+  const pool = createMempool({ ...config.mempool, price: config.mempool?.price ?? ((tx) => gas.priority(tx, currentFees)) })
+  const openByHash = new Map<Hex, TxEnvelope>()
+  const openNonces = new Map<Address, bigint>()
+  const lock = createMutex()
+  const preconfs = listeners<[Preconfirmation, TxEnvelope]>(logger, 'onPreconfirmation')
+  const blocks = listeners<[SealedBlock, BlockInfo]>(logger, 'onBlock')
+  const pendingTxs = listeners<[TxEnvelope]>(logger, 'onPendingTx')
+
+  let running = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let t0 = 0
+  let tick = 0
+  let placeQueued = false
+
+  const background = (what: string, p: Promise<unknown>) => {
+    p.catch((err) => logger?.error?.({ err }, `sequencer: ${what} failed`))
+  }
+
+  const nextCtx = (): BlockContext => {
+    const head = chain.head()
+    return nextBlockContext({
+      parent: head.header,
+      parentHash: head.hash,
+      chainId,
+      gas,
+      gasLimit: maxBlockGas,
+      coinbase,
+      nowMs: Date.now(),
+      getBlockHash: chain.blockHash?.bind(chain),
+    })
+  }
+
+  const openNext = async () => {
+    const ctx = nextCtx()
+    currentFees = ctx.fees
+    const deposits = (await chain.deposits?.()) ?? []
+    open = await openBlock({ vm, gas, state: chain.state(), ctx, deposits, maxBlockBytes, fallback: config.fallback })
+  }
+
+  const onBatch = (batch: Placement[]) => {
+    const block = open!
+    const failed = new Set<Address>()
+    for (const p of batch) {
+      if ('receipt' in p) {
+        pool.markPlaced(p.tx)
+        openByHash.set(p.tx.hash, p.tx)
+        openNonces.set(p.tx.sender, p.tx.nonce + 1n)
+        if (signer && preconfs.size > 0) {
+          preconfs.emit(signer.sign({ txHash: p.tx.hash, blockNumber: block.ctx.number, index: p.receipt.transactionIndex }), p.tx)
+        }
+      } else {
+        // A later nonce of a sender refused in the same batch failed because of it: it stays, queued behind the gap.
+        if (!failed.has(p.tx.sender)) pool.drop(p.tx.hash)
+        failed.add(p.tx.sender)
+        logger?.debug?.({ hash: p.tx.hash, err: p.error }, 'transaction refused at execution')
+      }
+    }
+  }
+
+  const place = async () => {
+    placeQueued = false
+    if (!open) return
+    if (!open.fits({ gasLimit: 21_000n, size: 1 })) return
+    await fillBlock(open, { pending: pool, ordering, gas, batchSize: config.batchSize, onBatch })
+  }
+
+  const schedulePlacement = () => {
+    if (!running || placeQueued) return
+    placeQueued = true
+    background('placement', lock.run(place))
+  }
+
+  const sealOpen = async (): Promise<SealedBlock> => {
+    const o = open!
+    open = undefined
+    const started = performance.now()
+    const state = chain.state()
+    let sealed: SealedBlock
+    try {
+      sealed = await sealBlock(o, state)
+      await chain.seal(sealed)
+    } catch (err) {
+      // The live state may now be ahead of what the chain wrote: nothing safe to build on. Stop and say so.
+      running = false
+      if (timer) clearTimeout(timer)
+      logger?.error?.({ err, number: o.ctx.number }, 'sealing failed; sequencer stopped')
+      throw err
+    }
+    const sealMs = performance.now() - started
+    const promised = o.txs.map((t) => t.hash)
+    const got = sealed.execution.included.map((t) => t.hash)
+    if (promised.join() !== got.join())
+      logger?.error?.(
+        { err: new PreconfirmationBrokenError({ blockNumber: o.ctx.number, expected: promised, got }) },
+        'sealed block differs from its preconfirmations',
+      )
+    openByHash.clear()
+    openNonces.clear()
+    // Deposits move their senders' nonces, and refused transactions may have left gaps: re-read what changed.
+    const touched = new Set<Address>([...sealed.execution.included.map((t) => t.sender), ...o.deposits.map((d) => d.from)])
+    for (const sender of touched) {
+      if (pool.pendingNonce(sender) === undefined) continue
+      const nonce = (await state.getAccount(sender))?.nonce ?? 0n
+      for (const tx of pool.setNonce(sender, nonce).promoted) pendingTxs.emit(tx)
+    }
+    logger?.debug?.({ number: o.ctx.number, txs: sealed.execution.included.length, sealMs }, 'block sealed')
+    blocks.emit(sealed, { sealMs })
+    return sealed
+  }
+
+  const rotate = async (allowEmpty: boolean): Promise<SealedBlock | undefined> => {
+    if (!open) {
+      await openNext()
+      await place()
+    }
+    const o = open!
+    let sealed: SealedBlock | undefined
+    if (o.txs.length > 0 || o.deposits.length > 0 || emptyBlocks || allowEmpty) sealed = await sealOpen()
+    else {
+      // Nothing to seal: reopen so the next block has a fresh timestamp and picks up new deposits.
+      o.discard()
+      open = undefined
+    }
+    if (running) {
+      await openNext()
+      await place()
+    }
+    return sealed
+  }
+
+  const scheduleTick = () => {
+    if (!running) return
+    tick++
+    let target = t0 + tick * blockTimeMs
+    const now = performance.now()
+    if (target < now - blockTimeMs) {
+      // More than a whole interval late (a stalled event loop): skip the missed slots rather than burst.
+      tick = Math.ceil((now - t0) / blockTimeMs)
+      target = t0 + tick * blockTimeMs
+    }
+    timer = setTimeout(
+      () => {
+        scheduleTick()
+        background('block production', lock.run(() => rotate(false)))
+      },
+      Math.max(0, target - now),
+    )
+  }
+
+  const admit = async (tx: TxEnvelope, ctx: BlockContext, state: StateDb) => {
+    if (openByHash.has(tx.hash)) throw new AlreadyKnownError({ hash: tx.hash })
+    if (tx.gasLimit > maxBlockGas)
+      throw new TxExceedsBlockLimitError({ hash: tx.hash, limit: 'gas', value: tx.gasLimit, max: maxBlockGas })
+    if (tx.size > maxBlockBytes)
+      throw new TxExceedsBlockLimitError({ hash: tx.hash, limit: 'bytes', value: tx.size, max: maxBlockBytes })
+    try {
+      await vm.validateTx(tx, state, ctx)
+    } catch (err) {
+      // A future nonce is the pool's business (queued until the gap fills), not a refusal.
+      if (!(err instanceof NonceTooHighError)) throw err
+    }
+    await gas.admit(tx, {
+      chainId,
+      blockNumber: ctx.number,
+      fees: ctx.fees,
+      balanceOf: async (a) => (await state.getAccount(a))?.balance ?? 0n,
+      store: stateGasStore(state),
+    })
+    const stateNonce = (await state.getAccount(tx.sender))?.nonce ?? 0n
+    const r = pool.add(tx, { stateNonce })
+    for (const p of r.promoted) pendingTxs.emit(p)
+  }
+
+  const mempool: SequencerMempool = {
+    get count() {
+      return pool.count
+    },
+    get bytes() {
+      return pool.bytes
+    },
+    get: (hash) => openByHash.get(hash) ?? pool.get(hash),
+    has: (hash) => openByHash.has(hash) || pool.has(hash),
+    pendingNonce: (sender) => pool.pendingNonce(sender) ?? openNonces.get(sender),
+    pending: () => pool.pending(),
+    queued: () => pool.queued(),
+    senders: () => pool.senders(),
+    queue: (sender) => pool.queue(sender),
+    allSenders: () => pool.allSenders(),
+    inBlock: () => [...(open?.txs ?? [])],
+  }
+
+  return {
+    mempool,
+    address: signer?.address,
+    get running() {
+      return running
+    },
+
+    async submit(raws) {
+      if (!Array.isArray(raws) || !raws.every((r) => r instanceof Uint8Array))
+        throw new TypeError('submit: expected an array of Uint8Array')
+      if (raws.length === 0) return []
+      const decoded = await vm.decodeTxs(raws, { chainId })
+      const results = await lock.run(async () => {
+        const ctx = open?.ctx ?? nextCtx()
+        const state = chain.state()
+        const out: (TxEnvelope | BaseError)[] = []
+        for (const d of decoded) {
+          if (d instanceof BaseError) {
+            out.push(d)
+            continue
+          }
+          try {
+            await admit(d, ctx, state)
+            out.push(d)
+          } catch (err) {
+            out.push(err instanceof BaseError ? err : new BaseError('Transaction refused.', { cause: err }))
+          }
+        }
+        return out
+      })
+      if (results.some((r) => !(r instanceof BaseError))) schedulePlacement()
+      return results
+    },
+
+    start() {
+      if (running) return
+      running = true
+      t0 = performance.now()
+      tick = 0
+      background(
+        'opening a block',
+        lock.run(async () => {
+          if (!open) await openNext()
+          await place()
+        }),
+      )
+      scheduleTick()
+    },
+
+    async stop() {
+      if (!running) {
+        await lock.run(() => undefined)
+        return
+      }
+      running = false
+      if (timer) clearTimeout(timer)
+      timer = undefined
+      await lock.run(async () => {
+        if (!open) return
+        if (open.txs.length > 0 || open.deposits.length > 0) await sealOpen()
+        else {
+          open.discard()
+          open = undefined
+        }
+      })
+    },
+
+    buildNow(opts = {}) {
+      if (typeof opts !== 'object' || opts === null) throw new TypeError('buildNow: options must be an object')
+      return lock.run(() => rotate(opts.allowEmpty ?? false))
+    },
+
+    runExclusive(fn) {
+      if (typeof fn !== 'function') throw new TypeError('runExclusive: expected a function')
+      return lock.run(fn)
+    },
+
+    // Without a `preconf` key nothing is ever emitted; subscribing is still fine.
+    onPreconfirmation: (cb) => preconfs.add(cb),
+    onBlock: (cb) => blocks.add(cb),
+    onPendingTx: (cb) => pendingTxs.add(cb),
+  }
+}
