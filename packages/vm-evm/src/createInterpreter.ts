@@ -1,0 +1,61 @@
+import { createCustomCommon, Mainnet } from '@ethereumjs/common'
+import { createEVM, type EVM } from '@ethereumjs/evm'
+import type { StateManagerInterface } from '@ethereumjs/common'
+import type { Hardfork } from './hardfork.js'
+import { loadKzg } from './kzg.js'
+import { loadNativeSecp256k1 } from './recoverAddress.js'
+
+/** Where BLOCKHASH looks: the current block context's ancestor hashes. */
+export interface BlockHashSource {
+  getBlockHash(number: bigint): Uint8Array | undefined
+}
+
+/**
+ * An `@ethereumjs/evm` interpreter for `hardfork` on `stateManager` (our `StateAdapter`), with the KZG
+ * point-evaluation precompile and ECRECOVER on native libsecp256k1 where it loads.
+ */
+export async function createInterpreter(args: {
+  chainId: bigint
+  hardfork: Hardfork
+  stateManager: StateManagerInterface
+  blockHashes: BlockHashSource
+}): Promise<EVM> {
+  const kzg = await loadKzg()
+  const native = loadNativeSecp256k1()
+  const customCrypto: Record<string, unknown> = { kzg }
+  if (native) {
+    const sig = new Uint8Array(64)
+    customCrypto.ecrecover = (msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8Array) => {
+      sig.set(r, 0)
+      sig.set(s, 32)
+      return native.ecdsaRecover(sig, Number(v - 27n), msgHash, false).slice(1)
+    }
+  }
+  const common = createCustomCommon({ chainId: Number(args.chainId) }, Mainnet, {
+    hardfork: args.hardfork,
+    customCrypto,
+  })
+  const zero = new Uint8Array(32)
+  const blockchain = {
+    async getBlock(n: number) {
+      const h = args.blockHashes.getBlockHash(BigInt(n)) ?? zero
+      return { hash: () => h }
+    },
+    async putBlock() {},
+    shallowCopy() {
+      return blockchain
+    },
+  }
+  const evm = await createEVM({ common, stateManager: args.stateManager, blockchain })
+  // The address derivation runs right before a CREATE reads its target account: tell the adapter which
+  // account needs its storage root for the EIP-7610 collision check.
+  const hooked = evm as unknown as { _generateAddress(m: unknown): Promise<{ toString(): string }> }
+  const generate = hooked._generateAddress.bind(evm)
+  const adapter = args.stateManager as { createTarget?: string | undefined }
+  hooked._generateAddress = async (m) => {
+    const a = await generate(m)
+    adapter.createTarget = a.toString()
+    return a
+  }
+  return evm
+}

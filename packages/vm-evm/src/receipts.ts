@@ -1,0 +1,86 @@
+import { bytesToHex, concatBytes, EMPTY_TRIE_ROOT, type Hex, hexToBytes, keccak256, type Log, type Receipt, type Withdrawal } from '@appchain/core'
+import { orderedTrieRoot } from '@appchain/state'
+import { toRlp } from 'viem'
+
+function uint(v: bigint): Uint8Array {
+  if (v === 0n) return new Uint8Array()
+  let h = v.toString(16)
+  if (h.length % 2) h = `0${h}`
+  return hexToBytes(h)
+}
+
+/** RLP item of a list of logs, as receipts and the state tests' logs hash carry them. */
+export function logsRlpItem(logs: readonly Log[]): Uint8Array[][] {
+  return logs.map((l) => [hexToBytes(l.address), l.topics.map(hexToBytes), hexToBytes(l.data)] as never)
+}
+
+/**
+ * The consensus encoding of a receipt (EIP-2718: the type byte first for typed transactions):
+ * `rlp([status, cumulativeGasUsed, logsBloom, logs])`.
+ *
+ * @example
+ * ```ts
+ * encodeReceipt(receipt) // Uint8Array
+ * ```
+ */
+export function encodeReceipt(r: Receipt): Uint8Array {
+  const body = toRlp(
+    [
+      r.status === 'success' ? new Uint8Array([1]) : new Uint8Array(),
+      uint(r.cumulativeGasUsed),
+      hexToBytes(r.logsBloom),
+      logsRlpItem(r.logs) as never,
+    ],
+    'bytes',
+  )
+  return r.type === 0 ? body : concatBytes(new Uint8Array([r.type]), body)
+}
+
+/**
+ * keccak256 of the RLP of logs: the `logs` field of ethereum/tests state tests.
+ *
+ * @example
+ * ```ts
+ * logsHash([]) // '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347'
+ * ```
+ */
+export function logsHash(logs: readonly Log[]): Hex {
+  return bytesToHex(keccak256(toRlp(logsRlpItem(logs) as never, 'bytes')))
+}
+
+/**
+ * The receipts root, equal to Ethereum's: the ordered trie of encoded receipts.
+ *
+ * @example
+ * ```ts
+ * receiptsRoot(execution.receipts)
+ * ```
+ */
+export function receiptsRoot(receipts: readonly Receipt[]): Hex {
+  return receipts.length === 0 ? EMPTY_TRIE_ROOT : orderedTrieRoot(receipts.map(encodeReceipt))
+}
+
+/**
+ * The transactions root, equal to Ethereum's: the ordered trie of raw (EIP-2718) transactions.
+ *
+ * @example
+ * ```ts
+ * transactionsRoot(block.transactions)
+ * ```
+ */
+export function transactionsRoot(raws: readonly Uint8Array[]): Hex {
+  return raws.length === 0 ? EMPTY_TRIE_ROOT : orderedTrieRoot(raws)
+}
+
+/**
+ * The withdrawals root: the ordered trie of the withdrawal hashes of the block's L2→L1 messages, in
+ * the order the message passer recorded them (empty trie root when none).
+ *
+ * @example
+ * ```ts
+ * withdrawalsRoot(execution.withdrawals)
+ * ```
+ */
+export function withdrawalsRoot(withdrawals: readonly Withdrawal[]): Hex {
+  return withdrawals.length === 0 ? EMPTY_TRIE_ROOT : orderedTrieRoot(withdrawals.map((w) => hexToBytes(w.hash)))
+}

@@ -1,0 +1,175 @@
+import { bytesToHex, EMPTY_TRIE_ROOT, type Hex, hexToBytes, KECCAK_EMPTY, type StateDb } from '@appchain/core'
+import type { AccountFields, StateManagerInterface } from '@ethereumjs/common'
+import { Account, type Address } from '@ethereumjs/util'
+
+const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT)
+const KECCAK_EMPTY_BYTES = hexToBytes(KECCAK_EMPTY)
+const ZERO32: Hex = `0x${'0'.repeat(64)}`
+
+function pad32(value: Uint8Array): Hex {
+  if (value.length === 0) return ZERO32
+  const hex = bytesToHex(value).slice(2)
+  return `0x${hex.padStart(64, '0')}` as Hex
+}
+
+/**
+ * The `@ethereumjs/evm` interpreter's `StateManagerInterface` over our `StateDb`: the interpreter reads
+ * and writes our state directly (no ethereumjs trie or caches), checkpoints map to the StateDb's.
+ *
+ * The "has storage" bit EIP-7610 needs (an account without code and nonce that already holds storage must
+ * not be created over) is read from the StateDb's storage root, only for the address a CREATE is about to
+ * deploy to (`createTarget`, set by the interpreter hook in `createInterpreter`): computing a storage root
+ * on every account read would hash the block's pending changes over and over.
+ *
+ * @example
+ * ```ts
+ * const adapter = stateAdapter(state)
+ * const evm = await createEVM({ common, stateManager: adapter })
+ * ```
+ */
+export class StateAdapter implements StateManagerInterface {
+  readonly state: StateDb
+  private original = new Map<string, Uint8Array>()
+  private codeHashes = new Map<Hex, Uint8Array>()
+  private storageRoots = new Map<string, Uint8Array>()
+
+  readonly originalStorageCache = {
+    get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
+      const k = `${address.toString()}${bytesToHex(key)}`
+      let v = this.original.get(k)
+      if (v === undefined) {
+        v = await this.getStorage(address, key)
+        this.original.set(k, v)
+      }
+      return v
+    },
+    clear: (): void => {
+      this.original.clear()
+    },
+  }
+
+  /** The address a CREATE is about to deploy to: its storage root decides an EIP-7610 collision. */
+  createTarget: string | undefined
+
+  constructor(state: StateDb) {
+    this.state = state
+  }
+
+  private codeHashBytes(hash: Hex): Uint8Array {
+    if (hash === KECCAK_EMPTY) return KECCAK_EMPTY_BYTES
+    let b = this.codeHashes.get(hash)
+    if (!b) {
+      b = hexToBytes(hash)
+      this.codeHashes.set(hash, b)
+    }
+    return b
+  }
+
+  async getAccount(address: Address): Promise<Account | undefined> {
+    const addr = address.toString() as Hex
+    const a = await this.state.getAccount(addr)
+    if (!a) return undefined
+    let storageRoot = EMPTY_ROOT_BYTES
+    if (addr === this.createTarget && a.nonce === 0n && a.codeHash === KECCAK_EMPTY)
+      storageRoot = await this.committedStorageRoot(addr)
+    return new Account(a.nonce, a.balance, storageRoot, this.codeHashBytes(a.codeHash))
+  }
+
+  private async committedStorageRoot(addr: Hex): Promise<Uint8Array> {
+    let r = this.storageRoots.get(addr)
+    if (!r) {
+      const root = await this.state.storageRoot(addr)
+      r = root === EMPTY_TRIE_ROOT ? EMPTY_ROOT_BYTES : hexToBytes(root)
+      this.storageRoots.set(addr, r)
+    }
+    return r
+  }
+
+  async putAccount(address: Address, account?: Account): Promise<void> {
+    const addr = address.toString() as Hex
+    if (account === undefined) {
+      this.storageRoots.delete(addr)
+      return this.state.putAccount(addr, undefined)
+    }
+    await this.state.putAccount(addr, {
+      nonce: account.nonce,
+      balance: account.balance,
+      codeHash: bytesToHex(account.codeHash),
+    })
+  }
+
+  async deleteAccount(address: Address): Promise<void> {
+    const addr = address.toString() as Hex
+    this.storageRoots.delete(addr)
+    await this.state.putAccount(addr, undefined)
+  }
+
+  async modifyAccountFields(address: Address, fields: AccountFields): Promise<void> {
+    const account = (await this.getAccount(address)) ?? new Account()
+    if (fields.nonce !== undefined) account.nonce = fields.nonce
+    if (fields.balance !== undefined) account.balance = fields.balance
+    if (fields.codeHash !== undefined) account.codeHash = fields.codeHash
+    await this.putAccount(address, account)
+  }
+
+  async putCode(address: Address, value: Uint8Array): Promise<void> {
+    await this.state.putCode(address.toString() as Hex, value)
+  }
+
+  async getCode(address: Address): Promise<Uint8Array> {
+    return this.state.getCode(address.toString() as Hex)
+  }
+
+  async getCodeSize(address: Address): Promise<number> {
+    return (await this.getCode(address)).length
+  }
+
+  async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+    const v = await this.state.getStorage(address.toString() as Hex, bytesToHex(key))
+    return hexToBytes(v)
+  }
+
+  async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
+    await this.state.putStorage(address.toString() as Hex, bytesToHex(key), pad32(value))
+  }
+
+  async clearStorage(address: Address): Promise<void> {
+    const addr = address.toString() as Hex
+    this.storageRoots.set(addr, EMPTY_ROOT_BYTES)
+    await this.state.clearStorage(addr)
+  }
+
+  async checkpoint(): Promise<void> {
+    this.state.checkpoint()
+  }
+
+  async commit(): Promise<void> {
+    this.state.commit()
+  }
+
+  async revert(): Promise<void> {
+    this.state.revert()
+  }
+
+  async getStateRoot(): Promise<Uint8Array> {
+    return hexToBytes(await this.state.root())
+  }
+
+  async setStateRoot(): Promise<void> {
+    throw new TypeError('setStateRoot is not supported: the StateDb is the state')
+  }
+
+  async hasStateRoot(): Promise<boolean> {
+    return false
+  }
+
+  /** Forgets per-block caches (the committed storage roots change once the block's root is computed). */
+  clearCaches(): void {
+    this.storageRoots.clear()
+    this.original.clear()
+  }
+
+  shallowCopy(): StateManagerInterface {
+    return this
+  }
+}
