@@ -1,0 +1,145 @@
+import { KECCAK_EMPTY, ZERO_HASH, bytesToHex, keccak256 } from '@appchain/core'
+import type { Account, Address, GasStore, Hex, StateDb } from '@appchain/core'
+import { PREDEPLOYS } from '@appchain/core'
+import type { Store } from './executor.js'
+import { decodeRecord, encodeRecord, joinWords, recordSlot, recordWords } from './record.js'
+
+const EMPTY: Account = { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
+const enc = new TextEncoder()
+
+function word(v: bigint): Hex {
+  return `0x${v.toString(16).padStart(64, '0')}`
+}
+
+/**
+ * The block's working copy of the state on the main thread: accounts and records are read from the
+ * `StateDb` once, changed synchronously in memory by the execution phases, and written back once in `flush`.
+ */
+export class BlockState implements Store {
+  private accounts = new Map<Address, Account>()
+  private existed = new Set<Address>()
+  private dirty = new Set<Address>()
+  private records = new Map<string, { value: ReadonlyMap<string, bigint>; words: number }>()
+  private dirtyRecords = new Set<string>()
+  private gasSlots = new Map<Hex, bigint>()
+  private dirtyGas = new Set<Hex>()
+
+  constructor(readonly state: StateDb) {}
+
+  async loadAccount(a: Address): Promise<Account> {
+    let acc = this.accounts.get(a)
+    if (!acc) {
+      const got = await this.state.getAccount(a)
+      if (got) this.existed.add(a)
+      acc = got ?? { ...EMPTY }
+      this.accounts.set(a, acc)
+    }
+    return acc
+  }
+
+  async loadAccounts(accounts: Iterable<Address>): Promise<void> {
+    const missing: Address[] = []
+    for (const a of accounts) if (!this.accounts.has(a)) missing.push(a)
+    for (const a of missing) await this.loadAccount(a)
+  }
+
+  async loadRecord(program: string, a: Address): Promise<ReadonlyMap<string, bigint>> {
+    const key = `${program}|${a}`
+    let r = this.records.get(key)
+    if (!r) {
+      const length = Number(BigInt(await this.state.getStorage(a, recordSlot(program, 0))))
+      const words: Hex[] = []
+      const n = Math.ceil(length / 32)
+      for (let i = 1; i <= n; i++) words.push(await this.state.getStorage(a, recordSlot(program, i)))
+      r = { value: decodeRecord(joinWords(words, length)), words: n }
+      this.records.set(key, r)
+    }
+    return r.value
+  }
+
+  /** A loaded account (throws when it was not loaded: a bug in the caller). */
+  account(a: Address): Account {
+    const acc = this.accounts.get(a)
+    if (!acc) throw new Error(`BlockState: account ${a} not loaded`)
+    return acc
+  }
+
+  balance(a: Address): bigint | undefined {
+    return this.accounts.get(a)?.balance
+  }
+
+  record(program: string, a: Address): ReadonlyMap<string, bigint> | undefined {
+    return this.records.get(`${program}|${a}`)?.value
+  }
+
+  setBalance(a: Address, balance: bigint): void {
+    const acc = this.account(a)
+    acc.balance = balance
+    this.dirty.add(a)
+  }
+
+  setNonce(a: Address, nonce: bigint): void {
+    const acc = this.account(a)
+    acc.nonce = nonce
+    this.dirty.add(a)
+  }
+
+  /** Replaces a record (its account must be loaded; it is created if it did not exist). */
+  setRecord(key: string, value: ReadonlyMap<string, bigint>): void {
+    const r = this.records.get(key)
+    if (!r) throw new Error(`BlockState: record ${key} not loaded`)
+    r.value = value
+    this.dirtyRecords.add(key)
+    this.dirty.add(key.slice(key.indexOf('|') + 1) as Address)
+  }
+
+  /** Gas-model state in storage of `PREDEPLOYS.gasStore`, part of the state root. */
+  gasStore(): GasStore {
+    const slotOf = (key: string) => bytesToHex(keccak256(enc.encode(key)))
+    return {
+      get: async (key) => {
+        const slot = slotOf(key)
+        let v = this.gasSlots.get(slot)
+        if (v === undefined) {
+          v = BigInt(await this.state.getStorage(PREDEPLOYS.gasStore, slot))
+          this.gasSlots.set(slot, v)
+        }
+        return v
+      },
+      set: async (key, value) => {
+        if (value < 0n || value >= 1n << 256n) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
+        const slot = slotOf(key)
+        this.gasSlots.set(slot, value)
+        this.dirtyGas.add(slot)
+      },
+    }
+  }
+
+  /** Writes every change back to the `StateDb`. */
+  async flush(): Promise<void> {
+    if (this.dirtyGas.size > 0) {
+      await this.loadAccount(PREDEPLOYS.gasStore)
+      this.dirty.add(PREDEPLOYS.gasStore)
+    }
+    for (const a of this.dirty) {
+      const acc = this.accounts.get(a)!
+      await this.state.putAccount(a, { nonce: acc.nonce, balance: acc.balance, codeHash: acc.codeHash })
+    }
+    for (const key of this.dirtyRecords) {
+      const r = this.records.get(key)!
+      const a = key.slice(key.indexOf('|') + 1) as Address
+      const program = key.slice(0, key.indexOf('|'))
+      const bytes = encodeRecord(r.value)
+      const words = recordWords(bytes)
+      await this.state.putStorage(a, recordSlot(program, 0), word(BigInt(bytes.length)))
+      for (let i = 0; i < words.length; i++) await this.state.putStorage(a, recordSlot(program, i + 1), words[i]!)
+      for (let i = words.length; i < r.words; i++) await this.state.putStorage(a, recordSlot(program, i + 1), ZERO_HASH)
+      r.words = words.length
+    }
+    for (const slot of this.dirtyGas) await this.state.putStorage(PREDEPLOYS.gasStore, slot, word(this.gasSlots.get(slot)!))
+    this.dirty.clear()
+    this.dirtyRecords.clear()
+    this.dirtyGas.clear()
+  }
+}
+

@@ -1,0 +1,260 @@
+import { type BaseError, UndeclaredAccessError, bigintToBytes, bytesToHex, keccak256, rlpEncode } from '@appchain/core'
+import type { Address, Hex, Log } from '@appchain/core'
+import {
+  BalanceAccessError,
+  ForbiddenGlobalError,
+  ProgramContractError,
+  ProgramRevertedError,
+  RecordTooLargeError,
+} from './errors.js'
+import type { Capability } from './program.js'
+import { encodeRecord, MAX_RECORD_BYTES } from './record.js'
+import type { Bridge, Sandbox } from './sandbox.js'
+
+/** `locks`: declared accounts are enforced (Sealevel). `optimistic`: any account, conflicts re-executed (Block-STM). */
+export type ExecutionMode = 'locks' | 'optimistic'
+
+/** What execution needs to know of a transaction (plain data: it crosses to worker threads). */
+export interface ExecTx {
+  index: number
+  program: string
+  method: string
+  argsJson: string
+  sender: Address
+  reads: Address[]
+  writes: Address[]
+}
+
+export interface ProgramInfo {
+  address: Address
+  capabilities: readonly Capability[]
+  /** Whether the program keeps records (reading or writing one otherwise reverts). */
+  data: boolean
+}
+
+/** Where execution reads state from; `undefined` means "not in this slice" (a miss). */
+export interface Store {
+  balance(account: Address): bigint | undefined
+  record(program: string, account: Address): ReadonlyMap<string, bigint> | undefined
+}
+
+export interface TxOutcome {
+  status: 'success' | 'reverted'
+  error?: { name: string; message: string } | undefined
+  logs: Log[]
+  /** Optimistic mode: state this transaction needs is not in the slice; execute again with it. */
+  miss?: { account: Address; program?: string | undefined } | undefined
+  /** Written balances and whole records (`program|account`), only on success. */
+  balances: Map<Address, bigint>
+  records: Map<string, Map<string, bigint>>
+  /** Locations read (`b<account>`, `r<program>|<account>`), for optimistic validation. */
+  reads: Set<string>
+}
+
+export interface ExecEnv {
+  blockNumber: bigint
+  timestamp: bigint
+}
+
+class Miss extends Error {
+  constructor(
+    readonly account: Address,
+    readonly program?: string,
+  ) {
+    super('miss')
+  }
+}
+
+const ADDRESS = /^0x[0-9a-f]{40}$/
+const MAX_UINT = (1n << 256n) - 1n
+const enc = new TextEncoder()
+const topicCache = new Map<string, Hex>()
+
+export const recordKey = (program: string, account: string) => `${program}|${account}`
+
+/**
+ * Executes one transaction against `store` with a private write buffer. Never throws for program faults:
+ * they become a reverted outcome (state untouched). Pure given the store, so any thread computes the same.
+ */
+export function executeTx(
+  sandbox: Sandbox,
+  programs: ReadonlyMap<string, ProgramInfo>,
+  tx: ExecTx,
+  store: Store,
+  env: ExecEnv,
+  mode: ExecutionMode,
+): TxOutcome {
+  const info = programs.get(tx.program)
+  const balances = new Map<Address, bigint>()
+  const records = new Map<string, Map<string, bigint>>()
+  const reads = new Set<string>()
+  const logs: Log[] = []
+  let fault: BaseError | Miss | undefined
+  const locks = mode === 'locks'
+  const fail = (e: BaseError | Miss): never => {
+    fault ??= e
+    throw e
+  }
+  const addr = (a: string): Address => {
+    if (!ADDRESS.test(a)) fail(new ProgramRevertedError({ program: tx.program, method: tx.method, reason: `invalid address ${a.slice(0, 50)}` }))
+    return a as Address
+  }
+  const canRead = (a: Address) => {
+    if (locks && !tx.reads.includes(a) && !tx.writes.includes(a)) fail(new UndeclaredAccessError({ account: a, access: 'read' }))
+  }
+  const canWrite = (a: Address) => {
+    if (locks && !tx.writes.includes(a)) fail(new UndeclaredAccessError({ account: a, access: 'write' }))
+  }
+  const balanceOf = (a: Address): bigint => {
+    const own = balances.get(a)
+    if (own !== undefined) return own
+    const v = store.balance(a)
+    if (v === undefined) return fail(new Miss(a))
+    reads.add(`b${a}`)
+    return v
+  }
+  const recordOf = (a: Address): ReadonlyMap<string, bigint> => {
+    if (!info?.data) return revert('program keeps no records')
+    const key = recordKey(tx.program, a)
+    const own = records.get(key)
+    if (own) return own
+    const r = store.record(tx.program, a)
+    if (r === undefined) return fail(new Miss(a, tx.program))
+    reads.add(`r${key}`)
+    return r
+  }
+  const revert = (reason: string) => fail(new ProgramRevertedError({ program: tx.program, method: tx.method, reason }))
+
+  const bridge: Bridge = {
+    get(account, key) {
+      const a = addr(account)
+      canRead(a)
+      return recordOf(a).get(key) ?? 0n
+    },
+    set(account, key, value) {
+      const a = addr(account)
+      canWrite(a)
+      if (value < 0n || value > MAX_UINT) revert(`value out of range for ${key}`)
+      const rk = recordKey(tx.program, a)
+      let own = records.get(rk)
+      if (!own) {
+        own = new Map(recordOf(a))
+        records.set(rk, own)
+      }
+      if (value === 0n) own.delete(key)
+      else own.set(key, value)
+    },
+    balance(account) {
+      const a = addr(account)
+      canRead(a)
+      return balanceOf(a)
+    },
+    transfer(from, to, amount) {
+      const f = addr(from)
+      const t = addr(to)
+      canWrite(f)
+      canWrite(t)
+      if (f !== tx.sender && f !== info?.address) {
+        fail(new BalanceAccessError({ program: tx.program, account: f, reason: 'only the sender or the program itself can send' }))
+      }
+      if (amount < 0n) revert('negative amount')
+      const have = balanceOf(f)
+      if (have < amount) revert(`insufficient balance: have ${have} want ${amount}`)
+      balances.set(f, have - amount)
+      balances.set(t, balanceOf(t) + amount)
+    },
+    mint(to, amount) {
+      const t = addr(to)
+      canWrite(t)
+      if (!info?.capabilities.includes('mint')) {
+        fail(new BalanceAccessError({ program: tx.program, account: t, reason: 'program lacks the mint capability' }))
+      }
+      if (amount < 0n) revert('negative amount')
+      const next = balanceOf(t) + amount
+      if (next > MAX_UINT) revert('balance overflow')
+      balances.set(t, next)
+    },
+    emit(event, valuesJson) {
+      logs.push({ address: info!.address, topics: [topic(event)], data: encodeLogData(valuesJson) })
+    },
+    derive(parts) {
+      return deriveAddress(parts)
+    },
+    forbidden(name) {
+      fail(new ForbiddenGlobalError({ program: tx.program, method: tx.method, global: name }))
+    },
+    revert(reason) {
+      revert(reason)
+    },
+  }
+
+  const outcome = sandbox.call(tx.program, tx.method, tx.argsJson, { sender: tx.sender, ...env }, bridge)
+  const failed = (error: BaseError): TxOutcome => ({
+    status: 'reverted',
+    error: { name: error.name, message: error.shortMessage },
+    logs: [],
+    balances: new Map(),
+    records: new Map(),
+    reads,
+  })
+  if (fault instanceof Miss) {
+    return { ...failed(new ProgramRevertedError({ program: tx.program, method: tx.method, reason: 'miss' })), miss: { account: fault.account, program: fault.program } }
+  }
+  if (fault) return failed(fault)
+  if (!outcome.ok) {
+    return failed(
+      outcome.kind === 'contract'
+        ? new ProgramContractError({ program: tx.program, method: tx.method, reason: outcome.reason })
+        : new ProgramRevertedError({ program: tx.program, method: tx.method, reason: outcome.reason }),
+    )
+  }
+  for (const [key, rec] of records) {
+    const size = encodeRecord(rec).length
+    if (size > MAX_RECORD_BYTES) {
+      return failed(new RecordTooLargeError({ program: tx.program, account: key.slice(key.indexOf('|') + 1), size, max: MAX_RECORD_BYTES }))
+    }
+  }
+  return { status: 'success', logs, balances, records, reads }
+}
+
+function topic(event: string): Hex {
+  let t = topicCache.get(event)
+  if (!t) {
+    t = bytesToHex(keccak256(enc.encode(event)))
+    if (topicCache.size < 10_000) topicCache.set(event, t)
+  }
+  return t
+}
+
+/** Log data: rlp of the emitted values (uints as minimal big-endian bytes, strings as UTF-8, booleans as 0/1). */
+function encodeLogData(valuesJson: string): Hex {
+  const values = JSON.parse(valuesJson) as (string | boolean | { $n: string })[]
+  return bytesToHex(
+    rlpEncode(
+      values.map((v) => {
+        if (typeof v === 'boolean') return v ? new Uint8Array([1]) : new Uint8Array()
+        if (typeof v === 'string') return enc.encode(v)
+        const n = BigInt(v.$n)
+        return bigintToBytes(n < 0n ? (1n << 256n) + n : n)
+      }),
+    ),
+  )
+}
+
+/**
+ * The address a program derives from parts (`ctx.derive('cell', x, y)`), also computable by clients.
+ *
+ * @example
+ * ```ts
+ * deriveAddress(derivationKey('cell', 3n, 4n))
+ * ```
+ */
+export function deriveAddress(parts: string): Address {
+  return bytesToHex(keccak256(enc.encode(`appchain.derive:${parts}`)).subarray(12)) as Address
+}
+
+/** The string `ctx.derive(...parts)` hashes, for computing derived addresses outside a program. */
+export function derivationKey(...parts: (string | bigint)[]): string {
+  return parts.map((x) => (typeof x === 'bigint' ? `n${x.toString()}` : `s${String(x)}`)).join('\u0000')
+}
+

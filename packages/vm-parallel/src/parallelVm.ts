@@ -1,0 +1,418 @@
+import { availableParallelism } from 'node:os'
+import {
+  BaseError,
+  EMPTY_TRIE_ROOT,
+  KECCAK_EMPTY,
+  GasLimitExceedsBlockLimitError,
+  InsufficientFundsError,
+  NonceTooHighError,
+  NonceTooLowError,
+  UnknownFeeTokenError,
+  bytesToHex,
+  logsBloom,
+  orBloom,
+  hexToBytes,
+  createBloom,
+} from '@appchain/core'
+import type {
+  Address,
+  BlockContext,
+  BlockExecution,
+  ChargeContext,
+  Deposit,
+  GasModel,
+  GenesisAlloc,
+  Receipt,
+  StateDb,
+  StateReader,
+  UpfrontCharge,
+  Vm,
+} from '@appchain/core'
+import { type WorkerPool, workerPool } from '@appchain/core/workers'
+import { orderedTrieRoot } from '@appchain/state'
+import type { BatchResult, BatchTask, BatchTxResult } from './batch.js'
+import { BlockState } from './blockState.js'
+import { type ExecEnv, type ExecTx, type ExecutionMode, type TxOutcome, executeTx, recordKey } from './executor.js'
+import { type DecodeItem, type DecodeOptions, type ParallelTx, decodeItems, rebuildDecodeError } from './parallelTx.js'
+import { type Program, programSpec } from './program.js'
+import { encodeReceipt } from './receipts.js'
+import { createRegistry } from './registry.js'
+import { createRpc } from './rpc.js'
+import { createSandbox } from './sandbox.js'
+import { assignGroups, lockGroups } from './scheduler.js'
+import type { WorkerTask } from './worker.js'
+
+export interface ParallelVmConfig {
+  /** The chain's programs (`nativeToken()`, `game()`, your own `defineProgram(...)`). */
+  programs: Program[]
+  /**
+   * Worker threads for decoding and execution. 0 runs everything on the calling thread (the sequential
+   * reference every parallel run must equal). Default: available parallelism.
+   */
+  workers?: number | undefined
+  /** `locks` (default): declared accounts enforced, Sealevel lock groups. `optimistic`: Block-STM. */
+  mode?: ExecutionMode | undefined
+  /** Largest accepted raw transaction in bytes (default 16 KiB). */
+  maxTxSize?: number | undefined
+  /** Blocks (and decode batches) smaller than this stay on the calling thread: a round trip costs more. Default 32. */
+  minParallel?: number | undefined
+}
+
+/** Per-block numbers the benchmarks and tests read (not part of consensus). */
+export interface ParallelStats {
+  mode: ExecutionMode
+  threads: number
+  groups: number
+  largestGroup: number
+  reexecutions: number
+  txs: number
+}
+
+export interface ParallelVm extends Vm<ParallelTx> {
+  readonly kind: 'parallel'
+  readonly programs: readonly Program[]
+  readonly mode: ExecutionMode
+  readonly workers: number
+  /** Statistics of the last executed block. */
+  lastStats(): ParallelStats | undefined
+  close(): Promise<void>
+}
+
+/**
+ * A Sealevel/Block-STM-style VM: native TypeScript programs in a deterministic sandbox, transactions
+ * signed as EIP-712 typed data that declare the accounts they read and write, executed on worker threads
+ * with results identical to sequential execution.
+ *
+ * @example
+ * ```ts
+ * import { game, nativeToken, parallelVm } from '@appchain/vm-parallel'
+ * const vm = parallelVm({ programs: [nativeToken({ authority }), game()], workers: 2 })
+ * const node = await createNode({ chainId: 4242, vm, gas: flatFee({ perTx: 0n }), ... })
+ * ```
+ */
+export function parallelVm(config: ParallelVmConfig): ParallelVm {
+  if (!config || !Array.isArray(config.programs)) throw new TypeError('parallelVm: programs must be an array')
+  const workers = config.workers ?? availableParallelism()
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new RangeError(`parallelVm: workers must be 0..64, got ${workers}`)
+  const mode = config.mode ?? 'locks'
+  if (mode !== 'locks' && mode !== 'optimistic') throw new TypeError(`parallelVm: unknown mode ${String(mode)}`)
+  const minParallel = config.minParallel ?? 32
+  const specs = config.programs.map(programSpec)
+  const registry = createRegistry(specs)
+  const sandbox = createSandbox(specs)
+  let pool: WorkerPool<WorkerTask, unknown> | undefined
+  let stats: ParallelStats | undefined
+
+  const getPool = () => {
+    if (!pool) {
+      const ts = import.meta.url.endsWith('.ts')
+      pool = workerPool<WorkerTask, unknown>({
+        url: new URL(ts ? './worker.ts' : './worker.js', import.meta.url),
+        size: workers,
+        workerData: { specs },
+      })
+    }
+    return pool
+  }
+
+  const decodeTxs = async (raws: Uint8Array[], opts: { chainId: bigint }): Promise<(ParallelTx | BaseError)[]> => {
+    if (!Array.isArray(raws)) throw new TypeError('decodeTxs: raws must be an array')
+    const o: DecodeOptions = { chainId: opts.chainId, maxSize: config.maxTxSize }
+    let items: DecodeItem[]
+    if (workers === 0 || raws.length < minParallel) items = decodeItems(raws, registry, o)
+    else {
+      const p = getPool()
+      const per = Math.ceil(raws.length / p.size)
+      const chunks: Promise<DecodeItem[]>[] = []
+      for (let w = 0; w * per < raws.length; w++) {
+        chunks.push(p.runOn(w, { op: 'decode', raws: raws.slice(w * per, (w + 1) * per), opts: o }) as Promise<DecodeItem[]>)
+      }
+      items = (await Promise.all(chunks)).flat()
+    }
+    return items.map((item, i) => (item.ok ? { ...item.tx, raw: raws[i]! } : rebuildDecodeError(raws[i]!, registry, o, item)))
+  }
+
+  const validateTx = async (tx: ParallelTx, state: StateReader, ctx: BlockContext): Promise<void> => {
+    const acc = await state.getAccount(tx.sender)
+    const expected = acc?.nonce ?? 0n
+    if (tx.nonce < expected) throw new NonceTooLowError({ address: tx.sender, nonce: tx.nonce, expected })
+    if (tx.nonce > expected) throw new NonceTooHighError({ address: tx.sender, nonce: tx.nonce, expected })
+    if (tx.gasLimit > ctx.gasLimit) throw new GasLimitExceedsBlockLimitError({ gasLimit: tx.gasLimit, blockGasLimit: ctx.gasLimit })
+    registry.schemaOf(tx.program, tx.method)
+  }
+
+  const execTxOf = (tx: ParallelTx, index: number): ExecTx => ({
+    index,
+    program: tx.program,
+    method: tx.method,
+    argsJson: tx.argsJson,
+    sender: tx.sender,
+    reads: tx.accessSet.reads,
+    writes: tx.accessSet.writes,
+  })
+
+  /** Sequential reference and optimistic re-execution: on this thread, loading missing state on demand. */
+  const executeHere = async (bs: BlockState, tx: ExecTx, env: ExecEnv): Promise<TxOutcome> => {
+    for (;;) {
+      const out = executeTx(sandbox, registry.infos, tx, bs, env, mode)
+      if (!out.miss) return out
+      if (out.miss.program) await bs.loadRecord(out.miss.program, out.miss.account)
+      else await bs.loadAccount(out.miss.account)
+    }
+  }
+
+  const applyOutcome = (bs: BlockState, out: { balances: Iterable<[Address, bigint]>; records: Iterable<[string, Iterable<[string, bigint]>]> }) => {
+    for (const [a, v] of out.balances) bs.setBalance(a, v)
+    for (const [k, m] of out.records) bs.setRecord(k, new Map(m))
+  }
+
+  /** Runs phase 2 (program execution) and returns one result per transaction, in block order. */
+  const executePrograms = async (bs: BlockState, txs: ParallelTx[], env: ExecEnv): Promise<{ results: BatchTxResult[]; s: ParallelStats }> => {
+    const exec = txs.map(execTxOf)
+    // Every declared account (and its record for the called program) is loaded before execution starts.
+    for (const tx of txs) {
+      const data = registry.infos.get(tx.program)?.data
+      for (const a of [...tx.accessSet.reads, ...tx.accessSet.writes]) {
+        await bs.loadAccount(a)
+        if (data) await bs.loadRecord(tx.program, a)
+      }
+    }
+    const s: ParallelStats = { mode, threads: 0, groups: 0, largestGroup: 0, reexecutions: 0, txs: txs.length }
+    if (workers === 0 || txs.length < minParallel) {
+      const results: BatchTxResult[] = []
+      for (const tx of exec) {
+        const out = await executeHere(bs, tx, env)
+        if (out.status === 'success') applyOutcome(bs, out)
+        results.push({ index: tx.index, status: out.status, error: out.error, logs: out.logs })
+      }
+      return { results, s }
+    }
+    const groups = lockGroups(exec)
+    s.groups = groups.length
+    s.largestGroup = Math.max(0, ...groups.map((g) => g.length))
+    const p = getPool()
+    const plan = assignGroups(groups, p.size).filter((l) => l.length > 0)
+    s.threads = plan.length
+    const batches = await Promise.all(
+      plan.map((indices, w) => p.runOn(w, { op: 'execute', ...sliceFor(bs, registry.infos, indices.map((i) => exec[i]!), env, mode) }) as Promise<BatchResult>),
+    )
+    const results: BatchTxResult[] = new Array(txs.length)
+    for (const b of batches) for (const r of b.results) results[r.index] = r
+    if (mode === 'locks') {
+      // Groups share no written account: every batch's final values go straight in.
+      for (const b of batches) applyOutcome(bs, b)
+      return { results, s }
+    }
+    // Block-STM validation in block order: a transaction stands if every location it read still holds the
+    // version it saw; otherwise it runs again here, on the committed state.
+    const lastWriter = new Map<string, number>()
+    const redone = new Set<number>()
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!
+      let valid = !r.miss
+      if (valid) {
+        for (const [loc, seen] of r.reads ?? []) {
+          const w = lastWriter.get(loc) ?? -1
+          if (w !== seen || (seen >= 0 && redone.has(seen))) {
+            valid = false
+            break
+          }
+        }
+      }
+      let balances: Iterable<[Address, bigint]> = r.balances ?? []
+      let records: Iterable<[string, Iterable<[string, bigint]>]> = r.records ?? []
+      let status = r.status
+      if (!valid) {
+        const out = await executeHere(bs, exec[i]!, env)
+        s.reexecutions++
+        redone.add(i)
+        results[i] = { index: i, status: out.status, error: out.error, logs: out.logs, reexecutions: 1 }
+        balances = out.balances
+        records = out.records
+        status = out.status
+      }
+      if (status === 'success') {
+        for (const [a, v] of balances) {
+          bs.setBalance(a, v)
+          lastWriter.set(`b${a}`, i)
+        }
+        for (const [k, m] of records) {
+          bs.setRecord(k, new Map(m))
+          lastWriter.set(`r${k}`, i)
+        }
+      }
+    }
+    return { results, s }
+  }
+
+  const executeBlock = async (input: { ctx: BlockContext; deposits: Deposit[]; txs: ParallelTx[]; state: StateDb; gas: GasModel }): Promise<BlockExecution> => {
+    const { ctx, deposits, txs, state, gas } = input
+    const bs = new BlockState(state)
+    const store = bs.gasStore()
+    const chargeCtx: ChargeContext = {
+      blockNumber: ctx.number,
+      coinbase: ctx.coinbase,
+      fees: ctx.fees,
+      balanceOf: async (a) => (await bs.loadAccount(a.toLowerCase() as Address)).balance,
+      store,
+    }
+
+    // Deposits first: mint to the depositor, then move `value` to the target when the depositor holds it.
+    for (const d of deposits) {
+      const from = d.from.toLowerCase() as Address
+      const to = d.to.toLowerCase() as Address
+      const f = await bs.loadAccount(from)
+      bs.setBalance(from, f.balance + d.mint)
+      if (d.value > 0n && f.balance >= d.value) {
+        const t = await bs.loadAccount(to)
+        bs.setBalance(from, f.balance - d.value)
+        bs.setBalance(to, t.balance + d.value)
+      }
+    }
+
+    // Phase 1, in block order: nonces and fee holds. Excluded transactions are never charged.
+    const excluded: { hash: `0x${string}`; error: BaseError }[] = []
+    const accepted: { tx: ParallelTx; up: UpfrontCharge }[] = []
+    const nextNonce = new Map<Address, bigint>()
+    let blockGas = 0n
+    for (const tx of txs) {
+      try {
+        const acc = await bs.loadAccount(tx.sender)
+        const expected = nextNonce.get(tx.sender) ?? acc.nonce
+        if (tx.nonce < expected) throw new NonceTooLowError({ address: tx.sender, nonce: tx.nonce, expected })
+        if (tx.nonce > expected) throw new NonceTooHighError({ address: tx.sender, nonce: tx.nonce, expected })
+        if (blockGas + tx.intrinsicGas > ctx.gasLimit) {
+          throw new GasLimitExceedsBlockLimitError({ gasLimit: blockGas + tx.intrinsicGas, blockGasLimit: ctx.gasLimit })
+        }
+        const up = await gas.upfront(tx, chargeCtx)
+        if (up.token !== undefined) throw new UnknownFeeTokenError({ token: up.token, accepted: ['native'] })
+        const payer = up.payer.toLowerCase() as Address
+        const p = await bs.loadAccount(payer)
+        if (p.balance < up.amount) throw new InsufficientFundsError({ address: payer, balance: p.balance, cost: up.amount })
+        bs.setBalance(payer, p.balance - up.amount)
+        bs.setNonce(tx.sender, expected + 1n)
+        nextNonce.set(tx.sender, expected + 1n)
+        blockGas += tx.intrinsicGas
+        accepted.push({ tx, up: { ...up, payer } })
+      } catch (e) {
+        if (!(e instanceof BaseError)) throw e
+        excluded.push({ hash: tx.hash, error: e })
+      }
+    }
+
+    // Phase 2: programs, in parallel where the declared accounts allow.
+    const env: ExecEnv = { blockNumber: ctx.number, timestamp: ctx.timestamp }
+    const { results, s } = await executePrograms(
+      bs,
+      accepted.map((a) => a.tx),
+      env,
+    )
+    stats = s
+
+    // Phase 3, in block order: final fees, refunds, receipts.
+    const receipts: Receipt[] = []
+    const bloom = createBloom()
+    let cumulative = 0n
+    for (let i = 0; i < accepted.length; i++) {
+      const { tx, up } = accepted[i]!
+      const r = results[i]!
+      const gasUsed = tx.intrinsicGas
+      const charge = await gas.charge(tx, gasUsed, chargeCtx)
+      const payer = up.payer
+      const refund = up.amount - charge.amount
+      if (refund < 0n) throw new BaseError(`Gas model ${gas.name} charged more than it held up front.`, { data: { hash: tx.hash } })
+      if (refund > 0n) bs.setBalance(payer, (await bs.loadAccount(payer)).balance + refund)
+      for (const c of charge.credits) {
+        if (c.amount === 0n) continue
+        const to = c.to.toLowerCase() as Address
+        bs.setBalance(to, (await bs.loadAccount(to)).balance + c.amount)
+      }
+      cumulative += gasUsed
+      const lb = logsBloom(r.logs)
+      orBloom(bloom, hexToBytes(lb))
+      const receipt: Receipt = {
+        transactionHash: tx.hash,
+        transactionIndex: i,
+        type: 0x70,
+        from: tx.sender,
+        to: registry.infos.get(tx.program)!.address,
+        status: r.status,
+        gasUsed,
+        cumulativeGasUsed: cumulative,
+        effectiveGasPrice: charge.effectiveGasPrice,
+        logs: r.logs,
+        logsBloom: lb,
+        contractAddress: null,
+      }
+      if (payer !== tx.sender) receipt.feePayer = payer
+      if (charge.l1Fee !== undefined) receipt.l1Fee = charge.l1Fee
+      if (r.error) receipt.output = bytesToHex(new TextEncoder().encode(`${r.error.name}: ${r.error.message}`))
+      if (mode === 'optimistic') receipt.reexecutions = r.reexecutions ?? 0
+      receipts.push(receipt)
+    }
+    await gas.observeBlock?.({ blockNumber: ctx.number, txs: accepted.map((a) => a.tx), store })
+    await bs.flush()
+    const included = accepted.map((a) => a.tx)
+    return {
+      receipts,
+      excluded,
+      included,
+      gasUsed: cumulative,
+      withdrawals: [],
+      withdrawalsRoot: EMPTY_TRIE_ROOT,
+      transactionsRoot: orderedTrieRoot(included.map((t) => t.raw)),
+      receiptsRoot: orderedTrieRoot(receipts.map(encodeReceipt)),
+      logsBloom: bytesToHex(bloom),
+      stateRoot: await state.root(),
+    }
+  }
+
+  const genesis = async (alloc: GenesisAlloc, state: StateDb): Promise<void> => {
+    for (const [address, a] of Object.entries(alloc)) {
+      const addr = address.toLowerCase() as Address
+      await state.putAccount(addr, { nonce: a.nonce ?? 0n, balance: a.balance ?? 0n, codeHash: (await state.getAccount(addr))?.codeHash ?? KECCAK_EMPTY })
+      if (a.code && a.code !== '0x') await state.putCode(addr, hexToBytes(a.code))
+      for (const [slot, value] of Object.entries(a.storage ?? {})) await state.putStorage(addr, slot as `0x${string}`, value)
+    }
+  }
+
+  return {
+    kind: 'parallel',
+    programs: config.programs,
+    mode,
+    workers,
+    decodeTxs,
+    validateTx,
+    executeBlock,
+    genesis,
+    rpc: createRpc(registry),
+    lastStats: () => stats,
+    async close() {
+      await pool?.close()
+      pool = undefined
+    },
+  }
+}
+
+/** The slice of state a batch declared: balances and this program's records of every declared account. */
+function sliceFor(
+  bs: BlockState,
+  infos: ReturnType<typeof createRegistry>['infos'],
+  txs: ExecTx[],
+  env: ExecEnv,
+  mode: ExecutionMode,
+): BatchTask {
+  const balances = new Map<Address, bigint>()
+  const records = new Map<string, [string, bigint][]>()
+  for (const tx of txs) {
+    const data = infos.get(tx.program)?.data
+    for (const a of [...tx.reads, ...tx.writes]) {
+      if (!balances.has(a)) balances.set(a, bs.balance(a)!)
+      if (data) {
+        const k = recordKey(tx.program, a)
+        if (!records.has(k)) records.set(k, [...(bs.record(tx.program, a) ?? new Map())])
+      }
+    }
+  }
+  return { mode, env, txs, balances: [...balances], records: [...records] }
+}

@@ -1,0 +1,20 @@
+import { serveWorker } from '@appchain/core/workers'
+import { workerData } from 'node:worker_threads'
+import { type BatchTask, runBatch } from './batch.js'
+import { type DecodeOptions, decodeItems } from './parallelTx.js'
+import type { ProgramSpec } from './program.js'
+import { createRegistry } from './registry.js'
+import { createSandbox } from './sandbox.js'
+
+/** Messages the parallel VM sends its worker threads. */
+export type WorkerTask = { op: 'decode'; raws: Uint8Array[]; opts: DecodeOptions } | ({ op: 'execute' } & BatchTask)
+
+// Each worker compiles the programs into its own sandbox once and keeps it for its lifetime.
+const specs = (workerData as { specs: ProgramSpec[] }).specs
+const registry = createRegistry(specs)
+const sandbox = createSandbox(specs)
+
+serveWorker((task: WorkerTask) => {
+  if (task.op === 'decode') return decodeItems(task.raws, registry, task.opts)
+  return runBatch(sandbox, registry.infos, task)
+})
