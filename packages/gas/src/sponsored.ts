@@ -42,7 +42,7 @@ export interface SponsoredConfig {
  * })
  * ```
  */
-export function sponsored(config: SponsoredConfig): GasModel {
+export function sponsored(config: SponsoredConfig): GasModel & { readonly paymaster: Address } {
   const name = 'sponsored'
   if (config === null || typeof config !== 'object') throw new TypeError('sponsored: config must be an object')
   if (config.quota === null || typeof config.quota !== 'object')
@@ -107,6 +107,7 @@ export function sponsored(config: SponsoredConfig): GasModel {
 
   return {
     name,
+    paymaster,
     // Users bid nothing: a zero base fee lets wallets send `maxFeePerGas: 0`.
     genesisFees: () => ({ baseFeePerGas: 0n }),
     nextBlockFees: () => ({ baseFeePerGas: 0n }),

@@ -1,0 +1,114 @@
+import {
+  type Address,
+  type BlockFees,
+  type GasModel,
+  type HeaderFees,
+  InsufficientFundsError,
+  PaymasterInsufficientFundsError,
+  PREDEPLOYS,
+  type TxEnvelope,
+} from '@appchain/core'
+import { addToSplit, configFeeRecipient } from './feeRecipient.js'
+import { l1DataSizeScaled } from './l1DataSize.js'
+import { configBigint } from './validateConfig.js'
+
+/** Where the DA price per byte comes from. It must be a function of chain data so followers agree. */
+export type L1DataPriceOracle = (parent: HeaderFees | undefined) => bigint
+
+export type WithL1DataFeeConfig = (
+  | {
+      /** A fixed price per compressed byte (in the inner model's fee unit). */
+      pricePerByte: bigint
+      oracle?: undefined
+    }
+  | {
+      /** The price per compressed byte for the block after `parent` (the DA adapter's or an L1 oracle's). */
+      oracle: L1DataPriceOracle
+      pricePerByte?: undefined
+    }
+) & {
+  /** Where the DA fee goes (it pays the batcher's DA bills). Default the fee vault predeploy. */
+  feeRecipient?: 'burn' | 'coinbase' | Address | undefined
+}
+
+/**
+ * Adds the DA cost of each transaction to another model's fee, as OP Stack's L1 fee: the transaction's
+ * estimated size in a compressed batch (FastLZ, Fjord's regression) × the DA price per byte. The price is
+ * fixed per block (`BlockFees.l1DataPricePerByte`); receipts get the part as `l1Fee`. The payer of the
+ * inner model pays it (the paymaster under `sponsored`). Fits DeFi chains posting to Ethereum.
+ *
+ * @example
+ * ```ts
+ * import { eip1559, withL1DataFee } from '@appchain/gas'
+ * const gas = withL1DataFee(eip1559(), { pricePerByte: 16n * 30_000_000_000n }) // calldata at 30 gwei
+ * ```
+ */
+export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): GasModel {
+  const name = 'withL1DataFee'
+  if (model === null || typeof model !== 'object' || typeof model.charge !== 'function') {
+    throw new TypeError('withL1DataFee: model must be a GasModel')
+  }
+  if (config === null || typeof config !== 'object') throw new TypeError('withL1DataFee: config must be an object')
+  const fixed = config.pricePerByte === undefined ? undefined : configBigint(name, 'pricePerByte', config.pricePerByte)
+  const oracle = config.oracle
+  if ((fixed === undefined) === (oracle === undefined)) {
+    throw new TypeError('withL1DataFee: give exactly one of pricePerByte and oracle')
+  }
+  if (oracle !== undefined && typeof oracle !== 'function')
+    throw new TypeError('withL1DataFee: oracle must be a function')
+  const recipient = configFeeRecipient(name, 'feeRecipient', config.feeRecipient ?? PREDEPLOYS.feeVault)
+  const paymaster = (model as { paymaster?: Address }).paymaster
+
+  const priceFor = (parent: HeaderFees | undefined): bigint => {
+    if (fixed !== undefined) return fixed
+    const p = oracle!(parent)
+    if (typeof p !== 'bigint' || p < 0n) throw new RangeError(`withL1DataFee: oracle returned ${String(p)}`)
+    return p
+  }
+  const withPrice = (fees: BlockFees, parent: HeaderFees | undefined): BlockFees => ({
+    ...fees,
+    l1DataPricePerByte: priceFor(parent),
+  })
+  const l1FeeOf = (tx: TxEnvelope, fees: BlockFees) =>
+    (l1DataSizeScaled(tx.raw) * (fees.l1DataPricePerByte ?? fixed ?? 0n)) / 1_000_000n
+
+  return {
+    name: `withL1DataFee(${model.name})`,
+    ...(paymaster === undefined ? {} : { paymaster }),
+    genesisFees: () => withPrice(model.genesisFees(), undefined),
+    nextBlockFees: (parent) => withPrice(model.nextBlockFees(parent), parent),
+    async admit(tx, ctx) {
+      await model.admit(tx, ctx)
+      const l1Fee = l1FeeOf(tx, ctx.fees)
+      if (l1Fee === 0n) return
+      // The inner model checked its own part; the DA part needs funds too, or execution would refuse it.
+      const payer = paymaster ?? tx.sender
+      const balance = await ctx.balanceOf(payer)
+      if (balance < l1Fee) {
+        throw paymaster
+          ? new PaymasterInsufficientFundsError({ paymaster, balance, cost: l1Fee })
+          : new InsufficientFundsError({ address: tx.sender, balance, cost: l1Fee })
+      }
+    },
+    async upfront(tx, ctx) {
+      const up = await model.upfront(tx, ctx)
+      const amount = up.amount + l1FeeOf(tx, ctx.fees)
+      if (up.payer !== tx.sender) {
+        // A paymaster must hold the whole amount before anything is debited (the sender is the VM's check).
+        const balance = await ctx.balanceOf(up.payer)
+        if (balance < amount) throw new PaymasterInsufficientFundsError({ paymaster: up.payer, balance, cost: amount })
+      }
+      return { ...up, amount }
+    },
+    async charge(tx, gasUsed, ctx) {
+      const c = await model.charge(tx, gasUsed, ctx)
+      const l1Fee = l1FeeOf(tx, ctx.fees)
+      const split = { burnt: c.burnt, credits: c.credits.map((x) => ({ ...x })) }
+      addToSplit(split, recipient, l1Fee, ctx.coinbase)
+      return { ...c, ...split, amount: c.amount + l1Fee, l1Fee }
+    },
+    priority: (tx, fees) => model.priority(tx, fees),
+    quote: (fees) => model.quote(fees),
+    ...(model.observeBlock ? { observeBlock: (input) => model.observeBlock!(input) } : {}),
+  }
+}
