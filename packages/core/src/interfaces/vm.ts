@@ -56,6 +56,8 @@ export interface BlockBuilder<Tx extends TxEnvelope = TxEnvelope> {
   readonly gasUsed: bigint
   /** Closes the block: withdrawals and roots; the state then holds the post state with its root computed. */
   finish(): Promise<BlockExecution>
+  /** Throws the block away, closing any checkpoint the builder opened (required if it opens any). */
+  abort?(): void
 }
 
 /** A JSON-RPC handler contributed by a VM (the parallel VM's `appchain_*` methods). */
