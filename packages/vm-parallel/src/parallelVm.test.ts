@@ -1,0 +1,138 @@
+import { BaseError, NonceTooLowError, UndeclaredAccessError, ZERO_ADDRESS, ZERO_HASH, hexToBytes } from '@appchain/core'
+import type { BlockContext, GenesisAlloc } from '@appchain/core'
+import { runVmConformance } from '@appchain/core/testing'
+import { eip1559 } from '@appchain/gas'
+import { afterAll, describe, expect, it } from 'vitest'
+import { CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
+import { ProgramNotFoundError } from './errors.js'
+import { parallelVm } from './parallelVm.js'
+import type { ParallelTx } from './parallelTx.js'
+import { game, leaderboardAddress } from './programs/game.js'
+import { nativeToken } from './programs/nativeToken.js'
+import { readRecord } from './rpc.js'
+
+const [authority, alice, bob, carol] = keys(4)
+const token = nativeToken({ authority: authority!.address })
+const g = game({ gridSize: 8n })
+const gas = eip1559({ initialBaseFee: 7n })
+const genesis: GenesisAlloc = {
+  [authority!.address]: { balance: 10n ** 24n },
+  [alice!.address]: { balance: 10n ** 24n },
+  [bob!.address]: { balance: 10n ** 24n },
+}
+
+const ctx = (number = 1n): BlockContext => ({
+  chainId: CHAIN_ID,
+  number,
+  timestamp: 1_700_000_000n + number,
+  coinbase: '0x00000000000000000000000000000000000000c0',
+  gasLimit: 30_000_000n,
+  fees: gas.genesisFees(),
+  prevRandao: ZERO_HASH,
+  parentHash: ZERO_HASH,
+})
+
+for (const [workers, mode] of [
+  [0, 'locks'],
+  [2, 'locks'],
+  [2, 'optimistic'],
+] as const) {
+  // One VM (and one worker pool) for all cases: starting TypeScript workers under tsx is the slow part.
+  const shared = parallelVm({ programs: [token, g], workers, mode, minParallel: 1 })
+  afterAll(() => shared.close())
+  runVmConformance({
+    name: `parallelVm workers=${workers} ${mode}`,
+    create: () => ({ ...shared, close: async () => {} }),
+    createState: memoryState,
+    gas,
+    chainId: CHAIN_ID,
+    genesis,
+    makeTxs: async () => [
+      call(token, 'transfer', { to: bob!.address, amount: 5n }, alice!, 0n),
+      call(token, 'transfer', { to: carol!.address, amount: 7n }, bob!, 0n),
+      call(g, 'join', { x: 1n, y: 2n }, carol!, 0n),
+    ],
+  })
+}
+
+describe('parallelVm', () => {
+  const vm = parallelVm({ programs: [token, g], workers: 2, minParallel: 1 })
+  afterAll(() => vm.close())
+
+  async function run(raws: Uint8Array[], state = memoryState(), number = 1n) {
+    if (number === 1n) await vm.genesis(genesis, state)
+    const txs = (await vm.decodeTxs(raws, { chainId: CHAIN_ID })) as ParallelTx[]
+    for (const t of txs) if (t instanceof BaseError) throw t
+    const result = await vm.executeBlock({ ctx: ctx(number), deposits: [], txs, state, gas })
+    return { state, txs, result }
+  }
+
+  it('moves native balance, charges the fee and logs Transfer', async () => {
+    const { state, result, txs } = await run([call(token, 'transfer', { to: bob!.address, amount: 1234n }, alice!, 0n)])
+    expect(result.receipts[0]!.status).toBe('success')
+    const fee = txs[0]!.intrinsicGas * 7n
+    expect((await state.getAccount(alice!.address))!.balance).toBe(10n ** 24n - 1234n - fee)
+    expect((await state.getAccount(bob!.address))!.balance).toBe(10n ** 24n + 1234n)
+    expect((await state.getAccount(alice!.address))!.nonce).toBe(1n)
+    expect(result.receipts[0]!.logs).toHaveLength(1)
+    expect(result.receipts[0]!.gasUsed).toBe(txs[0]!.intrinsicGas)
+  })
+
+  it('fails an undeclared access with UndeclaredAccessError: charged, state untouched', async () => {
+    // Declares only the sender, then writes bob.
+    const raw = call(token, 'transfer', { to: bob!.address, amount: 99n }, alice!, 0n, { writes: [alice!.address] })
+    const { state, result, txs } = await run([raw])
+    const r = result.receipts[0]!
+    expect(r.status).toBe('reverted')
+    expect(new TextDecoder().decode(hexToBytes(r.output!))).toContain(new UndeclaredAccessError({ account: bob!.address, access: 'write' }).shortMessage)
+    expect((await state.getAccount(bob!.address))!.balance).toBe(10n ** 24n)
+    expect((await state.getAccount(alice!.address))!.balance).toBe(10n ** 24n - txs[0]!.intrinsicGas * 7n)
+    expect((await state.getAccount(alice!.address))!.nonce).toBe(1n)
+  })
+
+  it('mints only for the authority', async () => {
+    const { state, result } = await run([
+      call(token, 'mint', { to: carol!.address, amount: 50n }, authority!, 0n),
+      call(token, 'mint', { to: carol!.address, amount: 50n }, alice!, 0n),
+    ])
+    expect(result.receipts.map((r) => r.status)).toEqual(['success', 'reverted'])
+    expect((await state.getAccount(carol!.address))!.balance).toBe(50n)
+  })
+
+  it('excludes nonce gaps and replays without charging, and validateTx refuses them', async () => {
+    const state = memoryState()
+    const first = await run([call(token, 'transfer', { to: bob!.address, amount: 1n }, alice!, 0n)], state)
+    const again = await run([call(token, 'transfer', { to: bob!.address, amount: 1n }, alice!, 0n), call(token, 'transfer', { to: bob!.address, amount: 1n }, alice!, 5n)], state, 2n)
+    expect(first.result.included).toHaveLength(1)
+    expect(again.result.included).toHaveLength(0)
+    expect(again.result.excluded.map((e) => e.error.name)).toEqual(['NonceTooLowError', 'NonceTooHighError'])
+    await expect(vm.validateTx(first.txs[0]!, state, ctx(3n))).rejects.toBeInstanceOf(NonceTooLowError)
+  })
+
+  it('refuses unknown programs at decode with a typed error', async () => {
+    const other = nativeToken({ authority: ZERO_ADDRESS })
+    const raw = call({ ...other, id: 'nope' }, 'transfer', { to: bob!.address, amount: 1n }, alice!, 0n)
+    const [out] = await vm.decodeTxs([raw], { chainId: CHAIN_ID })
+    expect(out).toBeInstanceOf(ProgramNotFoundError)
+  })
+
+  it('plays the game: join, gather, craft, leaderboard', async () => {
+    const state = memoryState()
+    await run([call(g, 'join', { x: 0n, y: 0n }, alice!, 0n), call(g, 'join', { x: 0n, y: 0n }, bob!, 0n)], state)
+    const b2 = await run(
+      [
+        call(g, 'move', { fromX: 0n, fromY: 0n, toX: 1n, toY: 0n }, alice!, 1n),
+        call(g, 'gather', {}, alice!, 2n),
+        call(g, 'craft', { item: 'tool' }, alice!, 3n),
+      ],
+      state,
+      2n,
+    )
+    expect(b2.result.receipts.map((r) => r.status)).toEqual(['success', 'success', 'reverted'])
+    const rec = await readRecord(state, 'game', alice!.address)
+    expect(rec.get('x')).toBe(1n)
+    expect(rec.get('moves')).toBe(1n)
+    expect([...rec.keys()].some((k) => k.startsWith('item:'))).toBe(true)
+    expect((await readRecord(state, 'game', leaderboardAddress())).size).toBe(0)
+  })
+})
