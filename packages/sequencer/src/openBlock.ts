@@ -122,6 +122,7 @@ export async function openBlock(input: OpenBlockInput): Promise<OpenBlock> {
     discard() {
       assertOpen()
       closed = true
+      builder.abort?.()
       state.revert()
     },
   }
@@ -173,6 +174,9 @@ async function segmentBuilder(
     async finish() {
       state.revert()
       return vm.executeBlock({ ctx, deposits, txs: placed, state, gas })
+    },
+    abort() {
+      state.revert()
     },
   }
 }
