@@ -110,3 +110,19 @@ export class StateRootMismatchError extends BaseError {
     super(`State in the Db is at root ${stored}, not ${expected}.`, { data: { expected, stored } })
   }
 }
+
+/**
+ * A storage write to an account that does not exist: storage only exists under an account in
+ * Ethereum's state (create the account first, as CREATE does).
+ *
+ * @example
+ * ```ts
+ * await state.putStorage(unknownAddress, slot, value) // throws AccountNotFoundError
+ * ```
+ */
+export class AccountNotFoundError extends BaseError {
+  override name = 'AccountNotFoundError'
+  constructor(address: string, operation: string) {
+    super(`Cannot ${operation}: account ${address} does not exist.`, { data: { address, operation } })
+  }
+}

@@ -13,7 +13,7 @@ import {
 } from '@appchain/core'
 import { createMPT } from '@ethereumjs/mpt'
 import { describe, expect, it } from 'vitest'
-import { NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
+import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { openStateDb } from './openStateDb.js'
 import { createStateDb } from './stateDb.js'
 
@@ -159,6 +159,8 @@ describe('createStateDb', () => {
     const state = createStateDb({ db: memoryDb() })
     await expect(state.getAccount('0x12' as Address)).rejects.toBeInstanceOf(TypeError)
     await expect(state.putAccount(addr(1), acct(-1n))).rejects.toBeInstanceOf(RangeError)
+    await state.putAccount(addr(1), acct(1n))
     await expect(state.putStorage(addr(1), word(1), `0x${'1'.repeat(66)}` as Hex)).rejects.toBeInstanceOf(TypeError)
+    await expect(state.putStorage(addr(2), word(1), word(1))).rejects.toBeInstanceOf(AccountNotFoundError)
   })
 })

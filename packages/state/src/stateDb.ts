@@ -13,7 +13,7 @@ import {
 } from '@appchain/core'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { type AccountRecord, checkAccount, decodeAccount, encodeAccount, storageRootOf } from './account.js'
-import { OpenCheckpointError, NoCheckpointError, ReadOnlyStateError } from './errors.js'
+import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { META_ROOT_KEY, accountKey, codeKey, prefixEnd, storageKey, storagePrefix } from './keys.js'
 import { bytesToNibbles } from './node.js'
 import { type NodeStore, dbNodeStore, nodeKey } from './nodeStore.js'
@@ -221,6 +221,9 @@ class StateDbImpl implements MptStateDb {
     const a = checkAddress(address)
     const s = checkWord(slot, 'slot')
     const v = checkWord(value, 'storage value')
+    const o = this.accounts.get(a)
+    if (o === null || (o === undefined && (await this.base.account(a)) === undefined))
+      throw new AccountNotFoundError(a, 'putStorage')
     let entry = this.storages.get(a)
     if (entry === undefined) {
       entry = { cleared: false, slots: new Map() }
