@@ -1,5 +1,5 @@
 import { FeeTooLowError, type GasModel, GasModelConfigError } from '@appchain/core'
-import { runGasModelConformance } from '@appchain/core/testing'
+import { memoryGasStore, runGasModelConformance } from '@appchain/core/testing'
 import { describe, expect, it } from 'vitest'
 import { ledger } from '../test/ledger.js'
 import { ALICE, BOB, COINBASE, caught, ctx, tx } from '../test/txs.js'
@@ -63,6 +63,23 @@ describe('rateLimited', () => {
     const e = await caught(() => m.admit(zero(1n), c()))
     expect(e).toBeInstanceOf(FeeTooLowError)
     expect((e as FeeTooLowError).data).toEqual({ offered: 0n, required: gwei, model: 'eip1559' })
+  })
+
+  it('does not spend a free slot in upfront (a VM may still exclude the transaction), only in charge', async () => {
+    const m = limited(flatFee({ perTx: 9n }), { freeTxPerWindow: 1n, windowBlocks: 10n })
+    const store = memoryGasStore()
+    const c = ctx({ store })
+    // A VM held the first one and then excluded it (say, a nonce gap): the slot is still there.
+    expect(await m.upfront(tx({ nonce: 0n }), c)).toEqual({ payer: ALICE, amount: 0n })
+    expect(store.entries.size).toBe(0)
+    const t = tx({ nonce: 1n })
+    expect(await m.upfront(t, c)).toEqual({ payer: ALICE, amount: 0n })
+    expect((await m.charge(t, 21_000n, c)).amount).toBe(0n)
+    // Charging the same transaction again does not take a second slot or turn it paid.
+    expect((await m.charge(t, 21_000n, c)).amount).toBe(0n)
+    const next = tx({ nonce: 2n, fee: { maxFeePerGas: 1n } })
+    expect(await m.upfront(next, c)).toEqual({ payer: ALICE, amount: 9n, token: undefined })
+    expect((await m.charge(next, 21_000n, c)).amount).toBe(9n)
   })
 
   it('never makes a transaction above maxFreeGas free', async () => {

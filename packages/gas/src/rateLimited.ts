@@ -18,8 +18,8 @@ export interface RateLimitedConfig {
 /**
  * A free tier per sender: the first `freeTxPerWindow` transactions of each window cost nothing (no bid and no
  * balance needed), later ones are priced by `then`. Fits social apps, where posting must be free for normal
- * use but spam pays. The free slot is taken when the transaction's up-front charge is made, so `charge` knows
- * the transaction was free (the store remembers the sender's last free nonce) and never charges it.
+ * use but spam pays. `upfront` only reads the sender's usage (a VM may still exclude the transaction); `charge`
+ * takes the free slot and records the transaction's nonce, so a repeated charge of it stays free.
  *
  * @example
  * ```ts
@@ -62,14 +62,10 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       await then.admit(tx, ctx)
     },
     async upfront(tx, ctx) {
-      if (eligible(tx)) {
-        const { w, key, usage } = usageOf(tx, ctx.blockNumber, ctx.store)
-        const u = await usage
-        if (u.txs < freeTxPerWindow) {
-          // Take the slot now and remember which transaction took it (nonce + 1; 0 means none).
-          await writeUsage(ctx.store, key, w.index, { txs: u.txs + 1n, gas: u.gas, mark: tx.nonce + 1n })
-          return { payer: tx.sender, amount: 0n }
-        }
+      // Read-only: a VM may still exclude the transaction after this (funds, nonce), and must not lose a
+      // free slot to it. `charge` takes the slot.
+      if (eligible(tx) && (await usageOf(tx, ctx.blockNumber, ctx.store).usage).txs < freeTxPerWindow) {
+        return { payer: tx.sender, amount: 0n }
       }
       return then.upfront(tx, ctx)
     },
@@ -77,8 +73,11 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       if (eligible(tx)) {
         const { w, key, usage } = usageOf(tx, ctx.blockNumber, ctx.store)
         const u = await usage
-        if (u.mark === tx.nonce + 1n) {
-          await writeUsage(ctx.store, key, w.index, { ...u, gas: u.gas + gasUsed })
+        // The store is as `upfront` saw it, so this decides the same way. The mark (nonce + 1) makes a
+        // repeated charge of the same transaction see its own slot instead of taking another.
+        if (u.mark === tx.nonce + 1n) return free(tx.sender)
+        if (u.txs < freeTxPerWindow) {
+          await writeUsage(ctx.store, key, w.index, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: tx.nonce + 1n })
           return free(tx.sender)
         }
       }
