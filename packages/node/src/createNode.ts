@@ -304,6 +304,7 @@ export async function createNode(config: NodeConfig) {
         return viewAt(block)
       },
       scratchState: viewAt,
+      exclusive: (fn) => (seq.runExclusive ? seq.runExclusive(fn) : fn()),
       submit,
       unsealed: (hash) => unsealed.get(hash)?.tx,
       preconfirmation: (hash) => preconfs.get(hash),

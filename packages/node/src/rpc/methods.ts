@@ -44,6 +44,11 @@ export interface NodeInternals {
   readState(block: BlockRecord): Promise<StateDb>
   /** A private, writable view of the state after `block` (calls, overrides). */
   scratchState(block: BlockRecord): Promise<StateDb>
+  /**
+   * Runs VM calls while no block work runs: the VM's interpreter and journal are shared with the open block,
+   * so a call must not interleave with it (the sequencer's `runExclusive`).
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>
   /** Decodes, validates and admits one raw transaction; resolves with its hash once it is persisted. */
   submit(raw: Uint8Array): Promise<Hex>
   /** An accepted, not yet sealed transaction. */
@@ -199,7 +204,7 @@ async function estimateGas(n: NodeInternals, req: CallRequest, block: BlockRecor
   const run = async (gas: bigint) => {
     const state = await n.scratchState(block)
     await applyOverrides(state, overrides)
-    return call({ ...req, gas }, state, ctx)
+    return n.exclusive(() => call({ ...req, gas }, state, ctx))
   }
   let hi = req.gas ?? block.header.gasLimit
   const first = await run(hi)
@@ -342,7 +347,7 @@ export function createMethods(n: NodeInternals): Record<string, RpcMethod> {
       const call = requireCall(n.vm)
       const state = await n.scratchState(block)
       await applyOverrides(state, overrides)
-      const result = await call({ ...req, gas: req.gas ?? block.header.gasLimit }, state, blockContext(n, block))
+      const result = await n.exclusive(() => call({ ...req, gas: req.gas ?? block.header.gasLimit }, state, blockContext(n, block)))
       if (result.status !== 'success') throw revertError(result)
       return result.returnData
     },
