@@ -2,7 +2,7 @@ import { createCustomCommon, Mainnet } from '@ethereumjs/common'
 import { createEVM, type EVM } from '@ethereumjs/evm'
 import type { StateManagerInterface } from '@ethereumjs/common'
 import type { Hardfork } from './hardfork.js'
-import { loadKzg } from './kzg.js'
+import { pointEvaluationKzg } from './kzg.js'
 import { loadNativeSecp256k1 } from './recoverAddress.js'
 
 /** Where BLOCKHASH looks: the current block context's ancestor hashes. */
@@ -20,7 +20,7 @@ export async function createInterpreter(args: {
   stateManager: StateManagerInterface
   blockHashes: BlockHashSource
 }): Promise<EVM> {
-  const kzg = await loadKzg()
+  const kzg = pointEvaluationKzg()
   const native = loadNativeSecp256k1()
   const customCrypto: Record<string, unknown> = { kzg }
   if (native) {
