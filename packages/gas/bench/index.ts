@@ -1,0 +1,154 @@
+/**
+ * Per-block cost of each gas model's accounting (admit + upfront + charge + observeBlock) on a 10k-transaction
+ * block, beside the EVM's execution of the same 10k signed transfers, measured in the same run.
+ * Run: `npm run bench -w packages/gas` (medians of several runs; the machine is shared, so read ratios).
+ */
+import { type Address, type GasModel, type GasStore, memoryDb, type TxEnvelope } from '@appchain/core'
+import { memoryGasStore } from '@appchain/core/testing'
+import { createStateDb } from '@appchain/state'
+import { type EvmTx, evmVm, stateGasStore } from '@appchain/vm-evm'
+import { privateKeyToAccount } from 'viem/accounts'
+import { eip1559 } from '../src/eip1559.js'
+import { flatFee } from '../src/flatFee.js'
+import { localFeeMarkets } from '../src/localFeeMarkets.js'
+import { rateLimited } from '../src/rateLimited.js'
+import { sponsored } from '../src/sponsored.js'
+import { withL1DataFee } from '../src/withL1DataFee.js'
+
+const N = Number(process.env.BENCH_TXS ?? 10_000)
+const SENDERS = Math.max(1, Math.floor(N / 10))
+const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+const EVM_RUNS = Number(process.env.BENCH_EVM_RUNS ?? 3)
+const chainId = 4242
+const gwei = 1_000_000_000n
+const PAYMASTER: Address = '0x00000000000000000000000000000000000000aa'
+const COINBASE: Address = '0x00000000000000000000000000000000000000c0'
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+console.log(`signing ${N} EIP-1559 transfers from ${SENDERS} senders…`)
+const accounts = Array.from({ length: SENDERS }, (_, i) =>
+  privateKeyToAccount(`0x${(i + 1).toString(16).padStart(64, '0')}`),
+)
+// 64 recipients, so localFeeMarkets sees hot accounts.
+const recipients = Array.from({ length: 64 }, (_, i) => `0x${(0xbeef00 + i).toString(16).padStart(40, '0')}` as Address)
+const raws: Uint8Array[] = []
+for (let i = 0; i < N; i++) {
+  const account = accounts[i % SENDERS]!
+  const signed = await account.signTransaction({
+    type: 'eip1559',
+    chainId,
+    nonce: Math.floor(i / SENDERS),
+    to: recipients[i % recipients.length]!,
+    value: 1n,
+    gas: 21_000n,
+    maxFeePerGas: 10n * gwei,
+    maxPriorityFeePerGas: gwei,
+  })
+  raws.push(Buffer.from(signed.slice(2), 'hex'))
+}
+const alloc = Object.fromEntries([
+  ...accounts.map((a) => [a.address.toLowerCase(), { balance: 10n ** 21n }]),
+  [PAYMASTER, { balance: 10n ** 24n }],
+]) as Record<Address, { balance: bigint }>
+
+const vm = evmVm({ hardfork: 'prague' })
+const decoded = await vm.decodeTxs(raws, { chainId: BigInt(chainId) })
+const txs = decoded.map((d) => {
+  if (d instanceof Error) throw d
+  return d
+}) as EvmTx[]
+// The write set a VM would report for a transfer (sender and recipient), for the models that price by it.
+const envelopes: TxEnvelope[] = txs.map((t) => ({ ...t, accessSet: { reads: [], writes: [t.sender, t.to!] } }))
+
+const freshState = async () => {
+  const state = createStateDb({ db: memoryDb() })
+  await vm.genesis(alloc, state)
+  return state
+}
+const blockCtx = (gas: GasModel) => ({
+  chainId: BigInt(chainId),
+  number: 1n,
+  timestamp: 1_700_000_000n,
+  coinbase: COINBASE,
+  gasLimit: BigInt(N) * 21_000n,
+  fees: gas.genesisFees(),
+  prevRandao: `0x${'00'.repeat(32)}` as const,
+  parentHash: `0x${'00'.repeat(32)}` as const,
+})
+
+console.log(`executing the ${N}-transfer block on the EVM (${EVM_RUNS} runs)…`)
+const evmTimes: number[] = []
+for (let r = 0; r < EVM_RUNS; r++) {
+  const state = await freshState()
+  const gas = eip1559()
+  const t0 = performance.now()
+  const result = await vm.executeBlock({ ctx: blockCtx(gas), deposits: [], txs, state, gas })
+  evmTimes.push(performance.now() - t0)
+  if (result.receipts.length !== N) throw new Error(`EVM included ${result.receipts.length} of ${N}`)
+}
+await vm.close()
+const evmMs = median(evmTimes)
+
+const models: [string, () => GasModel][] = [
+  ['eip1559', () => eip1559()],
+  ['flatFee', () => flatFee({ perTx: 100_000n * gwei, perByte: 10n * gwei })],
+  [
+    'sponsored',
+    () =>
+      sponsored({ paymaster: PAYMASTER, quota: { txPerWindow: 100n, gasPerWindow: 10_000_000n, windowBlocks: 100n } }),
+  ],
+  // biome-ignore lint/suspicious/noThenProperty: the config field is named `then` (issue 5)
+  ['rateLimited(eip1559)', () => rateLimited({ freeTxPerWindow: 5n, windowBlocks: 100n, then: eip1559() })],
+  ['localFeeMarkets(eip1559)', () => localFeeMarkets({ base: eip1559(), hotThreshold: 8 })],
+  ['withL1DataFee(eip1559)', () => withL1DataFee(eip1559(), { pricePerByte: 1_000n })],
+]
+
+/** One block's accounting, as the mempool (admit) and the VM (upfront, charge, observeBlock) call it. */
+async function accounting(model: GasModel, store: GasStore, balanceOf: (a: Address) => Promise<bigint>) {
+  const fees = model.genesisFees()
+  const ctx = { chainId: BigInt(chainId), blockNumber: 1n, coinbase: COINBASE, fees, balanceOf, store }
+  const t0 = performance.now()
+  for (const tx of envelopes) await model.admit(tx, ctx)
+  for (const tx of envelopes) {
+    await model.upfront(tx, ctx)
+    await model.charge(tx, 21_000n, ctx)
+  }
+  await model.observeBlock?.({ blockNumber: 1n, txs: envelopes, store })
+  return performance.now() - t0
+}
+
+console.log(`accounting per model (${RUNS} runs each)…\n`)
+const rows: string[][] = []
+for (const [name, create] of models) {
+  const inMemory: number[] = []
+  const inState: number[] = []
+  // One untimed block first, so the JIT has compiled the model's paths.
+  await accounting(create(), memoryGasStore(), async (a) => alloc[a]?.balance ?? 0n)
+  for (let r = 0; r < RUNS; r++) {
+    inMemory.push(await accounting(create(), memoryGasStore(), async (a) => alloc[a]?.balance ?? 0n))
+    const state = await freshState()
+    inState.push(
+      await accounting(create(), stateGasStore(state), async (a) => (await state.getAccount(a))?.balance ?? 0n),
+    )
+  }
+  const mem = median(inMemory)
+  const st = median(inState)
+  rows.push([name, mem.toFixed(1), st.toFixed(1), ((st * 1000) / N).toFixed(2), `${((st / evmMs) * 100).toFixed(2)} %`])
+}
+
+const header = ['model', 'accounting ms (memory store)', 'accounting ms (state store)', 'µs/tx', '% of EVM block']
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+const line = (cells: string[]) =>
+  `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
+console.log(`EVM execution of the ${N}-transfer block (eip1559, median of ${EVM_RUNS}): ${evmMs.toFixed(0)} ms\n`)
+console.log(line(header))
+console.log(`|${widths.map((w, i) => (i === 0 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`)
+for (const r of rows) console.log(line(r))
+console.log(
+  "\nTarget: accounting < 5 % of block execution time (issue 5). State store: the EVM VM's stateGasStore on @appchain/state.",
+)
