@@ -47,6 +47,8 @@ export class BlockState implements Store {
     const key = `${program}|${a}`
     let r = this.records.get(key)
     if (!r) {
+      // A record lives in its account's storage: the account is written with it.
+      await this.loadAccount(a)
       const length = Number(BigInt(await this.state.getStorage(a, recordSlot(program, 0))))
       const words: Hex[] = []
       const n = Math.ceil(length / 32)

@@ -34,7 +34,7 @@ import type { BatchResult, BatchTask, BatchTxResult } from './batch.js'
 import { BlockState } from './blockState.js'
 import { type ExecEnv, type ExecTx, type ExecutionMode, type TxOutcome, executeTx, recordKey } from './executor.js'
 import { type DecodeItem, type DecodeOptions, type ParallelTx, decodeItems, rebuildDecodeError } from './parallelTx.js'
-import { type Program, programSpec } from './program.js'
+import { type Program, type ProgramSpec, programSpec } from './program.js'
 import { encodeReceipt } from './receipts.js'
 import { createRegistry } from './registry.js'
 import { createRpc } from './rpc.js'
@@ -103,15 +103,9 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
   let pool: WorkerPool<WorkerTask, unknown> | undefined
   let stats: ParallelStats | undefined
 
+  const poolKey = `${workers}:${JSON.stringify(specs, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`
   const getPool = () => {
-    if (!pool) {
-      const ts = import.meta.url.endsWith('.ts')
-      pool = workerPool<WorkerTask, unknown>({
-        url: new URL(ts ? './worker.ts' : './worker.js', import.meta.url),
-        size: workers,
-        workerData: { specs },
-      })
-    }
+    pool ??= acquirePool(poolKey, workers, specs)
     return pool
   }
 
@@ -388,10 +382,38 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     rpc: createRpc(registry),
     lastStats: () => stats,
     async close() {
-      await pool?.close()
+      if (pool) await releasePool(poolKey)
       pool = undefined
     },
   }
+}
+
+// VMs with the same programs and thread count share one pool (a node and its follower in one process,
+// tests): workers compile the programs once at start-up, which is the slow part.
+const pools = new Map<string, { pool: WorkerPool<WorkerTask, unknown>; refs: number }>()
+
+function acquirePool(key: string, size: number, specs: ProgramSpec[]): WorkerPool<WorkerTask, unknown> {
+  let entry = pools.get(key)
+  if (!entry) {
+    const ts = import.meta.url.endsWith('.ts')
+    const pool = workerPool<WorkerTask, unknown>({
+      url: new URL(ts ? './worker.ts' : './worker.js', import.meta.url),
+      size,
+      workerData: { specs },
+    })
+    entry = { pool, refs: 0 }
+    pools.set(key, entry)
+  }
+  entry.refs++
+  return entry.pool
+}
+
+async function releasePool(key: string): Promise<void> {
+  const entry = pools.get(key)
+  if (!entry) return
+  if (--entry.refs > 0) return
+  pools.delete(key)
+  await entry.pool.close()
 }
 
 /** The slice of state a batch declared: balances and this program's records of every declared account. */

@@ -1,0 +1,124 @@
+import { BaseError, ZERO_HASH } from '@appchain/core'
+import type { BlockContext, BlockExecution, GenesisAlloc } from '@appchain/core'
+import { eip1559 } from '@appchain/gas'
+import fc from 'fast-check'
+import { afterAll, describe, expect, it } from 'vitest'
+import { fuzz, touched } from '../test/fuzzProgram.js'
+import { CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
+import type { ExecutionMode } from './executor.js'
+import { type ParallelVm, parallelVm } from './parallelVm.js'
+import type { ParallelTx } from './parallelTx.js'
+import { game } from './programs/game.js'
+import { nativeToken } from './programs/nativeToken.js'
+
+// Bounded in CI; `npm run soak -w packages/vm-parallel` runs the same property much longer.
+const RUNS = Number(process.env.SOAK_RUNS ?? 12)
+const people = keys(5, 'det')
+const token = nativeToken({ authority: people[0]!.address })
+const g = game({ gridSize: 3n })
+const programs = [token, g, fuzz]
+const gas = eip1559({ initialBaseFee: 3n })
+const genesis: GenesisAlloc = Object.fromEntries(people.map((p, i) => [p.address, { balance: i === 4 ? 5_000_000n : 10n ** 20n }]))
+const ctx = (number: bigint): BlockContext => ({
+  chainId: CHAIN_ID,
+  number,
+  timestamp: 1_700_000_000n + number,
+  coinbase: '0x00000000000000000000000000000000000000c0',
+  gasLimit: 30_000_000n,
+  fees: gas.genesisFees(),
+  prevRandao: ZERO_HASH,
+  parentHash: ZERO_HASH,
+})
+
+const OPS = ['g', 's', 'i', 'b', 't', 'r', 'e'] as const
+const REFS = ['S', 'A', 'B', 'P', 'D0', 'D1'] as const
+const opArb = fc.tuple(fc.constantFrom(...OPS), fc.constantFrom(...REFS), fc.constantFrom('k', 'm'), fc.integer({ min: 0, max: 50 })).map(([c, x, k, v]) =>
+  c === 't' ? `t,${x},${v}` : c === 'i' || c === 'r' ? `${c},${x},${k},${v}` : c === 'e' ? 'e' : `${c},${x},${k}`,
+)
+const person = fc.integer({ min: 0, max: people.length - 1 })
+const txArb = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('fuzz' as const), from: person, a: person, b: person, n: fc.bigInt({ min: 0n, max: 99n }), code: fc.array(opArb, { minLength: 1, maxLength: 5 }), under: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('transfer' as const), from: person, to: person, amount: fc.bigInt({ min: 0n, max: 6_000_000n }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('game' as const), from: person, x: fc.bigInt({ min: 0n, max: 3n }), y: fc.bigInt({ min: 0n, max: 2n }), gather: fc.boolean() }) },
+)
+const scenarioArb = fc.array(fc.array(fc.tuple(txArb, fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 2 })
+
+type Scenario = fc.ArbitraryOf<typeof scenarioArb> extends infer T ? T : never
+
+function build(scenario: Scenario): Uint8Array[][] {
+  const nonces = people.map(() => 0n)
+  return scenario.map((block) =>
+    block.map(([t, gapRoll]) => {
+      const key = people[t.from]!
+      // Now and then a nonce gap: excluded, never charged.
+      const nonce = gapRoll === 0 ? nonces[t.from]! + 1n : nonces[t.from]!++
+      if (t.kind === 'transfer') return call(token, 'transfer', { to: people[t.to]!.address, amount: t.amount }, key, nonce)
+      if (t.kind === 'game') return t.gather ? call(g, 'gather', {}, key, nonce) : call(g, 'join', { x: t.x, y: t.y }, key, nonce)
+      const a = people[t.a]!.address
+      const b = people[t.b]!.address
+      const code = t.code.join(';')
+      const decl = touched(code, key.address, a, b)
+      // Sometimes declare less than the code touches: UndeclaredAccessError in locking mode, re-execution in optimistic.
+      const writes = t.under && decl.writes.length > 0 ? decl.writes.slice(1) : decl.writes
+      return call(fuzz, 'exec', { a, b, n: t.n, code }, key, nonce, { reads: decl.reads, writes })
+    }),
+  )
+}
+
+async function runChain(vm: ParallelVm, blocks: Uint8Array[][]) {
+  const state = memoryState()
+  await vm.genesis(genesis, state)
+  const out: BlockExecution[] = []
+  let reexecutions = 0
+  for (let i = 0; i < blocks.length; i++) {
+    const txs = (await vm.decodeTxs(blocks[i]!, { chainId: CHAIN_ID })).map((t) => {
+      if (t instanceof BaseError) throw t
+      return t
+    }) as ParallelTx[]
+    out.push(await vm.executeBlock({ ctx: ctx(BigInt(i + 1)), deposits: [], txs, state, gas }))
+    reexecutions += vm.lastStats()?.reexecutions ?? 0
+  }
+  return { out, reexecutions }
+}
+
+/** Everything consensus sees (re-execution counts are a property of the schedule, not of the result). */
+function view(blocks: BlockExecution[]) {
+  return blocks.map((b) => ({
+    stateRoot: b.stateRoot,
+    receiptsRoot: b.receiptsRoot,
+    transactionsRoot: b.transactionsRoot,
+    gasUsed: b.gasUsed,
+    excluded: b.excluded.map((e) => [e.hash, e.error.name]),
+    receipts: b.receipts.map(({ reexecutions: _, ...r }) => r),
+  }))
+}
+
+describe.each(['locks', 'optimistic'] as ExecutionMode[])('determinism (%s)', (mode) => {
+  const reference = parallelVm({ programs, workers: 0, mode })
+  const parallel = [1, 2, 4].map((workers) => parallelVm({ programs, workers, mode, minParallel: 1 }))
+  afterAll(async () => {
+    await Promise.all(parallel.map((v) => v.close()))
+  })
+
+  it(`results, receipts and state roots at 1, 2 and 4 workers equal sequential execution (${RUNS} runs)`, async () => {
+    let reexecutions = 0
+    let statuses = new Set<string>()
+    await fc.assert(
+      fc.asyncProperty(scenarioArb, async (scenario) => {
+        const blocks = build(scenario)
+        const expected = view((await runChain(reference, blocks)).out)
+        for (const r of expected) for (const rc of r.receipts) statuses.add(rc.status)
+        for (const vm of parallel) {
+          const got = await runChain(vm, blocks)
+          reexecutions += got.reexecutions
+          expect(view(got.out)).toEqual(expected)
+        }
+      }),
+      { numRuns: RUNS },
+    )
+    expect(statuses).toEqual(new Set(['success', 'reverted']))
+    if (mode === 'optimistic') expect(reexecutions).toBeGreaterThan(0)
+    statuses = new Set()
+  })
+})
+
