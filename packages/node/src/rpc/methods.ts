@@ -209,7 +209,9 @@ async function estimateGas(n: NodeInternals, req: CallRequest, block: BlockRecor
   let hi = req.gas ?? block.header.gasLimit
   const first = await run(hi)
   if (first.status !== 'success') throw revertError(first)
-  let lo = first.gasUsed > 0n ? first.gasUsed - 1n : 0n
+  // Most transactions need exactly what they used (no refunds, no 63/64 reservations): one call settles it.
+  if (first.gasUsed < hi && (await run(first.gasUsed)).status === 'success') return first.gasUsed
+  let lo = first.gasUsed
   // Refunds and the 63/64 rule make the need a little above what was used: try that first.
   const optimistic = ((first.gasUsed + 2300n) * 64n) / 63n
   if (optimistic < hi) {
