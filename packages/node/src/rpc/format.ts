@@ -40,17 +40,18 @@ export function formatEvmTx(raw: Uint8Array, meta: { hash: Hex; from: Hex }, pos
   }
   if (tx.chainId !== undefined) out.chainId = q(tx.chainId as number)
   if (type === 0) {
-    out.gasPrice = q(tx.gasPrice as bigint)
+    out.gasPrice = q((tx.gasPrice as bigint | undefined) ?? 0n)
     out.v = q((tx.v as bigint | undefined) ?? 27n)
   } else {
     const yParity = (tx.yParity as number | undefined) ?? 0
     out.yParity = q(yParity)
     out.v = q(yParity)
     out.accessList = tx.accessList ?? []
-    if (type === 1) out.gasPrice = q(tx.gasPrice as bigint)
+    if (type === 1) out.gasPrice = q((tx.gasPrice as bigint | undefined) ?? 0n)
     else {
-      const maxFee = tx.maxFeePerGas as bigint
-      const tip = tx.maxPriorityFeePerGas as bigint
+      // viem's parseTransaction leaves zero fields undefined (sponsored and free-tier transactions bid 0).
+      const maxFee = (tx.maxFeePerGas as bigint | undefined) ?? 0n
+      const tip = (tx.maxPriorityFeePerGas as bigint | undefined) ?? 0n
       out.maxFeePerGas = q(maxFee)
       out.maxPriorityFeePerGas = q(tip)
       // geth reports the effective price once mined, the fee cap while pending.

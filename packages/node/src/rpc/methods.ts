@@ -389,13 +389,17 @@ export function createMethods(n: NodeInternals): Record<string, RpcMethod> {
     },
     eth_getBlockByNumber: async (p) => {
       arity(p, 1, 2)
-      const block = await findBlock(n, blockParam(p[0], 0))
-      return block ? blockJson(n, block, bool(p[1], 1, 'full transactions flag')) : null
+      const sel = blockParam(p[0], 0)
+      const full = bool(p[1], 1, 'full transactions flag')
+      const block = await findBlock(n, sel)
+      return block ? blockJson(n, block, full) : null
     },
     eth_getBlockByHash: async (p) => {
       arity(p, 1, 2)
-      const block = await n.store.getBlockByHash(hash32(p[0], 0))
-      return block ? blockJson(n, block, bool(p[1], 1, 'full transactions flag')) : null
+      const hash = hash32(p[0], 0)
+      const full = bool(p[1], 1, 'full transactions flag')
+      const block = await n.store.getBlockByHash(hash)
+      return block ? blockJson(n, block, full) : null
     },
     eth_getBlockReceipts: async (p) => {
       arity(p, 1)
