@@ -9,6 +9,7 @@ export {
   ReadOnlyStateError,
   StateRootMismatchError,
 } from './errors.js'
+export { keccak256, keccakReady } from './keccak.js'
 export { ACCOUNT_PREFIX, CODE_PREFIX, META_ROOT_KEY, STORAGE_PREFIX } from './keys.js'
 export { NODE_PREFIX, type NodeStore, dbNodeStore, memoryNodeStore } from './nodeStore.js'
 export { openStateDb, storedStateRoot } from './openStateDb.js'

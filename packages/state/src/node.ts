@@ -1,7 +1,7 @@
 // Trie nodes held in memory. Nodes are mutated in place by the trie; `ref` caches the node's
 // reference (its RLP when shorter than 32 bytes, else keccak of it) and is cleared on change, so a
 // commit re-hashes only the paths that changed. `stored` says the node's encoding is in the store.
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from './keccak.js'
 import { type RlpItem, decodeRlp, lenOfLen, listHeaderLen, strLen, writeListHeader, writeStr } from './rlp.js'
 
 export class LeafNode {

@@ -11,11 +11,12 @@ import {
   bytesToHex,
   hexToBytes,
 } from '@appchain/core'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from './keccak.js'
 import { type AccountRecord, checkAccount, decodeAccount, encodeAccount, storageRootOf } from './account.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { META_ROOT_KEY, accountKey, codeKey, prefixEnd, storageKey, storagePrefix } from './keys.js'
 import { bytesToNibbles } from './node.js'
+import { keccakReady } from './keccak.js'
 import { type NodeStore, dbNodeStore, nodeKey } from './nodeStore.js'
 import { Trie } from './trie.js'
 
@@ -321,31 +322,33 @@ class StateDbImpl implements MptStateDb {
 
   private async rootBytes(): Promise<Uint8Array> {
     if (this.rootCache !== undefined) return this.rootCache
+    await keccakReady()
     const addresses = new Set<Address>(this.touchedAccounts)
     for (const a of this.touchedSlots.keys()) addresses.add(a)
     for (const a of this.rebuild) addresses.add(a)
+    const paths = new Map<Address, Uint8Array>()
+    for (const a of addresses) paths.set(a, pathOfAddress(a))
+    const accountTrie = this.accountTrie
+    // The account leaves as of the last root() give the storage roots of untouched storage, no Db read.
+    await accountTrie.resolvePaths([...paths.values()], false)
+    const leafStorageRoot = (a: Address) => storageRootOf(accountTrie.getPath(paths.get(a)!))
 
     // Storage tries first: account leaves commit to their roots.
     for (const a of this.rebuild) {
       const entry = this.storages.get(a)
-      const trie = new Trie({
-        root: entry?.cleared ? undefined : storageRootOf(await this.base.account(a)),
-        store: this.backing.store,
-      })
+      // Overlay entries hold every change since the last flush: rebuild on the flushed (base) root.
+      const base = entry?.cleared ? undefined : storageRootOf(await this.base.account(a))
+      const trie = new Trie({ root: base, store: this.backing.store })
       await this.applySlots(trie, a, entry ? [...entry.slots.keys()] : [])
       this.storageTries.set(a, trie)
     }
     for (const [a, slots] of this.touchedSlots) {
-      if (this.rebuild.has(a)) {
-        // Slots reverted after a clear are not in the entry any more: re-read them too.
-        await this.applySlots(this.storageTries.get(a)!, a, [...slots])
-        continue
-      }
       let trie = this.storageTries.get(a)
       if (trie === undefined) {
-        trie = new Trie({ root: storageRootOf(await this.base.account(a)), store: this.backing.store })
+        trie = new Trie({ root: leafStorageRoot(a), store: this.backing.store })
         this.storageTries.set(a, trie)
       }
+      // After a rebuild this re-reads slots reverted after a clear (no longer in the entry).
       await this.applySlots(trie, a, [...slots])
     }
 
@@ -353,29 +356,21 @@ class StateDbImpl implements MptStateDb {
     const dels: Uint8Array[] = []
     for (const a of addresses) {
       const o = this.accounts.get(a)
-      let record: Uint8Array | null
-      if (o === null) record = null
-      else if (o === undefined && !this.storageTries.has(a)) {
-        // Only touched through a reverted write: back to the base record.
-        record = (await this.base.account(a)) ?? null
-      } else {
-        const account = o ?? (await this.getAccount(a))
-        if (account === undefined) record = null
-        else {
-          const trie = this.storageTries.get(a)
-          const storageRoot = trie ? trie.rootHash() : storageRootOf(await this.base.account(a))
-          record = encodeAccount(account, storageRoot)
-        }
+      const account = o === null ? undefined : (o ?? (await this.getAccount(a)))
+      let record: Uint8Array | null = null
+      if (account !== undefined) {
+        const trie = this.storageTries.get(a)
+        record = encodeAccount(account, trie ? trie.rootHash() : leafStorageRoot(a))
       }
       this.records.set(a, record)
-      if (record === null) dels.push(pathOfAddress(a))
-      else puts.push([pathOfAddress(a), record])
+      if (record === null) dels.push(paths.get(a)!)
+      else puts.push([paths.get(a)!, record])
     }
-    await this.accountTrie.applyPaths(puts, dels)
+    await accountTrie.applyPaths(puts, dels)
     this.touchedAccounts.clear()
     this.touchedSlots.clear()
     this.rebuild.clear()
-    this.rootCache = this.accountTrie.rootHash()
+    this.rootCache = accountTrie.rootHash()
     return this.rootCache
   }
 

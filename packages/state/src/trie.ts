@@ -1,5 +1,5 @@
 import { EMPTY_TRIE_ROOT, type Hex, bytesToHex, hexToBytes } from '@appchain/core'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256, keccakReady } from './keccak.js'
 import { InvalidTrieNodeError, MissingTrieNodeError } from './errors.js'
 import {
   BranchNode,
@@ -53,6 +53,7 @@ export class Trie {
   constructor(options: TrieOptions = {}) {
     this.secure = options.secure ?? false
     this.store = options.store
+    void keccakReady()
     const root = options.root === undefined ? undefined : typeof options.root === 'string' ? hexToBytes(options.root) : options.root
     if (root !== undefined && root.length !== 32) throw new RangeError(`Trie root must be 32 bytes, got ${root.length}`)
     this.node = root === undefined || equal32(root, EMPTY_ROOT_BYTES) ? undefined : new HashNode(root.slice())
@@ -64,6 +65,7 @@ export class Trie {
   }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    await keccakReady()
     const path = this.pathOf(key)
     await this.resolvePaths([path], false)
     return this.getPath(path)
@@ -71,6 +73,7 @@ export class Trie {
 
   /** Writes a value; an empty value deletes the key (as in Ethereum's tries). */
   async put(key: Uint8Array, value: Uint8Array): Promise<void> {
+    await keccakReady()
     if (value.length === 0) return this.del(key)
     const path = this.pathOf(key)
     await this.resolvePaths([path], false)
@@ -78,6 +81,7 @@ export class Trie {
   }
 
   async del(key: Uint8Array): Promise<void> {
+    await keccakReady()
     const path = this.pathOf(key)
     await this.resolvePaths([path], true)
     this.delPath(path)
@@ -88,6 +92,7 @@ export class Trie {
    * the store level by level in batches.
    */
   async update(entries: Iterable<[key: Uint8Array, value: Uint8Array | undefined]>): Promise<void> {
+    await keccakReady()
     const puts: [Uint8Array, Uint8Array][] = []
     const dels: Uint8Array[] = []
     for (const [k, v] of entries) {

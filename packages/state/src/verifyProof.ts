@@ -1,5 +1,5 @@
 import { type AccountProof, EMPTY_TRIE_ROOT, type Hex, KECCAK_EMPTY, bytesToBigint, bytesToHex, hexToBytes } from '@appchain/core'
-import { keccak_256 } from '@noble/hashes/sha3.js'
+import { keccak256 as keccak_256 } from './keccak.js'
 import { encodeAccount } from './account.js'
 import { InvalidProofError } from './errors.js'
 import { bytesToNibbles, decodeHexPrefix } from './node.js'

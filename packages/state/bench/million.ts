@@ -1,0 +1,54 @@
+// Ours alone on a big state (default 1M accounts), in its own process: time and peak RSS.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { levelDb } from '@appchain/core'
+import { createStateDb } from '../src/index.js'
+import { account, address, ms, printTable, rng } from './util.js'
+
+const N = Number(process.argv[2] ?? 1_000_000)
+const BLOCK = 10_000
+const path = mkdtempSync(join(tmpdir(), 'appchain-state-bench-'))
+let peak = 0
+const sample = () => {
+  peak = Math.max(peak, process.memoryUsage().rss)
+}
+const sampler = setInterval(sample, 50)
+try {
+  const db = await levelDb({ path })
+  const state = createStateDb({ db })
+  const t0 = performance.now()
+  // Genesis in blocks of 10k accounts: each flushed and written like a block would be.
+  for (let i = 0; i < N; i += BLOCK) {
+    for (let j = i; j < Math.min(N, i + BLOCK); j++) await state.putAccount(address(j), account(BigInt(j + 1)))
+    await db.batch((await state.flush()).ops)
+    sample()
+  }
+  const build = performance.now() - t0
+  const rand = rng(42)
+  const t1 = performance.now()
+  for (let j = 0; j < BLOCK; j++) {
+    const i = Math.floor(rand() * N)
+    await state.putAccount(address(i), account(BigInt(i) + 7n))
+  }
+  await db.batch((await state.flush()).ops)
+  const commit = performance.now() - t1
+  sample()
+  global.gc?.()
+  const rssAfter = process.memoryUsage().rss
+  clearInterval(sampler)
+  await db.close()
+  printTable(
+    ['ours alone', 'value'],
+    [
+      [`build ${N.toLocaleString()} accounts (levelDb, blocks of 10k, flushed)`, `${ms(build)} ms`],
+      [`commit 10k dirty keys on ${N.toLocaleString()}`, `${ms(commit)} ms`],
+      ['peak RSS (sampled every 50 ms)', `${(peak / 2 ** 20).toFixed(0)} MB`],
+      ['max RSS (getrusage)', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`],
+      ['RSS at the end', `${(rssAfter / 2 ** 20).toFixed(0)} MB`],
+    ],
+  )
+} finally {
+  clearInterval(sampler)
+  rmSync(path, { recursive: true, force: true })
+}
