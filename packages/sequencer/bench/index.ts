@@ -5,13 +5,13 @@
 import { memoryDb, type TxEnvelope } from '@appchain/core'
 import { eip1559 } from '@appchain/gas'
 import { evmVm } from '@appchain/vm-evm'
+import { nextBlockContext } from '../src/blockContext.js'
+import { buildBlock } from '../src/buildBlock.js'
+import { fifo } from '../src/fifo.js'
+import { createMempool } from '../src/mempool.js'
+import { createSequencer } from '../src/sequencer.js'
 import { fundedGenesis, testAccounts, transfer } from '../test/accounts.js'
 import { createTestChain } from '../test/testChain.js'
-import { buildBlock } from '../src/buildBlock.js'
-import { nextBlockContext } from '../src/blockContext.js'
-import { createMempool } from '../src/mempool.js'
-import { fifo } from '../src/fifo.js'
-import { createSequencer } from '../src/sequencer.js'
 
 const CHAIN_ID = 4242
 const KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
@@ -40,7 +40,8 @@ for (const a of senders) {
 /** Round-robin over senders in nonce order: the k-th transaction of the stream. */
 const stream = (count: number, fromNonce = 0) => {
   const out: Uint8Array[] = []
-  for (let k = 0; out.length < count; k++) out.push(signed[k % senders.length]![fromNonce + Math.floor(k / senders.length)]!)
+  for (let k = 0; out.length < count; k++)
+    out.push(signed[k % senders.length]![fromNonce + Math.floor(k / senders.length)]!)
   return out
 }
 
@@ -62,7 +63,15 @@ for (const n of [100, 500, 1000]) {
     const decoded = (await vm.decodeTxs(stream(n), { chainId: BigInt(CHAIN_ID) })) as TxEnvelope[]
     for (const tx of decoded) pool.add(tx, { stateNonce: 0n })
     const head = chain.head()
-    const ctx = nextBlockContext({ parent: head.header, parentHash: head.hash, chainId: BigInt(CHAIN_ID), gas, gasLimit: 60_000_000n, coinbase: '0x0000000000000000000000000000000000000000', nowMs: Date.now() })
+    const ctx = nextBlockContext({
+      parent: head.header,
+      parentHash: head.hash,
+      chainId: BigInt(CHAIN_ID),
+      gas,
+      gasLimit: 60_000_000n,
+      coinbase: '0x0000000000000000000000000000000000000000',
+      nowMs: Date.now(),
+    })
     const t = performance.now()
     const sealed = await buildBlock({ vm, gas, state: chain.state(), ctx, pending: pool, ordering: fifo() })
     const dt = performance.now() - t
@@ -124,7 +133,8 @@ for (const blockTimeMs of [100, 250]) {
     pump()
   })
   const deadline = performance.now() + 5000
-  while (latencies.length + errors.length < raws.length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  while (latencies.length + errors.length < raws.length && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20))
   await seq.stop()
   const intervals = sealedAt.slice(1).map((t, j) => t - sealedAt[j]!)
   const included = chain.sealed.reduce((s, b) => s + b.execution.included.length, 0)
@@ -144,7 +154,11 @@ for (const blockTimeMs of [100, 250]) {
   })
   if (errors.length) console.log(`refused at ${blockTimeMs} ms: ${[...new Set(errors)].slice(0, 3).join('; ')}`)
 }
-console.log(`\npreconfirmation latency at ${RATE} tx/s offered for ${SECONDS} s (each tx submitted alone; latency from its scheduled send time)`)
+console.log(
+  `\npreconfirmation latency at ${RATE} tx/s offered for ${SECONDS} s (each tx submitted alone; latency from its scheduled send time)`,
+)
 console.table(latencyRows)
-console.log(`VM incremental openBlock: ${vm.openBlock ? 'yes' : 'no (executeBlock fallback: each arrival batch executed as a segment, block re-executed at the tick)'}`)
+console.log(
+  `VM incremental openBlock: ${vm.openBlock ? 'yes' : 'no (executeBlock fallback: each arrival batch executed as a segment, block re-executed at the tick)'}`,
+)
 await vm.close()

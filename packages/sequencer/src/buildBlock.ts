@@ -1,4 +1,13 @@
-import type { BlockContext, Deposit, GasModel, OrderingPolicy, PendingView, StateDb, TxEnvelope, Vm } from '@appchain/core'
+import type {
+  BlockContext,
+  Deposit,
+  GasModel,
+  OrderingPolicy,
+  PendingView,
+  StateDb,
+  TxEnvelope,
+  Vm,
+} from '@appchain/core'
 import { type OpenBlock, openBlock, type Placement } from './openBlock.js'
 import { sealBlock } from './sealBlock.js'
 import type { SealedBlock } from './types.js'

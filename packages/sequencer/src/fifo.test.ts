@@ -1,5 +1,5 @@
-import { eip1559 } from '@appchain/gas'
 import { pendingViewOf, runOrderingConformance } from '@appchain/core/testing'
+import { eip1559 } from '@appchain/gas'
 import { describe, expect, it } from 'vitest'
 import { envelope } from '../test/txs.js'
 import { fifo } from './fifo.js'
@@ -24,7 +24,12 @@ const ctx = {
 describe('fifo', () => {
   it('follows admission order across senders, whatever they pay', () => {
     const pool = createMempool()
-    const order = [envelope(2, 0, { tip: 1n }), envelope(1, 0, { tip: 99n }), envelope(2, 1, { tip: 50n }), envelope(3, 0)]
+    const order = [
+      envelope(2, 0, { tip: 1n }),
+      envelope(1, 0, { tip: 99n }),
+      envelope(2, 1, { tip: 50n }),
+      envelope(3, 0),
+    ]
     for (const tx of order) pool.add(tx, { stateNonce: 0n })
     expect([...fifo().order(pool, ctx)]).toEqual(order)
   })

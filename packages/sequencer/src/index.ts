@@ -7,7 +7,13 @@ export {
   TxExceedsBlockLimitError,
 } from './errors.js'
 export { fifo } from './fifo.js'
-export { createMempool, type Mempool, type MempoolAddResult, type MempoolConfig, type MempoolNonceResult } from './mempool.js'
+export {
+  createMempool,
+  type Mempool,
+  type MempoolAddResult,
+  type MempoolConfig,
+  type MempoolNonceResult,
+} from './mempool.js'
 export { type OpenBlock, type OpenBlockInput, openBlock, type Placement } from './openBlock.js'
 export {
   type Preconfirmation,
@@ -20,5 +26,11 @@ export {
 } from './preconfirmation.js'
 export { priorityFee } from './priorityFee.js'
 export { sealBlock } from './sealBlock.js'
-export { type BlockInfo, createSequencer, type Sequencer, type SequencerConfig, type SequencerMempool } from './sequencer.js'
+export {
+  type BlockInfo,
+  createSequencer,
+  type Sequencer,
+  type SequencerConfig,
+  type SequencerMempool,
+} from './sequencer.js'
 export type { SealedBlock, SequencerChain, SequencerLogger } from './types.js'

@@ -84,7 +84,9 @@ describe('createMempool', () => {
     pool.add(envelope(1, 0), { stateNonce: 0n })
     pool.add(envelope(1, 1), { stateNonce: 0n })
     expect(() => pool.add(envelope(1, 2), { stateNonce: 0n })).toThrow(SenderQueueFullError)
-    expect(pool.add(envelope(1, 1, { tip: 2_000_000_000n, max: 200_000_000_000n, tag: 1 }), { stateNonce: 0n }).replaced).toBeDefined()
+    expect(
+      pool.add(envelope(1, 1, { tip: 2_000_000_000n, max: 200_000_000_000n, tag: 1 }), { stateNonce: 0n }).replaced,
+    ).toBeDefined()
     expect(pool.add(envelope(2, 0), { stateNonce: 0n }).status).toBe('pending')
   })
 

@@ -25,10 +25,7 @@ export function createMutex() {
   const enqueue = <T>(queue: Job[], fn: () => Promise<T> | T): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       queue.push(() => {
-        Promise.resolve()
-          .then(fn)
-          .then(resolve, reject)
-          .finally(next)
+        Promise.resolve().then(fn).then(resolve, reject).finally(next)
       })
       if (!held) {
         held = true

@@ -100,7 +100,8 @@ export async function openBlock(input: OpenBlockInput): Promise<OpenBlock> {
       const results = await builder.add(batch)
       return batch.map((tx, i) => {
         const r = results[i]
-        if (r === undefined) return { tx, error: new BaseError(`The VM returned no result for transaction ${tx.hash}.`) }
+        if (r === undefined)
+          return { tx, error: new BaseError(`The VM returned no result for transaction ${tx.hash}.`) }
         if (r instanceof BaseError) return { tx, error: r }
         txs.push(tx)
         bytes += tx.size

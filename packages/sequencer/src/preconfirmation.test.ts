@@ -52,7 +52,9 @@ describe('preconfirmations', () => {
 
   it('refuses tampered fields, a wrong chain and an unexpected sequencer with InvalidPreconfirmationError', async () => {
     const p = preconfSigner(KEY, { chainId: 1n }).sign({ txHash, blockNumber: 7n, index: 1 })
-    await expect(verifyPreconfirmation({ ...p, index: 2 }, { chainId: 1n })).rejects.toThrow(InvalidPreconfirmationError)
+    await expect(verifyPreconfirmation({ ...p, index: 2 }, { chainId: 1n })).rejects.toThrow(
+      InvalidPreconfirmationError,
+    )
     await expect(verifyPreconfirmation(p, { chainId: 2n })).rejects.toThrow(InvalidPreconfirmationError)
     await expect(
       verifyPreconfirmation(p, { chainId: 1n, sequencer: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' }),

@@ -54,9 +54,7 @@ const TYPE_HASH = keccak256(utf8('Preconfirmation(bytes32 txHash,uint64 blockNum
 
 function domainSeparator(chainId: bigint | undefined): Uint8Array {
   const withChain = chainId !== undefined
-  const typeHash = keccak256(
-    utf8(`EIP712Domain(string name,string version${withChain ? ',uint256 chainId' : ''})`),
-  )
+  const typeHash = keccak256(utf8(`EIP712Domain(string name,string version${withChain ? ',uint256 chainId' : ''})`))
   return keccak256(
     concatBytes(typeHash, keccak256(utf8('appchain')), keccak256(utf8('1')), ...(withChain ? [word(chainId)] : [])),
   )
@@ -114,12 +112,14 @@ export function preconfSigner(
 ): PreconfSigner {
   if (!/^0x[0-9a-fA-F]{64}$/.test(privateKey)) throw new TypeError('preconfSigner: privateKey must be 32-byte hex')
   const key = hexToBytes(privateKey)
-  if (!secp256k1.utils.isValidSecretKey(key)) throw new RangeError('preconfSigner: privateKey is not a valid secp256k1 key')
+  if (!secp256k1.utils.isValidSecretKey(key))
+    throw new RangeError('preconfSigner: privateKey is not a valid secp256k1 key')
   const pub = secp256k1.getPublicKey(key, false)
   const address = bytesToHex(keccak256(pub.subarray(1)).subarray(12)) as Address
   const domain = domainSeparator(opts.chainId)
   const lib = opts.backend === 'noble' ? null : loadNative()
-  if (opts.backend === 'native' && !lib) throw new RangeError('preconfSigner: the native secp256k1 binding does not load here')
+  if (opts.backend === 'native' && !lib)
+    throw new RangeError('preconfSigner: the native secp256k1 binding does not load here')
 
   const sign64 = lib
     ? (digest: Uint8Array) => {

@@ -1,5 +1,5 @@
-import { eip1559 } from '@appchain/gas'
 import { runOrderingConformance } from '@appchain/core/testing'
+import { eip1559 } from '@appchain/gas'
 import { describe, expect, it } from 'vitest'
 import { envelope } from '../test/txs.js'
 import { createMempool } from './mempool.js'
@@ -42,7 +42,8 @@ describe('priorityFee', () => {
 
   it('is lazy: the builder can stop pulling early on a large pool', () => {
     const pool = createMempool()
-    for (let s = 1; s <= 200; s++) for (let n = 0; n < 5; n++) pool.add(envelope(s, n, { tip: BigInt(s) }), { stateNonce: 0n })
+    for (let s = 1; s <= 200; s++)
+      for (let n = 0; n < 5; n++) pool.add(envelope(s, n, { tip: BigInt(s) }), { stateNonce: 0n })
     const it = priorityFee().order(pool, { block, gas })[Symbol.iterator]()
     expect(label(it.next().value!)).toBe('200:0')
     expect(label(it.next().value!)).toBe('200:1')

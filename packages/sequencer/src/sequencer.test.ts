@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   AlreadyKnownError,
   BaseError,
@@ -12,9 +15,6 @@ import {
 } from '@appchain/core'
 import { eip1559 } from '@appchain/gas'
 import { evmVm } from '@appchain/vm-evm'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fundedGenesis, testAccounts, transfer } from '../test/accounts.js'
 import { createTestChain } from '../test/testChain.js'
@@ -84,7 +84,9 @@ describe('createSequencer', () => {
     expect(execution.stateRoot).toBe(await chain.state().root())
     expect(sequencer.mempool.count).toBe(0)
     // The included transactions are now too low a nonce.
-    const again = await sequencer.submit([await transfer(a!, { nonce: 1, chainId: CHAIN_ID, tip: 9_000_000_000n, maxFee: 20_000_000_000n })])
+    const again = await sequencer.submit([
+      await transfer(a!, { nonce: 1, chainId: CHAIN_ID, tip: 9_000_000_000n, maxFee: 20_000_000_000n }),
+    ])
     expect(again[0]).toBeInstanceOf(NonceTooLowError)
     expect(await sequencer.buildNow()).toBeUndefined()
   })
@@ -92,10 +94,16 @@ describe('createSequencer', () => {
   it('replacement needs the fee bump; the replacement is what gets mined', async () => {
     const { sequencer } = await setup()
     const a = accounts[0]!
-    await sequencer.submit([await transfer(a, { nonce: 0, chainId: CHAIN_ID, tip: 1_000_000_000n, maxFee: 10_000_000_000n })])
-    const [low] = await sequencer.submit([await transfer(a, { nonce: 0, chainId: CHAIN_ID, value: 2n, tip: 1_050_000_000n, maxFee: 10_500_000_000n })])
+    await sequencer.submit([
+      await transfer(a, { nonce: 0, chainId: CHAIN_ID, tip: 1_000_000_000n, maxFee: 10_000_000_000n }),
+    ])
+    const [low] = await sequencer.submit([
+      await transfer(a, { nonce: 0, chainId: CHAIN_ID, value: 2n, tip: 1_050_000_000n, maxFee: 10_500_000_000n }),
+    ])
     expect(low).toBeInstanceOf(ReplacementUnderpricedError)
-    const [ok] = await sequencer.submit([await transfer(a, { nonce: 0, chainId: CHAIN_ID, value: 3n, tip: 1_100_000_000n, maxFee: 11_000_000_000n })])
+    const [ok] = await sequencer.submit([
+      await transfer(a, { nonce: 0, chainId: CHAIN_ID, value: 3n, tip: 1_100_000_000n, maxFee: 11_000_000_000n }),
+    ])
     const sealed = await sequencer.buildNow()
     expect(sealed!.execution.included.map((t) => t.hash)).toEqual([(ok as TxEnvelope).hash])
   })
@@ -147,7 +155,9 @@ describe('createSequencer', () => {
     expect(pending).toHaveLength(accounts.length * 3)
     const where = new Map<string, { n: bigint; i: number }>()
     for (const s of chain.sealed)
-      s.execution.receipts.forEach((r) => where.set(r.transactionHash, { n: s.block.header.number, i: r.transactionIndex }))
+      s.execution.receipts.forEach((r) =>
+        where.set(r.transactionHash, { n: s.block.header.number, i: r.transactionIndex }),
+      )
     for (const p of preconfs) {
       expect(where.get(p.txHash)).toEqual({ n: p.blockNumber, i: p.index })
       await verifyPreconfirmation(p, { chainId: BigInt(CHAIN_ID), sequencer: sequencer.address })

@@ -132,22 +132,29 @@ function listeners<A extends unknown[]>(logger: SequencerLogger | undefined, wha
  */
 export function createSequencer(config: SequencerConfig): Sequencer {
   const { vm, gas, chain, chainId, logger } = config
-  if (typeof chainId !== 'bigint' || chainId <= 0n) throw new TypeError('createSequencer: chainId must be a positive bigint')
+  if (typeof chainId !== 'bigint' || chainId <= 0n)
+    throw new TypeError('createSequencer: chainId must be a positive bigint')
   const blockTimeMs = config.blockTimeMs ?? 250
   if (!Number.isFinite(blockTimeMs) || blockTimeMs < 1) throw new RangeError(`blockTimeMs must be >= 1: ${blockTimeMs}`)
   const maxBlockGas = config.maxBlockGas ?? 30_000_000n
   if (maxBlockGas <= 0n) throw new RangeError(`maxBlockGas must be positive: ${maxBlockGas}`)
   const maxBlockBytes = config.maxBlockBytes ?? 2 * 1024 * 1024
-  if (!Number.isInteger(maxBlockBytes) || maxBlockBytes < 1) throw new RangeError(`maxBlockBytes must be positive: ${maxBlockBytes}`)
+  if (!Number.isInteger(maxBlockBytes) || maxBlockBytes < 1)
+    throw new RangeError(`maxBlockBytes must be positive: ${maxBlockBytes}`)
   const ordering = config.ordering ?? fifo()
   const emptyBlocks = config.emptyBlocks ?? false
-  const signer: PreconfSigner | undefined = config.preconf ? preconfSigner(config.preconf.privateKey, { chainId }) : undefined
+  const signer: PreconfSigner | undefined = config.preconf
+    ? preconfSigner(config.preconf.privateKey, { chainId })
+    : undefined
   const coinbase = config.coinbase ?? signer?.address ?? ZERO_ADDRESS
 
   let open: OpenBlock | undefined
   /** Fees of the block transactions are admitted for: eviction compares priorities at these. */
   let currentFees = gas.genesisFees()
-  const pool = createMempool({ ...config.mempool, price: config.mempool?.price ?? ((tx) => gas.priority(tx, currentFees)) })
+  const pool = createMempool({
+    ...config.mempool,
+    price: config.mempool?.price ?? ((tx) => gas.priority(tx, currentFees)),
+  })
   const openByHash = new Map<Hex, TxEnvelope>()
   const openNonces = new Map<Address, bigint>()
   const lock = createMutex()
@@ -163,7 +170,11 @@ export function createSequencer(config: SequencerConfig): Sequencer {
 
   // Concurrent submits (one JSON-RPC request each) are decoded together, so the VM recovers their senders as
   // one parallel batch instead of one worker round trip per transaction.
-  let decodeQueue: { raws: Uint8Array[]; resolve: (r: (TxEnvelope | BaseError)[]) => void; reject: (e: unknown) => void }[] = []
+  let decodeQueue: {
+    raws: Uint8Array[]
+    resolve: (r: (TxEnvelope | BaseError)[]) => void
+    reject: (e: unknown) => void
+  }[] = []
   const decodeFlush = () => {
     const q = decodeQueue
     decodeQueue = []
@@ -221,7 +232,10 @@ export function createSequencer(config: SequencerConfig): Sequencer {
         openByHash.set(p.tx.hash, p.tx)
         openNonces.set(p.tx.sender, p.tx.nonce + 1n)
         if (signer && preconfs.size > 0) {
-          preconfs.emit(signer.sign({ txHash: p.tx.hash, blockNumber: block.ctx.number, index: p.receipt.transactionIndex }), p.tx)
+          preconfs.emit(
+            signer.sign({ txHash: p.tx.hash, blockNumber: block.ctx.number, index: p.receipt.transactionIndex }),
+            p.tx,
+          )
         }
       } else {
         // A later nonce of a sender refused in the same batch failed because of it: it stays, queued behind the gap.
@@ -273,7 +287,10 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     openByHash.clear()
     openNonces.clear()
     // Deposits move their senders' nonces, and refused transactions may have left gaps: re-read what changed.
-    const touched = new Set<Address>([...sealed.execution.included.map((t) => t.sender), ...o.deposits.map((d) => d.from)])
+    const touched = new Set<Address>([
+      ...sealed.execution.included.map((t) => t.sender),
+      ...o.deposits.map((d) => d.from),
+    ])
     for (const sender of touched) {
       if (pool.pendingNonce(sender) === undefined) continue
       const nonce = (await state.getAccount(sender))?.nonce ?? 0n
@@ -317,7 +334,10 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     timer = setTimeout(
       () => {
         scheduleTick()
-        background('block production', lock.runFirst(() => rotate(false)))
+        background(
+          'block production',
+          lock.runFirst(() => rotate(false)),
+        )
       },
       Math.max(0, target - now),
     )

@@ -1,21 +1,21 @@
 import {
   type BlockHeader,
+  bytesToBigint,
+  bytesToHex,
   type Db,
   type Deposit,
   EMPTY_TRIE_ROOT,
   encodeHeader,
   type GasModel,
   type GenesisAlloc,
-  hashHeader,
   type Hex,
+  hashHeader,
+  hexToBytes,
   rlpDecode,
   type StateDb,
   type Vm,
   ZERO_ADDRESS,
   ZERO_HASH,
-  bytesToHex,
-  bytesToBigint,
-  hexToBytes,
 } from '@appchain/core'
 import { createStateDb, openStateDb } from '@appchain/state'
 import type { SealedBlock, SequencerChain } from '../src/types.js'
