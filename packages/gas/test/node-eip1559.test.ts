@@ -31,7 +31,12 @@ describe('eip1559 on a running chain', () => {
       // The header's base fee is the EIP's formula over the parent.
       expect(base).toBe(
         nextBaseFee(
-          { number: parent.number, gasLimit: parent.gasLimit, gasUsed: parent.gasUsed, baseFeePerGas: parent.baseFeePerGas! },
+          {
+            number: parent.number,
+            gasLimit: parent.gasLimit,
+            gasUsed: parent.gasUsed,
+            baseFeePerGas: parent.baseFeePerGas!,
+          },
           BURN_PARAMS,
         ),
       )
@@ -65,7 +70,12 @@ describe('eip1559 on a running chain', () => {
       (await chain.client.getBlock({ blockNumber: receipt.blockNumber - 1n })).baseFeePerGas!,
       block.baseFeePerGas!,
       nextBaseFee(
-        { number: block.number, gasLimit: block.gasLimit, gasUsed: block.gasUsed, baseFeePerGas: block.baseFeePerGas! },
+        {
+          number: block.number!,
+          gasLimit: block.gasLimit,
+          gasUsed: block.gasUsed,
+          baseFeePerGas: block.baseFeePerGas!,
+        },
         BURN_PARAMS,
       ),
     ])

@@ -2,13 +2,18 @@ import type { Address, GasModel, GenesisAlloc } from '@appchain/core'
 import { type AppchainNode, createNode, devAccounts, fundAccounts } from '@appchain/node'
 import { evmVm } from '@appchain/vm-evm'
 import {
-  type Hash,
-  type PrivateKeyAccount,
-  type TransactionReceipt,
+  type Block,
+  type Chain,
   createPublicClient,
   createWalletClient,
   defineChain,
+  type Hash,
+  type HttpTransport,
   http,
+  type PrivateKeyAccount,
+  type PublicClient,
+  type TransactionReceipt,
+  type WalletClient,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 
@@ -17,11 +22,27 @@ export const COINBASE: Address = '0x00000000000000000000000000000000000000c0'
 export const dev = devAccounts(6)
 export const signers: PrivateKeyAccount[] = dev.map((a) => privateKeyToAccount(a.privateKey))
 
+export interface GasNode {
+  node: AppchainNode
+  client: PublicClient<HttpTransport, Chain>
+  wallet(account: PrivateKeyAccount): WalletClient<HttpTransport, Chain, PrivateKeyAccount>
+  /** Balances of `addresses` at the end of block `blockNumber`. */
+  balancesAt(addresses: readonly Address[], blockNumber: bigint): Promise<bigint[]>
+  /** Waits for the receipt, and returns it with the balance change of each address across its block. */
+  settle(
+    hash: Hash,
+    addresses: readonly Address[],
+  ): Promise<{ receipt: TransactionReceipt; block: Block; delta: bigint[] }>
+  /** The raw receipt, for the fields viem does not format (`l1Fee`, `feePayer`). */
+  rawReceipt(hash: Hash): Promise<(Record<string, unknown> & { l1Fee?: `0x${string}`; feePayer?: Address }) | null>
+  stop(): Promise<void>
+}
+
 /**
  * A running chain with `gas` as its fee model: the EVM VM, in-memory storage, JSON-RPC on 127.0.0.1 port 0,
  * 50 ms blocks, a fixed coinbase, the dev accounts funded (plus `alloc`), and viem clients on it.
  */
-export async function gasNode(gas: GasModel, opts: { alloc?: GenesisAlloc; fund?: boolean } = {}) {
+export async function gasNode(gas: GasModel, opts: { alloc?: GenesisAlloc; fund?: boolean } = {}): Promise<GasNode> {
   const node: AppchainNode = await createNode({
     chainId: CHAIN_ID,
     vm: evmVm(),
@@ -39,14 +60,15 @@ export async function gasNode(gas: GasModel, opts: { alloc?: GenesisAlloc; fund?
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [node.url!] } },
   })
-  const client = createPublicClient({ chain, transport: http(node.url), pollingInterval: 25 })
+  const client = createPublicClient({ chain, transport: http(node.url), pollingInterval: 25 }) as PublicClient<
+    HttpTransport,
+    Chain
+  >
   const wallet = (account: PrivateKeyAccount) => createWalletClient({ chain, transport: http(node.url), account })
 
-  /** Balances of `addresses` at the end of block `blockNumber`. */
   const balancesAt = async (addresses: readonly Address[], blockNumber: bigint) =>
     Promise.all(addresses.map((address) => client.getBalance({ address, blockNumber })))
 
-  /** Waits for the receipt, and returns it with the balance change of each address across its block. */
   const settle = async (hash: Hash, addresses: readonly Address[]) => {
     const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 25 })
     const before = await balancesAt(addresses, receipt.blockNumber - 1n)
@@ -55,7 +77,6 @@ export async function gasNode(gas: GasModel, opts: { alloc?: GenesisAlloc; fund?
     return { receipt, block, delta: after.map((a, i) => a - before[i]!) }
   }
 
-  /** The raw receipt, for the fields viem does not format (`l1Fee`, `feePayer`). */
   const rawReceipt = (hash: Hash) =>
     client.request({ method: 'eth_getTransactionReceipt', params: [hash] }) as Promise<
       (Record<string, unknown> & { l1Fee?: `0x${string}`; feePayer?: Address }) | null
@@ -63,6 +84,3 @@ export async function gasNode(gas: GasModel, opts: { alloc?: GenesisAlloc; fund?
 
   return { node, client, wallet, balancesAt, settle, rawReceipt, stop: () => node.stop() }
 }
-
-export type GasNode = Awaited<ReturnType<typeof gasNode>>
-export type { TransactionReceipt }
