@@ -9,6 +9,7 @@ import {
   defineChain,
   type Hash,
   type HttpTransport,
+  hexToBytes,
   http,
   type PrivateKeyAccount,
   type PublicClient,
@@ -83,4 +84,17 @@ export async function gasNode(gas: GasModel, opts: { alloc?: GenesisAlloc; fund?
     >
 
   return { node, client, wallet, balancesAt, settle, rawReceipt, stop: () => node.stop() }
+}
+
+/** Signs `request` with viem (filling what it leaves out from the node) and sends it raw; returns the bytes too. */
+export async function sendSigned(
+  chain: GasNode,
+  account: PrivateKeyAccount,
+  request: Parameters<WalletClient<HttpTransport, Chain, PrivateKeyAccount>['prepareTransactionRequest']>[0],
+): Promise<{ hash: Hash; raw: Uint8Array }> {
+  const wallet = chain.wallet(account)
+  const prepared = await wallet.prepareTransactionRequest(request)
+  const signed = await wallet.signTransaction(prepared as never)
+  const hash = await chain.client.sendRawTransaction({ serializedTransaction: signed })
+  return { hash, raw: hexToBytes(signed) }
 }
