@@ -15,6 +15,8 @@ import type { SealedBlock } from './types.js'
 export interface FillResult {
   placed: Placement[]
   refused: Placement[]
+  /** False when the fill stopped at `maxBatches` with candidates possibly left. */
+  complete?: boolean | undefined
 }
 
 /**
@@ -34,6 +36,8 @@ export async function fillBlock(
     ordering: OrderingPolicy
     gas: GasModel
     batchSize?: number | undefined
+    /** Stop after this many batches (the sequencer places one batch per turn so ticks can cut in). */
+    maxBatches?: number | undefined
     /** Called after each executed batch, before the next is pulled (the sequencer updates its pool here). */
     onBatch?: ((batch: Placement[]) => void) | undefined
   },
@@ -43,6 +47,7 @@ export async function fillBlock(
   const refused: Placement[] = []
   const done = new Set<string>()
   const refusedSenders = new Set<string>()
+  let batches = 0
   while (true) {
     const skip = new Set<string>(refusedSenders)
     const batch: TxEnvelope[] = []
@@ -59,7 +64,7 @@ export async function fillBlock(
       bytes += tx.size
       if (batch.length >= batchSize) break
     }
-    if (batch.length === 0) return { placed, refused }
+    if (batch.length === 0) return { placed, refused, complete: true }
     const results = await open.add(batch)
     for (const p of results) {
       done.add(p.tx.hash)
@@ -71,7 +76,8 @@ export async function fillBlock(
     }
     input.onBatch?.(results)
     // A short batch means the policy had nothing more that fits.
-    if (batch.length < batchSize) return { placed, refused }
+    if (batch.length < batchSize) return { placed, refused, complete: true }
+    if (++batches >= (input.maxBatches ?? Number.POSITIVE_INFINITY)) return { placed, refused, complete: false }
   }
 }
 

@@ -246,18 +246,35 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     }
   }
 
-  const place = async () => {
+  /**
+   * Places pending transactions into the open block. While running, one batch per turn of the lock: a backlog is
+   * worked off batch by batch so a tick (which jumps the queue) waits for one batch at most, never for the backlog.
+   */
+  const place = async (all = false) => {
     placeQueued = false
     if (!open) return
     if (!open.fits({ gasLimit: 21_000n, size: 1 })) return
-    await fillBlock(open, { pending: pool, ordering, gas, batchSize: config.batchSize ?? 64, onBatch })
+    const r = await fillBlock(open, {
+      pending: pool,
+      ordering,
+      gas,
+      batchSize: config.batchSize ?? 64,
+      maxBatches: all ? undefined : 1,
+      onBatch,
+    })
+    if (!r.complete) schedulePlacement()
   }
 
   const schedulePlacement = () => {
     if (!running || placeQueued) return
     placeQueued = true
     // After the admissions that are ready in this turn of the event loop, so they execute as one batch.
-    setImmediate(() => background('placement', lock.run(place)))
+    setImmediate(() =>
+      background(
+        'placement',
+        lock.run(() => place()),
+      ),
+    )
   }
 
   const sealOpen = async (): Promise<SealedBlock> => {
@@ -304,8 +321,8 @@ export function createSequencer(config: SequencerConfig): Sequencer {
   const rotate = async (allowEmpty: boolean): Promise<SealedBlock | undefined> => {
     if (!open) {
       await openNext()
-      await place()
-    }
+      await place(true)
+    } else if (!running) await place(true)
     const o = open!
     let sealed: SealedBlock | undefined
     if (o.txs.length > 0 || o.deposits.length > 0 || emptyBlocks || allowEmpty) sealed = await sealOpen()
@@ -316,7 +333,7 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     }
     if (running) {
       await openNext()
-      await place()
+      schedulePlacement()
     }
     return sealed
   }
@@ -428,7 +445,7 @@ export function createSequencer(config: SequencerConfig): Sequencer {
         'opening a block',
         lock.run(async () => {
           if (!open) await openNext()
-          await place()
+          schedulePlacement()
         }),
       )
       scheduleTick()
