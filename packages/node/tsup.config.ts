@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup'
 import { packageConfig } from '../../tsup.config.base.ts'
 
-export default defineConfig(packageConfig({"index":"src/index.ts","cli":"src/cli.ts"}))
+export default defineConfig(packageConfig({ index: 'src/index.ts', cli: 'src/cli.ts' }))

@@ -26,9 +26,11 @@ export async function loadConfig(path: string): Promise<NodeConfig> {
   const mod = (await tsImport(url, import.meta.url)) as { default?: unknown }
   let config = mod.default as unknown
   // tsx may wrap a CommonJS-looking module once more.
-  if (config && typeof config === 'object' && 'default' in config && !('vm' in config)) config = (config as { default: unknown }).default
+  if (config && typeof config === 'object' && 'default' in config && !('vm' in config))
+    config = (config as { default: unknown }).default
   if (typeof config === 'function') config = await (config as () => unknown)()
-  if (!config || typeof config !== 'object') throw new TypeError(`${path} must default-export a node config (defineConfig({...}))`)
+  if (!config || typeof config !== 'object')
+    throw new TypeError(`${path} must default-export a node config (defineConfig({...}))`)
   return config as NodeConfig
 }
 
@@ -55,7 +57,10 @@ async function dev(args: Record<string, string | boolean | undefined>): Promise<
     vm: evmVm(),
     gas: eip1559(),
     sequencer: { blockTimeMs, ordering: priorityFee(), preconf: { privateKey: accounts[0]!.privateKey } },
-    db: args['in-memory'] === true ? { inMemory: true } : { path: (args['data-dir'] as string | undefined) ?? './.appchain' },
+    db:
+      args['in-memory'] === true
+        ? { inMemory: true }
+        : { path: (args['data-dir'] as string | undefined) ?? './.appchain' },
     rpc: { port, host: (args.host as string | undefined) ?? '127.0.0.1' },
     genesis: { alloc: fundAccounts(accounts.map((a) => a.address)) },
     logger: json ? { level: 'info', pretty: false, destination: process.stderr } : { level: 'info' },
@@ -92,9 +97,22 @@ async function start(args: Record<string, string | boolean | undefined>): Promis
   const path = (args.config as string | undefined) ?? 'appchain.config.ts'
   const config = await loadConfig(path)
   const port = int('port', args.port as string | undefined)
-  const rpc = config.rpc === false ? false : { ...(config.rpc ?? {}), ...(port === undefined ? {} : { port }), ...(args.host ? { host: args.host as string } : {}) }
-  const node = await createNode({ ...config, rpc })
-  if (args.json === true) {
+  const rpc =
+    config.rpc === false
+      ? false
+      : {
+          ...(config.rpc ?? {}),
+          ...(port === undefined ? {} : { port }),
+          ...(args.host ? { host: args.host as string } : {}),
+        }
+  const json = args.json === true
+  // With --json, stdout carries only the one JSON line: logs go to stderr.
+  const logger =
+    json && (config.logger === undefined || !('child' in config.logger))
+      ? { ...(config.logger ?? {}), pretty: false, destination: process.stderr }
+      : config.logger
+  const node = await createNode({ ...config, rpc, ...(logger === undefined ? {} : { logger }) })
+  if (json) {
     process.stdout.write(`${JSON.stringify({ rpcUrl: node.url, wsUrl: node.wsUrl, chainId: Number(node.chainId) })}\n`)
   }
   return node
@@ -134,26 +152,33 @@ export async function main(argv: string[]): Promise<AppchainNode | undefined> {
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
 if (isMain || process.env.APPCHAIN_CLI === '1') {
+  // Signals are handled from the first moment: one arriving while the node starts stops it once it is up.
+  let node: AppchainNode | undefined
+  let signalled: string | undefined
+  const shutdown = (signal: string) => {
+    if (signalled) process.exit(1) // second Ctrl-C: give up waiting
+    signalled = signal
+    if (!node) return
+    node.logger.info({ signal }, 'shutting down')
+    node.stop().then(
+      () => process.exit(0),
+      (err) => {
+        process.stderr.write(`${String(err)}\n`)
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
   main(process.argv.slice(2)).then(
-    (node) => {
-      if (!node) return
-      let stopping = false
-      const shutdown = (signal: string) => {
-        if (stopping) {
-          process.exit(1)
-        }
-        stopping = true
-        node.logger.info({ signal }, 'shutting down')
-        node.stop().then(
-          () => process.exit(0),
-          (err) => {
-            process.stderr.write(`${String(err)}\n`)
-            process.exit(1)
-          },
-        )
+    (started) => {
+      if (!started) process.exit(0)
+      node = started
+      if (signalled) {
+        const s = signalled
+        signalled = undefined
+        shutdown(s)
       }
-      process.on('SIGINT', () => shutdown('SIGINT'))
-      process.on('SIGTERM', () => shutdown('SIGTERM'))
     },
     (err) => {
       process.stderr.write(`appchain: ${err instanceof Error ? err.message : String(err)}\n`)

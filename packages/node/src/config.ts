@@ -1,12 +1,9 @@
 import type { Address, Db, GasModel, GenesisAlloc, Hex, OrderingPolicy, StateDb, Vm } from '@appchain/core'
-import type { RpcLimits } from './rpc/dispatcher.js'
 import type { LoggerConfig } from './logger.js'
+import type { RpcLimits } from './rpc/dispatcher.js'
 
 /** Where the chain lives: a LevelDB directory, memory, or a `Db` you opened yourself. */
-export type NodeDbConfig =
-  | { path: string; sync?: boolean | undefined }
-  | { inMemory: true }
-  | { db: Db }
+export type NodeDbConfig = { path: string; sync?: boolean | undefined } | { inMemory: true } | { db: Db }
 
 export interface NodeRpcConfig {
   /** Default 8545; 0 picks a free port. */

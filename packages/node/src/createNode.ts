@@ -1,13 +1,5 @@
-import {
-  BaseError,
-  EMPTY_TRIE_ROOT,
-  ZERO_ADDRESS,
-  ZERO_HASH,
-  hashHeader,
-  levelDb,
-  memoryDb,
-} from '@appchain/core'
 import type { BlockExecution, BlockHeader, Db, DbOp, Hex, StateDb, TxEnvelope, Vm } from '@appchain/core'
+import { BaseError, EMPTY_TRIE_ROOT, hashHeader, levelDb, memoryDb, ZERO_ADDRESS, ZERO_HASH } from '@appchain/core'
 import { createSequencer, priorityFee } from '@appchain/sequencer'
 import { createStateDb, openStateDb } from '@appchain/state'
 import type { Logger } from 'pino'
@@ -15,10 +7,10 @@ import type { NodeConfig } from './config.js'
 import { GenesisMismatchError, NodeConfigError, NodeStoppedError } from './errors.js'
 import { createLogger } from './logger.js'
 import { createNodeMetrics } from './metrics.js'
-import { type ResolvedRpcLimits, createRpcDispatcher, defaultLimits } from './rpc/dispatcher.js'
+import { createRpcDispatcher, defaultLimits, type ResolvedRpcLimits } from './rpc/dispatcher.js'
 import { createEventHub } from './rpc/events.js'
 import { formatEvmTx } from './rpc/format.js'
-import { type NodeInternals, createMethods } from './rpc/methods.js'
+import { createMethods, type NodeInternals } from './rpc/methods.js'
 import { type RpcServer, startRpcServer } from './rpc/server.js'
 import type { Preconfirmation, SealedBlock, SequencerChain, SequencerHandle } from './seam.js'
 import { blockLogs, createChainStore } from './store/chainStore.js'
@@ -55,7 +47,8 @@ export async function createNode(config: NodeConfig) {
   }
   const chainId = BigInt(config.chainId)
   if (chainId <= 0n) throw new RangeError(`chainId must be positive, got ${chainId}`)
-  if (!config.vm || typeof config.vm.executeBlock !== 'function') throw new NodeConfigError({ field: 'vm', reason: 'must be a Vm' })
+  if (!config.vm || typeof config.vm.executeBlock !== 'function')
+    throw new NodeConfigError({ field: 'vm', reason: 'must be a Vm' })
   if (!config.gas || typeof config.gas.nextBlockFees !== 'function') {
     throw new NodeConfigError({ field: 'gas', reason: 'must be a GasModel' })
   }
@@ -73,7 +66,11 @@ export async function createNode(config: NodeConfig) {
   // --- storage ---------------------------------------------------------------------------------------------
   const dbConfig = config.db ?? { path: './.appchain' }
   const db: Db =
-    'db' in dbConfig ? dbConfig.db : 'inMemory' in dbConfig ? memoryDb() : await levelDb({ path: dbConfig.path, sync: dbConfig.sync })
+    'db' in dbConfig
+      ? dbConfig.db
+      : 'inMemory' in dbConfig
+        ? memoryDb()
+        : await levelDb({ path: dbConfig.path, sync: dbConfig.sync })
   const ownsDb = !('db' in dbConfig)
   const cleanup: (() => Promise<void> | void)[] = []
   try {
@@ -120,7 +117,9 @@ export async function createNode(config: NodeConfig) {
         stateRoot: flushed.root,
       }
       const genesis = { hash: hashHeader(header), header, transactions: [], deposits: [] }
-      await store.seal({ block: genesis, execution, stateOps: flushed.ops }, [store.metaOp('chainId', chainId.toString())])
+      await store.seal({ block: genesis, execution, stateOps: flushed.ops }, [
+        store.metaOp('chainId', chainId.toString()),
+      ])
       log.info({ hash: genesis.hash, stateRoot: flushed.root }, 'genesis written')
     } else if (storedChainId !== undefined && storedChainId !== chainId.toString()) {
       throw new GenesisMismatchError({ field: 'chainId', stored: storedChainId, configured: chainId.toString() })
@@ -145,7 +144,10 @@ export async function createNode(config: NodeConfig) {
 
     // --- metrics & VM timing ------------------------------------------------------------------------------------
     let sequencer: SequencerHandle | undefined
-    const metrics = createNodeMetrics({ mempoolSize: () => sequencer?.mempool.count ?? 0, defaults: config.processMetrics })
+    const metrics = createNodeMetrics({
+      mempoolSize: () => sequencer?.mempool.count ?? 0,
+      defaults: config.processMetrics,
+    })
     metrics.head.set(Number(store.head()!.header.number))
     const vm = timedVm(config.vm, (s) => metrics.buildTime.observe(s))
 
@@ -298,7 +300,8 @@ export async function createNode(config: NodeConfig) {
       clientVersion: CLIENT_VERSION,
       readState(block) {
         if (block.hash === store.head()?.hash) {
-          if (headView?.root !== block.header.stateRoot) headView = { root: block.header.stateRoot, state: viewAt(block) }
+          if (headView?.root !== block.header.stateRoot)
+            headView = { root: block.header.stateRoot, state: viewAt(block) }
           return headView.state
         }
         return viewAt(block)
@@ -325,7 +328,10 @@ export async function createNode(config: NodeConfig) {
       limits,
       onInternalError: (err, method) => log.error({ err, method }, 'internal error in RPC method'),
       onCall: (method, _ms, ok) =>
-        metrics.rpcCalls.inc({ method: Object.hasOwn(methods, method) ? method : 'unknown', status: ok ? 'ok' : 'error' }),
+        metrics.rpcCalls.inc({
+          method: Object.hasOwn(methods, method) ? method : 'unknown',
+          status: ok ? 'ok' : 'error',
+        }),
     })
 
     let server: RpcServer | undefined
@@ -336,7 +342,10 @@ export async function createNode(config: NodeConfig) {
         port: rpcConfig.port ?? 8545,
         cors: rpcConfig.cors,
         routes: {
-          '/metrics': async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+          '/metrics': async () => ({
+            contentType: metrics.registry.contentType,
+            body: await metrics.registry.metrics(),
+          }),
           '/health': async () => ({
             contentType: 'application/json',
             body: JSON.stringify({ ok: true, head: store.head()?.header.number.toString() }),

@@ -1,6 +1,6 @@
 import type { Address, GenesisAlloc, Hex } from '@appchain/core'
-import { mnemonicToAccount } from 'viem/accounts'
 import { bytesToHex } from '@appchain/core'
+import { mnemonicToAccount } from 'viem/accounts'
 
 /** The standard test mnemonic of Hardhat, Foundry and Ganache. */
 export const TEST_MNEMONIC = 'test test test test test test test test test test test junk'

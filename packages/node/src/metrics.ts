@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 
 /**
  * The node's Prometheus metrics on their own registry (several nodes can live in one process):
@@ -16,7 +16,11 @@ export function createNodeMetrics(opts: { mempoolSize: () => number; defaults?: 
   return {
     registry,
     blocks: new Counter({ name: 'appchain_blocks_total', help: 'Blocks sealed', registers: [registry] }),
-    txs: new Counter({ name: 'appchain_transactions_total', help: 'Transactions sealed into blocks', registers: [registry] }),
+    txs: new Counter({
+      name: 'appchain_transactions_total',
+      help: 'Transactions sealed into blocks',
+      registers: [registry],
+    }),
     head: new Gauge({ name: 'appchain_head_block_number', help: 'Number of the head block', registers: [registry] }),
     mempool: new Gauge({
       name: 'appchain_mempool_size',
@@ -44,7 +48,11 @@ export function createNodeMetrics(opts: { mempoolSize: () => number; defaults?: 
       labelNames: ['method', 'status'] as const,
       registers: [registry],
     }),
-    wsConnections: new Gauge({ name: 'appchain_ws_connections', help: 'Open WebSocket connections', registers: [registry] }),
+    wsConnections: new Gauge({
+      name: 'appchain_ws_connections',
+      help: 'Open WebSocket connections',
+      registers: [registry],
+    }),
   }
 }
 

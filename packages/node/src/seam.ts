@@ -1,4 +1,15 @@
-import type { Address, BaseError, Block, BlockExecution, BlockHeader, DbOp, Deposit, Hex, StateDb, TxEnvelope } from '@appchain/core'
+import type {
+  Address,
+  BaseError,
+  Block,
+  BlockExecution,
+  BlockHeader,
+  DbOp,
+  Deposit,
+  Hex,
+  StateDb,
+  TxEnvelope,
+} from '@appchain/core'
 
 // The seam between @appchain/sequencer and @appchain/node (docs/sequencer-node-seam.md), typed on the node's
 // side so the node depends only on what it uses of the sequencer.

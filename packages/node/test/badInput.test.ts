@@ -1,18 +1,30 @@
-import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import type { AppchainNode } from '../src/index.js'
 import { startNode } from './helpers.js'
 
 let node: AppchainNode
 const post = async (body: string | Uint8Array, headers: Record<string, string> = {}) => {
-  const res = await fetch(node.url!, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
-  return { status: res.status, json: await res.json().catch(() => undefined), headers: res.headers }
+  const res = await fetch(node.url!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  })
+  // biome-ignore lint/suspicious/noExplicitAny: JSON-RPC responses of every shape
+  const json: any = await res.json().catch(() => undefined)
+  return { status: res.status, json, headers: res.headers }
 }
-const rpc = (method: string, params: unknown[] = [], id: number | string = 1) => JSON.stringify({ jsonrpc: '2.0', id, method, params })
+const rpc = (method: string, params: unknown[] = [], id: number | string = 1) =>
+  JSON.stringify({ jsonrpc: '2.0', id, method, params })
 
 beforeAll(async () => {
   node = await startNode({
-    rpc: { port: 0, limits: { maxBodyBytes: 64 * 1024, maxBatchLength: 20, maxSubscriptionsPerConnection: 2 }, cors: ['https://app.example'], enable: ['admin'] },
+    rpc: {
+      port: 0,
+      limits: { maxBodyBytes: 64 * 1024, maxBatchLength: 20, maxSubscriptionsPerConnection: 2 },
+      cors: ['https://app.example'],
+      enable: ['admin'],
+    },
   })
 })
 afterAll(async () => {
@@ -35,7 +47,13 @@ describe('bad input over JSON-RPC gets the right error and the node stays up', (
   })
 
   it('invalid requests -> -32600', async () => {
-    for (const body of ['[]', '"hello"', '{"jsonrpc":"2.0","id":1}', '{"id":1,"method":"eth_chainId"}', '{"jsonrpc":"2.0","id":{},"method":"eth_chainId"}']) {
+    for (const body of [
+      '[]',
+      '"hello"',
+      '{"jsonrpc":"2.0","id":1}',
+      '{"id":1,"method":"eth_chainId"}',
+      '{"jsonrpc":"2.0","id":{},"method":"eth_chainId"}',
+    ]) {
       expect((await post(body)).json.error.code).toBe(-32600)
     }
     await alive()
@@ -43,7 +61,10 @@ describe('bad input over JSON-RPC gets the right error and the node stays up', (
 
   it('unknown method -> -32601 with geth message; admin/debug off unless enabled', async () => {
     const { json } = await post(rpc('eth_doesNotExist'))
-    expect(json.error).toMatchObject({ code: -32601, message: 'the method eth_doesNotExist does not exist/is not available' })
+    expect(json.error).toMatchObject({
+      code: -32601,
+      message: 'the method eth_doesNotExist does not exist/is not available',
+    })
     expect((await post(rpc('debug_getRawTransaction', [`0x${'0'.repeat(64)}`]))).json.error.code).toBe(-32601)
     expect((await post(rpc('admin_nodeInfo'))).json.result.name).toMatch(/^appchain/) // enabled in this test node
     await alive()
@@ -96,7 +117,12 @@ describe('bad input over JSON-RPC gets the right error and the node stays up', (
     const mixed = `[${rpc('eth_chainId', [], 1)},${rpc('nope', [], 2)},{"bad":true},${rpc('eth_blockNumber', [], 4)}]`
     const answers = (await post(mixed)).json
     expect(answers.map((a: { id: unknown }) => a.id)).toEqual([1, 2, null, 4])
-    expect(answers.map((a: { error?: { code: number } }) => a.error?.code)).toEqual([undefined, -32601, -32600, undefined])
+    expect(answers.map((a: { error?: { code: number } }) => a.error?.code)).toEqual([
+      undefined,
+      -32601,
+      -32600,
+      undefined,
+    ])
     await alive()
   })
 
@@ -134,7 +160,10 @@ describe('bad input over JSON-RPC gets the right error and the node stays up', (
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example')
     const no = await post(rpc('eth_chainId'), { origin: 'https://evil.example' })
     expect(no.headers.get('access-control-allow-origin')).toBeNull()
-    const pre = await fetch(node.url!, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-headers': 'content-type' } })
+    const pre = await fetch(node.url!, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-headers': 'content-type' },
+    })
     expect(pre.status).toBe(204)
     expect((await fetch(`${node.url}/health`)).status).toBe(200)
     expect(await (await fetch(`${node.url}/metrics`)).text()).toContain('appchain_rpc_requests_total')

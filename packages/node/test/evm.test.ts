@@ -1,13 +1,20 @@
 import { verifyPreconfirmation } from '@appchain/sequencer'
 import { verifyProof } from '@appchain/state'
-import { Contract, ContractFactory, JsonRpcProvider, WebSocketProvider, Wallet, parseEther as ethersParseEther } from 'ethers'
+import {
+  Contract,
+  ContractFactory,
+  parseEther as ethersParseEther,
+  JsonRpcProvider,
+  Wallet,
+  WebSocketProvider,
+} from 'ethers'
 import {
   BaseError,
   ContractFunctionRevertedError,
-  type Hex,
   createPublicClient,
   createWalletClient,
   getContract,
+  type Hex,
   http,
   parseAbiItem,
   parseEther,
@@ -17,7 +24,7 @@ import {
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppchainNode } from '../src/index.js'
-import { CHAIN_ID, accounts, chain, compileToken, startNode } from './helpers.js'
+import { accounts, CHAIN_ID, chain, compileToken, startNode } from './helpers.js'
 
 let node: AppchainNode
 let token: { abi: unknown[]; bytecode: Hex }
@@ -62,7 +69,10 @@ describe('a node driven through viem and ethers', () => {
     const block = await publicClient.getBlock({ blockNumber: r.blockNumber, includeTransactions: true })
     expect(block.transactions.map((t) => t.hash)).toContain(tx)
     expect(block.hash).toBe(r.blockHash)
-    const receipts = await publicClient.request({ method: 'eth_getBlockReceipts', params: [`0x${r.blockNumber.toString(16)}`] })
+    const receipts = await publicClient.request({
+      method: 'eth_getBlockReceipts',
+      params: [`0x${r.blockNumber.toString(16)}`],
+    })
     expect(receipts?.map((x) => x.transactionHash)).toContain(tx)
     const fetched = await publicClient.getTransaction({ hash: tx })
     expect(fetched.from).toBe(alice.address.toLowerCase())
@@ -70,7 +80,11 @@ describe('a node driven through viem and ethers', () => {
   })
 
   it('transfers ETH and ERC-20 with ethers, and reads events with queryFilter', async () => {
-    const provider = new JsonRpcProvider(node.url, CHAIN_ID, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 })
+    const provider = new JsonRpcProvider(node.url, CHAIN_ID, {
+      staticNetwork: true,
+      pollingInterval: 50,
+      cacheTimeout: -1,
+    })
     try {
       const signer = new Wallet(accounts[3]!.privateKey, provider)
       const before = await provider.getBalance(bob)
@@ -96,15 +110,28 @@ describe('a node driven through viem and ethers', () => {
   it('answers getLogs with address and topic filters, and log and block filters', async () => {
     const { publicClient, wallet } = clients()
     const transfer = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)')
-    const logFilter = await publicClient.createEventFilter({ address: tokenAddress, event: transfer, args: { to: bob } })
+    const logFilter = await publicClient.createEventFilter({
+      address: tokenAddress,
+      event: transfer,
+      args: { to: bob },
+    })
     const blockFilter = await publicClient.createBlockFilter()
     const erc20 = getContract({ address: tokenAddress, abi: token.abi, client: { public: publicClient, wallet } })
     const hash = await erc20.write.transfer!([bob, 5n])
     const r = await publicClient.waitForTransactionReceipt({ hash })
 
-    const toBob = await publicClient.getLogs({ address: tokenAddress, event: transfer, args: { to: bob }, fromBlock: 0n })
+    const toBob = await publicClient.getLogs({
+      address: tokenAddress,
+      event: transfer,
+      args: { to: bob },
+      fromBlock: 0n,
+    })
     expect(toBob.map((l) => l.args.value)).toEqual([250n, 5n])
-    const mint = await publicClient.getLogs({ event: transfer, args: { from: '0x0000000000000000000000000000000000000000' }, fromBlock: 0n })
+    const mint = await publicClient.getLogs({
+      event: transfer,
+      args: { from: '0x0000000000000000000000000000000000000000' },
+      fromBlock: 0n,
+    })
     expect(mint.length).toBe(2) // both deployments
     expect(await publicClient.getLogs({ address: bob, fromBlock: 0n })).toEqual([])
 
@@ -126,10 +153,11 @@ describe('a node driven through viem and ethers', () => {
       const ethersBlocks: number[] = []
       const unwatch = ws.watchBlocks({ onBlock: (b) => heads.push(b.number) })
       await provider.on('block', (n: number) => ethersBlocks.push(n))
-      const preconfs: Record<string, Hex>[] = []
+      type PreconfJson = { txHash: Hex; blockNumber: Hex; index: Hex; sequencer: Hex; signature: Hex }
+      const preconfs: PreconfJson[] = []
       const { unsubscribe } = await ws.transport.subscribe({
-        params: ['appchain_preconfirmations'],
-        onData: (d: { result: Record<string, Hex> }) => preconfs.push(d.result),
+        params: ['appchain_preconfirmations'] as never,
+        onData: (d) => preconfs.push((d as unknown as { result: PreconfJson }).result),
         onError: () => {},
       })
       // Let both subscriptions register before the block comes.
@@ -143,9 +171,17 @@ describe('a node driven through viem and ethers', () => {
       expect(pc).toBeDefined()
       expect(BigInt(pc!.blockNumber)).toBe(r.blockNumber)
       expect(Number(pc!.index)).toBe(r.transactionIndex)
-      const p = { txHash: pc!.txHash, blockNumber: BigInt(pc!.blockNumber), index: Number(pc!.index), sequencer: pc!.sequencer, signature: pc!.signature }
+      const p = {
+        txHash: pc!.txHash,
+        blockNumber: BigInt(pc!.blockNumber),
+        index: Number(pc!.index),
+        sequencer: pc!.sequencer,
+        signature: pc!.signature,
+      }
       expect(await verifyPreconfirmation(p, { chainId: BigInt(CHAIN_ID), sequencer: accounts[0]!.address })).toBe(true)
-      expect(await publicClient.request({ method: 'appchain_getPreconfirmation' as never, params: [hash] as never })).toEqual(pc)
+      expect(
+        await publicClient.request({ method: 'appchain_getPreconfirmation' as never, params: [hash] as never }),
+      ).toEqual(pc)
       unwatch()
       await unsubscribe()
     } finally {
@@ -158,21 +194,41 @@ describe('a node driven through viem and ethers', () => {
     const { publicClient } = clients()
     const poor = privateKeyToAccount(accounts[9]!.privateKey)
     const err = await publicClient
-      .simulateContract({ address: tokenAddress, abi: token.abi, functionName: 'transfer', args: [bob, 1n], account: poor })
+      .simulateContract({
+        address: tokenAddress,
+        abi: token.abi,
+        functionName: 'transfer',
+        args: [bob, 1n],
+        account: poor,
+      })
       .catch((e: BaseError) => e)
     expect(err).toBeInstanceOf(BaseError)
-    const reverted = (err as BaseError).walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError
+    const reverted = (err as BaseError).walk(
+      (e) => e instanceof ContractFunctionRevertedError,
+    ) as ContractFunctionRevertedError
     expect(reverted.reason).toBe('insufficient balance')
-    const custom = await publicClient.simulateContract({ address: tokenAddress, abi: token.abi, functionName: 'nope' }).catch((e: BaseError) => e)
-    const c = (custom as BaseError).walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError
+    const custom = await publicClient
+      .simulateContract({ address: tokenAddress, abi: token.abi, functionName: 'nope' })
+      .catch((e: BaseError) => e)
+    const c = (custom as BaseError).walk(
+      (e) => e instanceof ContractFunctionRevertedError,
+    ) as ContractFunctionRevertedError
     expect(c.data?.errorName).toBe('Nope')
     expect(c.data?.args).toEqual([7n])
 
     const raw = await fetch(node.url!, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_call', params: [{ to: tokenAddress, data: `0xa9059cbb${'0'.repeat(64)}${'0'.repeat(63)}1`, from: poor.address }, 'latest'] }),
-    }).then((r) => r.json())
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'eth_call',
+        params: [
+          { to: tokenAddress, data: `0xa9059cbb${'0'.repeat(64)}${'0'.repeat(63)}1`, from: poor.address },
+          'latest',
+        ],
+      }),
+    }).then((r) => r.json() as Promise<{ error: { code: number; message: string; data: string } }>)
     expect(raw.error.code).toBe(3)
     expect(raw.error.message).toBe('execution reverted: insufficient balance')
     expect(raw.error.data).toMatch(/^0x08c379a0/)
@@ -180,7 +236,9 @@ describe('a node driven through viem and ethers', () => {
     const provider = new JsonRpcProvider(node.url, CHAIN_ID, { staticNetwork: true, cacheTimeout: -1 })
     try {
       const erc20 = new Contract(tokenAddress, token.abi as never, new Wallet(accounts[9]!.privateKey, provider))
-      await expect(erc20.getFunction('transfer').staticCall(bob, 1n)).rejects.toMatchObject({ reason: 'insufficient balance' })
+      await expect(erc20.getFunction('transfer').staticCall(bob, 1n)).rejects.toMatchObject({
+        reason: 'insufficient balance',
+      })
     } finally {
       provider.destroy()
     }
@@ -189,16 +247,22 @@ describe('a node driven through viem and ethers', () => {
   it('serves eth_getProof proofs that verify against the block state root', async () => {
     const { publicClient } = clients()
     const block = await publicClient.getBlock()
-    const proof = await publicClient.getProof({ address: tokenAddress, storageKeys: [`0x${'0'.repeat(64)}`], blockNumber: block.number })
-    expect(verifyProof(block.stateRoot, {
-      address: proof.address,
-      accountProof: proof.accountProof,
-      balance: proof.balance,
-      codeHash: proof.codeHash,
-      nonce: BigInt(proof.nonce),
-      storageHash: proof.storageHash,
-      storageProof: proof.storageProof.map((s) => ({ key: s.key, value: s.value, proof: s.proof })),
-    })).toBe(true)
+    const proof = await publicClient.getProof({
+      address: tokenAddress,
+      storageKeys: [`0x${'0'.repeat(64)}`],
+      blockNumber: block.number,
+    })
+    expect(
+      verifyProof(block.stateRoot, {
+        address: proof.address,
+        accountProof: proof.accountProof,
+        balance: proof.balance,
+        codeHash: proof.codeHash,
+        nonce: BigInt(proof.nonce),
+        storageHash: proof.storageHash,
+        storageProof: proof.storageProof.map((s) => ({ key: s.key, value: s.value, proof: s.proof })),
+      }),
+    ).toBe(true)
     const eoa = await publicClient.getProof({ address: alice.address, storageKeys: [], blockNumber: block.number })
     expect(eoa.balance).toBe(await publicClient.getBalance({ address: alice.address, blockNumber: block.number }))
     expect(() =>
@@ -214,17 +278,36 @@ describe('a node driven through viem and ethers', () => {
     const nonce = await publicClient.getTransactionCount({ address: sender.address })
     const base = { to: bob, gas: 21_000n, maxPriorityFeePerGas: parseGwei('1'), chain: c, account: sender } as const
     // Nonce n+1 waits in the pool (queued) until n arrives: it can be replaced meanwhile.
-    const original = await wallet.sendTransaction({ ...base, nonce: nonce + 1, value: 1n, maxFeePerGas: parseGwei('20') })
+    const original = await wallet.sendTransaction({
+      ...base,
+      nonce: nonce + 1,
+      value: 1n,
+      maxFeePerGas: parseGwei('20'),
+    })
     expect(await publicClient.getTransaction({ hash: original })).toMatchObject({ blockNumber: null })
     await expect(
-      wallet.sendTransaction({ ...base, nonce: nonce + 1, value: 2n, maxFeePerGas: parseGwei('20'), maxPriorityFeePerGas: parseGwei('1') }),
+      wallet.sendTransaction({
+        ...base,
+        nonce: nonce + 1,
+        value: 2n,
+        maxFeePerGas: parseGwei('20'),
+        maxPriorityFeePerGas: parseGwei('1'),
+      }),
     ).rejects.toThrow(/replacement transaction underpriced/)
-    const replacement = await wallet.sendTransaction({ ...base, nonce: nonce + 1, value: 3n, maxFeePerGas: parseGwei('30'), maxPriorityFeePerGas: parseGwei('2') })
+    const replacement = await wallet.sendTransaction({
+      ...base,
+      nonce: nonce + 1,
+      value: 3n,
+      maxFeePerGas: parseGwei('30'),
+      maxPriorityFeePerGas: parseGwei('2'),
+    })
     const first = await wallet.sendTransaction({ ...base, nonce, value: 1n, maxFeePerGas: parseGwei('20') })
     await publicClient.waitForTransactionReceipt({ hash: first })
     const r = await publicClient.waitForTransactionReceipt({ hash: replacement })
     expect(r.status).toBe('success')
-    expect(await publicClient.getTransactionReceipt({ hash: original }).catch((e) => e.name)).toBe('TransactionReceiptNotFoundError')
+    expect(await publicClient.getTransactionReceipt({ hash: original }).catch((e) => e.name)).toBe(
+      'TransactionReceiptNotFoundError',
+    )
     expect(await publicClient.getTransactionCount({ address: sender.address })).toBe(nonce + 2)
   })
 
@@ -235,15 +318,33 @@ describe('a node driven through viem and ethers', () => {
     const wallet = createWalletClient({ chain: c, transport: http(node.url), account: sender })
     const hash = await wallet.sendTransaction({ to: bob, value: 1n })
     await publicClient.waitForTransactionReceipt({ hash })
-    const stale = await sender.signTransaction({ chainId: CHAIN_ID, to: bob, value: 1n, nonce: 0, gas: 21_000n, maxFeePerGas: parseGwei('20'), maxPriorityFeePerGas: 1n })
-    await expect(publicClient.sendRawTransaction({ serializedTransaction: stale })).rejects.toThrow(/nonce too low|Nonce provided for the transaction is lower/)
+    const stale = await sender.signTransaction({
+      chainId: CHAIN_ID,
+      to: bob,
+      value: 1n,
+      nonce: 0,
+      gas: 21_000n,
+      maxFeePerGas: parseGwei('20'),
+      maxPriorityFeePerGas: 1n,
+    })
+    await expect(publicClient.sendRawTransaction({ serializedTransaction: stale })).rejects.toThrow(
+      /nonce too low|Nonce provided for the transaction is lower/,
+    )
     const broke = privateKeyToAccount(`0x${'11'.repeat(32)}`)
-    const tooMuch = await broke.signTransaction({ chainId: CHAIN_ID, to: bob, value: parseEther('1'), nonce: 0, gas: 21_000n, maxFeePerGas: parseGwei('20'), maxPriorityFeePerGas: 1n })
+    const tooMuch = await broke.signTransaction({
+      chainId: CHAIN_ID,
+      to: bob,
+      value: parseEther('1'),
+      nonce: 0,
+      gas: 21_000n,
+      maxFeePerGas: parseGwei('20'),
+      maxPriorityFeePerGas: 1n,
+    })
     const res = await fetch(node.url!, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_sendRawTransaction', params: [tooMuch] }),
-    }).then((r) => r.json())
+    }).then((r) => r.json() as Promise<{ error: { code: number; message: string; data: string } }>)
     expect(res.error.code).toBe(-32000)
     expect(res.error.message).toMatch(/^insufficient funds for gas \* price \+ value/)
     const provider = new JsonRpcProvider(node.url, CHAIN_ID, { staticNetwork: true, cacheTimeout: -1 })
@@ -262,7 +363,7 @@ describe('a node driven through viem and ethers', () => {
     const history = await publicClient.getFeeHistory({ blockCount: 4, rewardPercentiles: [25, 75] })
     expect(history.baseFeePerGas.length).toBe(history.gasUsedRatio.length + 1)
     expect(history.reward?.[0]).toHaveLength(2)
-    expect(await publicClient.request({ method: 'eth_syncing' })).toBe(false)
+    expect(await publicClient.request({ method: 'eth_syncing' as never })).toBe(false)
     expect(await publicClient.request({ method: 'net_version' })).toBe(String(CHAIN_ID))
     expect(await publicClient.request({ method: 'web3_clientVersion' })).toMatch(/^appchain\//)
     const metrics = await fetch(`${node.url}/metrics`).then((r) => r.text())

@@ -4,15 +4,15 @@ import { join } from 'node:path'
 import { eip1559 } from '@appchain/gas'
 import { priorityFee } from '@appchain/sequencer'
 import { evmVm } from '@appchain/vm-evm'
-import type { Hex } from 'viem'
-import { defineChain } from 'viem'
 import solc from 'solc'
-import { type NodeConfig, createNode, devAccounts, fundAccounts } from '../src/index.js'
+import type { Chain, Hex } from 'viem'
+import { defineChain } from 'viem'
+import { createNode, devAccounts, fundAccounts, type NodeConfig } from '../src/index.js'
 
 export const CHAIN_ID = 4242
 export const accounts = devAccounts(10)
 
-export const chain = (url: string, wsUrl?: string) =>
+export const chain = (url: string, wsUrl?: string): Chain =>
   defineChain({
     id: CHAIN_ID,
     name: 'appchain-test',
@@ -20,8 +20,8 @@ export const chain = (url: string, wsUrl?: string) =>
     rpcUrls: { default: { http: [url], ...(wsUrl ? { webSocket: [wsUrl] } : {}) } },
   })
 
-export function tempDir(): { path: string; remove(): void } {
-  const path = mkdtempSync(join(tmpdir(), 'appchain-node-'))
+export function tempDir(parent = tmpdir()): { path: string; remove(): void } {
+  const path = mkdtempSync(join(parent, '.tmp-appchain-node-'))
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
 }
 
@@ -69,7 +69,11 @@ export function compileToken(): { abi: unknown[]; bytecode: Hex } {
   const input = {
     language: 'Solidity',
     sources: { 'Token.sol': { content: TOKEN_SOURCE } },
-    settings: { evmVersion: 'cancun', optimizer: { enabled: true, runs: 200 }, outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } },
+    settings: {
+      evmVersion: 'cancun',
+      optimizer: { enabled: true, runs: 200 },
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
+    },
   }
   const out = JSON.parse(solc.compile(JSON.stringify(input)))
   const errors = (out.errors ?? []).filter((e: { severity: string }) => e.severity === 'error')

@@ -69,7 +69,14 @@ describe('restart on the same data directory', () => {
     try {
       let node = await startNode({ db: { path: dir.path }, mempoolPersistence: 'drop' })
       const wallet = createWalletClient({ chain: chain(node.url!), transport: http(node.url), account: alice })
-      const queued = await wallet.sendTransaction({ to: accounts[2]!.address, value: 1n, nonce: 5, gas: 21_000n, maxFeePerGas: parseGwei('20'), maxPriorityFeePerGas: 1n })
+      const queued = await wallet.sendTransaction({
+        to: accounts[2]!.address,
+        value: 1n,
+        nonce: 5,
+        gas: 21_000n,
+        maxFeePerGas: parseGwei('20'),
+        maxPriorityFeePerGas: 1n,
+      })
       await node.stop()
       node = await startNode({ db: { path: dir.path }, mempoolPersistence: 'drop' })
       expect(await node.request('eth_getTransactionByHash', [queued])).toBeNull()

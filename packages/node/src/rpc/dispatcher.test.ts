@@ -21,7 +21,11 @@ const call = async (body: string) => JSON.parse((await rpc.handle(body))!)
 
 describe('createRpcDispatcher', () => {
   it('answers a request and a batch, in order, skipping notifications', async () => {
-    expect(await call('{"jsonrpc":"2.0","id":7,"method":"eth_chainId"}')).toEqual({ jsonrpc: '2.0', id: 7, result: '0x1' })
+    expect(await call('{"jsonrpc":"2.0","id":7,"method":"eth_chainId"}')).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      result: '0x1',
+    })
     const batch = await call(
       JSON.stringify([
         { jsonrpc: '2.0', id: 'a', method: 'eth_chainId' },
@@ -31,7 +35,11 @@ describe('createRpcDispatcher', () => {
     )
     expect(batch).toEqual([
       { jsonrpc: '2.0', id: 'a', result: '0x1' },
-      { jsonrpc: '2.0', id: 'b', error: { code: -32601, message: 'the method nope does not exist/is not available', data: { method: 'nope' } } },
+      {
+        jsonrpc: '2.0',
+        id: 'b',
+        error: { code: -32601, message: 'the method nope does not exist/is not available', data: { method: 'nope' } },
+      },
     ])
   })
 
@@ -63,7 +71,10 @@ describe('createRpcDispatcher', () => {
     expect((await call('{"jsonrpc":"2.0","id":1,"method":"debug_secret"}')).error.code).toBe(-32601)
     const on = createRpcDispatcher({ methods: { debug_secret: () => 'shown' }, enabledNamespaces: ['debug'] })
     expect(JSON.parse((await on.handle('{"jsonrpc":"2.0","id":1,"method":"debug_secret"}'))!).result).toBe('shown')
-    expect((await call('{"jsonrpc":"2.0","id":1,"method":"eth_boom"}')).error).toEqual({ code: -32603, message: 'internal error' })
+    expect((await call('{"jsonrpc":"2.0","id":1,"method":"eth_boom"}')).error).toEqual({
+      code: -32603,
+      message: 'internal error',
+    })
   })
 
   it('refuses a batch over the limit with -32005', async () => {

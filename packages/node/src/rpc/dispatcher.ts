@@ -92,9 +92,12 @@ export function createRpcDispatcher(config: RpcDispatcherConfig) {
     const id = r.id
     const validId = id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))
     const replyId = validId ? (id as Response['id']) : null
-    if (hasId && !validId) return errorResponse(null, new RpcInvalidRequestError({ reason: 'id must be a string, number or null' }))
-    if (r.jsonrpc !== '2.0') return errorResponse(replyId, new RpcInvalidRequestError({ reason: 'jsonrpc must be "2.0"' }))
-    if (typeof r.method !== 'string') return errorResponse(replyId, new RpcInvalidRequestError({ reason: 'method must be a string' }))
+    if (hasId && !validId)
+      return errorResponse(null, new RpcInvalidRequestError({ reason: 'id must be a string, number or null' }))
+    if (r.jsonrpc !== '2.0')
+      return errorResponse(replyId, new RpcInvalidRequestError({ reason: 'jsonrpc must be "2.0"' }))
+    if (typeof r.method !== 'string')
+      return errorResponse(replyId, new RpcInvalidRequestError({ reason: 'method must be a string' }))
     const method = r.method
     if (r.params !== undefined && !Array.isArray(r.params)) {
       return errorResponse(replyId, new RpcInvalidRequestError({ reason: 'params must be an array' }))
@@ -108,7 +111,10 @@ export function createRpcDispatcher(config: RpcDispatcherConfig) {
       const fn = Object.hasOwn(config.methods, method) ? config.methods[method] : undefined
       if (!fn) throw new RpcMethodNotFoundError({ method })
       if (gated.has(ns) && !enabled.has(ns)) {
-        throw new RpcMethodNotFoundError({ method, reason: `The ${ns} namespace is disabled; enable it with rpc.enable.` })
+        throw new RpcMethodNotFoundError({
+          method,
+          reason: `The ${ns} namespace is disabled; enable it with rpc.enable.`,
+        })
       }
       const result = await fn(params, { ...ctx, method })
       response = { jsonrpc: '2.0', id: replyId, result: result === undefined ? null : result }
@@ -138,7 +144,10 @@ export function createRpcDispatcher(config: RpcDispatcherConfig) {
         }
         if (parsed.length > limits.maxBatchLength) {
           return JSON.stringify(
-            errorResponse(null, new RpcLimitExceededError({ limit: 'batch length', max: limits.maxBatchLength, got: parsed.length })),
+            errorResponse(
+              null,
+              new RpcLimitExceededError({ limit: 'batch length', max: limits.maxBatchLength, got: parsed.length }),
+            ),
           )
         }
         const responses = (await Promise.all(parsed.map((r) => call(r, ctx)))).filter((r) => r !== undefined)

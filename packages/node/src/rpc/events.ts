@@ -1,10 +1,10 @@
 import type { Hex } from '@appchain/core'
 import { FilterNotFoundError, RpcInvalidParamsError, RpcLimitExceededError } from '../errors.js'
+import type { Preconfirmation } from '../seam.js'
 import { type ChainLog, logMatches } from '../store/chainStore.js'
 import type { BlockRecord } from '../store/codec.js'
 import type { RpcConnection } from './dispatcher.js'
 import { formatBlock, formatLog } from './format.js'
-import type { Preconfirmation } from '../seam.js'
 
 /** A log filter resolved to addresses and topic positions; block bounds are checked per block. */
 export interface LogFilter {
@@ -75,10 +75,16 @@ export function createEventHub(opts: {
   return {
     newFilter(spec: { kind: 'block' } | { kind: 'pending' } | { kind: 'logs'; filter: LogFilter }): Hex {
       expire()
-      if (filters.size >= maxFilters) throw new RpcLimitExceededError({ limit: 'installed filters', max: maxFilters, got: filters.size + 1 })
+      if (filters.size >= maxFilters)
+        throw new RpcLimitExceededError({ limit: 'installed filters', max: maxFilters, got: filters.size + 1 })
       const id = randomId()
       const touched = Date.now()
-      filters.set(id, spec.kind === 'logs' ? { kind: 'logs', items: [], touched, filter: spec.filter } : { kind: spec.kind, items: [], touched })
+      filters.set(
+        id,
+        spec.kind === 'logs'
+          ? { kind: 'logs', items: [], touched, filter: spec.filter }
+          : { kind: spec.kind, items: [], touched },
+      )
       return id
     },
     filter(id: string): Filter {
@@ -108,14 +114,16 @@ export function createEventHub(opts: {
       if (kind === 'newHeads') sub = { kind, conn }
       else if (kind === 'newPendingTransactions') sub = { kind, conn, full: arg === true }
       else if (kind === 'logs') sub = { kind, conn, filter: parseLogFilter(arg) }
-      else if (kind === 'appchain_preconfirmations' || kind === 'preconfirmations') sub = { kind: 'preconfirmations', conn }
+      else if (kind === 'appchain_preconfirmations' || kind === 'preconfirmations')
+        sub = { kind: 'preconfirmations', conn }
       else throw new RpcInvalidParamsError({ index: 0, reason: `unknown subscription type ${JSON.stringify(kind)}` })
       const id = randomId()
       subs.set(id, sub)
-      if (conn.subscriptions.size === 0) conn.onClose(() => {
-        for (const s of conn.subscriptions) subs.delete(s)
-        conn.subscriptions.clear()
-      })
+      if (conn.subscriptions.size === 0)
+        conn.onClose(() => {
+          for (const s of conn.subscriptions) subs.delete(s)
+          conn.subscriptions.clear()
+        })
       conn.subscriptions.add(id)
       return id
     },
@@ -157,7 +165,10 @@ export function createEventHub(opts: {
     onPendingTx(hash: Hex) {
       for (const [id, s] of subs) {
         if (s.kind === 'newPendingTransactions') {
-          s.conn.notify('eth_subscription', { subscription: id, result: s.full ? (opts.pendingTxJson?.(hash) ?? hash) : hash })
+          s.conn.notify('eth_subscription', {
+            subscription: id,
+            result: s.full ? (opts.pendingTxJson?.(hash) ?? hash) : hash,
+          })
         }
       }
       for (const f of filters.values()) if (f.kind === 'pending') push(f.items, hash)

@@ -1,8 +1,8 @@
-import { bytesToHex, encodeHeader, headerExtraData } from '@appchain/core'
 import type { Deposit, Hex, Receipt } from '@appchain/core'
+import { bytesToHex, encodeHeader, headerExtraData } from '@appchain/core'
 import { parseTransaction } from 'viem'
-import type { BlockRecord } from '../store/codec.js'
 import type { ChainLog } from '../store/chainStore.js'
+import type { BlockRecord } from '../store/codec.js'
 
 /** A bigint or number as a JSON-RPC quantity. */
 export const q = (n: bigint | number): Hex => `0x${n.toString(16)}`
@@ -20,7 +20,11 @@ export interface TxPosition {
 }
 
 /** Decodes an EVM raw transaction into geth's JSON shape; `from` and `hash` come from the node. */
-export function formatEvmTx(raw: Uint8Array, meta: { hash: Hex; from: Hex }, position?: TxPosition): Record<string, unknown> {
+export function formatEvmTx(
+  raw: Uint8Array,
+  meta: { hash: Hex; from: Hex },
+  position?: TxPosition,
+): Record<string, unknown> {
   const tx = parseTransaction(bytesToHex(raw)) as Record<string, unknown> & { type: string }
   const type = TYPES[tx.type] ?? 0
   const out: Record<string, unknown> = {

@@ -1,23 +1,28 @@
-import {
-  BlockNotFoundError,
-  ExecutionRevertedError,
-  bytesToHex,
-  hexToBytes,
-  keccak256Hex,
+import type {
+  Address,
+  BlockContext,
+  CallRequest,
+  CallResult,
+  GasModel,
+  Hex,
+  Receipt,
+  StateDb,
+  TxEnvelope,
+  Vm,
 } from '@appchain/core'
-import type { Address, BlockContext, CallRequest, CallResult, GasModel, Hex, Receipt, StateDb, TxEnvelope, Vm } from '@appchain/core'
+import { BlockNotFoundError, bytesToHex, ExecutionRevertedError, hexToBytes, keccak256Hex } from '@appchain/core'
 import { RpcInvalidParamsError, RpcLimitExceededError, RpcMethodNotFoundError } from '../errors.js'
 import type { Preconfirmation, SequencerHandle } from '../seam.js'
 import type { ChainStore } from '../store/chainStore.js'
 import type { BlockRecord } from '../store/codec.js'
 import type { ResolvedRpcLimits, RpcMethod } from './dispatcher.js'
 import { type EventHub, type LogFilter, preconfJson } from './events.js'
-import { type TxPosition, formatBlock, formatDepositTx, formatEvmTx, formatLog, formatReceipt, q } from './format.js'
+import { formatBlock, formatDepositTx, formatEvmTx, formatLog, formatReceipt, q, type TxPosition } from './format.js'
 import {
   type AccountOverride,
-  type BlockSelector,
   address,
   arity,
+  type BlockSelector,
   blockParam,
   bool,
   callRequest,
@@ -102,9 +107,19 @@ function blockContext(n: NodeInternals, block: BlockRecord): BlockContext {
   }
 }
 
-function formatTx(n: NodeInternals, block: BlockRecord, receipts: readonly Receipt[], i: number): Record<string, unknown> {
+function formatTx(
+  n: NodeInternals,
+  block: BlockRecord,
+  receipts: readonly Receipt[],
+  i: number,
+): Record<string, unknown> {
   const r = receipts[i]!
-  const position: TxPosition = { blockHash: block.hash, blockNumber: block.header.number, index: i, baseFeePerGas: block.header.baseFeePerGas }
+  const position: TxPosition = {
+    blockHash: block.hash,
+    blockNumber: block.header.number,
+    index: i,
+    baseFeePerGas: block.header.baseFeePerGas,
+  }
   const deposit = block.deposits[i]
   if (deposit) return formatDepositTx(deposit, r.transactionHash, position)
   const raw = block.transactions[i - block.deposits.length]!
@@ -126,7 +141,10 @@ function formatAnyTx(n: NodeInternals, raw: Uint8Array, meta: { hash: Hex; from:
 async function blockJson(n: NodeInternals, block: BlockRecord, full: boolean) {
   if (!full) return formatBlock(block, block.txHashes)
   const receipts = (await n.store.getReceipts(block.hash)) ?? []
-  return formatBlock(block, receipts.map((_, i) => formatTx(n, block, receipts, i)))
+  return formatBlock(
+    block,
+    receipts.map((_, i) => formatTx(n, block, receipts, i)),
+  )
 }
 
 function receiptsJson(block: BlockRecord, receipts: readonly Receipt[]) {
@@ -170,7 +188,13 @@ async function logRange(n: NodeInternals, f: ReturnType<typeof filterParams>) {
 async function getLogs(n: NodeInternals, f: ReturnType<typeof filterParams>) {
   if (f.blockHash) {
     await mustFindBlock(n, { hash: f.blockHash })
-    const logs = await n.store.getLogs({ fromBlock: 0n, toBlock: 0n, blockHash: f.blockHash, addresses: f.addresses, topics: f.topics })
+    const logs = await n.store.getLogs({
+      fromBlock: 0n,
+      toBlock: 0n,
+      blockHash: f.blockHash,
+      addresses: f.addresses,
+      topics: f.topics,
+    })
     return logs.map(formatLog)
   }
   const { from, to } = await logRange(n, f)
@@ -198,7 +222,12 @@ function logFilterOf(f: ReturnType<typeof filterParams>): LogFilter {
 }
 
 /** gas used -> the smallest gas limit that succeeds, by bisection (as geth does). */
-async function estimateGas(n: NodeInternals, req: CallRequest, block: BlockRecord, overrides: Map<Address, AccountOverride>) {
+async function estimateGas(
+  n: NodeInternals,
+  req: CallRequest,
+  block: BlockRecord,
+  overrides: Map<Address, AccountOverride>,
+) {
   const call = requireCall(n.vm)
   const ctx = blockContext(n, block)
   const run = async (gas: bigint) => {
@@ -244,7 +273,10 @@ async function feeHistory(n: NodeInternals, countParam: unknown, newest: BlockSe
     if (percentiles.length) {
       const receipts = (await n.store.getReceipts(b.hash)) ?? []
       const tips = receipts
-        .map((r) => ({ tip: r.effectiveGasPrice > h.baseFeePerGas ? r.effectiveGasPrice - h.baseFeePerGas : 0n, gas: r.gasUsed }))
+        .map((r) => ({
+          tip: r.effectiveGasPrice > h.baseFeePerGas ? r.effectiveGasPrice - h.baseFeePerGas : 0n,
+          gas: r.gasUsed,
+        }))
         .sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0))
       rewards.push(
         percentiles.map((p) => {
@@ -349,7 +381,9 @@ export function createMethods(n: NodeInternals): Record<string, RpcMethod> {
       const call = requireCall(n.vm)
       const state = await n.scratchState(block)
       await applyOverrides(state, overrides)
-      const result = await n.exclusive(() => call({ ...req, gas: req.gas ?? block.header.gasLimit }, state, blockContext(n, block)))
+      const result = await n.exclusive(() =>
+        call({ ...req, gas: req.gas ?? block.header.gasLimit }, state, blockContext(n, block)),
+      )
       if (result.status !== 'success') throw revertError(result)
       return result.returnData
     },
@@ -470,7 +504,8 @@ export function createMethods(n: NodeInternals): Record<string, RpcMethod> {
         throw new RpcMethodNotFoundError({ method: ctx.method, reason: 'Subscriptions need a WebSocket connection.' })
       }
       arity(p, 1, 2)
-      if (typeof p[0] !== 'string') throw new RpcInvalidParamsError({ index: 0, reason: 'subscription type must be a string' })
+      if (typeof p[0] !== 'string')
+        throw new RpcInvalidParamsError({ index: 0, reason: 'subscription type must be a string' })
       return n.events.subscribe(ctx.connection, p[0], p[1], (v) => logFilterOf(filterParams(v ?? {}, 1)))
     },
     eth_unsubscribe: (p, ctx) => {

@@ -22,7 +22,8 @@ export function quantity(v: unknown, index: number, name = 'quantity'): bigint {
 
 /** A 20-byte address, lower-cased. */
 export function address(v: unknown, index: number, name = 'address'): Address {
-  if (typeof v !== 'string' || !ADDRESS.test(v)) return fail(index, `${name} must be a 20-byte hex address, got ${show(v)}`)
+  if (typeof v !== 'string' || !ADDRESS.test(v))
+    return fail(index, `${name} must be a 20-byte hex address, got ${show(v)}`)
   return v.toLowerCase() as Address
 }
 
@@ -34,7 +35,8 @@ export function hash32(v: unknown, index: number, name = 'hash'): Hex {
 
 /** 0x-prefixed bytes of even length. */
 export function data(v: unknown, index: number, name = 'data'): Hex {
-  if (typeof v !== 'string' || !DATA.test(v)) return fail(index, `${name} must be 0x-prefixed hex bytes, got ${show(v)}`)
+  if (typeof v !== 'string' || !DATA.test(v))
+    return fail(index, `${name} must be 0x-prefixed hex bytes, got ${show(v)}`)
   return v.toLowerCase() as Hex
 }
 
@@ -119,7 +121,8 @@ export function stateOverrides(v: unknown, index: number): Map<Address, AccountO
     for (const field of ['state', 'stateDiff'] as const) {
       if (o[field] == null) continue
       const slots: Record<Hex, Hex> = {}
-      for (const [k, val] of Object.entries(obj(o[field], index, field))) slots[slot(k, index)] = hash32(val, index, 'slot value')
+      for (const [k, val] of Object.entries(obj(o[field], index, field)))
+        slots[slot(k, index)] = hash32(val, index, 'slot value')
       entry[field] = slots
     }
     out.set(address(addr, index), entry)
@@ -139,7 +142,11 @@ export interface FilterParams {
 export function filterParams(v: unknown, index: number): FilterParams {
   const o = v === undefined ? {} : obj(v, index, 'filter')
   const addresses =
-    o.address == null ? [] : Array.isArray(o.address) ? o.address.map((a) => address(a, index)) : [address(o.address, index)]
+    o.address == null
+      ? []
+      : Array.isArray(o.address)
+        ? o.address.map((a) => address(a, index))
+        : [address(o.address, index)]
   if (o.topics != null && !Array.isArray(o.topics)) fail(index, 'topics must be an array')
   const topics = ((o.topics as unknown[] | undefined) ?? []).map((t) =>
     t == null ? null : Array.isArray(t) ? t.map((x) => hash32(x, index, 'topic')) : hash32(t, index, 'topic'),

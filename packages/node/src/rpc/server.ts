@@ -1,6 +1,6 @@
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { WebSocketServer, type WebSocket } from 'ws'
+import { type WebSocket, WebSocketServer } from 'ws'
 import { RpcLimitExceededError } from '../errors.js'
 import type { RpcConnection, RpcDispatcher } from './dispatcher.js'
 import { toRpcError } from './errorCodes.js'

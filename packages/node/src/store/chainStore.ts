@@ -1,5 +1,5 @@
-import { bloomMayContain, bytesToHex, concatBytes, hexToBytes } from '@appchain/core'
 import type { Block, BlockExecution, BlockHeader, Db, DbOp, Hex, Log, Receipt } from '@appchain/core'
+import { bloomMayContain, bytesToHex, concatBytes, hexToBytes } from '@appchain/core'
 import {
   type BlockRecord,
   decodeBlock,

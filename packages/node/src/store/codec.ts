@@ -1,5 +1,5 @@
-import { bytesToHex, hexToBytes } from '@appchain/core'
 import type { Block, Receipt } from '@appchain/core'
+import { bytesToHex, hexToBytes } from '@appchain/core'
 
 // Chain data is stored as JSON: bigints are tagged `#<hex>` (every other string we store is 0x-hex or a
 // status word, so the tag is unambiguous) and raw transactions are 0x-hex.
