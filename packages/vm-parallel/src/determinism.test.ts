@@ -43,7 +43,7 @@ const txArb = fc.oneof(
 )
 const scenarioArb = fc.array(fc.array(fc.tuple(txArb, fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 2 })
 
-type Scenario = fc.ArbitraryOf<typeof scenarioArb> extends infer T ? T : never
+type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never
 
 function build(scenario: Scenario): Uint8Array[][] {
   const nonces = people.map(() => 0n)

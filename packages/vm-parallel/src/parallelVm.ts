@@ -9,7 +9,6 @@ import {
   NonceTooLowError,
   UnknownFeeTokenError,
   bytesToHex,
-  logsBloom,
   orBloom,
   hexToBytes,
   createBloom,
@@ -32,6 +31,7 @@ import { type WorkerPool, workerPool } from '@appchain/core/workers'
 import { orderedTrieRoot } from '@appchain/state'
 import type { BatchResult, BatchTask, BatchTxResult } from './batch.js'
 import { BlockState } from './blockState.js'
+import { receiptBloom } from './bloom.js'
 import { type ExecEnv, type ExecTx, type ExecutionMode, type TxOutcome, executeTx, recordKey } from './executor.js'
 import { type DecodeItem, type DecodeOptions, type ParallelTx, decodeItems, rebuildDecodeError } from './parallelTx.js'
 import { type Program, type ProgramSpec, programSpec } from './program.js'
@@ -61,6 +61,8 @@ export interface ParallelVmConfig {
 /** Per-block numbers the benchmarks and tests read (not part of consensus). */
 export interface ParallelStats {
   mode: ExecutionMode
+  /** Milliseconds per phase: fee holds and nonces, loading declared state, program execution, fees and receipts, writing state and roots. */
+  timings: { hold: number; load: number; execute: number; settle: number; commit: number }
   threads: number
   groups: number
   largestGroup: number
@@ -163,6 +165,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
   /** Runs phase 2 (program execution) and returns one result per transaction, in block order. */
   const executePrograms = async (bs: BlockState, txs: ParallelTx[], env: ExecEnv): Promise<{ results: BatchTxResult[]; s: ParallelStats }> => {
     const exec = txs.map(execTxOf)
+    const t0 = performance.now()
     // Every declared account (and its record for the called program) is loaded before execution starts.
     for (const tx of txs) {
       const data = registry.infos.get(tx.program)?.data
@@ -171,7 +174,16 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         if (data) await bs.loadRecord(tx.program, a)
       }
     }
-    const s: ParallelStats = { mode, threads: 0, groups: 0, largestGroup: 0, reexecutions: 0, txs: txs.length }
+    const s: ParallelStats = {
+      mode,
+      timings: { hold: 0, load: performance.now() - t0, execute: 0, settle: 0, commit: 0 },
+      threads: 0,
+      groups: 0,
+      largestGroup: 0,
+      reexecutions: 0,
+      txs: txs.length,
+    }
+    const t1 = performance.now()
     if (workers === 0 || txs.length < minParallel) {
       const results: BatchTxResult[] = []
       for (const tx of exec) {
@@ -179,6 +191,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         if (out.status === 'success') applyOutcome(bs, out)
         results.push({ index: tx.index, status: out.status, error: out.error, logs: out.logs })
       }
+      s.timings.execute = performance.now() - t1
       return { results, s }
     }
     const groups = lockGroups(exec)
@@ -195,6 +208,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     if (mode === 'locks') {
       // Groups share no written account: every batch's final values go straight in.
       for (const b of batches) applyOutcome(bs, b)
+      s.timings.execute = performance.now() - t1
       return { results, s }
     }
     // Block-STM validation in block order: a transaction stands if every location it read still holds the
@@ -236,6 +250,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         }
       }
     }
+    s.timings.execute = performance.now() - t1
     return { results, s }
   }
 
@@ -264,6 +279,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       }
     }
 
+    const tHold = performance.now()
     // Phase 1, in block order: nonces and fee holds. Excluded transactions are never charged.
     const excluded: { hash: `0x${string}`; error: BaseError }[] = []
     const accepted: { tx: ParallelTx; up: UpfrontCharge }[] = []
@@ -294,6 +310,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       }
     }
 
+    const hold = performance.now() - tHold
     // Phase 2: programs, in parallel where the declared accounts allow.
     const env: ExecEnv = { blockNumber: ctx.number, timestamp: ctx.timestamp }
     const { results, s } = await executePrograms(
@@ -302,10 +319,13 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       env,
     )
     stats = s
+    s.timings.hold = hold
+    const tSettle = performance.now()
 
     // Phase 3, in block order: final fees, refunds, receipts.
     const receipts: Receipt[] = []
     const bloom = createBloom()
+    const blooms: Uint8Array[] = []
     let cumulative = 0n
     for (let i = 0; i < accepted.length; i++) {
       const { tx, up } = accepted[i]!
@@ -322,8 +342,9 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         bs.setBalance(to, (await bs.loadAccount(to)).balance + c.amount)
       }
       cumulative += gasUsed
-      const lb = logsBloom(r.logs)
-      orBloom(bloom, hexToBytes(lb))
+      const lb = receiptBloom(r.logs)
+      orBloom(bloom, lb.bytes)
+      blooms.push(lb.bytes)
       const receipt: Receipt = {
         transactionHash: tx.hash,
         transactionIndex: i,
@@ -335,7 +356,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         cumulativeGasUsed: cumulative,
         effectiveGasPrice: charge.effectiveGasPrice,
         logs: r.logs,
-        logsBloom: lb,
+        logsBloom: lb.hex,
         contractAddress: null,
       }
       if (payer !== tx.sender) receipt.feePayer = payer
@@ -344,21 +365,33 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       if (mode === 'optimistic') receipt.reexecutions = r.reexecutions ?? 0
       receipts.push(receipt)
     }
+    s.timings.settle = performance.now() - tSettle
+    const tCommit = performance.now()
     await gas.observeBlock?.({ blockNumber: ctx.number, txs: accepted.map((a) => a.tx), store })
     await bs.flush()
     const included = accepted.map((a) => a.tx)
-    return {
+    const encodedReceipts = receipts.map((r, i) => encodeReceipt(r, blooms[i]))
+    const raws = included.map((t) => t.raw)
+    // The two ordered tries do not depend on the state: big blocks hash them on workers while this thread
+    // computes the state root.
+    const offload = workers > 0 && included.length >= minParallel
+    const trieRoot = (items: Uint8Array[], w: number) =>
+      offload ? (getPool().runOn(w % workers, { op: 'trieRoot', items }) as Promise<`0x${string}`>) : Promise.resolve(orderedTrieRoot(items))
+    const [transactionsRoot, receiptsRoot, stateRoot] = await Promise.all([trieRoot(raws, 0), trieRoot(encodedReceipts, 1), state.root()])
+    const execution: BlockExecution = {
       receipts,
       excluded,
       included,
       gasUsed: cumulative,
       withdrawals: [],
       withdrawalsRoot: EMPTY_TRIE_ROOT,
-      transactionsRoot: orderedTrieRoot(included.map((t) => t.raw)),
-      receiptsRoot: orderedTrieRoot(receipts.map(encodeReceipt)),
+      transactionsRoot,
+      receiptsRoot,
       logsBloom: bytesToHex(bloom),
-      stateRoot: await state.root(),
+      stateRoot,
     }
+    s.timings.commit = performance.now() - tCommit
+    return execution
   }
 
   const genesis = async (alloc: GenesisAlloc, state: StateDb): Promise<void> => {

@@ -15,6 +15,7 @@ import {
   rlpEncode,
 } from '@appchain/core'
 import type { Address, Hex, RlpInput } from '@appchain/core'
+import { fastHexToBytes } from './hex.js'
 
 /** EIP-2718-style type byte of parallel VM transactions ('p'). */
 export const PARALLEL_TX_TYPE = 0x70
@@ -151,9 +152,21 @@ function word(v: bigint): Uint8Array {
 
 function addressWord(a: string): Uint8Array {
   const out = new Uint8Array(32)
-  out.set(hexToBytes(a), 12)
+  out.set(fastHexToBytes(a), 12)
   return out
 }
+
+const textHashes = new Map<string, Uint8Array>()
+/** keccak256 of a short string (program ids, method names), memoised. */
+function textHash(s: string): Uint8Array {
+  let h = textHashes.get(s)
+  if (!h) {
+    h = keccak256(enc.encode(s))
+    if (textHashes.size < 4096) textHashes.set(s, h)
+  }
+  return h
+}
+const EMPTY_LIST_HASH = keccak256(new Uint8Array())
 
 /**
  * The EIP-712 digest a transaction's signature signs (what viem's `hashTypedData(typedDataOf(...))` returns,
@@ -178,11 +191,11 @@ export function signingDigest(request: ParallelTxRequest, schema: MethodSchema):
   const struct = keccak256(
     concatBytes(
       th.tx,
-      keccak256(enc.encode(request.program)),
-      keccak256(enc.encode(request.method)),
+      textHash(request.program),
+      textHash(request.method),
       keccak256(concatBytes(...argWords)),
-      keccak256(concatBytes(...request.reads.map(addressWord))),
-      keccak256(concatBytes(...request.writes.map(addressWord))),
+      request.reads.length ? keccak256(concatBytes(...request.reads.map(addressWord))) : EMPTY_LIST_HASH,
+      request.writes.length ? keccak256(concatBytes(...request.writes.map(addressWord))) : EMPTY_LIST_HASH,
       word(request.nonce),
       word(request.gasLimit),
       word(request.maxFeePerGas),

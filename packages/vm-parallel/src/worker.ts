@@ -1,4 +1,5 @@
 import { serveWorker } from '@appchain/core/workers'
+import { orderedTrieRoot } from '@appchain/state'
 import { workerData } from 'node:worker_threads'
 import { type BatchTask, runBatch } from './batch.js'
 import { type DecodeOptions, decodeItems } from './parallelTx.js'
@@ -7,7 +8,10 @@ import { createRegistry } from './registry.js'
 import { createSandbox } from './sandbox.js'
 
 /** Messages the parallel VM sends its worker threads. */
-export type WorkerTask = { op: 'decode'; raws: Uint8Array[]; opts: DecodeOptions } | ({ op: 'execute' } & BatchTask)
+export type WorkerTask =
+  | { op: 'decode'; raws: Uint8Array[]; opts: DecodeOptions }
+  | ({ op: 'execute' } & BatchTask)
+  | { op: 'trieRoot'; items: Uint8Array[] }
 
 // Each worker compiles the programs into its own sandbox once and keeps it for its lifetime.
 const specs = (workerData as { specs: ProgramSpec[] }).specs
@@ -16,5 +20,6 @@ const sandbox = createSandbox(specs)
 
 serveWorker((task: WorkerTask) => {
   if (task.op === 'decode') return decodeItems(task.raws, registry, task.opts)
+  if (task.op === 'trieRoot') return orderedTrieRoot(task.items)
   return runBatch(sandbox, registry.infos, task)
 })

@@ -1,0 +1,87 @@
+import { ZERO_HASH } from '@appchain/core'
+import type { BlockContext, GenesisAlloc } from '@appchain/core'
+import { eip1559 } from '@appchain/gas'
+import type { ExecutionMode } from '../src/executor.js'
+import { parallelVm } from '../src/parallelVm.js'
+import type { ParallelTx } from '../src/parallelTx.js'
+import { nativeToken } from '../src/programs/nativeToken.js'
+import { recoveryBackend } from '../src/recover.js'
+import { flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
+
+// Usage: npm run bench -w packages/vm-parallel   (BENCH_TXS, BENCH_REPS to change the size)
+const N = Number(process.env.BENCH_TXS ?? 20_000)
+const REPS = Number(process.env.BENCH_REPS ?? 3)
+const CHAIN_ID = 4242n
+const gas = eip1559({ initialBaseFee: 1n })
+const ctx: BlockContext = {
+  chainId: CHAIN_ID,
+  number: 1n,
+  timestamp: 1_700_000_001n,
+  coinbase: '0x00000000000000000000000000000000000000c0',
+  gasLimit: 10n ** 12n,
+  fees: gas.genesisFees(),
+  prevRandao: ZERO_HASH,
+  parentHash: ZERO_HASH,
+}
+
+const workloads = transferWorkloads(N)
+const token = nativeToken({ authority: workloads[0]!.transfers[0]!.from.address })
+console.log(`parallel VM bench: ${N} native token transfers, ${REPS} runs each, median; signature recovery: ${recoveryBackend()}`)
+
+type Row = { workload: string; mode: ExecutionMode; workers: number; exec: number; e2e: number; reexec: number; roots: Set<string> }
+const rows: Row[] = []
+for (const w of workloads) {
+  const raws = signTransfers(token, w.transfers, CHAIN_ID)
+  const alloc: GenesisAlloc = {}
+  for (const t of w.transfers) alloc[t.from.address] = { balance: 10n ** 24n }
+  for (const mode of ['locks', 'optimistic'] as const) {
+    for (const workers of [1, 2]) {
+      const vm = parallelVm({ programs: [token], workers, mode })
+      const row: Row = { workload: w.name, mode, workers, exec: 0, e2e: 0, reexec: 0, roots: new Set() }
+      const execs: number[] = []
+      const e2es: number[] = []
+      // One warm-up run (starts the threads, JIT), then the measured runs.
+      for (let rep = -1; rep < REPS; rep++) {
+        const state = await flushedState(alloc, vm.genesis)
+        const t0 = performance.now()
+        const txs = (await vm.decodeTxs(raws, { chainId: CHAIN_ID })) as ParallelTx[]
+        const t1 = performance.now()
+        const result = await vm.executeBlock({ ctx, deposits: [], txs, state, gas })
+        const t2 = performance.now()
+        if (result.included.length !== N || result.receipts.some((r) => r.status !== 'success')) throw new Error(`${w.name}: not every transfer succeeded`)
+        if (rep < 0) continue
+        execs.push(t2 - t1)
+        e2es.push(t2 - t0)
+        row.roots.add(result.stateRoot)
+        row.reexec = (vm.lastStats()?.reexecutions ?? 0) / N
+      }
+      await vm.close()
+      row.exec = median(execs)
+      row.e2e = median(e2es)
+      rows.push(row)
+      console.log(`  ${w.name.padEnd(16)} ${mode.padEnd(10)} ${workers} worker(s): exec ${row.exec.toFixed(0)} ms, e2e ${row.e2e.toFixed(0)} ms`)
+    }
+  }
+}
+
+const tps = (ms: number) => Math.round((N / ms) * 1000).toLocaleString('en-US')
+const table = rows.map((r) => {
+  const one = rows.find((x) => x.workload === r.workload && x.mode === r.mode && x.workers === 1)!
+  return {
+    workload: r.workload,
+    mode: r.mode,
+    workers: r.workers,
+    'exec ms': Math.round(r.exec),
+    'exec tx/s': tps(r.exec),
+    'exec speed-up': r.workers === 1 ? '1.00x' : `${(one.exec / r.exec).toFixed(2)}x`,
+    'e2e ms': Math.round(r.e2e),
+    'e2e tx/s': tps(r.e2e),
+    'e2e speed-up': r.workers === 1 ? '1.00x' : `${(one.e2e / r.e2e).toFixed(2)}x`,
+    'reexec/tx': r.reexec.toFixed(3),
+  }
+})
+console.table(table)
+for (const w of workloads) {
+  const roots = new Set(rows.filter((r) => r.workload === w.name).flatMap((r) => [...r.roots]))
+  console.log(`${w.name}: ${roots.size === 1 ? 'identical state roots in every run' : `STATE ROOTS DIFFER (${roots.size})`}`)
+}

@@ -1,0 +1,94 @@
+import { createRequire } from 'node:module'
+import { bytesToHex, keccak256, memoryDb } from '@appchain/core'
+import type { Address, Db, GenesisAlloc, Hex, StateDb } from '@appchain/core'
+import { createStateDb } from '@appchain/state'
+import type { Program } from '../src/program.js'
+import { type ParallelTxRequest, encodeTransaction, signingDigest } from '../src/tx.js'
+
+interface NativeSecp {
+  ecdsaSign(msg: Uint8Array, sk: Uint8Array): { signature: Uint8Array; recid: number }
+  publicKeyCreate(sk: Uint8Array, compressed: boolean): Uint8Array
+}
+export const secp = createRequire(import.meta.url)('secp256k1/bindings') as NativeSecp
+
+export interface BenchKey {
+  privateKey: Uint8Array
+  address: Address
+}
+
+export function benchKeys(n: number, seed: string): BenchKey[] {
+  const out: BenchKey[] = []
+  for (let i = 0; i < n; i++) {
+    const privateKey = keccak256(new TextEncoder().encode(`${seed}:${i}`))
+    const pub = secp.publicKeyCreate(privateKey, false)
+    out.push({ privateKey, address: bytesToHex(keccak256(pub.subarray(1)).subarray(12)) as Address })
+  }
+  return out
+}
+
+export function signNative(digest: Uint8Array, key: BenchKey): Hex {
+  const { signature, recid } = secp.ecdsaSign(digest, key.privateKey)
+  const out = new Uint8Array(65)
+  out.set(signature)
+  out[64] = 27 + recid
+  return bytesToHex(out)
+}
+
+export interface Transfer {
+  from: BenchKey
+  to: Address
+  nonce: bigint
+}
+
+/**
+ * The three transfer workloads: distinct senders and receivers (low contention), everyone paying one
+ * account (a hot account), and one sender's chain of nonces (a hot sender).
+ */
+export function transferWorkloads(n: number): { name: string; transfers: Transfer[] }[] {
+  const senders = benchKeys(n, 'sender')
+  const receivers = benchKeys(n, 'receiver')
+  const hot = receivers[0]!.address
+  return [
+    { name: 'low contention', transfers: senders.map((from, i) => ({ from, to: receivers[i]!.address, nonce: 0n })) },
+    { name: 'one hot account', transfers: senders.map((from) => ({ from, to: hot, nonce: 0n })) },
+    {
+      name: 'single sender',
+      transfers: receivers.map((r, i) => ({ from: senders[0]!, to: r.address, nonce: BigInt(i) })),
+    },
+  ]
+}
+
+export function signTransfers(token: Program, transfers: Transfer[], chainId: bigint): Uint8Array[] {
+  const m = token.methods.transfer!
+  const schema = { program: token.id, method: 'transfer', args: m.args, gas: m.gas }
+  return transfers.map((t) => {
+    const request: ParallelTxRequest = {
+      chainId,
+      program: token.id,
+      method: 'transfer',
+      args: { to: t.to, amount: 1n },
+      reads: [],
+      writes: t.from.address === t.to ? [t.to] : [t.from.address, t.to],
+      nonce: t.nonce,
+      gasLimit: 30_000n,
+      maxFeePerGas: 10n,
+      maxPriorityFeePerGas: 0n,
+    }
+    return encodeTransaction(request, schema, signNative(signingDigest(request, schema), t.from))
+  })
+}
+
+/** A fresh state holding `alloc`, flushed to its Db so a block pays only for what it changes. */
+export async function flushedState(alloc: GenesisAlloc, write: (alloc: GenesisAlloc, state: StateDb) => Promise<void>): Promise<StateDb> {
+  const db: Db = memoryDb()
+  const state = createStateDb({ db })
+  await write(alloc, state)
+  const { root, ops } = await state.flush()
+  await db.batch(ops)
+  return createStateDb({ db, root })
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}
