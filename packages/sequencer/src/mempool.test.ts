@@ -159,6 +159,11 @@ describe('createMempool', () => {
     pool.add(envelope(1, 1), { stateNonce: 0n })
     expect(pool.add(envelope(1, 2), { stateNonce: 2n }).status).toBe('pending')
     expect(pool.count).toBe(1)
+    // Queued behind a gap that a deposit (not the pool) filled: promoted together with the newcomer.
+    pool.add(envelope(2, 2), { stateNonce: 0n })
+    pool.add(envelope(2, 3), { stateNonce: 0n })
+    const r = pool.add(envelope(2, 4), { stateNonce: 2n })
+    expect(r.promoted.map((t) => t.nonce)).toEqual([2n, 3n, 4n])
   })
 
   it('rejects impossible settings with RangeError', () => {

@@ -191,7 +191,7 @@ export function createMempool(config: MempoolConfig = {}): Mempool {
     add(tx, { stateNonce }) {
       if (byHash.has(tx.hash)) throw new AlreadyKnownError({ hash: tx.hash })
       let q = senders.get(tx.sender)
-      if (q && stateNonce > q.base) pool.setNonce(tx.sender, stateNonce)
+      const moved = q && stateNonce > q.base ? pool.setNonce(tx.sender, stateNonce).promoted : []
       q = senders.get(tx.sender)
       const base = q ? q.base : stateNonce
       if (tx.nonce < base) throw new NonceTooLowError({ address: tx.sender, nonce: tx.nonce, expected: base })
@@ -236,7 +236,12 @@ export function createMempool(config: MempoolConfig = {}): Mempool {
       q.cache = undefined
       const promoted = extend(q, tx.sender)
       const status = tx.nonce < q.end ? 'pending' : 'queued'
-      return { status, replaced: old, evicted: evict, promoted: old && status === 'pending' ? [tx] : promoted }
+      return {
+        status,
+        replaced: old,
+        evicted: evict,
+        promoted: [...moved, ...(old && status === 'pending' ? [tx] : promoted)],
+      }
     },
 
     get: (hash) => byHash.get(hash),
