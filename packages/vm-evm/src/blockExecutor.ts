@@ -1,19 +1,19 @@
 import {
   type Address,
   BaseError,
-  bytesToHex,
   type ChargeContext,
   concatBytes,
   type Deposit,
   type GasModel,
   GasLimitExceedsBlockLimitError,
   type GasStore,
-  hexToBytes,
   InsufficientFundsError,
   KECCAK_EMPTY,
   keccak256,
   type Log,
-  logsBloom,
+  addToBloom,
+  createBloom,
+  type Hex,
   NonceTooHighError,
   NonceTooLowError,
   PaymasterInsufficientFundsError,
@@ -23,6 +23,7 @@ import {
   type TxEnvelope,
   UnknownFeeTokenError,
 } from '@appchain/core'
+import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 import { EVMError, type EVM } from '@ethereumjs/evm'
 import { Account, Address as EjsAddress } from '@ethereumjs/util'
 import { toRlp } from 'viem'
@@ -66,6 +67,17 @@ function ejsLogs(logs: [Uint8Array, Uint8Array[], Uint8Array][] | undefined): Lo
     topics: topics.map((t) => bytesToHex(t)),
     data: bytesToHex(data),
   }))
+}
+
+/** The logs bloom straight from the interpreter's byte logs (no hex round trip). */
+function bloomOfRaw(logs: [Uint8Array, Uint8Array[], Uint8Array][] | undefined): Hex {
+  const bloom = createBloom()
+  if (logs)
+    for (const [address, topics] of logs) {
+      addToBloom(bloom, address)
+      for (const t of topics) addToBloom(bloom, t)
+    }
+  return bytesToHex(bloom)
 }
 
 function effectiveGasPrice(tx: TxEnvelope, baseFee: bigint): bigint {
@@ -270,6 +282,7 @@ export class BlockExecutor {
 
       this.gasUsed += used
       const logs = ejsLogs(exec.logs as never)
+      const bloom = bloomOfRaw(exec.logs as never)
       const failed = exec.exceptionError !== undefined
       const receipt: Receipt = {
         transactionHash: tx.hash,
@@ -282,7 +295,7 @@ export class BlockExecutor {
         cumulativeGasUsed: this.gasUsed,
         effectiveGasPrice: charge.effectiveGasPrice,
         logs,
-        logsBloom: logsBloom(logs),
+        logsBloom: bloom,
         contractAddress: tx.to === null && !failed && result.createdAddress ? (result.createdAddress.toString() as Address) : null,
       }
       if (charge.l1Fee !== undefined) receipt.l1Fee = charge.l1Fee
@@ -364,6 +377,7 @@ export class BlockExecutor {
     let failed = true
     let used = d.gasLimit
     let logs: Log[] = []
+    let bloom = bytesToHex(createBloom())
     let createdAddress: Address | null = null
     if (d.gasLimit >= intrinsic) {
       await journal.checkpoint()
@@ -382,6 +396,7 @@ export class BlockExecutor {
       failed = exec.exceptionError !== undefined
       used = intrinsic + exec.executionGasUsed
       logs = ejsLogs(exec.logs as never)
+      bloom = bloomOfRaw(exec.logs as never)
       if (!failed && result.createdAddress) createdAddress = result.createdAddress.toString() as Address
       await this.selfdestructs(exec.selfdestruct, exec.createdAddresses)
     }
@@ -402,7 +417,7 @@ export class BlockExecutor {
         cumulativeGasUsed: this.gasUsed,
         effectiveGasPrice: 0n,
         logs,
-        logsBloom: logsBloom(logs),
+        logsBloom: bloom,
         contractAddress: createdAddress,
       },
     }

@@ -1,4 +1,7 @@
-import { bytesToHex, InvalidSignatureError } from '@appchain/core'
+import {
+  InvalidSignatureError,
+} from '@appchain/core'
+import { toHex as bytesToHex } from './hex.js'
 import { type DecodeTxOptions, decodeTx } from './decodeTx.js'
 import type { EvmTx } from './evmTx.js'
 import { type AddressRecoverer, compactSignature, defaultRecoverer } from './recoverAddress.js'

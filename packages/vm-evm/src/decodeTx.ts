@@ -1,7 +1,6 @@
 import {
   type Address,
   bytesToBigint,
-  bytesToHex,
   ChainIdMismatchError,
   concatBytes,
   FeeCapTooLowError,
@@ -14,6 +13,7 @@ import {
   TransactionTooLargeError,
   UnsupportedTransactionTypeError,
 } from '@appchain/core'
+import { toHex as bytesToHex } from './hex.js'
 import { fromRlp, toRlp } from 'viem'
 import { InvalidAuthorizationListError, TransactionFieldOverflowError, UnprotectedTransactionError } from './errors.js'
 import type { AccessListItem, Authorization, EvmTx, EvmTxType } from './evmTx.js'

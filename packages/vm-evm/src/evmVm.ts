@@ -2,13 +2,11 @@ import {
   type Address,
   BaseError,
   type BlockExecution,
-  bytesToHex,
   type CallRequest,
   type CallResult,
   type Deposit,
   type GasModel,
   type GenesisAlloc,
-  hexToBytes,
   InsufficientFundsError,
   InvalidSignatureError,
   KECCAK_EMPTY,
@@ -23,6 +21,7 @@ import {
   type Withdrawal,
   GasLimitExceedsBlockLimitError,
 } from '@appchain/core'
+import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 import { EVMError, type EVM } from '@ethereumjs/evm'
 import { Account, Address as EjsAddress } from '@ethereumjs/util'
 import type { EvmBlockContext } from './blockContext.js'

@@ -1,4 +1,12 @@
-import { type GasStore, type Hex, KECCAK_EMPTY, keccak256, PREDEPLOYS, type StateDb, bytesToHex } from '@appchain/core'
+import {
+  type GasStore,
+  type Hex,
+  KECCAK_EMPTY,
+  keccak256,
+  PREDEPLOYS,
+  type StateDb,
+} from '@appchain/core'
+import { toHex as bytesToHex } from './hex.js'
 
 const encoder = new TextEncoder()
 

@@ -1,4 +1,13 @@
-import { bytesToHex, concatBytes, EMPTY_TRIE_ROOT, type Hex, hexToBytes, keccak256, type Log, type Receipt, type Withdrawal } from '@appchain/core'
+import {
+  concatBytes,
+  EMPTY_TRIE_ROOT,
+  type Hex,
+  keccak256,
+  type Log,
+  type Receipt,
+  type Withdrawal,
+} from '@appchain/core'
+import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 import { orderedTrieRoot } from '@appchain/state'
 import { toRlp } from 'viem'
 

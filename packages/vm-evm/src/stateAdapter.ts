@@ -1,4 +1,10 @@
-import { bytesToHex, EMPTY_TRIE_ROOT, type Hex, hexToBytes, KECCAK_EMPTY, type StateDb } from '@appchain/core'
+import {
+  EMPTY_TRIE_ROOT,
+  type Hex,
+  KECCAK_EMPTY,
+  type StateDb,
+} from '@appchain/core'
+import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 import type { AccountFields, StateManagerInterface } from '@ethereumjs/common'
 import { Account, type Address } from '@ethereumjs/util'
 

@@ -1,6 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Address, BaseError, bytesToHex, type Hex, hexToBytes, keccak256, memoryDb } from '@appchain/core'
+import {
+  type Address,
+  BaseError,
+  type Hex,
+  keccak256,
+  memoryDb,
+} from '@appchain/core'
+import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 import { createStateDb } from '@appchain/state'
 import type { EvmBlockContext } from './blockContext.js'
 import { decodeSignedTx } from './decodeSignedTx.js'
