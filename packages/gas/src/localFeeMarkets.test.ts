@@ -79,6 +79,31 @@ describe('localFeeMarkets', () => {
     expect(new Map(b.entries)).toEqual(new Map(a.entries))
   })
 
+  it('reads each account once per block and store, and sees observeBlock updates right away', async () => {
+    const m = model()
+    const inner = memoryGasStore()
+    let reads = 0
+    const store = {
+      ...inner,
+      get: (k: string) => {
+        reads++
+        return inner.get(k)
+      },
+    }
+    const c = ctx({ blockNumber: 2n, fees: { baseFeePerGas: 100n }, store })
+    const t = tx({
+      accessSet: { reads: [], writes: [HOT, COLD] },
+      fee: { maxFeePerGas: 10_000n, maxPriorityFeePerGas: 0n },
+    })
+    await m.admit(t, c)
+    await m.upfront(t, c)
+    await m.charge(t, 21_000n, c)
+    expect(reads).toBe(2)
+    await m.observeBlock!({ blockNumber: 2n, txs: Array.from({ length: 10 }, () => writing(HOT)), store })
+    // demand 5 → factor 1 + (5 − 2) / 2 = 2.5, visible to block 3 on the same store object
+    expect((await m.charge(t, 21_000n, { ...c, blockNumber: 3n })).effectiveGasPrice).toBe(250n)
+  })
+
   it('refuses impossible configs at construction', () => {
     const base = eip1559()
     expect(() => localFeeMarkets({ base, hotThreshold: 0 })).toThrow(GasModelConfigError)

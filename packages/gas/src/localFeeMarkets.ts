@@ -49,7 +49,21 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   const keepPpm = 1_000_000n - decayPpm
   const namespace = configNamespace(name, config.namespace ?? 'lfm')
 
-  const writesOf = (tx: TxEnvelope) => new Set((tx.accessSet?.writes ?? []).map((a) => a.toLowerCase()))
+  // Admission, upfront and charge all ask for a transaction's write set: dedupe and lower-case it once.
+  const writeSets = new WeakMap<TxEnvelope, readonly string[]>()
+  const writesOf = (tx: TxEnvelope): readonly string[] => {
+    let w = writeSets.get(tx)
+    if (w === undefined) {
+      w = [...new Set((tx.accessSet?.writes ?? []).map((a) => a.toLowerCase()))]
+      writeSets.set(tx, w)
+    }
+    return w
+  }
+
+  // Demand as of block N − 1 changes only in observeBlock, so within one block (one store object) each account
+  // is read once; upfront and charge then share the read. Only demand keys are cached: they are never written
+  // by transactions, so a VM that tracks reads for conflicts (Block-STM) loses nothing it needs.
+  let cache = new WeakMap<GasStore, { asOf: bigint; demand: Map<string, bigint> }>()
 
   /** Demand for `account` after block `asOf` (blocks since its last update decay it). */
   const demandAt = async (store: GasStore, account: string, asOf: bigint) => {
@@ -58,9 +72,21 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   }
 
   const factorOf = async (tx: TxEnvelope, blockNumber: bigint, store: GasStore) => {
+    const writes = writesOf(tx)
+    if (writes.length === 0) return 1_000_000n
+    const asOf = blockNumber - 1n
+    let c = cache.get(store)
+    if (c === undefined || c.asOf !== asOf) {
+      c = { asOf, demand: new Map() }
+      cache.set(store, c)
+    }
     let hottest = 0n
-    for (const account of writesOf(tx)) {
-      const d = await demandAt(store, account, blockNumber - 1n)
+    for (const account of writes) {
+      let d = c.demand.get(account)
+      if (d === undefined) {
+        d = await demandAt(store, account, asOf)
+        c.demand.set(account, d)
+      }
       if (d > hottest) hottest = d
     }
     if (hottest <= threshold) return 1_000_000n
@@ -89,6 +115,7 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     quote: (fees) => base.quote(fees),
     async observeBlock(input) {
       await base.observeBlock?.(input)
+      cache = new WeakMap()
       const writes = new Map<string, bigint>()
       for (const tx of input.txs) for (const a of writesOf(tx)) writes.set(a, (writes.get(a) ?? 0n) + 1n)
       // Sorted so the store sees the same sequence of writes on every node.
