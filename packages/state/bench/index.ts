@@ -4,13 +4,19 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { memoryDb } from '@appchain/core'
 import { createMPT } from '@ethereumjs/mpt'
-import { encodeAccount, createStateDb, createTrie } from '../src/index.js'
+import { createStateDb, createTrie, encodeAccount } from '../src/index.js'
 import { account, address, median, ms, printTable, rng } from './util.js'
 
 const BASE = Number(process.env.BENCH_BASE ?? 100_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 const ONE_MILLION = Number(process.env.BENCH_BIG ?? 1_000_000)
-const EMPTY_ROOT = new Uint8Array(32).map((_, i) => [0x56, 0xe8, 0x1f, 0x17, 0x1b, 0xcc, 0x55, 0xa6, 0xff, 0x83, 0x45, 0xe6, 0x92, 0xc0, 0xf8, 0x6e, 0x5b, 0x48, 0xe0, 0x1b, 0x99, 0x6c, 0xad, 0xc0, 0x01, 0x62, 0x2f, 0xb5, 0xe3, 0x63, 0xb4, 0x21][i]!)
+const EMPTY_ROOT = new Uint8Array(32).map(
+  (_, i) =>
+    [
+      0x56, 0xe8, 0x1f, 0x17, 0x1b, 0xcc, 0x55, 0xa6, 0xff, 0x83, 0x45, 0xe6, 0x92, 0xc0, 0xf8, 0x6e, 0x5b, 0x48, 0xe0,
+      0x1b, 0x99, 0x6c, 0xad, 0xc0, 0x01, 0x62, 0x2f, 0xb5, 0xe3, 0x63, 0xb4, 0x21,
+    ][i]!,
+)
 
 const addresses = Array.from({ length: BASE }, (_, i) => address(i))
 const addressBytes = addresses.map((a) => Buffer.from(a.slice(2), 'hex') as Uint8Array)
@@ -22,9 +28,15 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t
 }
 
-console.log(`@appchain/state vs @ethereumjs/mpt — ${BASE.toLocaleString()} accounts, median of ${RUNS} runs (node ${process.version})`)
-console.log('ethereumjs: createMPT({ useKeyHashing: true }) on its default in-memory MapDB, no pruning; commits as checkpoint() + puts + commit().')
-console.log('ours: createStateDb({ db: memoryDb() }): putAccount, then flush() and db.batch(ops) (flat state + trie nodes written); "ours trie": createTrie({ secure: true }) puts + commit().\n')
+console.log(
+  `@appchain/state vs @ethereumjs/mpt — ${BASE.toLocaleString()} accounts, median of ${RUNS} runs (node ${process.version})`,
+)
+console.log(
+  'ethereumjs: createMPT({ useKeyHashing: true }) on its default in-memory MapDB, no pruning; commits as checkpoint() + puts + commit().',
+)
+console.log(
+  'ours: createStateDb({ db: memoryDb() }): putAccount, then flush() and db.batch(ops) (flat state + trie nodes written); "ours trie": createTrie({ secure: true }) puts + commit().\n',
+)
 
 const rows: string[][] = []
 
@@ -62,7 +74,14 @@ const rows: string[][] = []
     )
   }
   const [e, s, t] = [median(theirs), median(oursState), median(oursTrie)]
-  rows.push([`root of ${BASE / 1000}k accounts from empty`, ms(e), ms(s), `${(e / s).toFixed(1)}x`, ms(t), `${(e / t).toFixed(1)}x`])
+  rows.push([
+    `root of ${BASE / 1000}k accounts from empty`,
+    ms(e),
+    ms(s),
+    `${(e / s).toFixed(1)}x`,
+    ms(t),
+    `${(e / t).toFixed(1)}x`,
+  ])
 }
 
 // 2. Dirty keys committed on top of the base.
@@ -113,7 +132,14 @@ const rows: string[][] = []
       if (new Set(roots).size !== 1) throw new Error(`roots differ after commit: ${roots.join(' ')}`)
     }
     const [me, mS, mt] = [median(e), median(s), median(t)]
-    rows.push([`commit ${dirty / 1000}k dirty keys on ${BASE / 1000}k`, ms(me), ms(mS), `${(me / mS).toFixed(1)}x`, ms(mt), `${(me / mt).toFixed(1)}x`])
+    rows.push([
+      `commit ${dirty / 1000}k dirty keys on ${BASE / 1000}k`,
+      ms(me),
+      ms(mS),
+      `${(me / mS).toFixed(1)}x`,
+      ms(mt),
+      `${(me / mt).toFixed(1)}x`,
+    ])
   }
 }
 
@@ -123,7 +149,13 @@ console.log('(ratio = ethereumjs time / ours; all roots checked equal after ever
 // 3. Ours alone on 1M accounts, in a fresh process so its peak RSS is its own.
 const child = spawnSync(
   process.execPath,
-  ['--conditions=source', '--import', 'tsx', fileURLToPath(new URL('./million.ts', import.meta.url)), String(ONE_MILLION)],
+  [
+    '--conditions=source',
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('./million.ts', import.meta.url)),
+    String(ONE_MILLION),
+  ],
   { stdio: ['ignore', 'inherit', 'inherit'] },
 )
 if (child.status !== 0) process.exitCode = 1

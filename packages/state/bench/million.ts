@@ -36,6 +36,8 @@ try {
   sample()
   global.gc?.()
   const rssAfter = process.memoryUsage().rss
+  const heapAfter = process.memoryUsage().heapUsed
+  const extAfter = process.memoryUsage().external + process.memoryUsage().arrayBuffers
   clearInterval(sampler)
   await db.close()
   printTable(
@@ -45,7 +47,9 @@ try {
       [`commit 10k dirty keys on ${N.toLocaleString()}`, `${ms(commit)} ms`],
       ['peak RSS (sampled every 50 ms)', `${(peak / 2 ** 20).toFixed(0)} MB`],
       ['max RSS (getrusage)', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`],
-      ['RSS at the end', `${(rssAfter / 2 ** 20).toFixed(0)} MB`],
+      [`RSS at the end${global.gc ? ' (after a full GC)' : ''}`, `${(rssAfter / 2 ** 20).toFixed(0)} MB`],
+      ['JS heap used at the end', `${(heapAfter / 2 ** 20).toFixed(0)} MB`],
+      ['external + array buffers at the end', `${(extAfter / 2 ** 20).toFixed(0)} MB`],
     ],
   )
 } finally {

@@ -1,5 +1,13 @@
-import { type Account, EMPTY_TRIE_ROOT, type Hex, bigintToBytes, bytesToBigint, bytesToHex, hexToBytes } from '@appchain/core'
-import { RlpError, decodeRlp, encodeStrList } from './rlp.js'
+import {
+  type Account,
+  bigintToBytes,
+  bytesToBigint,
+  bytesToHex,
+  EMPTY_TRIE_ROOT,
+  type Hex,
+  hexToBytes,
+} from '@appchain/core'
+import { decodeRlp, encodeStrList, RlpError } from './rlp.js'
 
 /** An account as the account trie commits to it. */
 export interface AccountRecord extends Account {
@@ -14,7 +22,8 @@ const HASH_RE = /^0x[0-9a-f]{64}$/
 export function checkAccount(account: Account): Account {
   if (typeof account !== 'object' || account === null) throw new TypeError('Account must be an object')
   const { nonce, balance, codeHash } = account
-  if (typeof nonce !== 'bigint' || nonce < 0n || nonce > MAX_U64) throw new RangeError(`Invalid nonce: ${String(nonce)}`)
+  if (typeof nonce !== 'bigint' || nonce < 0n || nonce > MAX_U64)
+    throw new RangeError(`Invalid nonce: ${String(nonce)}`)
   if (typeof balance !== 'bigint' || balance < 0n || balance > MAX_U256)
     throw new RangeError(`Invalid balance: ${String(balance)}`)
   const hash = typeof codeHash === 'string' ? (codeHash.toLowerCase() as Hex) : codeHash
@@ -24,7 +33,12 @@ export function checkAccount(account: Account): Account {
 
 /** rlp([nonce, balance, storageRoot, codeHash]): the account trie's leaf and the flat record. */
 export function encodeAccount(account: Account, storageRoot: Uint8Array): Uint8Array {
-  return encodeStrList([bigintToBytes(account.nonce), bigintToBytes(account.balance), storageRoot, hexToBytes(account.codeHash)])
+  return encodeStrList([
+    bigintToBytes(account.nonce),
+    bigintToBytes(account.balance),
+    storageRoot,
+    hexToBytes(account.codeHash),
+  ])
 }
 
 export function decodeAccount(record: Uint8Array): AccountRecord {

@@ -2,17 +2,109 @@
 // reference (its RLP when shorter than 32 bytes, else keccak of it) and is cleared on change, so a
 // commit re-hashes only the paths that changed. `stored` says the node's encoding is in the store.
 import { keccak256 as keccak_256 } from './keccak.js'
-import { type RlpItem, decodeRlp, lenOfLen, listHeaderLen, strLen, writeListHeader, writeStr } from './rlp.js'
+import { decodeRlp, lenOfLen, listHeaderLen, type RlpItem, strLen, writeListHeader, writeStr } from './rlp.js'
 
+/**
+ * A leaf, kept compact (a 1M-account state holds 1M of them): one buffer holds the leaf's RLP,
+ * rlp([hexPrefix(path), value]), followed by 32 bytes for its hash. Path and value are decoded on
+ * access; setting either re-encodes (buffers are never mutated once shared with a flush).
+ */
 export class LeafNode {
-  ref: Uint8Array | undefined = undefined
-  stored = false
-  /** Remaining key nibbles (one per byte). */
-  path: Uint8Array
-  value: Uint8Array
+  private buf: Uint8Array
+  /** Length of the encoding at the start of `buf`. */
+  private len: number
+  /** 1: hash (or inline encoding) valid; 2: stored. */
+  private flags = 0
+
   constructor(path: Uint8Array, value: Uint8Array) {
-    this.path = path
-    this.value = value
+    const hp = hexPrefix(path, true)
+    const payload = strLen(hp) + strLen(value)
+    const len = listHeaderLen(payload) + payload
+    const buf = new Uint8Array(len + 32)
+    writeStr(buf, writeStr(buf, writeListHeader(buf, 0, payload), hp), value)
+    this.buf = buf
+    this.len = len
+  }
+
+  get ref(): Uint8Array | undefined {
+    if ((this.flags & 1) === 0) return undefined
+    return this.len < 32 ? this.buf.subarray(0, this.len) : this.buf.subarray(this.len, this.len + 32)
+  }
+  set ref(ref: Uint8Array | undefined) {
+    if (ref === undefined) {
+      this.flags &= ~1
+      return
+    }
+    if (ref.length === 32) this.buf.set(ref, this.len)
+    this.flags |= 1
+  }
+  get stored(): boolean {
+    return (this.flags & 2) !== 0
+  }
+  set stored(v: boolean) {
+    this.flags = v ? this.flags | 2 : this.flags & ~2
+  }
+
+  /** The node's RLP (a view, not a copy). */
+  encoding(): Uint8Array {
+    return this.buf.subarray(0, this.len)
+  }
+
+  /** Offset and length of the hex-prefix path inside the buffer. */
+  private hp(): [start: number, length: number] {
+    const b = this.buf
+    const h = b[0]! < 0xf8 ? 1 : 1 + b[0]! - 0xf7
+    const first = b[h]!
+    return first < 0x80 ? [h, 1] : [h + 1, first - 0x80]
+  }
+
+  /** Remaining key nibbles. */
+  get path(): Uint8Array {
+    const [start, length] = this.hp()
+    return decodeHexPrefix(this.buf.subarray(start, start + length)).path
+  }
+  set path(path: Uint8Array) {
+    const fresh = new LeafNode(path, this.value)
+    this.buf = fresh.buf
+    this.len = fresh.len
+    this.flags = 0
+  }
+
+  get value(): Uint8Array {
+    const [start, length] = this.hp()
+    const off = start + length
+    const b = this.buf
+    const p = b[off]!
+    if (p < 0x80) return b.subarray(off, off + 1)
+    if (p < 0xb8) return b.subarray(off + 1, off + 1 + p - 0x80)
+    const l = p - 0xb7
+    let n = 0
+    for (let i = 1; i <= l; i++) n = n * 256 + b[off + i]!
+    return b.subarray(off + 1 + l, off + 1 + l + n)
+  }
+  set value(value: Uint8Array) {
+    const fresh = new LeafNode(this.path, value)
+    this.buf = fresh.buf
+    this.len = fresh.len
+    this.flags = 0
+  }
+
+  /** Whether the remaining path equals key[pos..], without decoding it. */
+  pathEquals(key: Uint8Array, pos: number): boolean {
+    const [start, length] = this.hp()
+    const b = this.buf
+    const flag = b[start]! >> 4
+    const odd = flag & 1
+    const n = (length - 1) * 2 + odd
+    if (key.length - pos !== n) return false
+    let k = pos
+    if (odd) {
+      if (key[k++] !== (b[start]! & 0x0f)) return false
+    }
+    for (let i = start + 1; i < start + length; i++) {
+      if (key[k++] !== b[i]! >> 4 || key[k++] !== (b[i]! & 0x0f)) return false
+    }
+    return true
   }
 }
 
@@ -122,13 +214,7 @@ export function nodeRef(node: TrieNode): Uint8Array {
 
 /** RLP of a node; children's references are computed (and cached) as needed. */
 export function encodeNode(node: TrieNode): Uint8Array {
-  if (node instanceof LeafNode) {
-    const hp = hexPrefix(node.path, true)
-    const payload = strLen(hp) + strLen(node.value)
-    const out = new Uint8Array(listHeaderLen(payload) + payload)
-    writeStr(out, writeStr(out, writeListHeader(out, 0, payload), hp), node.value)
-    return out
-  }
+  if (node instanceof LeafNode) return node.encoding()
   if (node instanceof BranchNode) {
     const refs: (Uint8Array | undefined)[] = new Array(16)
     let payload = node.value === undefined ? 1 : strLen(node.value)
@@ -174,8 +260,8 @@ export function rootHashOf(node: TrieNode): Uint8Array {
 /** Builds a node from its RLP (as stored or in a proof); child hashes become `HashNode`s. */
 export function decodeNode(enc: Uint8Array, hash: Uint8Array | undefined): TrieNode {
   const node = nodeFromItem(decodeRlp(enc))
-  node.stored = true
   node.ref = hash ?? (enc.length < 32 ? enc : keccak_256(enc))
+  node.stored = true
   return node
 }
 
@@ -188,9 +274,10 @@ function childFromItem(item: RlpItem): TrieNode | undefined {
     throw new Error(`bad child reference of ${item.length} bytes`)
   }
   const node = nodeFromItem(item)
+  const ref = encodeNode(node)
+  if (ref.length >= 32) throw new Error('inline node of 32 bytes or more')
+  node.ref = ref
   node.stored = true
-  node.ref = encodeNode(node)
-  if (node.ref.length >= 32) throw new Error('inline node of 32 bytes or more')
   return node
 }
 

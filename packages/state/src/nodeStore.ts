@@ -1,5 +1,5 @@
 import type { Db, Hex } from '@appchain/core'
-import { bytesToHex } from '@appchain/core'
+import { toHex } from './hex.js'
 
 /** Where a trie loads nodes it knows only by hash. */
 export interface NodeStore {
@@ -35,7 +35,7 @@ export function dbNodeStore(db: Db, overlay?: () => Map<Hex, Uint8Array>): NodeS
       const missing: number[] = []
       const pending = overlay?.()
       for (let i = 0; i < hashes.length; i++) {
-        const v = pending?.get(bytesToHex(hashes[i]!))
+        const v = pending?.get(toHex(hashes[i]!))
         if (v === undefined) missing.push(i)
         else out[i] = v
       }
@@ -57,5 +57,5 @@ export function dbNodeStore(db: Db, overlay?: () => Map<Hex, Uint8Array>): NodeS
  * ```
  */
 export function memoryNodeStore(nodes: Map<Hex, Uint8Array>): NodeStore {
-  return { getNodes: async (hashes) => hashes.map((h) => nodes.get(bytesToHex(h))) }
+  return { getNodes: async (hashes) => hashes.map((h) => nodes.get(toHex(h))) }
 }

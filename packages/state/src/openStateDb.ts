@@ -1,7 +1,7 @@
-import { type Db, EMPTY_TRIE_ROOT, type Hex, bytesToHex } from '@appchain/core'
+import { bytesToHex, type Db, EMPTY_TRIE_ROOT, type Hex } from '@appchain/core'
 import { StateRootMismatchError } from './errors.js'
 import { META_ROOT_KEY } from './keys.js'
-import { type MptStateDb, createStateDb } from './stateDb.js'
+import { createStateDb, type MptStateDb } from './stateDb.js'
 
 /**
  * Reopens the state a Db holds, at the root of its last written flush. With `root` (from the last

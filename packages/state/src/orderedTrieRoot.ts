@@ -1,5 +1,5 @@
 import type { Hex } from '@appchain/core'
-import { bytesToHex } from '@appchain/core'
+import { toHex } from './hex.js'
 import { bytesToNibbles } from './node.js'
 import { encodeStr } from './rlp.js'
 import { Trie } from './trie.js'
@@ -33,5 +33,5 @@ export function orderedTrieRoot(items: readonly Uint8Array[]): Hex {
     if (item.length === 0) throw new RangeError(`Item ${i} is empty`)
     trie.putPath(bytesToNibbles(indexKey(i)), item)
   }
-  return bytesToHex(trie.rootHash())
+  return toHex(trie.rootHash())
 }

@@ -1,5 +1,6 @@
-import { type Db, type Hex, bytesToHex } from '@appchain/core'
+import type { Db, Hex } from '@appchain/core'
 import { decodeAccount, encodeAccount } from './account.js'
+import { toHex } from './hex.js'
 import { ACCOUNT_PREFIX, prefixEnd, storagePrefix } from './keys.js'
 import { encodeStr } from './rlp.js'
 import { Trie } from './trie.js'
@@ -17,7 +18,7 @@ import { Trie } from './trie.js'
 export async function recomputeStateRoot(db: Db): Promise<Hex> {
   const accounts = new Trie({ secure: true })
   for await (const [key, record] of db.iterator({ gte: ACCOUNT_PREFIX, lt: prefixEnd(ACCOUNT_PREFIX) })) {
-    const address = bytesToHex(key.subarray(2))
+    const address = toHex(key.subarray(2))
     const prefix = storagePrefix(address)
     const storage = new Trie({ secure: true })
     for await (const [k, v] of db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) {

@@ -1,15 +1,15 @@
 import {
   type Account,
   type Address,
-  type Hex,
-  KECCAK_EMPTY,
-  type StateDb,
   bigintToBytes,
   bytesToHex,
+  type Hex,
   hexToBytes,
+  KECCAK_EMPTY,
   keccak256,
   memoryDb,
   rlpEncode,
+  type StateDb,
 } from '@appchain/core'
 import { createMPT } from '@ethereumjs/mpt'
 import { describe, expect, it } from 'vitest'
@@ -37,7 +37,12 @@ async function referenceRoot(model: Model): Promise<Hex> {
       const v = strip(hexToBytes(value))
       if (v.length > 0) await st.put(hexToBytes(slot), rlpEncode(v))
     }
-    const rec = rlpEncode([bigintToBytes(account.nonce), bigintToBytes(account.balance), st.root(), hexToBytes(account.codeHash)])
+    const rec = rlpEncode([
+      bigintToBytes(account.nonce),
+      bigintToBytes(account.balance),
+      st.root(),
+      hexToBytes(account.codeHash),
+    ])
     await trie.put(hexToBytes(a), rec)
   }
   return bytesToHex(trie.root())

@@ -6,18 +6,17 @@ import {
   type DbOp,
   EMPTY_TRIE_ROOT,
   type Hex,
+  hexToBytes,
   KECCAK_EMPTY,
   type StateDb,
-  bytesToHex,
-  hexToBytes,
 } from '@appchain/core'
-import { keccak256 as keccak_256 } from './keccak.js'
 import { type AccountRecord, checkAccount, decodeAccount, encodeAccount, storageRootOf } from './account.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
-import { META_ROOT_KEY, accountKey, codeKey, prefixEnd, storageKey, storagePrefix } from './keys.js'
+import { toHex } from './hex.js'
+import { keccak256 as keccak_256, keccakReady } from './keccak.js'
+import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storagePrefix } from './keys.js'
 import { bytesToNibbles } from './node.js'
-import { keccakReady } from './keccak.js'
-import { type NodeStore, dbNodeStore, nodeKey } from './nodeStore.js'
+import { dbNodeStore, type NodeStore, nodeKey } from './nodeStore.js'
 import { Trie } from './trie.js'
 
 export interface StateDbConfig {
@@ -52,13 +51,15 @@ type Undo =
   | { t: 2; a: Address; prev: StorageEntry | undefined }
 
 function checkAddress(address: Address): Address {
-  if (typeof address !== 'string' || !ADDRESS_RE.test(address)) throw new TypeError(`Invalid address: ${String(address)}`)
+  if (typeof address !== 'string' || !ADDRESS_RE.test(address))
+    throw new TypeError(`Invalid address: ${String(address)}`)
   return address.toLowerCase() as Address
 }
 
 /** A 32-byte word as lower-case, zero-padded hex (shorter input is left-padded). */
 function checkWord(value: Hex, what: string): Hex {
-  if (typeof value !== 'string' || !WORD_RE.test(value)) throw new TypeError(`Invalid ${what}: ${String(value)} (expected up to 32 bytes of hex)`)
+  if (typeof value !== 'string' || !WORD_RE.test(value))
+    throw new TypeError(`Invalid ${what}: ${String(value)} (expected up to 32 bytes of hex)`)
   const digits = value.slice(2).toLowerCase()
   return (digits.length === 64 ? `0x${digits}` : `0x${digits.padStart(64, '0')}`) as Hex
 }
@@ -73,7 +74,7 @@ function stripWord(word: Hex): Uint8Array {
 
 function wordOf(bytes: Uint8Array | undefined): Hex {
   if (bytes === undefined || bytes.length === 0) return ZERO_WORD
-  return `0x${bytesToHex(bytes).slice(2).padStart(64, '0')}` as Hex
+  return `0x${toHex(bytes).slice(2).padStart(64, '0')}` as Hex
 }
 
 const pathOfAddress = (a: Address) => bytesToNibbles(keccak_256(hexToBytes(a)))
@@ -95,7 +96,7 @@ class Backing {
     this.store = dbNodeStore(db, () => this.pendingNodes)
   }
   async read(key: Uint8Array): Promise<Uint8Array | undefined> {
-    const p = this.pending.get(bytesToHex(key))
+    const p = this.pending.get(toHex(key))
     if (p !== undefined) return p ?? undefined
     return this.db.get(key)
   }
@@ -238,7 +239,7 @@ class StateDbImpl implements MptStateDb {
   async putCode(address: Address, code: Uint8Array): Promise<void> {
     if (!(code instanceof Uint8Array)) throw new TypeError('Code must be a Uint8Array')
     const a = checkAddress(address)
-    const codeHash = bytesToHex(keccak_256(code)) as Hex
+    const codeHash = toHex(keccak_256(code)) as Hex
     if (code.length > 0) this.codes.set(codeHash, code.slice())
     const account = (await this.getAccount(a)) ?? { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
     this.setAccount(a, { ...account, codeHash })
@@ -317,7 +318,7 @@ class StateDbImpl implements MptStateDb {
   // ---- commitment ----
 
   async root(): Promise<Hex> {
-    return bytesToHex(await this.rootBytes())
+    return toHex(await this.rootBytes())
   }
 
   private async rootBytes(): Promise<Uint8Array> {
@@ -404,8 +405,8 @@ class StateDbImpl implements MptStateDb {
         // Delete every stored slot of the account: those in the Db and those of a flush not yet written.
         const prefix = storagePrefix(a)
         const dead = new Map<Hex, Uint8Array>()
-        for await (const [key] of backing.db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) dead.set(bytesToHex(key), key)
-        const prefixHex = bytesToHex(prefix)
+        for await (const [key] of backing.db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) dead.set(toHex(key), key)
+        const prefixHex = toHex(prefix)
         for (const [k, v] of backing.pending) if (v !== null && k.startsWith(prefixHex)) dead.set(k, hexToBytes(k))
         for (const [id, key] of dead) if (!entry.slots.has(`0x${id.slice(46)}` as Hex)) ops.push({ type: 'del', key })
       }
@@ -426,12 +427,12 @@ class StateDbImpl implements MptStateDb {
     const pendingNodes = new Map<Hex, Uint8Array>()
     for (const [hash, enc] of nodes) {
       ops.push({ type: 'put', key: nodeKey(hash), value: enc })
-      pendingNodes.set(bytesToHex(hash), enc)
+      pendingNodes.set(toHex(hash), enc)
     }
     ops.push({ type: 'put', key: META_ROOT_KEY, value: root.slice() })
 
     const pending = new Map<Hex, Uint8Array | null>()
-    for (const op of ops) pending.set(bytesToHex(op.key), op.type === 'put' ? op.value : null)
+    for (const op of ops) pending.set(toHex(op.key), op.type === 'put' ? op.value : null)
     backing.pending = pending
     backing.pendingNodes = pendingNodes
 
@@ -440,7 +441,7 @@ class StateDbImpl implements MptStateDb {
     this.codes = new Map()
     this.records = new Map()
     this.journal = []
-    return { root: bytesToHex(root), ops }
+    return { root: toHex(root), ops }
   }
 
   // ---- proofs and views ----
@@ -449,7 +450,7 @@ class StateDbImpl implements MptStateDb {
     const a = checkAddress(address)
     const words = slots.map((s) => checkWord(s, 'slot'))
     await this.rootBytes()
-    const accountProof = (await this.accountTrie.createProofPath(pathOfAddress(a))).map(bytesToHex)
+    const accountProof = (await this.accountTrie.createProofPath(pathOfAddress(a))).map((b) => toHex(b))
     const account = await this.getAccount(a)
     const storageHash = await this.storageRoot(a)
     let trie = this.storageTries.get(a)
@@ -460,7 +461,11 @@ class StateDbImpl implements MptStateDb {
     const storageProof: AccountProof['storageProof'] = []
     for (const [i, s] of words.entries()) {
       const proof = account === undefined ? [] : await trie.createProofPath(pathOfSlot(s))
-      storageProof.push({ key: slots[i]!, value: BigInt(await this.getStorage(a, s)), proof: proof.map(bytesToHex) })
+      storageProof.push({
+        key: slots[i]!,
+        value: BigInt(await this.getStorage(a, s)),
+        proof: proof.map((b) => toHex(b)),
+      })
     }
     return {
       address,
@@ -474,7 +479,8 @@ class StateDbImpl implements MptStateDb {
   }
 
   async at(root: Hex): Promise<MptStateDb | undefined> {
-    if (typeof root !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(root)) throw new TypeError(`Invalid root: ${String(root)}`)
+    if (typeof root !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(root))
+      throw new TypeError(`Invalid root: ${String(root)}`)
     const r = root.toLowerCase() as Hex
     if (r !== EMPTY_TRIE_ROOT) {
       const [node] = await this.backing.store.getNodes([hexToBytes(r)])

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { bytesToHex, hexToBytes, keccak256 } from '@appchain/core'
 import { createMPT } from '@ethereumjs/mpt'
 import { describe, expect, it } from 'vitest'
@@ -96,7 +96,10 @@ describe('roots equal @ethereumjs/mpt on random data', () => {
       for (let round = 0; round < 20; round++) {
         for (let i = 0; i < 100; i++) {
           // Short keys from a small alphabet make shared prefixes, branch values and extensions.
-          const key = keys.length > 0 && rand(4) === 0 ? keys[rand(keys.length)]! : Uint8Array.from({ length: 1 + rand(6) }, () => rand(4))
+          const key =
+            keys.length > 0 && rand(4) === 0
+              ? keys[rand(keys.length)]!
+              : Uint8Array.from({ length: 1 + rand(6) }, () => rand(4))
           if (rand(5) === 0) {
             await ours.del(key)
             await theirs.del(key)

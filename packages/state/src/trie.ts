@@ -1,18 +1,19 @@
-import { EMPTY_TRIE_ROOT, type Hex, bytesToHex, hexToBytes } from '@appchain/core'
-import { keccak256 as keccak_256, keccakReady } from './keccak.js'
+import { EMPTY_TRIE_ROOT, type Hex, hexToBytes } from '@appchain/core'
 import { InvalidTrieNodeError, MissingTrieNodeError } from './errors.js'
+import { toHex } from './hex.js'
+import { keccak256 as keccak_256, keccakReady } from './keccak.js'
 import {
   BranchNode,
-  ExtensionNode,
-  HashNode,
-  LeafNode,
-  type TrieNode,
   bytesToNibbles,
   decodeNode,
+  ExtensionNode,
   encodeNode,
+  HashNode,
+  LeafNode,
   nibblesToBytes,
   nodeRef,
   rootHashOf,
+  type TrieNode,
 } from './node.js'
 import type { NodeStore } from './nodeStore.js'
 
@@ -54,7 +55,12 @@ export class Trie {
     this.secure = options.secure ?? false
     this.store = options.store
     void keccakReady()
-    const root = options.root === undefined ? undefined : typeof options.root === 'string' ? hexToBytes(options.root) : options.root
+    const root =
+      options.root === undefined
+        ? undefined
+        : typeof options.root === 'string'
+          ? hexToBytes(options.root)
+          : options.root
     if (root !== undefined && root.length !== 32) throw new RangeError(`Trie root must be 32 bytes, got ${root.length}`)
     this.node = root === undefined || equal32(root, EMPTY_ROOT_BYTES) ? undefined : new HashNode(root.slice())
   }
@@ -122,7 +128,7 @@ export class Trie {
 
   /** The root hash (hashes the changed nodes, once). */
   root(): Hex {
-    return bytesToHex(this.rootHash())
+    return toHex(this.rootHash())
   }
 
   /**
@@ -198,7 +204,7 @@ export class Trie {
     let pos = 0
     for (;;) {
       if (node === undefined) return undefined
-      if (node instanceof LeafNode) return equalFrom(path, pos, node.path) ? node.value : undefined
+      if (node instanceof LeafNode) return node.pathEquals(path, pos) ? node.value : undefined
       if (node instanceof ExtensionNode) {
         if (!startsWith(path, pos, node.path)) return undefined
         pos += node.path.length
@@ -283,11 +289,11 @@ export class Trie {
 
   private async load(holders: Holder[]): Promise<void> {
     const store = this.store
-    if (store === undefined) throw new MissingTrieNodeError(bytesToHex(holders[0]!.hash.ref))
+    if (store === undefined) throw new MissingTrieNodeError(toHex(holders[0]!.hash.ref))
     const byHash = new Map<Hex, TrieNode | undefined>()
     const hashes: Uint8Array[] = []
     for (const h of holders) {
-      const id = bytesToHex(h.hash.ref)
+      const id = toHex(h.hash.ref)
       if (!byHash.has(id)) {
         byHash.set(id, undefined)
         hashes.push(h.hash.ref)
@@ -295,7 +301,7 @@ export class Trie {
     }
     const encs = await store.getNodes(hashes)
     for (let i = 0; i < hashes.length; i++) {
-      const id = bytesToHex(hashes[i]!)
+      const id = toHex(hashes[i]!)
       const enc = encs[i]
       if (enc === undefined) throw new MissingTrieNodeError(id)
       try {
@@ -307,7 +313,7 @@ export class Trie {
     for (const h of holders) {
       // Another holder of the same slot may already have replaced it.
       if (getChild(h.parent, h.index) !== h.hash) continue
-      setChild(h.parent, h.index, byHash.get(bytesToHex(h.hash.ref))!)
+      setChild(h.parent, h.index, byHash.get(toHex(h.hash.ref))!)
     }
   }
 }
@@ -367,13 +373,6 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true
 }
 
-/** path[pos..] === rest */
-function equalFrom(path: Uint8Array, pos: number, rest: Uint8Array): boolean {
-  if (path.length - pos !== rest.length) return false
-  for (let i = 0; i < rest.length; i++) if (path[pos + i] !== rest[i]) return false
-  return true
-}
-
 /** path[pos..] starts with prefix */
 function startsWith(path: Uint8Array, pos: number, prefix: Uint8Array): boolean {
   if (path.length - pos < prefix.length) return false
@@ -401,15 +400,15 @@ function unchanged(before: TrieNode | undefined, after: TrieNode | undefined): b
 function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value: Uint8Array): TrieNode {
   if (node === undefined) return new LeafNode(path.slice(pos), value)
   if (node instanceof LeafNode) {
-    const p = node.path
-    const common = commonPrefix(path, pos, p)
-    const restLen = path.length - pos
-    if (common === p.length && common === restLen) {
+    if (node.pathEquals(path, pos)) {
       if (equalBytes(node.value, value)) return node
       node.value = value
       dirty(node)
       return node
     }
+    const p = node.path
+    const common = commonPrefix(path, pos, p)
+    const restLen = path.length - pos
     const branch = new BranchNode()
     if (common === p.length) {
       branch.value = node.value
@@ -433,7 +432,8 @@ function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value
       return node
     }
     const branch = new BranchNode()
-    branch.children[p[common]!] = common + 1 < p.length ? new ExtensionNode(p.slice(common + 1), node.child) : node.child
+    branch.children[p[common]!] =
+      common + 1 < p.length ? new ExtensionNode(p.slice(common + 1), node.child) : node.child
     if (pos + common === path.length) branch.value = value
     else branch.children[path[pos + common]!] = new LeafNode(path.slice(pos + common + 1), value)
     if (common === 0) return branch
@@ -480,7 +480,7 @@ function prefixNode(prefix: Uint8Array, node: TrieNode): TrieNode {
 
 function remove(node: TrieNode | undefined, path: Uint8Array, pos: number): TrieNode | undefined {
   if (node === undefined) return undefined
-  if (node instanceof LeafNode) return equalFrom(path, pos, node.path) ? undefined : node
+  if (node instanceof LeafNode) return node.pathEquals(path, pos) ? undefined : node
   if (node instanceof ExtensionNode) {
     if (!startsWith(path, pos, node.path)) return node
     const child = remove(node.child, path, pos + node.path.length)

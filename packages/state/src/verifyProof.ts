@@ -1,9 +1,10 @@
-import { type AccountProof, EMPTY_TRIE_ROOT, type Hex, KECCAK_EMPTY, bytesToBigint, bytesToHex, hexToBytes } from '@appchain/core'
-import { keccak256 as keccak_256 } from './keccak.js'
+import { type AccountProof, bytesToBigint, EMPTY_TRIE_ROOT, type Hex, hexToBytes, KECCAK_EMPTY } from '@appchain/core'
 import { encodeAccount } from './account.js'
 import { InvalidProofError } from './errors.js'
+import { toHex } from './hex.js'
+import { keccak256 as keccak_256 } from './keccak.js'
 import { bytesToNibbles, decodeHexPrefix } from './node.js'
-import { type RlpItem, decodeRlp } from './rlp.js'
+import { decodeRlp, type RlpItem } from './rlp.js'
 
 const HEX32 = /^0x[0-9a-fA-F]{64}$/
 
@@ -18,16 +19,20 @@ const HEX32 = /^0x[0-9a-fA-F]{64}$/
  * verifyTrieProof(trie.root(), key, proof) // the value at key
  * ```
  */
-export function verifyTrieProof(root: Hex | Uint8Array, key: Uint8Array, proof: readonly (Hex | Uint8Array)[]): Uint8Array | undefined {
-  const rootHex = typeof root === 'string' ? root.toLowerCase() : bytesToHex(root)
-  const keyHex = bytesToHex(key)
+export function verifyTrieProof(
+  root: Hex | Uint8Array,
+  key: Uint8Array,
+  proof: readonly (Hex | Uint8Array)[],
+): Uint8Array | undefined {
+  const rootHex = typeof root === 'string' ? root.toLowerCase() : toHex(root)
+  const keyHex = toHex(key)
   const fail = (reason: string): never => {
     throw new InvalidProofError(reason, { root: rootHex, key: keyHex })
   }
   const nodes = new Map<string, Uint8Array>()
   for (const p of proof) {
     const enc = typeof p === 'string' ? hexToBytes(p) : p
-    nodes.set(bytesToHex(keccak_256(enc)), enc)
+    nodes.set(toHex(keccak_256(enc)), enc)
   }
   const path = bytesToNibbles(key)
   let pos = 0
@@ -61,8 +66,7 @@ export function verifyTrieProof(root: Hex | Uint8Array, key: Uint8Array, proof: 
       } catch {
         return fail('node path is malformed')
       }
-      const matches =
-        path.length - pos >= hp.path.length && hp.path.every((n, i) => path[pos + i] === n)
+      const matches = path.length - pos >= hp.path.length && hp.path.every((n, i) => path[pos + i] === n)
       if (hp.leaf) {
         if (!matches || pos + hp.path.length !== path.length) return undefined
         if (!(v instanceof Uint8Array)) return fail('leaf value is a list')
@@ -78,7 +82,7 @@ export function verifyTrieProof(root: Hex | Uint8Array, key: Uint8Array, proof: 
     if (next instanceof Uint8Array) {
       if (next.length === 0) return undefined
       if (next.length !== 32) return fail('child reference is neither a hash nor an embedded node')
-      item = byHash(bytesToHex(next))
+      item = byHash(toHex(next))
     } else {
       item = next
     }
@@ -99,8 +103,10 @@ export function verifyTrieProof(root: Hex | Uint8Array, key: Uint8Array, proof: 
  * ```
  */
 export function verifyProof(stateRoot: Hex, proof: AccountProof): true {
-  if (typeof stateRoot !== 'string' || !HEX32.test(stateRoot)) throw new TypeError(`Invalid state root: ${String(stateRoot)}`)
-  if (typeof proof !== 'object' || proof === null || !Array.isArray(proof.accountProof)) throw new TypeError('Invalid proof object')
+  if (typeof stateRoot !== 'string' || !HEX32.test(stateRoot))
+    throw new TypeError(`Invalid state root: ${String(stateRoot)}`)
+  if (typeof proof !== 'object' || proof === null || !Array.isArray(proof.accountProof))
+    throw new TypeError('Invalid proof object')
   const address = proof.address.toLowerCase()
   const fail = (reason: string, slot?: string): never => {
     throw new InvalidProofError(reason, { root: stateRoot, address, ...(slot === undefined ? {} : { slot }) })
@@ -130,11 +136,12 @@ export function verifyProof(stateRoot: Hex, proof: AccountProof): true {
     } catch {
       return fail('account fields are out of range')
     }
-    if (bytesToHex(expected) !== bytesToHex(value)) fail('the account fields differ from the proven account')
+    if (toHex(expected) !== toHex(value)) fail('the account fields differ from the proven account')
   }
   for (const sp of proof.storageProof) {
     const slot = sp.key
-    if (typeof slot !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(slot)) fail('storage key is not hex of up to 32 bytes', String(slot))
+    if (typeof slot !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(slot))
+      fail('storage key is not hex of up to 32 bytes', String(slot))
     const word = hexToBytes(`0x${slot.slice(2).padStart(64, '0')}`)
     let v: Uint8Array | undefined
     try {

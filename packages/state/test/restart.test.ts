@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { type Address, type Hex, KECCAK_EMPTY, bytesToHex, keccak256, levelDb } from '@appchain/core'
+import { type Address, bytesToHex, type Hex, KECCAK_EMPTY, keccak256, levelDb } from '@appchain/core'
 import { runDbConformance } from '@appchain/core/testing'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createStateDb, openStateDb, recomputeStateRoot, storedStateRoot } from '../src/index.js'
@@ -32,7 +32,8 @@ describe('restart', () => {
     const path = await tempDir()
     const db = await levelDb({ path })
     const state = createStateDb({ db })
-    for (let i = 0; i < 1000; i++) await state.putAccount(addr(i), { nonce: BigInt(i % 3), balance: BigInt(i) * 7n, codeHash: KECCAK_EMPTY })
+    for (let i = 0; i < 1000; i++)
+      await state.putAccount(addr(i), { nonce: BigInt(i % 3), balance: BigInt(i) * 7n, codeHash: KECCAK_EMPTY })
     for (let s = 0; s < 3; s++) await state.putStorage(addr(1), word(s), word(1000 + s))
     const code = Uint8Array.from([0x60, 0x2a, 0x60, 0x00, 0x52])
     await state.putCode(addr(2), code)
@@ -92,7 +93,11 @@ describe('restart', () => {
 })
 
 /** Waits until the child printed `blocks` committed blocks, waits `delayMs` more, SIGKILLs it. */
-function killAfterBlocks(child: ChildProcess, blocks: number, delayMs: number): Promise<{ number: number; root: Hex }[]> {
+function killAfterBlocks(
+  child: ChildProcess,
+  blocks: number,
+  delayMs: number,
+): Promise<{ number: number; root: Hex }[]> {
   return new Promise((resolve, reject) => {
     const printed: { number: number; root: Hex }[] = []
     let buffer = ''
