@@ -18,7 +18,7 @@ import { evmVm } from '@appchain/vm-evm'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fundedGenesis, testAccounts, transfer } from '../test/accounts.js'
 import { createTestChain } from '../test/testChain.js'
-import { TxExceedsBlockLimitError } from './errors.js'
+import { PreconfirmationBrokenError, TxExceedsBlockLimitError } from './errors.js'
 import { type Preconfirmation, verifyPreconfirmation } from './preconfirmation.js'
 import { priorityFee } from './priorityFee.js'
 import { createSequencer, type SequencerConfig } from './sequencer.js'
@@ -255,6 +255,39 @@ describe('createSequencer', () => {
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  })
+
+  it('reports a VM that breaks a preconfirmation at sealing (PreconfirmationBrokenError to the logger)', async () => {
+    // A deliberately broken VM: its final execution of the block leaves out the last placed transaction.
+    let sealing = false
+    const broken = {
+      ...vm,
+      executeBlock: (input: Parameters<typeof vm.executeBlock>[0]) =>
+        vm.executeBlock(sealing ? { ...input, txs: input.txs.slice(0, -1) } : input),
+    } as typeof vm
+    const errors: unknown[] = []
+    const gas = eip1559()
+    const chain = await createTestChain({ db: memoryDb(), vm, gas, genesis: fundedGenesis(accounts) })
+    const sequencer = createSequencer({
+      vm: broken,
+      gas,
+      chain,
+      chainId: BigInt(CHAIN_ID),
+      blockTimeMs: 60_000,
+      preconf: { privateKey: KEY },
+      logger: { error: (o) => errors.push((o as { err: unknown }).err) },
+    })
+    const preconfs: Preconfirmation[] = []
+    sequencer.onPreconfirmation((p) => preconfs.push(p))
+    sequencer.start()
+    await sequencer.submit(
+      await Promise.all(accounts.slice(0, 2).map((a) => transfer(a, { nonce: 0, chainId: CHAIN_ID }))),
+    )
+    await until(() => preconfs.length === 2, 'two preconfirmations')
+    sealing = true
+    await sequencer.stop()
+    expect(chain.sealed[0]!.execution.included).toHaveLength(1)
+    expect(errors.some((e) => e instanceof PreconfirmationBrokenError)).toBe(true)
   })
 
   it('guards its arguments', async () => {
