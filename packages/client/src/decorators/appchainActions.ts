@@ -12,7 +12,8 @@ import { sendProgramTransaction } from '../actions/sendProgramTransaction.js'
 import { signProgramTransaction } from '../actions/signProgramTransaction.js'
 import { type ProgramReceipt, waitForProgramReceipt } from '../actions/waitForProgramReceipt.js'
 
-export interface AppchainActions {
+// A type alias, not an interface: viem's `extend` needs an index-signature-compatible object type.
+export type AppchainActions = {
   getPrograms(): Promise<ProgramInfo[]>
   getProgramState(args: { program: string; account: Address }): Promise<ProgramState>
   /** Native balance through `appchain_getBalance`. */
