@@ -1,0 +1,61 @@
+// npm run bench -w packages/vm-evm  (BENCH_RUNS=3, BENCH_SCALE=1: 10k/10k/2k transactions)
+// Side by side, same pre-signed transactions, same genesis: our executeBlock (decode + sender recovery +
+// execution + state root) vs @ethereumjs/vm runTx + final state root. Medians of BENCH_RUNS runs.
+import { runEthereumjs } from './ethereumjs.js'
+import { createOurRunner, type RunResult } from './ours.js'
+import { ammSwaps, benchContracts, erc20Transfers, ethTransfers, type Workload } from './workloads.js'
+
+const runs = Number(process.env.BENCH_RUNS ?? 3)
+const scale = Number(process.env.BENCH_SCALE ?? 1)
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+const code = benchContracts()
+const workloads: Workload[] = [
+  ethTransfers(Math.round(10_000 * scale)),
+  erc20Transfers(Math.round(10_000 * scale), code),
+  ammSwaps(Math.round(2_000 * scale), code),
+]
+
+const ours = createOurRunner()
+const rows: string[][] = []
+let allEqual = true
+try {
+  for (const w of workloads) {
+    const a: RunResult[] = []
+    const b: RunResult[] = []
+    // Interleaved so both sides see the same machine load.
+    for (let i = 0; i < runs; i++) {
+      a.push(await ours.run(w))
+      b.push(await runEthereumjs(w))
+    }
+    const n = w.raws.length
+    const msA = median(a.map((r) => r.ms))
+    const msB = median(b.map((r) => r.ms))
+    const gas = Number(a[0]!.gasUsed)
+    const same = a.every((r) => r.root === b[0]!.root) && b.every((r) => r.root === b[0]!.root) && a[0]!.gasUsed === b[0]!.gasUsed
+    allEqual &&= same
+    rows.push([
+      w.name,
+      (n / (msA / 1000)).toFixed(0),
+      (gas / 1e6 / (msA / 1000)).toFixed(1),
+      (n / (msB / 1000)).toFixed(0),
+      (gas / 1e6 / (msB / 1000)).toFixed(1),
+      `${(msB / msA).toFixed(1)}x`,
+      same ? 'yes' : `NO ${a[0]!.root.slice(0, 10)} vs ${b[0]!.root.slice(0, 10)}`,
+    ])
+  }
+} finally {
+  await ours.close()
+}
+
+const head = ['workload', 'ours tx/s', 'ours Mgas/s', 'ethereumjs tx/s', 'ethereumjs Mgas/s', 'ratio', 'same state root']
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
+console.log(`\nEVM block execution, median of ${runs} runs (ours: decode + recovery + execute + state root)\n`)
+console.log(line(head))
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
+for (const r of rows) console.log(line(r))
+if (!allEqual) {
+  console.error('\nstate roots or gas differ between the two implementations')
+  process.exit(1)
+}
