@@ -6,6 +6,8 @@ import { parallelVm } from '../src/parallelVm.js'
 import type { ParallelTx } from '../src/parallelTx.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
 import { recoveryBackend } from '../src/recover.js'
+import { evmVm } from '@appchain/vm-evm'
+import { compileToken, erc20Genesis, signErc20Transfers } from './erc20.js'
 import { flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
 
 // Usage: npm run bench -w packages/vm-parallel   (BENCH_TXS, BENCH_REPS to change the size)
@@ -28,7 +30,7 @@ const workloads = transferWorkloads(N)
 const token = nativeToken({ authority: workloads[0]!.transfers[0]!.from.address })
 console.log(`parallel VM bench: ${N} native token transfers, ${REPS} runs each, median; signature recovery: ${recoveryBackend()}`)
 
-type Row = { workload: string; mode: ExecutionMode; workers: number; exec: number; e2e: number; reexec: number; roots: Set<string> }
+type Row = { workload: string; mode: ExecutionMode; workers: number; exec: number; e2e: number; programs: number; reexec: number; roots: Set<string> }
 const rows: Row[] = []
 for (const w of workloads) {
   const raws = signTransfers(token, w.transfers, CHAIN_ID)
@@ -37,7 +39,8 @@ for (const w of workloads) {
   for (const mode of ['locks', 'optimistic'] as const) {
     for (const workers of [1, 2]) {
       const vm = parallelVm({ programs: [token], workers, mode })
-      const row: Row = { workload: w.name, mode, workers, exec: 0, e2e: 0, reexec: 0, roots: new Set() }
+      const row: Row = { workload: w.name, mode, workers, exec: 0, e2e: 0, programs: 0, reexec: 0, roots: new Set() }
+      const programs: number[] = []
       const execs: number[] = []
       const e2es: number[] = []
       // One warm-up run (starts the threads, JIT), then the measured runs.
@@ -52,12 +55,14 @@ for (const w of workloads) {
         if (rep < 0) continue
         execs.push(t2 - t1)
         e2es.push(t2 - t0)
+        programs.push(vm.lastStats()!.timings.execute)
         row.roots.add(result.stateRoot)
         row.reexec = (vm.lastStats()?.reexecutions ?? 0) / N
       }
       await vm.close()
       row.exec = median(execs)
       row.e2e = median(e2es)
+      row.programs = median(programs)
       rows.push(row)
       console.log(`  ${w.name.padEnd(16)} ${mode.padEnd(10)} ${workers} worker(s): exec ${row.exec.toFixed(0)} ms, e2e ${row.e2e.toFixed(0)} ms`)
     }
@@ -74,6 +79,8 @@ const table = rows.map((r) => {
     'exec ms': Math.round(r.exec),
     'exec tx/s': tps(r.exec),
     'exec speed-up': r.workers === 1 ? '1.00x' : `${(one.exec / r.exec).toFixed(2)}x`,
+    'program phase ms': Math.round(r.programs),
+    'program phase speed-up': r.workers === 1 ? '1.00x' : `${(one.programs / r.programs).toFixed(2)}x`,
     'e2e ms': Math.round(r.e2e),
     'e2e tx/s': tps(r.e2e),
     'e2e speed-up': r.workers === 1 ? '1.00x' : `${(one.e2e / r.e2e).toFixed(2)}x`,
@@ -81,6 +88,37 @@ const table = rows.map((r) => {
   }
 })
 console.table(table)
+// The same low-contention transfers as ERC-20 `transfer` calls on the EVM VM (@ethereumjs/evm on our state).
+const evm = evmVm()
+const low = workloads[0]!
+const evmRaws = signErc20Transfers(low.transfers, Number(CHAIN_ID))
+const evmAlloc = erc20Genesis(compileToken(), low.transfers)
+const evmExec: number[] = []
+const evmE2e: number[] = []
+for (let rep = -1; rep < REPS; rep++) {
+  const state = await flushedState(evmAlloc, evm.genesis)
+  const t0 = performance.now()
+  const txs = await evm.decodeTxs(evmRaws, { chainId: CHAIN_ID })
+  const t1 = performance.now()
+  const result = await evm.executeBlock({ ctx, deposits: [], txs: txs as never, state, gas })
+  const t2 = performance.now()
+  if (result.included.length !== N || result.receipts.some((r) => r.status !== 'success')) throw new Error('EVM: not every ERC-20 transfer succeeded')
+  if (rep < 0) continue
+  evmExec.push(t2 - t1)
+  evmE2e.push(t2 - t0)
+}
+await evm.close()
+const evmRow = { exec: median(evmExec), e2e: median(evmE2e) }
+const native = rows.find((r) => r.workload === 'low contention' && r.mode === 'locks' && r.workers === 1)!
+const native2 = rows.find((r) => r.workload === 'low contention' && r.mode === 'locks' && r.workers === 2)!
+console.table([
+  { vm: 'EVM ERC-20 transfer (vm-evm)', 'exec ms': Math.round(evmRow.exec), 'exec tx/s': tps(evmRow.exec), 'e2e ms': Math.round(evmRow.e2e), 'e2e tx/s': tps(evmRow.e2e) },
+  { vm: 'native transfer, 1 worker', 'exec ms': Math.round(native.exec), 'exec tx/s': tps(native.exec), 'e2e ms': Math.round(native.e2e), 'e2e tx/s': tps(native.e2e) },
+  { vm: 'native transfer, 2 workers', 'exec ms': Math.round(native2.exec), 'exec tx/s': tps(native2.exec), 'e2e ms': Math.round(native2.e2e), 'e2e tx/s': tps(native2.e2e) },
+])
+console.log(
+  `native / EVM ERC-20, execution only: ${(evmRow.exec / native.exec).toFixed(1)}x at 1 worker, ${(evmRow.exec / native2.exec).toFixed(1)}x at 2 workers; end to end: ${(evmRow.e2e / native2.e2e).toFixed(1)}x at 2 workers`,
+)
 for (const w of workloads) {
   const roots = new Set(rows.filter((r) => r.workload === w.name).flatMap((r) => [...r.roots]))
   console.log(`${w.name}: ${roots.size === 1 ? 'identical state roots in every run' : `STATE ROOTS DIFFER (${roots.size})`}`)
