@@ -1,12 +1,5 @@
-import {
-  type Account,
-  bigintToBytes,
-  bytesToBigint,
-  bytesToHex,
-  EMPTY_TRIE_ROOT,
-  type Hex,
-  hexToBytes,
-} from '@appchain/core'
+import { type Account, bytesToBigint, bytesToHex, EMPTY_TRIE_ROOT, type Hex, hexToBytes } from '@appchain/core'
+import { bigintBytes, fromHex } from './hex.js'
 import { decodeRlp, encodeStrList, RlpError } from './rlp.js'
 
 /** An account as the account trie commits to it. */
@@ -34,10 +27,10 @@ export function checkAccount(account: Account): Account {
 /** rlp([nonce, balance, storageRoot, codeHash]): the account trie's leaf and the flat record. */
 export function encodeAccount(account: Account, storageRoot: Uint8Array): Uint8Array {
   return encodeStrList([
-    bigintToBytes(account.nonce),
-    bigintToBytes(account.balance),
+    bigintBytes(account.nonce),
+    bigintBytes(account.balance),
     storageRoot,
-    hexToBytes(account.codeHash),
+    fromHex(account.codeHash),
   ])
 }
 
@@ -57,7 +50,14 @@ export function decodeAccount(record: Uint8Array): AccountRecord {
 
 export const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT)
 
-/** The storage root bytes inside an account record (no full decode). */
+/** The storage root bytes inside an account record (a view; no full decode). */
 export function storageRootOf(record: Uint8Array | undefined): Uint8Array {
-  return record === undefined ? EMPTY_ROOT_BYTES : hexToBytes(decodeAccount(record).storageRoot)
+  if (record === undefined) return EMPTY_ROOT_BYTES
+  let off = record[0]! < 0xf8 ? 1 : 1 + record[0]! - 0xf7
+  for (let field = 0; field < 2; field++) {
+    const p = record[off]!
+    off += p < 0x80 ? 1 : p < 0xb8 ? 1 + p - 0x80 : Number.NaN
+  }
+  if (record[off] !== 0xa0 || Number.isNaN(off)) return hexToBytes(decodeAccount(record).storageRoot)
+  return record.subarray(off + 1, off + 33)
 }

@@ -12,7 +12,7 @@ import {
 } from '@appchain/core'
 import { type AccountRecord, checkAccount, decodeAccount, encodeAccount, storageRootOf } from './account.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
-import { toHex } from './hex.js'
+import { fromHex, toHex } from './hex.js'
 import { keccak256 as keccak_256, keccakReady } from './keccak.js'
 import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storagePrefix } from './keys.js'
 import { bytesToNibbles } from './node.js'
@@ -77,8 +77,8 @@ function wordOf(bytes: Uint8Array | undefined): Hex {
   return `0x${toHex(bytes).slice(2).padStart(64, '0')}` as Hex
 }
 
-const pathOfAddress = (a: Address) => bytesToNibbles(keccak_256(hexToBytes(a)))
-const pathOfSlot = (slot: Hex) => bytesToNibbles(keccak_256(hexToBytes(slot)))
+const pathOfAddress = (a: Address) => bytesToNibbles(keccak_256(fromHex(a)))
+const pathOfSlot = (slot: Hex) => bytesToNibbles(keccak_256(fromHex(slot)))
 
 /** Where the base state (as of the last flush, or of a past root) is read from. */
 interface BaseReader {

@@ -93,7 +93,9 @@ describe('getProof / verifyProof', () => {
       const proof = await ours.createProof(k)
       const expected = (await createMerkleProof(theirs, k)).map((b) => bytesToHex(b))
       // ethereumjs lists embedded nodes separately; ours (like geth) only the hashed ones.
-      expect(proof.map((b) => bytesToHex(b))).toEqual(expected.filter((n) => (n.length - 2) / 2 >= 32 || n === expected[0]))
+      expect(proof.map((b) => bytesToHex(b))).toEqual(
+        expected.filter((n) => (n.length - 2) / 2 >= 32 || n === expected[0]),
+      )
       expect(verifyTrieProof(ours.rootHash(), keccak256(k), proof)).toEqual(await ours.get(k))
     }
   })
