@@ -116,6 +116,31 @@ describe('parallelVm', () => {
     expect(out).toBeInstanceOf(ProgramNotFoundError)
   })
 
+  it('applies deposits first, as 0x7e receipts and transactions-root entries', async () => {
+    const state = memoryState()
+    await vm.genesis(genesis, state)
+    const [tx] = (await vm.decodeTxs([call(token, 'transfer', { to: carol!.address, amount: 1n }, alice!, 0n)], { chainId: CHAIN_ID })) as ParallelTx[]
+    const deposit = {
+      sourceHash: `0x${'ab'.repeat(32)}`,
+      from: carol!.address,
+      to: bob!.address,
+      mint: 1_000n,
+      value: 400n,
+      gasLimit: 100_000n,
+      data: '0x',
+      isCreation: false,
+      l1BlockNumber: 7n,
+    } as const
+    const result = await vm.executeBlock({ ctx: ctx(), deposits: [deposit], txs: [tx!], state, gas })
+    expect(result.receipts.map((r) => [r.type, r.transactionIndex, r.status])).toEqual([
+      [0x7e, 0, 'success'],
+      [0x70, 1, 'success'],
+    ])
+    expect(result.included.map((t) => t.hash)).toEqual(result.receipts.map((r) => r.transactionHash))
+    expect((await state.getAccount(carol!.address))!.balance).toBe(601n)
+    expect((await state.getAccount(bob!.address))!.balance).toBe(10n ** 24n + 400n)
+  })
+
   it('plays the game: join, gather, craft, leaderboard', async () => {
     const state = memoryState()
     await run([call(g, 'join', { x: 0n, y: 0n }, alice!, 0n), call(g, 'join', { x: 0n, y: 0n }, bob!, 0n)], state)

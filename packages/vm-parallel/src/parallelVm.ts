@@ -24,6 +24,7 @@ import type {
   Receipt,
   StateDb,
   StateReader,
+  TxEnvelope,
   UpfrontCharge,
   Vm,
 } from '@appchain/core'
@@ -32,6 +33,7 @@ import { orderedTrieRoot } from '@appchain/state'
 import type { BatchResult, BatchTask, BatchTxResult } from './batch.js'
 import { BlockState } from './blockState.js'
 import { receiptBloom } from './bloom.js'
+import { depositEnvelope } from './deposit.js'
 import { type ExecEnv, type ExecTx, type ExecutionMode, type TxOutcome, executeTx, recordKey } from './executor.js'
 import { type DecodeItem, type DecodeOptions, type ParallelTx, decodeItems, rebuildDecodeError } from './parallelTx.js'
 import { type Program, type ProgramSpec, programSpec } from './program.js'
@@ -41,6 +43,8 @@ import { createRpc } from './rpc.js'
 import { createSandbox } from './sandbox.js'
 import { assignGroups, lockGroups } from './scheduler.js'
 import type { WorkerTask } from './worker.js'
+
+const EMPTY_BLOOM = bytesToHex(new Uint8Array(256))
 
 export interface ParallelVmConfig {
   /** The chain's programs (`nativeToken()`, `game()`, your own `defineProgram(...)`). */
@@ -266,17 +270,41 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       store,
     }
 
-    // Deposits first: mint to the depositor, then move `value` to the target when the depositor holds it.
+    // Deposits first (OP-Stack style, type 0x7e): mint to the depositor, then move `value` to the target when
+    // the depositor holds it. They cost no gas on L2 and take the first receipts and the first slots of the
+    // transactions root, as on the EVM.
+    const depositReceipts: Receipt[] = []
+    const depositEnvelopes: TxEnvelope[] = []
     for (const d of deposits) {
       const from = d.from.toLowerCase() as Address
       const to = d.to.toLowerCase() as Address
       const f = await bs.loadAccount(from)
       bs.setBalance(from, f.balance + d.mint)
-      if (d.value > 0n && f.balance >= d.value) {
+      let status: Receipt['status'] = 'success'
+      if (d.value > 0n) {
         const t = await bs.loadAccount(to)
-        bs.setBalance(from, f.balance - d.value)
-        bs.setBalance(to, t.balance + d.value)
+        const have = bs.account(from).balance
+        if (have >= d.value && from !== to) {
+          bs.setBalance(from, have - d.value)
+          bs.setBalance(to, t.balance + d.value)
+        } else if (have < d.value) status = 'reverted'
       }
+      const env = depositEnvelope(d)
+      depositEnvelopes.push(env)
+      depositReceipts.push({
+        transactionHash: env.hash,
+        transactionIndex: depositReceipts.length,
+        type: 0x7e,
+        from,
+        to: d.isCreation ? null : to,
+        status,
+        gasUsed: 0n,
+        cumulativeGasUsed: 0n,
+        effectiveGasPrice: 0n,
+        logs: [],
+        logsBloom: EMPTY_BLOOM,
+        contractAddress: null,
+      })
     }
 
     const tHold = performance.now()
@@ -323,9 +351,9 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const tSettle = performance.now()
 
     // Phase 3, in block order: final fees, refunds, receipts.
-    const receipts: Receipt[] = []
+    const receipts: Receipt[] = [...depositReceipts]
     const bloom = createBloom()
-    const blooms: Uint8Array[] = []
+    const blooms: Uint8Array[] = depositReceipts.map(() => createBloom())
     let cumulative = 0n
     for (let i = 0; i < accepted.length; i++) {
       const { tx, up } = accepted[i]!
@@ -347,7 +375,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       blooms.push(lb.bytes)
       const receipt: Receipt = {
         transactionHash: tx.hash,
-        transactionIndex: i,
+        transactionIndex: receipts.length,
         type: 0x70,
         from: tx.sender,
         to: registry.infos.get(tx.program)!.address,
@@ -369,7 +397,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const tCommit = performance.now()
     await gas.observeBlock?.({ blockNumber: ctx.number, txs: accepted.map((a) => a.tx), store })
     await bs.flush()
-    const included = accepted.map((a) => a.tx)
+    const included: TxEnvelope[] = [...depositEnvelopes, ...accepted.map((a) => a.tx)]
     const encodedReceipts = receipts.map((r, i) => encodeReceipt(r, blooms[i]))
     const raws = included.map((t) => t.raw)
     // The two ordered tries do not depend on the state: big blocks hash them on workers while this thread
