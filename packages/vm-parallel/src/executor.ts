@@ -1,4 +1,5 @@
-import { type BaseError, UndeclaredAccessError, bigintToBytes, bytesToHex, keccak256, rlpEncode } from '@appchain/core'
+import { type BaseError, UndeclaredAccessError, bigintToBytes, bytesToHex, rlpEncode } from '@appchain/core'
+import { keccak256 } from './keccak.js'
 import type { Address, Hex, Log } from '@appchain/core'
 import {
   BalanceAccessError,

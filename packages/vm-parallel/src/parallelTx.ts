@@ -1,4 +1,5 @@
-import { BaseError, InvalidSignatureError, bytesToHex, keccak256 } from '@appchain/core'
+import { BaseError, InvalidSignatureError, bytesToHex } from '@appchain/core'
+import { keccak256 } from './keccak.js'
 import type { AccessSet, TxEnvelope } from '@appchain/core'
 import { recoverSigner } from './recover.js'
 import type { Registry } from './registry.js'

@@ -33,6 +33,7 @@ import { orderedTrieRoot } from '@appchain/state'
 import type { BatchResult, BatchTask, BatchTxResult } from './batch.js'
 import { BlockState } from './blockState.js'
 import { receiptBloom } from './bloom.js'
+import { keccakReady } from './keccak.js'
 import { depositEnvelope } from './deposit.js'
 import { type ExecEnv, type ExecTx, type ExecutionMode, type TxOutcome, executeTx, recordKey } from './executor.js'
 import { type DecodeItem, type DecodeOptions, type ParallelTx, decodeItems, rebuildDecodeError } from './parallelTx.js'
@@ -117,6 +118,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
 
   const decodeTxs = async (raws: Uint8Array[], opts: { chainId: bigint }): Promise<(ParallelTx | BaseError)[]> => {
     if (!Array.isArray(raws)) throw new TypeError('decodeTxs: raws must be an array')
+    await keccakReady()
     const o: DecodeOptions = { chainId: opts.chainId, maxSize: config.maxTxSize }
     let items: DecodeItem[]
     if (workers === 0 || raws.length < minParallel) items = decodeItems(raws, registry, o)
@@ -260,6 +262,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
 
   const executeBlock = async (input: { ctx: BlockContext; deposits: Deposit[]; txs: ParallelTx[]; state: StateDb; gas: GasModel }): Promise<BlockExecution> => {
     const { ctx, deposits, txs, state, gas } = input
+    await keccakReady()
     const bs = new BlockState(state)
     const store = bs.gasStore()
     const chargeCtx: ChargeContext = {

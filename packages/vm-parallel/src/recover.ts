@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
-import { InvalidSignatureError, bytesToHex, keccak256 } from '@appchain/core'
+import { InvalidSignatureError, bytesToHex } from '@appchain/core'
+import { keccak256 } from './keccak.js'
 import type { Address } from '@appchain/core'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 

@@ -10,12 +10,12 @@ import {
   bytesToHex,
   concatBytes,
   hexToBytes,
-  keccak256,
   rlpDecode,
   rlpEncode,
 } from '@appchain/core'
 import type { Address, Hex, RlpInput } from '@appchain/core'
 import { fastHexToBytes } from './hex.js'
+import { keccak256 } from './keccak.js'
 
 /** EIP-2718-style type byte of parallel VM transactions ('p'). */
 export const PARALLEL_TX_TYPE = 0x70

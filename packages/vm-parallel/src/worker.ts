@@ -4,6 +4,7 @@ import { workerData } from 'node:worker_threads'
 import { type BatchTask, runBatch } from './batch.js'
 import { type DecodeOptions, decodeItems } from './parallelTx.js'
 import type { ProgramSpec } from './program.js'
+import { keccakReady } from './keccak.js'
 import { createRegistry } from './registry.js'
 import { createSandbox } from './sandbox.js'
 
@@ -18,7 +19,8 @@ const specs = (workerData as { specs: ProgramSpec[] }).specs
 const registry = createRegistry(specs)
 const sandbox = createSandbox(specs)
 
-serveWorker((task: WorkerTask) => {
+serveWorker(async (task: WorkerTask) => {
+  await keccakReady()
   if (task.op === 'decode') return decodeItems(task.raws, registry, task.opts)
   if (task.op === 'trieRoot') return orderedTrieRoot(task.items)
   return runBatch(sandbox, registry.infos, task)
