@@ -109,7 +109,12 @@ describe('StateDb against a plain model (random operations)', () => {
           }
         } else if (op < 93) {
           expect(await state.root()).toBe(await referenceRoot(model))
-        } else if (stack.length === 0) {
+        } else {
+          // End of block: every open checkpoint is committed first.
+          while (stack.length > 0) {
+            state.commit()
+            stack.pop()
+          }
           const { root, ops } = await state.flush()
           expect(root).toBe(await referenceRoot(model))
           flushed.push({ root, model: clone(model) })
