@@ -7,7 +7,7 @@ import { CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
 import { ProgramNotFoundError } from './errors.js'
 import { parallelVm } from './parallelVm.js'
 import type { ParallelTx } from './parallelTx.js'
-import { game, leaderboardAddress } from './programs/game.js'
+import { cellAddress, game, leaderboardAddress, leaderboardOf } from './programs/game.js'
 import { nativeToken } from './programs/nativeToken.js'
 import { readRecord } from './rpc.js'
 
@@ -141,23 +141,33 @@ describe('parallelVm', () => {
     expect((await state.getAccount(bob!.address))!.balance).toBe(10n ** 24n + 400n)
   })
 
-  it('plays the game: join, gather, craft, leaderboard', async () => {
+  it('plays the game: join, move, gather, craft, leaderboard', async () => {
     const state = memoryState()
     await run([call(g, 'join', { x: 0n, y: 0n }, alice!, 0n), call(g, 'join', { x: 0n, y: 0n }, bob!, 0n)], state)
+    // (0,0) yields wood, (1,0) stone: a tool needs 2 wood and 1 stone.
     const b2 = await run(
       [
-        call(g, 'move', { fromX: 0n, fromY: 0n, toX: 1n, toY: 0n }, alice!, 1n),
-        call(g, 'gather', {}, alice!, 2n),
-        call(g, 'craft', { item: 'tool' }, alice!, 3n),
+        call(g, 'gather', {}, alice!, 1n),
+        call(g, 'craft', { item: 'tool' }, alice!, 2n),
+        call(g, 'gather', {}, alice!, 3n),
+        call(g, 'move', { fromX: 0n, fromY: 0n, toX: 1n, toY: 0n }, alice!, 4n),
+        call(g, 'gather', {}, alice!, 5n),
+        call(g, 'craft', { item: 'tool' }, alice!, 6n),
+        call(g, 'submitScore', {}, alice!, 7n),
+        call(g, 'move', { fromX: 1n, fromY: 0n, toX: 3n, toY: 0n }, alice!, 8n),
       ],
       state,
       2n,
     )
-    expect(b2.result.receipts.map((r) => r.status)).toEqual(['success', 'success', 'reverted'])
+    // Bob's join hit an occupied cell; the first craft lacked wood; the last move skipped a cell.
+    expect(b2.result.receipts.map((r) => r.status)).toEqual(['success', 'reverted', 'success', 'success', 'success', 'success', 'success', 'reverted'])
     const rec = await readRecord(state, 'game', alice!.address)
-    expect(rec.get('x')).toBe(1n)
-    expect(rec.get('moves')).toBe(1n)
-    expect([...rec.keys()].some((k) => k.startsWith('item:'))).toBe(true)
-    expect((await readRecord(state, 'game', leaderboardAddress())).size).toBe(0)
+    // Zero values are not stored (y = 0, spent wood and stone).
+    expect(Object.fromEntries(rec)).toEqual({ joined: 1n, x: 1n, moves: 1n, score: 10n, 'item:tool': 1n })
+    expect((await readRecord(state, 'game', bob!.address)).size).toBe(0)
+    expect(leaderboardOf(await readRecord(state, 'game', leaderboardAddress()))).toEqual([{ player: alice!.address, score: 10n }])
+    expect((await readRecord(state, 'game', cellAddress(1n, 0n))).get('occupant')).toBe(BigInt(alice!.address))
+    expect((await readRecord(state, 'game', cellAddress(0n, 0n))).size).toBe(0)
   })
+
 })
