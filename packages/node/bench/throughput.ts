@@ -1,0 +1,58 @@
+import type { Hex } from 'viem'
+import { httpConnection } from './rpcClient.js'
+import type { SignedTx } from './workload.js'
+
+const BATCH = 250
+const CONNECTIONS = 4
+
+/**
+ * Sends every transaction in JSON-RPC batches from 4 keep-alive connections (each sender's transactions on one
+ * connection, in nonce order), then polls receipts in batches until every one is seen.
+ * Returns transactions per second from the first send to the last receipt.
+ */
+export async function throughput(url: string, bySender: SignedTx[][]): Promise<{ txs: number; ms: number; tps: number; refused: number }> {
+  const conns = Array.from({ length: CONNECTIONS }, () => httpConnection(url))
+  const streams: SignedTx[][] = Array.from({ length: CONNECTIONS }, () => [])
+  const perSender = bySender[0]?.length ?? 0
+  // Round-robin nonces across the senders of a stream: every batch carries many senders, nonces ascending.
+  for (let n = 0; n < perSender; n++) bySender.forEach((txs, i) => streams[i % CONNECTIONS]!.push(txs[n]!))
+  const all = bySender.flat()
+  let refused = 0
+  let firstError: unknown
+  const t0 = performance.now()
+  await Promise.all(
+    streams.map(async (txs, c) => {
+      for (let i = 0; i < txs.length; i += BATCH) {
+        const body = txs.slice(i, i + BATCH).map((tx, j) => ({ jsonrpc: '2.0', id: i + j, method: 'eth_sendRawTransaction', params: [tx.raw] }))
+        const replies = (await conns[c]!.call(body)) as { error?: unknown }[]
+        for (const r of Array.isArray(replies) ? replies : [replies]) {
+          if (r.error) {
+            refused++
+            firstError ??= r.error
+          }
+        }
+      }
+    }),
+  )
+  const pending = new Set<Hex>(all.map((t) => t.hash))
+  while (pending.size) {
+    const hashes = [...pending]
+    const chunk = Math.ceil(hashes.length / CONNECTIONS)
+    await Promise.all(
+      conns.map(async (conn, c) => {
+        const mine = hashes.slice(c * chunk, (c + 1) * chunk)
+        for (let i = 0; i < mine.length; i += 500) {
+          const body = mine.slice(i, i + 500).map((h, j) => ({ jsonrpc: '2.0', id: j, method: 'eth_getTransactionReceipt', params: [h] }))
+          const replies = (await conn.call(body)) as { result?: { transactionHash: Hex } | null }[]
+          for (const r of replies) if (r.result) pending.delete(r.result.transactionHash)
+        }
+      }),
+    )
+    if (pending.size) await new Promise((r) => setTimeout(r, 20))
+    if (performance.now() - t0 > 120_000) throw new Error(`receipts missing after 120 s: ${pending.size} (refused ${refused}: ${JSON.stringify(firstError)})`)
+  }
+  const ms = performance.now() - t0
+  for (const c of conns) c.close()
+  if (refused) console.error(`  ${refused} refused, first: ${JSON.stringify(firstError)}`)
+  return { txs: all.length, ms, tps: (all.length / ms) * 1000, refused }
+}
