@@ -158,7 +158,16 @@ for (const [name, create] of models) {
   }
   const mem = median(inMemory)
   const st = median(inState)
-  rows.push([name, mem.toFixed(1), st.toFixed(1), ((st * 1000) / N).toFixed(2), `${((st / evmMs) * 100).toFixed(2)} %`])
+  const ca = median(inCached)
+  rows.push([
+    name,
+    mem.toFixed(1),
+    st.toFixed(1),
+    ((st * 1000) / N).toFixed(2),
+    `${((st / evmMs) * 100).toFixed(2)} %`,
+    ca.toFixed(1),
+    `${((ca / evmMs) * 100).toFixed(2)} %`,
+  ])
 }
 
 const header = [
