@@ -22,6 +22,7 @@ import { createMutex } from './mutex.js'
 import { type OpenBlock, openBlock, type Placement } from './openBlock.js'
 import { type Preconfirmation, type PreconfSigner, preconfSigner } from './preconfirmation.js'
 import { sealBlock } from './sealBlock.js'
+import { createTicker } from './ticker.js'
 import type { SealedBlock, SequencerChain, SequencerLogger } from './types.js'
 
 export interface SequencerConfig {
@@ -163,9 +164,22 @@ export function createSequencer(config: SequencerConfig): Sequencer {
   const pendingTxs = listeners<[TxEnvelope]>(logger, 'onPendingTx')
 
   let running = false
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let t0 = 0
-  let tick = 0
+  let rotationQueued = false
+  const ticker = createTicker({
+    intervalMs: blockTimeMs,
+    onTick: () => {
+      // One rotation waiting is enough: if sealing ever takes longer than the interval, ticks coalesce.
+      if (rotationQueued) return
+      rotationQueued = true
+      background(
+        'block production',
+        lock.runFirst(() => {
+          rotationQueued = false
+          return rotate(false)
+        }),
+      )
+    },
+  })
   let placeQueued = false
 
   // Concurrent submits (one JSON-RPC request each) are decoded together, so the VM recovers their senders as
@@ -289,7 +303,7 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     } catch (err) {
       // The live state may now be ahead of what the chain wrote: nothing safe to build on. Stop and say so.
       running = false
-      if (timer) clearTimeout(timer)
+      ticker.stop()
       logger?.error?.({ err, number: o.ctx.number }, 'sealing failed; sequencer stopped')
       throw err
     }
@@ -336,28 +350,6 @@ export function createSequencer(config: SequencerConfig): Sequencer {
       schedulePlacement()
     }
     return sealed
-  }
-
-  const scheduleTick = () => {
-    if (!running) return
-    tick++
-    let target = t0 + tick * blockTimeMs
-    const now = performance.now()
-    if (target < now - blockTimeMs) {
-      // More than a whole interval late (a stalled event loop): skip the missed slots rather than burst.
-      tick = Math.ceil((now - t0) / blockTimeMs)
-      target = t0 + tick * blockTimeMs
-    }
-    timer = setTimeout(
-      () => {
-        scheduleTick()
-        background(
-          'block production',
-          lock.runFirst(() => rotate(false)),
-        )
-      },
-      Math.max(0, target - now),
-    )
   }
 
   const admit = async (tx: TxEnvelope, ctx: BlockContext, state: StateDb) => {
@@ -439,8 +431,6 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     start() {
       if (running) return
       running = true
-      t0 = performance.now()
-      tick = 0
       background(
         'opening a block',
         lock.run(async () => {
@@ -448,7 +438,7 @@ export function createSequencer(config: SequencerConfig): Sequencer {
           schedulePlacement()
         }),
       )
-      scheduleTick()
+      ticker.start()
     },
 
     async stop() {
@@ -457,8 +447,7 @@ export function createSequencer(config: SequencerConfig): Sequencer {
         return
       }
       running = false
-      if (timer) clearTimeout(timer)
-      timer = undefined
+      ticker.stop()
       await lock.run(async () => {
         if (!open) return
         if (open.txs.length > 0 || open.deposits.length > 0) await sealOpen()
