@@ -33,4 +33,5 @@ export {
   type SequencerConfig,
   type SequencerMempool,
 } from './sequencer.js'
+export { createTicker, type Ticker } from './ticker.js'
 export type { SealedBlock, SequencerChain, SequencerLogger } from './types.js'
