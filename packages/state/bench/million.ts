@@ -24,6 +24,10 @@ try {
     for (let j = i; j < Math.min(N, i + BLOCK); j++) await state.putAccount(address(j), account(BigInt(j + 1)))
     await db.batch((await state.flush()).ops)
     sample()
+    if ((i + BLOCK) % 100_000 === 0)
+      process.stderr.write(
+        `  ${((i + BLOCK) / 1000).toFixed(0)}k accounts, ${((performance.now() - t0) / 1000).toFixed(0)} s, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB\n`,
+      )
   }
   const build = performance.now() - t0
   const rand = rng(42)
