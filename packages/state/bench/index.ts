@@ -150,6 +150,7 @@ console.log('(ratio = ethereumjs time / ours; all roots checked equal after ever
 const child = spawnSync(
   process.execPath,
   [
+    '--expose-gc',
     '--conditions=source',
     '--import',
     'tsx',
