@@ -15,7 +15,14 @@ export interface Preconfirmation {
   signature: Hex
 }
 
-/** The EIP-712 types a preconfirmation is signed under (so viem's `verifyTypedData` checks it too). */
+/**
+ * The EIP-712 types a preconfirmation is signed under (so viem's `verifyTypedData` checks it too).
+ *
+ * @example
+ * ```ts
+ * hashTypedData({ domain: preconfirmationDomain(4242n), types: preconfirmationTypes, primaryType: 'Preconfirmation', message })
+ * ```
+ */
 export const preconfirmationTypes = {
   Preconfirmation: [
     { name: 'txHash', type: 'bytes32' },
@@ -60,7 +67,14 @@ function domainSeparator(chainId: bigint | undefined): Uint8Array {
   )
 }
 
-/** The EIP-712 digest of a preconfirmation's fields, computed by hand (no ABI encoder on the hot path). */
+/**
+ * The EIP-712 digest of a preconfirmation's fields, computed by hand (no ABI encoder on the hot path).
+ *
+ * @example
+ * ```ts
+ * preconfirmationDigest({ txHash, blockNumber: 7n, index: 0, sequencer }, 4242n) // Uint8Array(32)
+ * ```
+ */
 export function preconfirmationDigest(p: Omit<Preconfirmation, 'signature'>, chainId?: bigint): Uint8Array {
   return digestWith(domainSeparator(chainId), p)
 }
