@@ -4,7 +4,10 @@ import { BaseError } from '@appchain/core'
 export class UnknownProgramMethodError extends BaseError {
   override name = 'UnknownProgramMethodError'
   constructor(args: { program: string; method: string; known: string[] }) {
-    super(`The chain has no ${args.program}.${args.method}.`, { data: args, metaMessages: [`Known: ${args.known.join(', ')}`] })
+    super(`The chain has no ${args.program}.${args.method}.`, {
+      data: args,
+      metaMessages: [`Known: ${args.known.join(', ')}`],
+    })
   }
 }
 

@@ -1,8 +1,8 @@
-export { type ProgramInfo, getPrograms } from './actions/getPrograms.js'
-export { type ProgramState, getProgramState } from './actions/getProgramState.js'
+export { getProgramState, type ProgramState } from './actions/getProgramState.js'
+export { getPrograms, type ProgramInfo } from './actions/getPrograms.js'
 export {
-  type PrepareProgramTransactionParameters,
   type PreparedProgramTransaction,
+  type PrepareProgramTransactionParameters,
   prepareProgramTransaction,
 } from './actions/prepareProgramTransaction.js'
 export { sendProgramTransaction } from './actions/sendProgramTransaction.js'

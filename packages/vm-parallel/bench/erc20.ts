@@ -1,8 +1,8 @@
-import { bytesToHex, hexToBytes, keccak256 } from '@appchain/core'
 import type { Address, GenesisAlloc, Hex } from '@appchain/core'
+import { bytesToHex, hexToBytes, keccak256 } from '@appchain/core'
 import solc from 'solc'
 import { encodeFunctionData, serializeTransaction } from 'viem'
-import { type BenchKey, type Transfer, secp } from './workloads.js'
+import { type BenchKey, secp, type Transfer } from './workloads.js'
 
 const SOURCE = `
 // SPDX-License-Identifier: MIT
@@ -22,7 +22,16 @@ contract Token {
 
 export const TOKEN_ADDRESS: Address = '0x00000000000000000000000000000000000e2c20'
 const transferAbi = [
-  { type: 'function', name: 'transfer', stateMutability: 'nonpayable', inputs: [{ name: 'to', type: 'address' }, { name: 'value', type: 'uint256' }], outputs: [{ type: 'bool' }] },
+  {
+    type: 'function',
+    name: 'transfer',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'to', type: 'address' },
+      { name: 'value', type: 'uint256' },
+    ],
+    outputs: [{ type: 'bool' }],
+  },
 ] as const
 
 /** The minimal ERC-20 above, compiled with solc (optimizer on), as runtime code. */
@@ -30,7 +39,11 @@ export function compileToken(): Hex {
   const input = {
     language: 'Solidity',
     sources: { 'Token.sol': { content: SOURCE } },
-    settings: { evmVersion: 'cancun', optimizer: { enabled: true, runs: 200 }, outputSelection: { '*': { '*': ['evm.deployedBytecode.object'] } } },
+    settings: {
+      evmVersion: 'cancun',
+      optimizer: { enabled: true, runs: 200 },
+      outputSelection: { '*': { '*': ['evm.deployedBytecode.object'] } },
+    },
   }
   const out = JSON.parse(solc.compile(JSON.stringify(input)))
   const errors = (out.errors ?? []).filter((e: { severity: string }) => e.severity === 'error')
@@ -84,4 +97,3 @@ export function signErc20Transfers(transfers: Transfer[], chainId: number): Uint
 function sign(digest: Uint8Array, key: BenchKey) {
   return secp.ecdsaSign(digest, key.privateKey)
 }
-

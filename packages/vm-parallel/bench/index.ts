@@ -1,12 +1,12 @@
-import { ZERO_HASH } from '@appchain/core'
 import type { BlockContext, GenesisAlloc } from '@appchain/core'
+import { ZERO_HASH } from '@appchain/core'
 import { eip1559 } from '@appchain/gas'
+import { evmVm } from '@appchain/vm-evm'
 import type { ExecutionMode } from '../src/executor.js'
-import { parallelVm } from '../src/parallelVm.js'
 import type { ParallelTx } from '../src/parallelTx.js'
+import { parallelVm } from '../src/parallelVm.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
 import { recoveryBackend } from '../src/recover.js'
-import { evmVm } from '@appchain/vm-evm'
 import { compileToken, erc20Genesis, signErc20Transfers } from './erc20.js'
 import { flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
 
@@ -28,9 +28,20 @@ const ctx: BlockContext = {
 
 const workloads = transferWorkloads(N)
 const token = nativeToken({ authority: workloads[0]!.transfers[0]!.from.address })
-console.log(`parallel VM bench: ${N} native token transfers, ${REPS} runs each, median; signature recovery: ${recoveryBackend()}`)
+console.log(
+  `parallel VM bench: ${N} native token transfers, ${REPS} runs each, median; signature recovery: ${recoveryBackend()}`,
+)
 
-type Row = { workload: string; mode: ExecutionMode; workers: number; exec: number; e2e: number; programs: number; reexec: number; roots: Set<string> }
+type Row = {
+  workload: string
+  mode: ExecutionMode
+  workers: number
+  exec: number
+  e2e: number
+  programs: number
+  reexec: number
+  roots: Set<string>
+}
 const rows: Row[] = []
 for (const w of workloads) {
   const raws = signTransfers(token, w.transfers, CHAIN_ID)
@@ -51,7 +62,8 @@ for (const w of workloads) {
         const t1 = performance.now()
         const result = await vm.executeBlock({ ctx, deposits: [], txs, state, gas })
         const t2 = performance.now()
-        if (result.included.length !== N || result.receipts.some((r) => r.status !== 'success')) throw new Error(`${w.name}: not every transfer succeeded`)
+        if (result.included.length !== N || result.receipts.some((r) => r.status !== 'success'))
+          throw new Error(`${w.name}: not every transfer succeeded`)
         if (rep < 0) continue
         execs.push(t2 - t1)
         e2es.push(t2 - t0)
@@ -64,7 +76,9 @@ for (const w of workloads) {
       row.e2e = median(e2es)
       row.programs = median(programs)
       rows.push(row)
-      console.log(`  ${w.name.padEnd(16)} ${mode.padEnd(10)} ${workers} worker(s): exec ${row.exec.toFixed(0)} ms, e2e ${row.e2e.toFixed(0)} ms`)
+      console.log(
+        `  ${w.name.padEnd(16)} ${mode.padEnd(10)} ${workers} worker(s): exec ${row.exec.toFixed(0)} ms, e2e ${row.e2e.toFixed(0)} ms`,
+      )
     }
   }
 }
@@ -102,7 +116,8 @@ for (let rep = -1; rep < REPS; rep++) {
   const t1 = performance.now()
   const result = await evm.executeBlock({ ctx, deposits: [], txs: txs as never, state, gas })
   const t2 = performance.now()
-  if (result.included.length !== N || result.receipts.some((r) => r.status !== 'success')) throw new Error('EVM: not every ERC-20 transfer succeeded')
+  if (result.included.length !== N || result.receipts.some((r) => r.status !== 'success'))
+    throw new Error('EVM: not every ERC-20 transfer succeeded')
   if (rep < 0) continue
   evmExec.push(t2 - t1)
   evmE2e.push(t2 - t0)
@@ -112,14 +127,34 @@ const evmRow = { exec: median(evmExec), e2e: median(evmE2e) }
 const native = rows.find((r) => r.workload === 'low contention' && r.mode === 'locks' && r.workers === 1)!
 const native2 = rows.find((r) => r.workload === 'low contention' && r.mode === 'locks' && r.workers === 2)!
 console.table([
-  { vm: 'EVM ERC-20 transfer (vm-evm)', 'exec ms': Math.round(evmRow.exec), 'exec tx/s': tps(evmRow.exec), 'e2e ms': Math.round(evmRow.e2e), 'e2e tx/s': tps(evmRow.e2e) },
-  { vm: 'native transfer, 1 worker', 'exec ms': Math.round(native.exec), 'exec tx/s': tps(native.exec), 'e2e ms': Math.round(native.e2e), 'e2e tx/s': tps(native.e2e) },
-  { vm: 'native transfer, 2 workers', 'exec ms': Math.round(native2.exec), 'exec tx/s': tps(native2.exec), 'e2e ms': Math.round(native2.e2e), 'e2e tx/s': tps(native2.e2e) },
+  {
+    vm: 'EVM ERC-20 transfer (vm-evm)',
+    'exec ms': Math.round(evmRow.exec),
+    'exec tx/s': tps(evmRow.exec),
+    'e2e ms': Math.round(evmRow.e2e),
+    'e2e tx/s': tps(evmRow.e2e),
+  },
+  {
+    vm: 'native transfer, 1 worker',
+    'exec ms': Math.round(native.exec),
+    'exec tx/s': tps(native.exec),
+    'e2e ms': Math.round(native.e2e),
+    'e2e tx/s': tps(native.e2e),
+  },
+  {
+    vm: 'native transfer, 2 workers',
+    'exec ms': Math.round(native2.exec),
+    'exec tx/s': tps(native2.exec),
+    'e2e ms': Math.round(native2.e2e),
+    'e2e tx/s': tps(native2.e2e),
+  },
 ])
 console.log(
   `native / EVM ERC-20, execution only: ${(evmRow.exec / native.exec).toFixed(1)}x at 1 worker, ${(evmRow.exec / native2.exec).toFixed(1)}x at 2 workers; end to end: ${(evmRow.e2e / native2.e2e).toFixed(1)}x at 2 workers`,
 )
 for (const w of workloads) {
   const roots = new Set(rows.filter((r) => r.workload === w.name).flatMap((r) => [...r.roots]))
-  console.log(`${w.name}: ${roots.size === 1 ? 'identical state roots in every run' : `STATE ROOTS DIFFER (${roots.size})`}`)
+  console.log(
+    `${w.name}: ${roots.size === 1 ? 'identical state roots in every run' : `STATE ROOTS DIFFER (${roots.size})`}`,
+  )
 }

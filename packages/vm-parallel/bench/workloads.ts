@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module'
-import { bytesToHex, keccak256, memoryDb } from '@appchain/core'
 import type { Address, Db, GenesisAlloc, Hex, StateDb } from '@appchain/core'
+import { bytesToHex, keccak256, memoryDb } from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import type { Program } from '../src/program.js'
-import { type ParallelTxRequest, encodeTransaction, signingDigest } from '../src/tx.js'
+import { encodeTransaction, type ParallelTxRequest, signingDigest } from '../src/tx.js'
 
 interface NativeSecp {
   ecdsaSign(msg: Uint8Array, sk: Uint8Array): { signature: Uint8Array; recid: number }
@@ -79,7 +79,10 @@ export function signTransfers(token: Program, transfers: Transfer[], chainId: bi
 }
 
 /** A fresh state holding `alloc`, flushed to its Db so a block pays only for what it changes. */
-export async function flushedState(alloc: GenesisAlloc, write: (alloc: GenesisAlloc, state: StateDb) => Promise<void>): Promise<StateDb> {
+export async function flushedState(
+  alloc: GenesisAlloc,
+  write: (alloc: GenesisAlloc, state: StateDb) => Promise<void>,
+): Promise<StateDb> {
   const db: Db = memoryDb()
   const state = createStateDb({ db })
   await write(alloc, state)

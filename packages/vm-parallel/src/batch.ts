@@ -1,5 +1,5 @@
 import type { Address, Log } from '@appchain/core'
-import { type ExecEnv, type ExecTx, type ExecutionMode, type ProgramInfo, executeTx, recordKey } from './executor.js'
+import { type ExecEnv, type ExecTx, type ExecutionMode, executeTx, type ProgramInfo, recordKey } from './executor.js'
 import type { Sandbox } from './sandbox.js'
 
 /** One batch of transactions for one thread, with the state slice they declared. Plain data. */

@@ -1,6 +1,5 @@
-import { KECCAK_EMPTY, ZERO_HASH, bytesToHex, keccak256 } from '@appchain/core'
 import type { Account, Address, GasStore, Hex, StateDb } from '@appchain/core'
-import { PREDEPLOYS } from '@appchain/core'
+import { bytesToHex, KECCAK_EMPTY, keccak256, PREDEPLOYS, ZERO_HASH } from '@appchain/core'
 import type { Store } from './executor.js'
 import { decodeRecord, encodeRecord, joinWords, recordSlot, recordWords } from './record.js'
 
@@ -138,10 +137,10 @@ export class BlockState implements Store {
       for (let i = words.length; i < r.words; i++) await this.state.putStorage(a, recordSlot(program, i + 1), ZERO_HASH)
       r.words = words.length
     }
-    for (const slot of this.dirtyGas) await this.state.putStorage(PREDEPLOYS.gasStore, slot, word(this.gasSlots.get(slot)!))
+    for (const slot of this.dirtyGas)
+      await this.state.putStorage(PREDEPLOYS.gasStore, slot, word(this.gasSlots.get(slot)!))
     this.dirty.clear()
     this.dirtyRecords.clear()
     this.dirtyGas.clear()
   }
 }
-

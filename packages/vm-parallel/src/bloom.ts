@@ -1,5 +1,5 @@
-import { addToBloom, bytesToHex } from '@appchain/core'
 import type { Hex, Log } from '@appchain/core'
+import { addToBloom, bytesToHex } from '@appchain/core'
 import { fastHexToBytes } from './hex.js'
 
 const cache = new Map<string, { bytes: Uint8Array; hex: Hex }>()

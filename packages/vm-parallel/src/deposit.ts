@@ -1,5 +1,5 @@
-import { bigintToBytes, bytesToHex, concatBytes, hexToBytes, keccak256, rlpEncode } from '@appchain/core'
 import type { Deposit, TxEnvelope } from '@appchain/core'
+import { bigintToBytes, bytesToHex, concatBytes, hexToBytes, keccak256, rlpEncode } from '@appchain/core'
 
 /**
  * A deposit as an OP-Stack deposit transaction (type 0x7e), the encoding the EVM VM uses too, so every VM

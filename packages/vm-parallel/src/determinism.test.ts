@@ -1,13 +1,13 @@
-import { BaseError, ZERO_HASH } from '@appchain/core'
 import type { BlockContext, BlockExecution, GenesisAlloc } from '@appchain/core'
+import { BaseError, ZERO_HASH } from '@appchain/core'
 import { eip1559 } from '@appchain/gas'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fuzz, touched } from '../test/fuzzProgram.js'
 import { CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
 import type { ExecutionMode } from './executor.js'
-import { type ParallelVm, parallelVm } from './parallelVm.js'
 import type { ParallelTx } from './parallelTx.js'
+import { type ParallelVm, parallelVm } from './parallelVm.js'
 import { game } from './programs/game.js'
 import { nativeToken } from './programs/nativeToken.js'
 
@@ -18,7 +18,9 @@ const token = nativeToken({ authority: people[0]!.address })
 const g = game({ gridSize: 3n })
 const programs = [token, g, fuzz]
 const gas = eip1559({ initialBaseFee: 3n })
-const genesis: GenesisAlloc = Object.fromEntries(people.map((p, i) => [p.address, { balance: i === 4 ? 5_000_000n : 10n ** 20n }]))
+const genesis: GenesisAlloc = Object.fromEntries(
+  people.map((p, i) => [p.address, { balance: i === 4 ? 5_000_000n : 10n ** 20n }]),
+)
 const ctx = (number: bigint): BlockContext => ({
   chainId: CHAIN_ID,
   number,
@@ -32,16 +34,49 @@ const ctx = (number: bigint): BlockContext => ({
 
 const OPS = ['g', 's', 'i', 'b', 't', 'r', 'e'] as const
 const REFS = ['S', 'A', 'B', 'P', 'D0', 'D1'] as const
-const opArb = fc.tuple(fc.constantFrom(...OPS), fc.constantFrom(...REFS), fc.constantFrom('k', 'm'), fc.integer({ min: 0, max: 50 })).map(([c, x, k, v]) =>
-  c === 't' ? `t,${x},${v}` : c === 'i' || c === 'r' ? `${c},${x},${k},${v}` : c === 'e' ? 'e' : `${c},${x},${k}`,
-)
+const opArb = fc
+  .tuple(fc.constantFrom(...OPS), fc.constantFrom(...REFS), fc.constantFrom('k', 'm'), fc.integer({ min: 0, max: 50 }))
+  .map(([c, x, k, v]) =>
+    c === 't' ? `t,${x},${v}` : c === 'i' || c === 'r' ? `${c},${x},${k},${v}` : c === 'e' ? 'e' : `${c},${x},${k}`,
+  )
 const person = fc.integer({ min: 0, max: people.length - 1 })
 const txArb = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('fuzz' as const), from: person, a: person, b: person, n: fc.bigInt({ min: 0n, max: 99n }), code: fc.array(opArb, { minLength: 1, maxLength: 5 }), under: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('transfer' as const), from: person, to: person, amount: fc.bigInt({ min: 0n, max: 6_000_000n }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('game' as const), from: person, x: fc.bigInt({ min: 0n, max: 3n }), y: fc.bigInt({ min: 0n, max: 2n }), gather: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('fuzz' as const),
+      from: person,
+      a: person,
+      b: person,
+      n: fc.bigInt({ min: 0n, max: 99n }),
+      code: fc.array(opArb, { minLength: 1, maxLength: 5 }),
+      under: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('transfer' as const),
+      from: person,
+      to: person,
+      amount: fc.bigInt({ min: 0n, max: 6_000_000n }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('game' as const),
+      from: person,
+      x: fc.bigInt({ min: 0n, max: 3n }),
+      y: fc.bigInt({ min: 0n, max: 2n }),
+      gather: fc.boolean(),
+    }),
+  },
 )
-const scenarioArb = fc.array(fc.array(fc.tuple(txArb, fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 2 })
+const scenarioArb = fc.array(
+  fc.array(fc.tuple(txArb, fc.integer({ min: 0, max: 30 })), { minLength: 1, maxLength: 30 }),
+  { minLength: 1, maxLength: 2 },
+)
 
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never
 
@@ -52,8 +87,10 @@ function build(scenario: Scenario): Uint8Array[][] {
       const key = people[t.from]!
       // Now and then a nonce gap: excluded, never charged.
       const nonce = gapRoll === 0 ? nonces[t.from]! + 1n : nonces[t.from]!++
-      if (t.kind === 'transfer') return call(token, 'transfer', { to: people[t.to]!.address, amount: t.amount }, key, nonce)
-      if (t.kind === 'game') return t.gather ? call(g, 'gather', {}, key, nonce) : call(g, 'join', { x: t.x, y: t.y }, key, nonce)
+      if (t.kind === 'transfer')
+        return call(token, 'transfer', { to: people[t.to]!.address, amount: t.amount }, key, nonce)
+      if (t.kind === 'game')
+        return t.gather ? call(g, 'gather', {}, key, nonce) : call(g, 'join', { x: t.x, y: t.y }, key, nonce)
       const a = people[t.a]!.address
       const b = people[t.b]!.address
       const code = t.code.join(';')
@@ -121,4 +158,3 @@ describe.each(['locks', 'optimistic'] as ExecutionMode[])('determinism (%s)', (m
     statuses = new Set()
   })
 })
-

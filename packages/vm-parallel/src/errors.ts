@@ -46,7 +46,9 @@ export class ForbiddenGlobalError extends BaseError {
   constructor(args: { program: string; method: string; global: string }) {
     super(`Program ${args.program}.${args.method} used forbidden global ${args.global}.`, {
       data: args,
-      metaMessages: ['Programs run without clocks, randomness, I/O or host globals so every node computes the same state.'],
+      metaMessages: [
+        'Programs run without clocks, randomness, I/O or host globals so every node computes the same state.',
+      ],
     })
   }
 }

@@ -1,6 +1,5 @@
-import { type BaseError, UndeclaredAccessError, bigintToBytes, bytesToHex, rlpEncode } from '@appchain/core'
-import { keccak256 } from './keccak.js'
 import type { Address, Hex, Log } from '@appchain/core'
+import { type BaseError, bigintToBytes, bytesToHex, rlpEncode, UndeclaredAccessError } from '@appchain/core'
 import {
   BalanceAccessError,
   ForbiddenGlobalError,
@@ -8,6 +7,7 @@ import {
   ProgramRevertedError,
   RecordTooLargeError,
 } from './errors.js'
+import { keccak256 } from './keccak.js'
 import type { Capability } from './program.js'
 import { encodeRecord, MAX_RECORD_BYTES } from './record.js'
 import type { Bridge, Sandbox } from './sandbox.js'
@@ -97,11 +97,19 @@ export function executeTx(
     throw e
   }
   const addr = (a: string): Address => {
-    if (!ADDRESS.test(a)) fail(new ProgramRevertedError({ program: tx.program, method: tx.method, reason: `invalid address ${a.slice(0, 50)}` }))
+    if (!ADDRESS.test(a))
+      fail(
+        new ProgramRevertedError({
+          program: tx.program,
+          method: tx.method,
+          reason: `invalid address ${a.slice(0, 50)}`,
+        }),
+      )
     return a as Address
   }
   const canRead = (a: Address) => {
-    if (locks && !tx.reads.includes(a) && !tx.writes.includes(a)) fail(new UndeclaredAccessError({ account: a, access: 'read' }))
+    if (locks && !tx.reads.includes(a) && !tx.writes.includes(a))
+      fail(new UndeclaredAccessError({ account: a, access: 'read' }))
   }
   const canWrite = (a: Address) => {
     if (locks && !tx.writes.includes(a)) fail(new UndeclaredAccessError({ account: a, access: 'write' }))
@@ -156,7 +164,13 @@ export function executeTx(
       canWrite(f)
       canWrite(t)
       if (f !== tx.sender && f !== info?.address) {
-        fail(new BalanceAccessError({ program: tx.program, account: f, reason: 'only the sender or the program itself can send' }))
+        fail(
+          new BalanceAccessError({
+            program: tx.program,
+            account: f,
+            reason: 'only the sender or the program itself can send',
+          }),
+        )
       }
       if (amount < 0n) revert('negative amount')
       const have = balanceOf(f)
@@ -199,7 +213,10 @@ export function executeTx(
     reads,
   })
   if (fault instanceof Miss) {
-    return { ...failed(new ProgramRevertedError({ program: tx.program, method: tx.method, reason: 'miss' })), miss: { account: fault.account, program: fault.program } }
+    return {
+      ...failed(new ProgramRevertedError({ program: tx.program, method: tx.method, reason: 'miss' })),
+      miss: { account: fault.account, program: fault.program },
+    }
   }
   if (fault) return failed(fault)
   if (!outcome.ok) {
@@ -212,7 +229,14 @@ export function executeTx(
   for (const [key, rec] of records) {
     const size = encodeRecord(rec).length
     if (size > MAX_RECORD_BYTES) {
-      return failed(new RecordTooLargeError({ program: tx.program, account: key.slice(key.indexOf('|') + 1), size, max: MAX_RECORD_BYTES }))
+      return failed(
+        new RecordTooLargeError({
+          program: tx.program,
+          account: key.slice(key.indexOf('|') + 1),
+          size,
+          max: MAX_RECORD_BYTES,
+        }),
+      )
     }
   }
   return { status: 'success', logs, balances, records, reads }
@@ -258,4 +282,3 @@ export function deriveAddress(parts: string): Address {
 export function derivationKey(...parts: (string | bigint)[]): string {
   return parts.map((x) => (typeof x === 'bigint' ? `n${x.toString()}` : `s${String(x)}`)).join('\u0000')
 }
-

@@ -1,9 +1,9 @@
-import { BaseError, InvalidSignatureError, bytesToHex } from '@appchain/core'
-import { keccak256 } from './keccak.js'
 import type { AccessSet, TxEnvelope } from '@appchain/core'
+import { BaseError, bytesToHex, InvalidSignatureError } from '@appchain/core'
+import { keccak256 } from './keccak.js'
 import { recoverSigner } from './recover.js'
 import type { Registry } from './registry.js'
-import { type TxArgValue, decodeTransaction, signingDigest } from './tx.js'
+import { decodeTransaction, signingDigest, type TxArgValue } from './tx.js'
 
 /** A decoded, signature-checked parallel VM transaction. */
 export interface ParallelTx extends TxEnvelope {
@@ -72,7 +72,12 @@ export function decodeItems(raws: Uint8Array[], registry: Registry, opts: Decode
  * Rebuilds the typed error of a refused item on the main thread: decoding is deterministic, so running the
  * stateless checks again gives the same error object; what remains is a recovery failure.
  */
-export function rebuildDecodeError(raw: Uint8Array, registry: Registry, opts: DecodeOptions, item: { message: string }): BaseError {
+export function rebuildDecodeError(
+  raw: Uint8Array,
+  registry: Registry,
+  opts: DecodeOptions,
+  item: { message: string },
+): BaseError {
   try {
     decodeTransaction(raw, { chainId: opts.chainId, schemaOf: registry.schemaOf, maxSize: opts.maxSize })
   } catch (e) {
@@ -80,4 +85,3 @@ export function rebuildDecodeError(raw: Uint8Array, registry: Registry, opts: De
   }
   return new InvalidSignatureError(item.message)
 }
-

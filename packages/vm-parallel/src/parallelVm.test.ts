@@ -1,12 +1,12 @@
-import { BaseError, NonceTooLowError, UndeclaredAccessError, ZERO_ADDRESS, ZERO_HASH, hexToBytes } from '@appchain/core'
 import type { BlockContext, GenesisAlloc } from '@appchain/core'
+import { BaseError, hexToBytes, NonceTooLowError, UndeclaredAccessError, ZERO_ADDRESS, ZERO_HASH } from '@appchain/core'
 import { runVmConformance } from '@appchain/core/testing'
 import { eip1559 } from '@appchain/gas'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
 import { ProgramNotFoundError } from './errors.js'
-import { parallelVm } from './parallelVm.js'
 import type { ParallelTx } from './parallelTx.js'
+import { parallelVm } from './parallelVm.js'
 import { cellAddress, game, leaderboardAddress, leaderboardOf } from './programs/game.js'
 import { nativeToken } from './programs/nativeToken.js'
 import { readRecord } from './rpc.js'
@@ -84,7 +84,9 @@ describe('parallelVm', () => {
     const { state, result, txs } = await run([raw])
     const r = result.receipts[0]!
     expect(r.status).toBe('reverted')
-    expect(new TextDecoder().decode(hexToBytes(r.output!))).toContain(new UndeclaredAccessError({ account: bob!.address, access: 'write' }).shortMessage)
+    expect(new TextDecoder().decode(hexToBytes(r.output!))).toContain(
+      new UndeclaredAccessError({ account: bob!.address, access: 'write' }).shortMessage,
+    )
     expect((await state.getAccount(bob!.address))!.balance).toBe(10n ** 24n)
     expect((await state.getAccount(alice!.address))!.balance).toBe(10n ** 24n - txs[0]!.intrinsicGas * 7n)
     expect((await state.getAccount(alice!.address))!.nonce).toBe(1n)
@@ -102,7 +104,14 @@ describe('parallelVm', () => {
   it('excludes nonce gaps and replays without charging, and validateTx refuses them', async () => {
     const state = memoryState()
     const first = await run([call(token, 'transfer', { to: bob!.address, amount: 1n }, alice!, 0n)], state)
-    const again = await run([call(token, 'transfer', { to: bob!.address, amount: 1n }, alice!, 0n), call(token, 'transfer', { to: bob!.address, amount: 1n }, alice!, 5n)], state, 2n)
+    const again = await run(
+      [
+        call(token, 'transfer', { to: bob!.address, amount: 1n }, alice!, 0n),
+        call(token, 'transfer', { to: bob!.address, amount: 1n }, alice!, 5n),
+      ],
+      state,
+      2n,
+    )
     expect(first.result.included).toHaveLength(1)
     expect(again.result.included).toHaveLength(0)
     expect(again.result.excluded.map((e) => e.error.name)).toEqual(['NonceTooLowError', 'NonceTooHighError'])
@@ -119,7 +128,9 @@ describe('parallelVm', () => {
   it('applies deposits first, as 0x7e receipts and transactions-root entries', async () => {
     const state = memoryState()
     await vm.genesis(genesis, state)
-    const [tx] = (await vm.decodeTxs([call(token, 'transfer', { to: carol!.address, amount: 1n }, alice!, 0n)], { chainId: CHAIN_ID })) as ParallelTx[]
+    const [tx] = (await vm.decodeTxs([call(token, 'transfer', { to: carol!.address, amount: 1n }, alice!, 0n)], {
+      chainId: CHAIN_ID,
+    })) as ParallelTx[]
     const deposit = {
       sourceHash: `0x${'ab'.repeat(32)}`,
       from: carol!.address,
@@ -160,14 +171,24 @@ describe('parallelVm', () => {
       2n,
     )
     // Bob's join hit an occupied cell; the first craft lacked wood; the last move skipped a cell.
-    expect(b2.result.receipts.map((r) => r.status)).toEqual(['success', 'reverted', 'success', 'success', 'success', 'success', 'success', 'reverted'])
+    expect(b2.result.receipts.map((r) => r.status)).toEqual([
+      'success',
+      'reverted',
+      'success',
+      'success',
+      'success',
+      'success',
+      'success',
+      'reverted',
+    ])
     const rec = await readRecord(state, 'game', alice!.address)
     // Zero values are not stored (y = 0, spent wood and stone).
     expect(Object.fromEntries(rec)).toEqual({ joined: 1n, x: 1n, moves: 1n, score: 10n, 'item:tool': 1n })
     expect((await readRecord(state, 'game', bob!.address)).size).toBe(0)
-    expect(leaderboardOf(await readRecord(state, 'game', leaderboardAddress()))).toEqual([{ player: alice!.address, score: 10n }])
+    expect(leaderboardOf(await readRecord(state, 'game', leaderboardAddress()))).toEqual([
+      { player: alice!.address, score: 10n },
+    ])
     expect((await readRecord(state, 'game', cellAddress(1n, 0n))).get('occupant')).toBe(BigInt(alice!.address))
     expect((await readRecord(state, 'game', cellAddress(0n, 0n))).size).toBe(0)
   })
-
 })

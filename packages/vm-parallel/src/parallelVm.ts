@@ -1,18 +1,4 @@
 import { availableParallelism } from 'node:os'
-import {
-  BaseError,
-  EMPTY_TRIE_ROOT,
-  KECCAK_EMPTY,
-  GasLimitExceedsBlockLimitError,
-  InsufficientFundsError,
-  NonceTooHighError,
-  NonceTooLowError,
-  UnknownFeeTokenError,
-  bytesToHex,
-  orBloom,
-  hexToBytes,
-  createBloom,
-} from '@appchain/core'
 import type {
   Address,
   BlockContext,
@@ -28,15 +14,29 @@ import type {
   UpfrontCharge,
   Vm,
 } from '@appchain/core'
+import {
+  BaseError,
+  bytesToHex,
+  createBloom,
+  EMPTY_TRIE_ROOT,
+  GasLimitExceedsBlockLimitError,
+  hexToBytes,
+  InsufficientFundsError,
+  KECCAK_EMPTY,
+  NonceTooHighError,
+  NonceTooLowError,
+  orBloom,
+  UnknownFeeTokenError,
+} from '@appchain/core'
 import { type WorkerPool, workerPool } from '@appchain/core/workers'
 import { orderedTrieRoot } from '@appchain/state'
 import type { BatchResult, BatchTask, BatchTxResult } from './batch.js'
 import { BlockState } from './blockState.js'
 import { receiptBloom } from './bloom.js'
-import { keccakReady } from './keccak.js'
 import { depositEnvelope } from './deposit.js'
-import { type ExecEnv, type ExecTx, type ExecutionMode, type TxOutcome, executeTx, recordKey } from './executor.js'
-import { type DecodeItem, type DecodeOptions, type ParallelTx, decodeItems, rebuildDecodeError } from './parallelTx.js'
+import { type ExecEnv, type ExecTx, type ExecutionMode, executeTx, recordKey, type TxOutcome } from './executor.js'
+import { keccakReady } from './keccak.js'
+import { type DecodeItem, type DecodeOptions, decodeItems, type ParallelTx, rebuildDecodeError } from './parallelTx.js'
 import { type Program, type ProgramSpec, programSpec } from './program.js'
 import { encodeReceipt } from './receipts.js'
 import { createRegistry } from './registry.js'
@@ -100,7 +100,8 @@ export interface ParallelVm extends Vm<ParallelTx> {
 export function parallelVm(config: ParallelVmConfig): ParallelVm {
   if (!config || !Array.isArray(config.programs)) throw new TypeError('parallelVm: programs must be an array')
   const workers = config.workers ?? availableParallelism()
-  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new RangeError(`parallelVm: workers must be 0..64, got ${workers}`)
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64)
+    throw new RangeError(`parallelVm: workers must be 0..64, got ${workers}`)
   const mode = config.mode ?? 'locks'
   if (mode !== 'locks' && mode !== 'optimistic') throw new TypeError(`parallelVm: unknown mode ${String(mode)}`)
   const minParallel = config.minParallel ?? 32
@@ -127,11 +128,15 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       const per = Math.ceil(raws.length / p.size)
       const chunks: Promise<DecodeItem[]>[] = []
       for (let w = 0; w * per < raws.length; w++) {
-        chunks.push(p.runOn(w, { op: 'decode', raws: raws.slice(w * per, (w + 1) * per), opts: o }) as Promise<DecodeItem[]>)
+        chunks.push(
+          p.runOn(w, { op: 'decode', raws: raws.slice(w * per, (w + 1) * per), opts: o }) as Promise<DecodeItem[]>,
+        )
       }
       items = (await Promise.all(chunks)).flat()
     }
-    return items.map((item, i) => (item.ok ? { ...item.tx, raw: raws[i]! } : rebuildDecodeError(raws[i]!, registry, o, item)))
+    return items.map((item, i) =>
+      item.ok ? { ...item.tx, raw: raws[i]! } : rebuildDecodeError(raws[i]!, registry, o, item),
+    )
   }
 
   const validateTx = async (tx: ParallelTx, state: StateReader, ctx: BlockContext): Promise<void> => {
@@ -139,7 +144,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const expected = acc?.nonce ?? 0n
     if (tx.nonce < expected) throw new NonceTooLowError({ address: tx.sender, nonce: tx.nonce, expected })
     if (tx.nonce > expected) throw new NonceTooHighError({ address: tx.sender, nonce: tx.nonce, expected })
-    if (tx.gasLimit > ctx.gasLimit) throw new GasLimitExceedsBlockLimitError({ gasLimit: tx.gasLimit, blockGasLimit: ctx.gasLimit })
+    if (tx.gasLimit > ctx.gasLimit)
+      throw new GasLimitExceedsBlockLimitError({ gasLimit: tx.gasLimit, blockGasLimit: ctx.gasLimit })
     registry.schemaOf(tx.program, tx.method)
   }
 
@@ -163,13 +169,20 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     }
   }
 
-  const applyOutcome = (bs: BlockState, out: { balances: Iterable<[Address, bigint]>; records: Iterable<[string, Iterable<[string, bigint]>]> }) => {
+  const applyOutcome = (
+    bs: BlockState,
+    out: { balances: Iterable<[Address, bigint]>; records: Iterable<[string, Iterable<[string, bigint]>]> },
+  ) => {
     for (const [a, v] of out.balances) bs.setBalance(a, v)
     for (const [k, m] of out.records) bs.setRecord(k, new Map(m))
   }
 
   /** Runs phase 2 (program execution) and returns one result per transaction, in block order. */
-  const executePrograms = async (bs: BlockState, txs: ParallelTx[], env: ExecEnv): Promise<{ results: BatchTxResult[]; s: ParallelStats }> => {
+  const executePrograms = async (
+    bs: BlockState,
+    txs: ParallelTx[],
+    env: ExecEnv,
+  ): Promise<{ results: BatchTxResult[]; s: ParallelStats }> => {
     const exec = txs.map(execTxOf)
     const t0 = performance.now()
     // Every declared account (and its record for the called program) is loaded before execution starts.
@@ -207,7 +220,19 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const plan = assignGroups(groups, p.size).filter((l) => l.length > 0)
     s.threads = plan.length
     const batches = await Promise.all(
-      plan.map((indices, w) => p.runOn(w, { op: 'execute', ...sliceFor(bs, registry.infos, indices.map((i) => exec[i]!), env, mode) }) as Promise<BatchResult>),
+      plan.map(
+        (indices, w) =>
+          p.runOn(w, {
+            op: 'execute',
+            ...sliceFor(
+              bs,
+              registry.infos,
+              indices.map((i) => exec[i]!),
+              env,
+              mode,
+            ),
+          }) as Promise<BatchResult>,
+      ),
     )
     const results: BatchTxResult[] = new Array(txs.length)
     for (const b of batches) for (const r of b.results) results[r.index] = r
@@ -260,7 +285,13 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     return { results, s }
   }
 
-  const executeBlock = async (input: { ctx: BlockContext; deposits: Deposit[]; txs: ParallelTx[]; state: StateDb; gas: GasModel }): Promise<BlockExecution> => {
+  const executeBlock = async (input: {
+    ctx: BlockContext
+    deposits: Deposit[]
+    txs: ParallelTx[]
+    state: StateDb
+    gas: GasModel
+  }): Promise<BlockExecution> => {
     const { ctx, deposits, txs, state, gas } = input
     await keccakReady()
     const bs = new BlockState(state)
@@ -323,13 +354,17 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         if (tx.nonce < expected) throw new NonceTooLowError({ address: tx.sender, nonce: tx.nonce, expected })
         if (tx.nonce > expected) throw new NonceTooHighError({ address: tx.sender, nonce: tx.nonce, expected })
         if (blockGas + tx.intrinsicGas > ctx.gasLimit) {
-          throw new GasLimitExceedsBlockLimitError({ gasLimit: blockGas + tx.intrinsicGas, blockGasLimit: ctx.gasLimit })
+          throw new GasLimitExceedsBlockLimitError({
+            gasLimit: blockGas + tx.intrinsicGas,
+            blockGasLimit: ctx.gasLimit,
+          })
         }
         const up = await gas.upfront(tx, chargeCtx)
         if (up.token !== undefined) throw new UnknownFeeTokenError({ token: up.token, accepted: ['native'] })
         const payer = up.payer.toLowerCase() as Address
         const p = await bs.loadAccount(payer)
-        if (p.balance < up.amount) throw new InsufficientFundsError({ address: payer, balance: p.balance, cost: up.amount })
+        if (p.balance < up.amount)
+          throw new InsufficientFundsError({ address: payer, balance: p.balance, cost: up.amount })
         bs.setBalance(payer, p.balance - up.amount)
         bs.setNonce(tx.sender, expected + 1n)
         nextNonce.set(tx.sender, expected + 1n)
@@ -365,7 +400,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       const charge = await gas.charge(tx, gasUsed, chargeCtx)
       const payer = up.payer
       const refund = up.amount - charge.amount
-      if (refund < 0n) throw new BaseError(`Gas model ${gas.name} charged more than it held up front.`, { data: { hash: tx.hash } })
+      if (refund < 0n)
+        throw new BaseError(`Gas model ${gas.name} charged more than it held up front.`, { data: { hash: tx.hash } })
       if (refund > 0n) bs.setBalance(payer, (await bs.loadAccount(payer)).balance + refund)
       for (const c of charge.credits) {
         if (c.amount === 0n) continue
@@ -407,8 +443,14 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     // computes the state root.
     const offload = workers > 0 && included.length >= minParallel
     const trieRoot = (items: Uint8Array[], w: number) =>
-      offload ? (getPool().runOn(w % workers, { op: 'trieRoot', items }) as Promise<`0x${string}`>) : Promise.resolve(orderedTrieRoot(items))
-    const [transactionsRoot, receiptsRoot, stateRoot] = await Promise.all([trieRoot(raws, 0), trieRoot(encodedReceipts, 1), state.root()])
+      offload
+        ? (getPool().runOn(w % workers, { op: 'trieRoot', items }) as Promise<`0x${string}`>)
+        : Promise.resolve(orderedTrieRoot(items))
+    const [transactionsRoot, receiptsRoot, stateRoot] = await Promise.all([
+      trieRoot(raws, 0),
+      trieRoot(encodedReceipts, 1),
+      state.root(),
+    ])
     const execution: BlockExecution = {
       receipts,
       excluded,
@@ -428,9 +470,14 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
   const genesis = async (alloc: GenesisAlloc, state: StateDb): Promise<void> => {
     for (const [address, a] of Object.entries(alloc)) {
       const addr = address.toLowerCase() as Address
-      await state.putAccount(addr, { nonce: a.nonce ?? 0n, balance: a.balance ?? 0n, codeHash: (await state.getAccount(addr))?.codeHash ?? KECCAK_EMPTY })
+      await state.putAccount(addr, {
+        nonce: a.nonce ?? 0n,
+        balance: a.balance ?? 0n,
+        codeHash: (await state.getAccount(addr))?.codeHash ?? KECCAK_EMPTY,
+      })
       if (a.code && a.code !== '0x') await state.putCode(addr, hexToBytes(a.code))
-      for (const [slot, value] of Object.entries(a.storage ?? {})) await state.putStorage(addr, slot as `0x${string}`, value)
+      for (const [slot, value] of Object.entries(a.storage ?? {}))
+        await state.putStorage(addr, slot as `0x${string}`, value)
     }
   }
 

@@ -1,6 +1,5 @@
-import { keccak256 } from '@appchain/core'
 import type { Address, Hex } from '@appchain/core'
-import { bytesToHex } from '@appchain/core'
+import { bytesToHex, keccak256 } from '@appchain/core'
 import { ProgramDefinitionError } from './errors.js'
 
 /** The argument types a program method can declare (EIP-712 types, so wallets show them). */
@@ -64,6 +63,7 @@ export interface ProgramContext<Config extends Record<string, ConfigValue> = Rec
   derive(...parts: (string | bigint)[]): Address
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the default lets a method stand alone; defineProgram infers the real config type
 export interface MethodDefinition<S extends ArgsSchema = ArgsSchema, C extends Record<string, ConfigValue> = any> {
   args: S
   gas?: Partial<MethodGas> | undefined
@@ -97,7 +97,7 @@ export interface CompiledMethod {
   gas: MethodGas
   /** Source of `run`, recompiled inside the sandbox. */
   source: string
-  accounts?: ((args: any, sender: Address) => { reads: Address[]; writes: Address[] }) | undefined
+  accounts?: ((args: ArgsOf<ArgsSchema>, sender: Address) => { reads: Address[]; writes: Address[] }) | undefined
 }
 
 /** A registered program, as `defineProgram` returns it. */
@@ -165,18 +165,27 @@ export function defineProgram<C extends Record<string, ConfigValue>, const M ext
   const methods: Record<string, CompiledMethod> = {}
   for (const [name, m] of Object.entries(def.methods ?? {}) as [string, MethodDefinition<ArgsSchema, C>][]) {
     if (!NAME.test(name)) throw new ProgramDefinitionError({ program: def.id, reason: `bad method name ${name}` })
-    if (typeof m.run !== 'function') throw new ProgramDefinitionError({ program: def.id, reason: `${name}.run is not a function` })
+    if (typeof m.run !== 'function')
+      throw new ProgramDefinitionError({ program: def.id, reason: `${name}.run is not a function` })
     const args: [string, ArgType][] = []
     for (const [arg, type] of Object.entries(m.args ?? {}) as [string, ArgType][]) {
-      if (!NAME.test(arg)) throw new ProgramDefinitionError({ program: def.id, reason: `bad argument name ${name}.${arg}` })
+      if (!NAME.test(arg))
+        throw new ProgramDefinitionError({ program: def.id, reason: `bad argument name ${name}.${arg}` })
       if (!ARG_TYPES.includes(type)) {
-        throw new ProgramDefinitionError({ program: def.id, reason: `argument ${name}.${arg} has unknown type ${type}` })
+        throw new ProgramDefinitionError({
+          program: def.id,
+          reason: `argument ${name}.${arg} has unknown type ${type}`,
+        })
       }
       args.push([arg, type])
     }
     const gas = { ...DEFAULT_GAS, ...m.gas }
     for (const [k, v] of Object.entries(gas)) {
-      if (typeof v !== 'bigint' || v < 0n) throw new ProgramDefinitionError({ program: def.id, reason: `gas.${k} of ${name} must be a non-negative bigint` })
+      if (typeof v !== 'bigint' || v < 0n)
+        throw new ProgramDefinitionError({
+          program: def.id,
+          reason: `gas.${k} of ${name} must be a non-negative bigint`,
+        })
     }
     methods[name] = { name, args, gas, source: m.run.toString(), accounts: m.accounts }
   }

@@ -1,5 +1,5 @@
-import { bigintToBytes, rlpEncode } from '@appchain/core'
 import type { Receipt } from '@appchain/core'
+import { bigintToBytes, rlpEncode } from '@appchain/core'
 import { fastHexToBytes } from './hex.js'
 import { PARALLEL_TX_TYPE } from './tx.js'
 
@@ -16,4 +16,3 @@ export function encodeReceipt(r: Receipt, bloom: Uint8Array = fastHexToBytes(r.l
   out.set(body, 1)
   return out
 }
-

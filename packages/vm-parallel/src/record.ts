@@ -1,5 +1,5 @@
-import { bigintToBytes, bytesToBigint, bytesToHex, hexToBytes, keccak256, rlpDecode, rlpEncode } from '@appchain/core'
 import type { Hex, RlpInput } from '@appchain/core'
+import { bigintToBytes, bytesToBigint, bytesToHex, hexToBytes, keccak256, rlpDecode, rlpEncode } from '@appchain/core'
 
 /** Largest encoded record a program may keep per account. */
 export const MAX_RECORD_BYTES = 8192

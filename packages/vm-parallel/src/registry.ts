@@ -18,7 +18,10 @@ export function createRegistry(specs: ProgramSpec[]): Registry {
   for (const s of specs) {
     if (infos.has(s.id)) throw new ProgramDefinitionError({ program: s.id, reason: 'registered twice' })
     infos.set(s.id, { address: s.address, capabilities: s.capabilities, data: s.data })
-    schemas.set(s.id, new Map(s.methods.map((m) => [m.name, { program: s.id, method: m.name, args: m.args, gas: m.gas }])))
+    schemas.set(
+      s.id,
+      new Map(s.methods.map((m) => [m.name, { program: s.id, method: m.name, args: m.args, gas: m.gas }])),
+    )
   }
   return {
     specs,

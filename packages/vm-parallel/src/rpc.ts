@@ -16,7 +16,8 @@ const q = (v: bigint): Hex => `0x${v.toString(16)}`
 
 function address(method: string, params: unknown[], i: number): Address {
   const v = params[i]
-  if (typeof v !== 'string' || !ADDRESS.test(v)) throw new InvalidRpcParamsError({ method, index: i, reason: 'must be an address' })
+  if (typeof v !== 'string' || !ADDRESS.test(v))
+    throw new InvalidRpcParamsError({ method, index: i, reason: 'must be an address' })
   return v.toLowerCase() as Address
 }
 
@@ -49,7 +50,8 @@ export function createRpc(registry: Registry): Record<string, RpcHandler> {
     appchain_getProgramState: async (params, { state }) => {
       const method = 'appchain_getProgramState'
       const program = params[0]
-      if (typeof program !== 'string') throw new InvalidRpcParamsError({ method, index: 0, reason: 'must be a program id' })
+      if (typeof program !== 'string')
+        throw new InvalidRpcParamsError({ method, index: 0, reason: 'must be a program id' })
       registry.schemaOf(program, registry.schemas().find((p) => p.id === program)?.methods[0]?.method ?? '')
       const account = address(method, params, 1)
       const acc = await state.getAccount(account)
@@ -62,7 +64,8 @@ export function createRpc(registry: Registry): Record<string, RpcHandler> {
         record: Object.fromEntries([...record].map(([k, v]) => [k, q(v)])),
       }
     },
-    appchain_getBalance: async (params, { state }) => q((await state.getAccount(address('appchain_getBalance', params, 0)))?.balance ?? 0n),
+    appchain_getBalance: async (params, { state }) =>
+      q((await state.getAccount(address('appchain_getBalance', params, 0)))?.balance ?? 0n),
     appchain_getTransactionCount: async (params, { state }) =>
       q((await state.getAccount(address('appchain_getTransactionCount', params, 0)))?.nonce ?? 0n),
   }

@@ -1,6 +1,6 @@
 import type { Address } from '@appchain/core'
 import { describe, expect, it } from 'vitest'
-import { type ProgramInfo, type Store, executeTx } from './executor.js'
+import { executeTx, type ProgramInfo, type Store } from './executor.js'
 import { defineProgram, programSpec } from './program.js'
 import { createSandbox } from './sandbox.js'
 
@@ -12,10 +12,14 @@ const probe = defineProgram({
   methods: {
     clock: { args: {}, run: () => void Date.now() },
     random: { args: {}, run: () => void Math.random() },
-    proc: { args: {}, run: () => void (globalThis as any).process.exit(1) },
+    proc: {
+      args: {},
+      run: () => void (globalThis as unknown as { process: { exit(n: number): void } }).process.exit(1),
+    },
     bareProcess: { args: {}, run: () => void process.exit(1) },
     net: { args: {}, run: () => void fetch('http://127.0.0.1') },
     req: { args: {}, run: () => void require('node:fs') },
+    // biome-ignore lint/security/noGlobalEval: the sandbox must refuse exactly this
     evalIt: { args: {}, run: () => void eval('1 + 1') },
     fnCtor: { args: {}, run: () => void [].constructor.constructor('return 1')() },
     timer: { args: {}, run: () => void setTimeout(() => {}, 1) },
@@ -30,8 +34,13 @@ const probe = defineProgram({
       },
     },
     closure: { args: {}, run: (ctx) => ctx.set(ctx.sender, 'n', outside) },
-    pollute: { args: {}, run: () => void ((Object.prototype as any).x = 1) },
-    async: { args: {}, run: (async () => {}) as any },
+    pollute: {
+      args: {},
+      run: () => {
+        ;(Object.prototype as Record<string, unknown>).x = 1
+      },
+    },
+    async: { args: {}, run: (async () => {}) as unknown as () => void },
     ok: { args: { n: 'uint256' }, run: (ctx, args) => ctx.set(ctx.sender, 'n', args.n * 2n + BigInt(Math.max(1, 2))) },
   },
 })
@@ -40,7 +49,14 @@ const sandbox = createSandbox([programSpec(probe)])
 const infos = new Map<string, ProgramInfo>([['probe', { address: probe.address, capabilities: [], data: true }]])
 const store: Store = { balance: () => 0n, record: () => new Map() }
 const exec = (method: string, argsJson = '[]') =>
-  executeTx(sandbox, infos, { index: 0, program: 'probe', method, argsJson, sender, reads: [], writes: [sender] }, store, { blockNumber: 1n, timestamp: 1n }, 'locks')
+  executeTx(
+    sandbox,
+    infos,
+    { index: 0, program: 'probe', method, argsJson, sender, reads: [], writes: [sender] },
+    store,
+    { blockNumber: 1n, timestamp: 1n },
+    'locks',
+  )
 
 describe('program sandbox', () => {
   it.each([
@@ -79,7 +95,7 @@ describe('program sandbox', () => {
 
   it('freezes intrinsics so nothing carries over between transactions', () => {
     expect(exec('pollute').error?.message).toMatch(/not extensible/)
-    expect(({} as any).x).toBeUndefined()
+    expect(({} as Record<string, unknown>).x).toBeUndefined()
   })
 
   it('refuses asynchronous programs', () => {

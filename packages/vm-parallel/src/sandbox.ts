@@ -203,7 +203,11 @@ export function createSandbox(specs: readonly ProgramSpec[]): Sandbox {
       return ABORT
     }
   }
-  const boot = vm.runInContext(BOOT, context) as (h: typeof H, abort: object, forbidden: readonly string[]) => {
+  const boot = vm.runInContext(BOOT, context) as (
+    h: typeof H,
+    abort: object,
+    forbidden: readonly string[],
+  ) => {
     register(id: string, address: string, configJson: string, method: string, types: string, fn: unknown): void
     entry(id: string, method: string, argsJson: string, sender: string, blockNumber: bigint, timestamp: bigint): string
   }

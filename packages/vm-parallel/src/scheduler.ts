@@ -67,11 +67,17 @@ export function lockGroups(txs: readonly Declared[]): number[][] {
  * assignGroups([[0, 2], [1], [3]], 2) // [[0, 2], [1, 3]]
  * ```
  */
-export function assignGroups(groups: readonly number[][], threads: number, weight: (i: number) => number = () => 1): number[][] {
+export function assignGroups(
+  groups: readonly number[][],
+  threads: number,
+  weight: (i: number) => number = () => 1,
+): number[][] {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer: ${threads}`)
   const load = new Array<number>(threads).fill(0)
   const out: number[][] = Array.from({ length: threads }, () => [])
-  const sized = groups.map((g) => ({ g, w: g.reduce((s, i) => s + weight(i), 0) })).sort((a, b) => b.w - a.w || a.g[0]! - b.g[0]!)
+  const sized = groups
+    .map((g) => ({ g, w: g.reduce((s, i) => s + weight(i), 0) }))
+    .sort((a, b) => b.w - a.w || a.g[0]! - b.g[0]!)
   for (const { g, w } of sized) {
     let best = 0
     for (let t = 1; t < threads; t++) if (load[t]! < load[best]!) best = t

@@ -1,19 +1,19 @@
+import type { Address, Hex, RlpInput } from '@appchain/core'
 import {
-  ChainIdMismatchError,
-  IntrinsicGasTooLowError,
-  InvalidSignatureError,
-  InvalidTransactionEncodingError,
-  TipAboveFeeCapError,
-  TransactionTooLargeError,
   bigintToBytes,
   bytesToBigint,
   bytesToHex,
+  ChainIdMismatchError,
   concatBytes,
   hexToBytes,
+  IntrinsicGasTooLowError,
+  InvalidSignatureError,
+  InvalidTransactionEncodingError,
   rlpDecode,
   rlpEncode,
+  TipAboveFeeCapError,
+  TransactionTooLargeError,
 } from '@appchain/core'
-import type { Address, Hex, RlpInput } from '@appchain/core'
 import { fastHexToBytes } from './hex.js'
 import { keccak256 } from './keccak.js'
 
@@ -88,7 +88,8 @@ const TX_FIELDS = [
 export function typedDataOf(request: ParallelTxRequest, schema: MethodSchema) {
   checkRequest(request, schema)
   const args: Record<string, TxArgValue> = {}
-  for (const [name, type] of schema.args) args[name] = type === 'address' ? (request.args[name] as string).toLowerCase() : request.args[name]!
+  for (const [name, type] of schema.args)
+    args[name] = type === 'address' ? (request.args[name] as string).toLowerCase() : request.args[name]!
   return {
     domain: { name: 'appchain', version: '1', chainId: request.chainId },
     types: {
@@ -306,7 +307,8 @@ function text(b: RlpInput | undefined, field: string): string {
 function addresses(b: RlpInput | undefined, field: string): Address[] {
   if (!Array.isArray(b)) throw new InvalidTransactionEncodingError(`${field} is not a list`)
   const out = b.map((x) => {
-    if (!(x instanceof Uint8Array) || x.length !== 20) throw new InvalidTransactionEncodingError(`${field} holds a non-address`)
+    if (!(x instanceof Uint8Array) || x.length !== 20)
+      throw new InvalidTransactionEncodingError(`${field} holds a non-address`)
     return bytesToHex(x) as Address
   })
   if (new Set(out).size !== out.length) throw new InvalidTransactionEncodingError(`${field} lists an account twice`)
@@ -337,7 +339,8 @@ export function decodeTransaction(
   } catch (e) {
     throw new InvalidTransactionEncodingError('bad RLP', { cause: e })
   }
-  if (!Array.isArray(items) || items.length !== 11) throw new InvalidTransactionEncodingError('expected a list of 11 fields')
+  if (!Array.isArray(items) || items.length !== 11)
+    throw new InvalidTransactionEncodingError('expected a list of 11 fields')
   const chainId = uint(items[0], 'chainId')
   if (chainId !== opts.chainId) throw new ChainIdMismatchError({ expected: opts.chainId, got: chainId })
   const program = text(items[1], 'program')
@@ -375,7 +378,8 @@ export function decodeTransaction(
         break
       }
       case 'bool': {
-        if (b.length > 1 || (b.length === 1 && b[0] !== 1)) throw new InvalidTransactionEncodingError(`argument ${name} is not a bool`)
+        if (b.length > 1 || (b.length === 1 && b[0] !== 1))
+          throw new InvalidTransactionEncodingError(`argument ${name} is not a bool`)
         args[name] = b.length === 1
         json.push(b.length === 1)
         break
@@ -406,7 +410,8 @@ export function decodeTransaction(
   const maxPriorityFeePerGas = uint(items[9], 'maxPriorityFeePerGas')
   if (maxPriorityFeePerGas > maxFeePerGas) throw new TipAboveFeeCapError({ maxPriorityFeePerGas, maxFeePerGas })
   const signature = items[10]
-  if (!(signature instanceof Uint8Array) || signature.length !== 65) throw new InvalidSignatureError('signature is not 65 bytes')
+  if (!(signature instanceof Uint8Array) || signature.length !== 65)
+    throw new InvalidSignatureError('signature is not 65 bytes')
   const v = signature[64]!
   if (v !== 27 && v !== 28) throw new InvalidSignatureError(`v must be 27 or 28, got ${v}`)
   const r = bytesToBigint(signature.subarray(0, 32))

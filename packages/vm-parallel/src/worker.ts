@@ -1,10 +1,10 @@
+import { workerData } from 'node:worker_threads'
 import { serveWorker } from '@appchain/core/workers'
 import { orderedTrieRoot } from '@appchain/state'
-import { workerData } from 'node:worker_threads'
 import { type BatchTask, runBatch } from './batch.js'
+import { keccakReady } from './keccak.js'
 import { type DecodeOptions, decodeItems } from './parallelTx.js'
 import type { ProgramSpec } from './program.js'
-import { keccakReady } from './keccak.js'
 import { createRegistry } from './registry.js'
 import { createSandbox } from './sandbox.js'
 

@@ -16,7 +16,15 @@ export const fuzz = defineProgram({
       args: { a: 'address', b: 'address', n: 'uint256', code: 'string' },
       run(ctx, args) {
         const ref = (r: string) =>
-          r === 'S' ? ctx.sender : r === 'A' ? args.a : r === 'B' ? args.b : r === 'P' ? ctx.programAddress : ctx.derive('d', r)
+          r === 'S'
+            ? ctx.sender
+            : r === 'A'
+              ? args.a
+              : r === 'B'
+                ? args.b
+                : r === 'P'
+                  ? ctx.programAddress
+                  : ctx.derive('d', r)
         let acc = 0n
         for (const op of args.code.split(';')) {
           if (op === '') continue
@@ -36,11 +44,24 @@ export const fuzz = defineProgram({
 })
 
 /** The accounts an op list touches (what an honest client declares). */
-export function touched(code: string, sender: Address, a: Address, b: Address): { reads: Address[]; writes: Address[] } {
+export function touched(
+  code: string,
+  sender: Address,
+  a: Address,
+  b: Address,
+): { reads: Address[]; writes: Address[] } {
   const reads = new Set<Address>()
   const writes = new Set<Address>()
   const ref = (r: string): Address =>
-    r === 'S' ? sender : r === 'A' ? a : r === 'B' ? b : r === 'P' ? programAddress('fuzz') : deriveAddress(derivationKey('d', r))
+    r === 'S'
+      ? sender
+      : r === 'A'
+        ? a
+        : r === 'B'
+          ? b
+          : r === 'P'
+            ? programAddress('fuzz')
+            : deriveAddress(derivationKey('d', r))
   for (const op of code.split(';')) {
     if (op === '') continue
     const [c, x = 'S'] = op.split(',')

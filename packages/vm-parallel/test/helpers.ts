@@ -1,9 +1,15 @@
 import { createRequire } from 'node:module'
-import { bytesToHex, keccak256, memoryDb } from '@appchain/core'
 import type { Address, Hex, StateDb } from '@appchain/core'
+import { bytesToHex, keccak256, memoryDb } from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import type { Program } from '../src/program.js'
-import { type MethodSchema, type ParallelTxRequest, type TxArgValue, encodeTransaction, signingDigest } from '../src/tx.js'
+import {
+  encodeTransaction,
+  type MethodSchema,
+  type ParallelTxRequest,
+  signingDigest,
+  type TxArgValue,
+} from '../src/tx.js'
 
 interface NativeSecp {
   ecdsaSign(msg: Uint8Array, sk: Uint8Array): { signature: Uint8Array; recid: number }
@@ -24,7 +30,11 @@ export function keys(n: number, seed = 'key'): Key[] {
   return Array.from({ length: n }, (_, i) => {
     const privateKey = keccak256(new TextEncoder().encode(`${seed}:${i}`))
     const pub = secp.publicKeyCreate(privateKey, false)
-    return { privateKey, privateKeyHex: bytesToHex(privateKey), address: bytesToHex(keccak256(pub.subarray(1)).subarray(12)) as Address }
+    return {
+      privateKey,
+      privateKeyHex: bytesToHex(privateKey),
+      address: bytesToHex(keccak256(pub.subarray(1)).subarray(12)) as Address,
+    }
   })
 }
 

@@ -1,11 +1,11 @@
-import { ZERO_HASH, memoryDb } from '@appchain/core'
+import { memoryDb, ZERO_HASH } from '@appchain/core'
 import { flatFee } from '@appchain/gas'
 import { createStateDb } from '@appchain/state'
 import {
-  type ParallelTx,
   defineProgram,
   encodeTransaction,
   nativeToken,
+  type ParallelTx,
   parallelVm,
   readRecord,
   typedDataOf,
@@ -39,16 +39,36 @@ await vm.genesis({ [alice.address]: { balance: 10n ** 18n } }, state)
 const m = counter.methods.bump!
 const schema = { program: 'counter', method: 'bump', args: m.args, gas: m.gas }
 const request = {
-  chainId: 4242n, program: 'counter', method: 'bump', args: { by: 5n },
-  reads: [], writes: [alice.address], nonce: 0n, gasLimit: 50_000n, maxFeePerGas: 1n, maxPriorityFeePerGas: 0n,
+  chainId: 4242n,
+  program: 'counter',
+  method: 'bump',
+  args: { by: 5n },
+  reads: [],
+  writes: [alice.address],
+  nonce: 0n,
+  gasLimit: 50_000n,
+  maxFeePerGas: 1n,
+  maxPriorityFeePerGas: 0n,
 }
 const raw = encodeTransaction(request, schema, await alice.signTypedData(typedDataOf(request, schema)))
 
 const txs = (await vm.decodeTxs([raw], { chainId: 4242n })) as ParallelTx[] // sender recovered
 const result = await vm.executeBlock({
-  ctx: { chainId: 4242n, number: 1n, timestamp: 1n, coinbase: alice.address, gasLimit: 30_000_000n, fees: gas.genesisFees(), prevRandao: ZERO_HASH, parentHash: ZERO_HASH },
-  deposits: [], txs, state, gas,
+  ctx: {
+    chainId: 4242n,
+    number: 1n,
+    timestamp: 1n,
+    coinbase: alice.address,
+    gasLimit: 30_000_000n,
+    fees: gas.genesisFees(),
+    prevRandao: ZERO_HASH,
+    parentHash: ZERO_HASH,
+  },
+  deposits: [],
+  txs,
+  state,
+  gas,
 })
-console.log(result.receipts[0]?.status, result.stateRoot)          // success 0x...
+console.log(result.receipts[0]?.status, result.stateRoot) // success 0x...
 console.log((await readRecord(state, 'counter', alice.address)).get('n')) // 5n
 await vm.close()

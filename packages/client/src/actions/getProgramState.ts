@@ -21,12 +21,17 @@ export interface ProgramState {
  * record.x // 3n
  * ```
  */
-export async function getProgramState(client: Client, args: { program: string; account: Address }): Promise<ProgramState> {
-  const out = await rpc<{ program: string; account: Address; balance: string; nonce: string; record: Record<string, string> }>(
-    client,
-    'appchain_getProgramState',
-    [args.program, args.account],
-  )
+export async function getProgramState(
+  client: Client,
+  args: { program: string; account: Address },
+): Promise<ProgramState> {
+  const out = await rpc<{
+    program: string
+    account: Address
+    balance: string
+    nonce: string
+    record: Record<string, string>
+  }>(client, 'appchain_getProgramState', [args.program, args.account])
   return {
     program: out.program,
     account: out.account,

@@ -9,7 +9,15 @@ export interface ProgramInfo {
   methods: MethodSchema[]
 }
 
-type Wire = { id: string; address: Address; methods: { name: string; args: { name: string; type: TxArgType }[]; gas: Record<'base' | 'perByte' | 'perAccount', string> }[] }[]
+type Wire = {
+  id: string
+  address: Address
+  methods: {
+    name: string
+    args: { name: string; type: TxArgType }[]
+    gas: Record<'base' | 'perByte' | 'perAccount', string>
+  }[]
+}[]
 
 const cache = new WeakMap<Client, Promise<ProgramInfo[]>>()
 

@@ -1,10 +1,10 @@
 import type { Address } from '@appchain/core'
 import {
+  encodeTransaction,
+  intrinsicGas,
   type MethodSchema,
   type ParallelTxRequest,
   type TxArgValue,
-  encodeTransaction,
-  intrinsicGas,
 } from '@appchain/vm-parallel/tx'
 import type { Account, Chain, Client, Transport } from 'viem'
 import { parseAccount } from 'viem/accounts'
@@ -83,7 +83,11 @@ export async function prepareProgramTransaction<chain extends Chain | undefined,
   else {
     // Size with a 4-byte gas limit and a blank signature bounds the final size from above.
     const size = encodeTransaction(request, schema, `0x${'00'.repeat(65)}`).length
-    request.gasLimit = intrinsicGas(schema, size, new Set([...request.reads, ...request.writes].map((a) => a.toLowerCase())).size)
+    request.gasLimit = intrinsicGas(
+      schema,
+      size,
+      new Set([...request.reads, ...request.writes].map((a) => a.toLowerCase())).size,
+    )
   }
   return { request, schema, account }
 }

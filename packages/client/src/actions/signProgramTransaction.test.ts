@@ -1,6 +1,6 @@
 import { BaseError, bytesToHex } from '@appchain/core'
-import { game, nativeToken, parallelVm, signingDigest, typedDataOf } from '@appchain/vm-parallel'
 import type { ParallelTx } from '@appchain/vm-parallel'
+import { game, nativeToken, parallelVm, signingDigest, typedDataOf } from '@appchain/vm-parallel'
 import { createWalletClient, custom, hashTypedData } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
@@ -46,7 +46,11 @@ describe('signProgramTransaction', () => {
   })
 
   it("computes the same digest as viem's hashTypedData", async () => {
-    const prepared = await prepareProgramTransaction(client, { program: 'game', method: 'craft', args: { item: 'sword' } })
+    const prepared = await prepareProgramTransaction(client, {
+      program: 'game',
+      method: 'craft',
+      args: { item: 'sword' },
+    })
     const typed = typedDataOf(prepared.request, prepared.schema)
     expect(bytesToHex(signingDigest(prepared.request, prepared.schema))).toBe(hashTypedData(typed))
   })

@@ -1,6 +1,6 @@
 import type { Hex } from '@appchain/core'
 import { encodeTransaction, typedDataOf } from '@appchain/vm-parallel/tx'
-import { type Chain, type Client, type Transport, bytesToHex } from 'viem'
+import { bytesToHex, type Chain, type Client, type Transport } from 'viem'
 import { signTypedData } from 'viem/actions'
 import type { PreparedProgramTransaction } from './prepareProgramTransaction.js'
 
@@ -18,6 +18,8 @@ export async function signProgramTransaction<chain extends Chain | undefined>(
   prepared: PreparedProgramTransaction,
 ): Promise<Hex> {
   const typed = typedDataOf(prepared.request, prepared.schema)
-  const signature = await signTypedData(client, { account: prepared.account, ...typed } as Parameters<typeof signTypedData>[1])
+  const signature = await signTypedData(client, { account: prepared.account, ...typed } as Parameters<
+    typeof signTypedData
+  >[1])
   return bytesToHex(encodeTransaction(prepared.request, prepared.schema, signature))
 }

@@ -32,7 +32,10 @@ afterAll(async () => {
   await vm.close()
 })
 
-const client = () => createWalletClient({ account, transport: http(node.url!) }).extend(publicActions).extend(appchainActions())
+const client = () =>
+  createWalletClient({ account, transport: http(node.url!) })
+    .extend(publicActions)
+    .extend(appchainActions())
 
 describe('appchainActions against a node running the parallel VM', () => {
   it('lists the programs with their schemas', async () => {
@@ -85,6 +88,8 @@ describe('appchainActions against a node running the parallel VM', () => {
   })
 
   it('refuses a method the chain does not have before signing', async () => {
-    await expect(client().prepareProgramTransaction({ program: 'game', method: 'fly', args: {} })).rejects.toBeInstanceOf(UnknownProgramMethodError)
+    await expect(
+      client().prepareProgramTransaction({ program: 'game', method: 'fly', args: {} }),
+    ).rejects.toBeInstanceOf(UnknownProgramMethodError)
   })
 })

@@ -1,10 +1,10 @@
 import type { Address, Hex } from '@appchain/core'
 import type { Account, Chain, Client, Transport } from 'viem'
-import { type ProgramInfo, getPrograms } from '../actions/getPrograms.js'
-import { type ProgramState, getProgramState } from '../actions/getProgramState.js'
+import { getProgramState, type ProgramState } from '../actions/getProgramState.js'
+import { getPrograms, type ProgramInfo } from '../actions/getPrograms.js'
 import {
-  type PrepareProgramTransactionParameters,
   type PreparedProgramTransaction,
+  type PrepareProgramTransactionParameters,
   prepareProgramTransaction,
 } from '../actions/prepareProgramTransaction.js'
 import { rpc } from '../actions/rpc.js'

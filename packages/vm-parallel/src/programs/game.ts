@@ -1,6 +1,6 @@
 import type { Address } from '@appchain/core'
 import { derivationKey, deriveAddress } from '../executor.js'
-import { type ConfigValue, type Program, defineProgram } from '../program.js'
+import { type ConfigValue, defineProgram, type Program } from '../program.js'
 
 export interface GameConfig {
   /** Width and height of the grid (default 64). */
@@ -73,7 +73,10 @@ export function game(config: GameConfig = {}): Program {
         run(ctx, args) {
           const size = ctx.config.gridSize as bigint
           ctx.assert(ctx.get(ctx.sender, 'joined') === 1n, 'not a player')
-          ctx.assert(ctx.get(ctx.sender, 'x') === args.fromX && ctx.get(ctx.sender, 'y') === args.fromY, 'not standing there')
+          ctx.assert(
+            ctx.get(ctx.sender, 'x') === args.fromX && ctx.get(ctx.sender, 'y') === args.fromY,
+            'not standing there',
+          )
           ctx.assert(args.toX < size && args.toY < size, 'outside the grid')
           const dx = args.toX > args.fromX ? args.toX - args.fromX : args.fromX - args.toX
           const dy = args.toY > args.fromY ? args.toY - args.fromY : args.fromY - args.toY
@@ -150,7 +153,9 @@ export function game(config: GameConfig = {}): Program {
           }
           entries.push((score << 160n) | me)
           // Highest score first; ties by address so the order never depends on arrival.
-          entries.sort((a, b) => (b >> 160n > a >> 160n ? 1 : b >> 160n < a >> 160n ? -1 : (a & mask) < (b & mask) ? -1 : 1))
+          entries.sort((a, b) =>
+            b >> 160n > a >> 160n ? 1 : b >> 160n < a >> 160n ? -1 : (a & mask) < (b & mask) ? -1 : 1,
+          )
           for (let i = 0n; i < size; i++) ctx.set(board, `top:${i}`, entries[Number(i)] ?? 0n)
           ctx.emit('Score', ctx.sender, score)
         },

@@ -1,5 +1,5 @@
 import type { Address } from '@appchain/core'
-import { type Program, defineProgram } from '../program.js'
+import { defineProgram, type Program } from '../program.js'
 
 export interface NativeTokenConfig {
   /** The only account that may mint. */
