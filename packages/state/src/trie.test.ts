@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { bytesToHex, hexToBytes, keccak256 } from '@appchain/core'
 import { createMPT } from '@ethereumjs/mpt'
 import { describe, expect, it } from 'vitest'
+import { MissingTrieNodeError } from './errors.js'
+import { memoryNodeStore } from './nodeStore.js'
 import { createTrie } from './trie.js'
 
 const FIXTURES = new URL('../../../../shared/fixtures/trie/', import.meta.url)
@@ -126,5 +128,36 @@ describe('roots equal @ethereumjs/mpt on random data', () => {
     expect(ours.root()).toBe(bytesToHex(theirs.root()))
     for (const k of keys) await ours.del(k)
     expect(ours.root()).toBe('0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421')
+  })
+})
+
+describe('createTrie', () => {
+  it('a root without a store: root() works, reads throw MissingTrieNodeError', async () => {
+    const root = '0x8aad789dff2f538bca5d8ea56e8abe10f4c7ba3a5dea95fea4cd6e7c3a1168d3'
+    const trie = createTrie({ root })
+    expect(trie.root()).toBe(root)
+    await expect(trie.get(enc.encode('dog'))).rejects.toBeInstanceOf(MissingTrieNodeError)
+  })
+
+  it('reopens from its committed nodes through a store', async () => {
+    const trie = createTrie({ secure: true })
+    for (let i = 0; i < 500; i++) await trie.put(Uint8Array.of(i >> 8, i & 255), Uint8Array.of(i & 255, 1, 2, 3))
+    const nodes = new Map(trie.commit().map(([h, e]) => [bytesToHex(h), e] as const))
+    const reopened = createTrie({ secure: true, root: trie.root(), store: memoryNodeStore(nodes) })
+    expect(await reopened.get(Uint8Array.of(1, 44))).toEqual(Uint8Array.of(44, 1, 2, 3))
+    await reopened.update([
+      [Uint8Array.of(0, 7), undefined],
+      [Uint8Array.of(9, 9), Uint8Array.of(9)],
+    ])
+    await trie.del(Uint8Array.of(0, 7))
+    await trie.put(Uint8Array.of(9, 9), Uint8Array.of(9))
+    expect(reopened.root()).toBe(trie.root())
+    const entries: Uint8Array[] = []
+    for await (const [, v] of reopened.entries()) entries.push(v)
+    expect(entries.length).toBe(500)
+    // A store missing a node: a typed error naming it.
+    nodes.clear()
+    const broken = createTrie({ secure: true, root: trie.root(), store: memoryNodeStore(nodes) })
+    await expect(broken.get(Uint8Array.of(1, 1))).rejects.toBeInstanceOf(MissingTrieNodeError)
   })
 })

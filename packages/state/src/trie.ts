@@ -110,13 +110,11 @@ export class Trie {
 
   /** `update` on nibble paths (already hashed in a secure trie). */
   async applyPaths(puts: [Uint8Array, Uint8Array][], dels: Uint8Array[]): Promise<void> {
-    if (this.store !== undefined) {
-      await this.resolvePaths(
-        puts.map((p) => p[0]),
-        false,
-      )
-      await this.resolvePaths(dels, true)
-    }
+    await this.resolvePaths(
+      puts.map((p) => p[0]),
+      false,
+    )
+    await this.resolvePaths(dels, true)
     for (const [p, v] of puts) this.putPath(p, v)
     for (const p of dels) this.delPath(p)
   }
@@ -233,7 +231,8 @@ export class Trie {
    * sibling a branch may collapse into.
    */
   async resolvePaths(paths: Uint8Array[], forDelete: boolean): Promise<void> {
-    if (this.store === undefined) return
+    // Without a store only a root given by hash is unresolved; `load` then throws MissingTrieNodeError.
+    if (this.store === undefined && !(this.node instanceof HashNode)) return
     let todo = paths
     while (todo.length > 0) {
       const holders: Holder[] = []
