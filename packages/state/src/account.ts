@@ -24,7 +24,14 @@ export function checkAccount(account: Account): Account {
   return { nonce, balance, codeHash: hash }
 }
 
-/** rlp([nonce, balance, storageRoot, codeHash]): the account trie's leaf and the flat record. */
+/**
+ * rlp([nonce, balance, storageRoot, codeHash]): the account trie's leaf and the flat record.
+ *
+ * @example
+ * ```ts
+ * encodeAccount({ nonce: 0n, balance: 1n, codeHash: KECCAK_EMPTY }, hexToBytes(EMPTY_TRIE_ROOT))
+ * ```
+ */
 export function encodeAccount(account: Account, storageRoot: Uint8Array): Uint8Array {
   return encodeStrList([
     bigintBytes(account.nonce),
@@ -34,6 +41,14 @@ export function encodeAccount(account: Account, storageRoot: Uint8Array): Uint8A
   ])
 }
 
+/**
+ * Decodes an account record (a trie leaf or a flat `Sa` value); throws on malformed input.
+ *
+ * @example
+ * ```ts
+ * decodeAccount(record) // { nonce, balance, storageRoot, codeHash }
+ * ```
+ */
 export function decodeAccount(record: Uint8Array): AccountRecord {
   const item = decodeRlp(record)
   if (!Array.isArray(item) || item.length !== 4 || !item.every((x) => x instanceof Uint8Array))

@@ -3,10 +3,21 @@
 import type { Address, Hex } from '@appchain/core'
 import { fromHex } from './hex.js'
 
+/**
+ * Db key prefixes of the flat state (public so a node can scan or size them).
+ *
+ * @example
+ * ```ts
+ * for await (const [key, record] of db.iterator({ gte: ACCOUNT_PREFIX, lt: Uint8Array.of(0x53, 0x62) })) decodeAccount(record)
+ * ```
+ */
 export const ACCOUNT_PREFIX = new Uint8Array([0x53, 0x61]) // 'Sa' + address -> rlp([nonce, balance, storageRoot, codeHash])
-export const STORAGE_PREFIX = new Uint8Array([0x53, 0x73]) // 'Ss' + address + slot -> value without leading zeros
-export const CODE_PREFIX = new Uint8Array([0x53, 0x63]) // 'Sc' + codeHash -> code
-export const META_ROOT_KEY = new Uint8Array([0x53, 0x6d, 0x72]) // 'Smr' -> root of the flat state
+/** `Ss` + address + slot -> value without leading zeros. @example `storageKey(address, slot)` */
+export const STORAGE_PREFIX = new Uint8Array([0x53, 0x73])
+/** `Sc` + codeHash -> code. @example `codeKey(codeHash)` */
+export const CODE_PREFIX = new Uint8Array([0x53, 0x63])
+/** `Smr` -> the root the flat state is at (written by every flush). @example `await db.get(META_ROOT_KEY)` */
+export const META_ROOT_KEY = new Uint8Array([0x53, 0x6d, 0x72])
 
 export function accountKey(address: Address): Uint8Array {
   const k = new Uint8Array(22)

@@ -7,7 +7,7 @@ export interface NodeStore {
   getNodes(hashes: Uint8Array[]): Promise<(Uint8Array | undefined)[]>
 }
 
-/** Db key prefix of trie nodes: `S` `n` hash. */
+/** Db key prefix of trie nodes: `S` `n` hash. @example `nodeKey(hash) // 'Sn' + hash` */
 export const NODE_PREFIX = new Uint8Array([0x53, 0x6e])
 
 /** The Db key of a trie node. */

@@ -4,7 +4,15 @@ import { bytesToNibbles } from './node.js'
 import { encodeStr } from './rlp.js'
 import { Trie } from './trie.js'
 
-/** rlp(index) as a trie key: 0 -> 0x80, 1..127 -> one byte, then big-endian with a length prefix. */
+/**
+ * rlp(index) as a trie key: 0 -> 0x80, 1..127 -> one byte, then big-endian with a length prefix.
+ *
+ * @example
+ * ```ts
+ * indexKey(0) // Uint8Array [0x80]
+ * indexKey(128) // Uint8Array [0x81, 0x80]
+ * ```
+ */
 export function indexKey(index: number): Uint8Array {
   if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`Invalid index: ${index}`)
   if (index === 0) return Uint8Array.of(0x80)
