@@ -202,12 +202,33 @@ function writeRef(out: Uint8Array, off: number, ref: Uint8Array): number {
   return off + ref.length
 }
 
+let sink: Map<TrieNode, Uint8Array> | undefined
+
+/**
+ * Runs `fn` with hashed branch and extension encodings recorded in `encodings`, so a later commit
+ * writes them without encoding them again. (Hashing is synchronous, so one module-level sink is safe.)
+ */
+export function withEncodingSink<T>(encodings: Map<TrieNode, Uint8Array>, fn: () => T): T {
+  const prev = sink
+  sink = encodings
+  try {
+    return fn()
+  } finally {
+    sink = prev
+  }
+}
+
 /** The reference of a node, computing (and caching) it and those of its changed descendants. */
 export function nodeRef(node: TrieNode): Uint8Array {
   const cached = node.ref
   if (cached !== undefined) return cached
   const enc = encodeNode(node)
-  const ref = enc.length < 32 ? enc : keccak_256(enc)
+  let ref: Uint8Array
+  if (enc.length < 32) ref = enc
+  else {
+    ref = keccak_256(enc)
+    if (sink !== undefined && !(node instanceof LeafNode)) sink.set(node, enc)
+  }
   ;(node as LeafNode).ref = ref
   return ref
 }

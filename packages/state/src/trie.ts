@@ -11,9 +11,9 @@ import {
   HashNode,
   LeafNode,
   nibblesToBytes,
-  nodeRef,
   rootHashOf,
   type TrieNode,
+  withEncodingSink,
 } from './node.js'
 import type { NodeStore } from './nodeStore.js'
 
@@ -50,6 +50,8 @@ export class Trie {
   /** The root node; undefined for the empty trie. */
   node: TrieNode | undefined
   private readonly store: NodeStore | undefined
+  /** Encodings of the nodes hashed since the last commit (reused by `commit`). */
+  private encodings = new Map<TrieNode, Uint8Array>()
 
   constructor(options: TrieOptions = {}) {
     this.secure = options.secure ?? false
@@ -121,7 +123,10 @@ export class Trie {
 
   /** The root hash as bytes (hashes the changed nodes, once). */
   rootHash(): Uint8Array {
-    return this.node === undefined ? EMPTY_ROOT_BYTES : rootHashOf(this.node)
+    const node = this.node
+    if (node === undefined) return EMPTY_ROOT_BYTES
+    if (node.ref !== undefined) return rootHashOf(node)
+    return withEncodingSink(this.encodings, () => rootHashOf(node))
   }
 
   /** The root hash (hashes the changed nodes, once). */
@@ -136,9 +141,13 @@ export class Trie {
   commit(): TrieNodeEntry[] {
     const out: TrieNodeEntry[] = []
     const root = this.node
-    if (root === undefined || root.stored) return out
-    nodeRef(root)
-    collect(root, true, out)
+    if (root === undefined || root.stored) {
+      this.encodings.clear()
+      return out
+    }
+    this.rootHash()
+    collect(root, true, out, this.encodings)
+    this.encodings = new Map()
     return out
   }
 
@@ -345,18 +354,18 @@ function setChild(parent: Trie | ExtensionNode | BranchNode, index: number, node
   else parent.children[index] = node
 }
 
-function collect(node: TrieNode, isRoot: boolean, out: TrieNodeEntry[]): void {
+function collect(node: TrieNode, isRoot: boolean, out: TrieNodeEntry[], encodings: Map<TrieNode, Uint8Array>): void {
   if (node.stored) return
   const n = node as LeafNode | ExtensionNode | BranchNode
-  const enc = encodeNode(n)
+  const enc = encodings.get(n) ?? encodeNode(n)
   if (enc.length >= 32) out.push([n.ref!, enc])
   else if (isRoot) out.push([keccak_256(enc), enc])
   n.stored = true
-  if (n instanceof ExtensionNode) collect(n.child, false, out)
+  if (n instanceof ExtensionNode) collect(n.child, false, out, encodings)
   else if (n instanceof BranchNode) {
     for (let i = 0; i < 16; i++) {
       const c = n.children[i]
-      if (c !== undefined) collect(c, false, out)
+      if (c !== undefined) collect(c, false, out, encodings)
     }
   }
 }
