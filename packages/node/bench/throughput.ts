@@ -34,9 +34,11 @@ export async function throughput(url: string, bySender: SignedTx[][]): Promise<{
       }
     }),
   )
-  const pending = new Set<Hex>(all.map((t) => t.hash))
-  while (pending.size) {
-    const hashes = [...pending]
+  // Receipts: per sender, poll only its last transaction (nonces are sequential, so once it is mined all of the
+  // sender's are): one lookup per unfinished sender per round; then every receipt is fetched once to confirm.
+  const done = bySender.map(() => false)
+  const poll = async (hashes: Hex[]): Promise<Set<Hex>> => {
+    const found = new Set<Hex>()
     const chunk = Math.ceil(hashes.length / CONNECTIONS)
     await Promise.all(
       conns.map(async (conn, c) => {
@@ -44,13 +46,24 @@ export async function throughput(url: string, bySender: SignedTx[][]): Promise<{
         for (let i = 0; i < mine.length; i += 500) {
           const body = mine.slice(i, i + 500).map((h, j) => ({ jsonrpc: '2.0', id: j, method: 'eth_getTransactionReceipt', params: [h] }))
           const replies = (await conn.call(body)) as { result?: { transactionHash: Hex } | null }[]
-          for (const r of replies) if (r.result) pending.delete(r.result.transactionHash)
+          for (const r of replies) if (r.result) found.add(r.result.transactionHash)
         }
       }),
     )
-    if (pending.size) await new Promise((r) => setTimeout(r, 20))
-    if (performance.now() - t0 > 120_000) throw new Error(`receipts missing after 120 s: ${pending.size} (refused ${refused}: ${JSON.stringify(firstError)})`)
+    return found
   }
+  for (;;) {
+    const frontier = bySender.flatMap((txs, i) => (done[i] ? [] : [txs[txs.length - 1]!.hash]))
+    if (!frontier.length) break
+    const found = await poll(frontier)
+    bySender.forEach((txs, i) => {
+      if (found.has(txs[txs.length - 1]!.hash)) done[i] = true
+    })
+    if (frontier.length > found.size) await new Promise((r) => setTimeout(r, 20))
+    if (performance.now() - t0 > 300_000) throw new Error(`receipts missing after 300 s (refused ${refused}: ${JSON.stringify(firstError)})`)
+  }
+  const missing = all.length - (await poll(all.map((t) => t.hash))).size
+  if (missing) throw new Error(`${missing} receipts missing after the last nonces were seen`)
   const ms = performance.now() - t0
   for (const c of conns) c.close()
   if (refused) console.error(`  ${refused} refused, first: ${JSON.stringify(firstError)}`)

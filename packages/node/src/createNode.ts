@@ -400,7 +400,10 @@ export async function createNode(config: NodeConfig) {
 /** A running node. */
 export type AppchainNode = Awaited<ReturnType<typeof createNode>>
 
-/** The VM with `executeBlock` timed for the block-build histogram. */
+/**
+ * The VM with block execution timed for the build-time histogram: `executeBlock`, or, when the sequencer
+ * builds incrementally, every `add` of an open block plus its `finish`.
+ */
 function timedVm(vm: Vm, observe: (seconds: number) => void): Vm {
   const executeBlock: Vm['executeBlock'] = async (input) => {
     const t = performance.now()
@@ -410,9 +413,40 @@ function timedVm(vm: Vm, observe: (seconds: number) => void): Vm {
       observe((performance.now() - t) / 1000)
     }
   }
+  const openBlock: Vm['openBlock'] = vm.openBlock
+    ? async (input) => {
+        const builder = await vm.openBlock!(input)
+        let spent = 0
+        const timed = async <T>(fn: () => Promise<T>) => {
+          const t = performance.now()
+          try {
+            return await fn()
+          } finally {
+            spent += performance.now() - t
+          }
+        }
+        return new Proxy(builder, {
+          get(target, prop, receiver) {
+            if (prop === 'add') return (txs: Parameters<typeof builder.add>[0]) => timed(() => target.add(txs))
+            if (prop === 'finish') {
+              return async () => {
+                try {
+                  return await timed(() => target.finish())
+                } finally {
+                  observe(spent / 1000)
+                }
+              }
+            }
+            const v = Reflect.get(target, prop, receiver)
+            return typeof v === 'function' ? v.bind(target) : v
+          },
+        })
+      }
+    : undefined
   return new Proxy(vm, {
     get(target, prop, receiver) {
       if (prop === 'executeBlock') return executeBlock
+      if (prop === 'openBlock') return openBlock
       const v = Reflect.get(target, prop, receiver)
       return typeof v === 'function' ? v.bind(target) : v
     },
