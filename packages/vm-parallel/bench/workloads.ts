@@ -44,7 +44,7 @@ export interface Transfer {
  * The three transfer workloads: distinct senders and receivers (low contention), everyone paying one
  * account (a hot account), and one sender's chain of nonces (a hot sender).
  */
-export function transferWorkloads(n: number): { name: string; transfers: Transfer[] }[] {
+export function transferWorkloads(n: number): { name: string; transfers: Transfer[]; undeclared?: boolean }[] {
   const senders = benchKeys(n, 'sender')
   const receivers = benchKeys(n, 'receiver')
   const hot = receivers[0]!.address
@@ -55,10 +55,18 @@ export function transferWorkloads(n: number): { name: string; transfers: Transfe
       name: 'single sender',
       transfers: receivers.map((r, i) => ({ from: senders[0]!, to: r.address, nonce: BigInt(i) })),
     },
+    // Block-STM without exact hints: the hot receiver is not declared, so every transfer runs again on the
+    // main thread after validation (optimistic mode only; locking mode would refuse it).
+    { name: 'hot, undeclared', transfers: senders.map((from) => ({ from, to: hot, nonce: 0n })), undeclared: true },
   ]
 }
 
-export function signTransfers(token: Program, transfers: Transfer[], chainId: bigint): Uint8Array[] {
+export function signTransfers(
+  token: Program,
+  transfers: Transfer[],
+  chainId: bigint,
+  undeclared = false,
+): Uint8Array[] {
   const m = token.methods.transfer!
   const schema = { program: token.id, method: 'transfer', args: m.args, gas: m.gas }
   return transfers.map((t) => {
@@ -68,7 +76,7 @@ export function signTransfers(token: Program, transfers: Transfer[], chainId: bi
       method: 'transfer',
       args: { to: t.to, amount: 1n },
       reads: [],
-      writes: t.from.address === t.to ? [t.to] : [t.from.address, t.to],
+      writes: undeclared || t.from.address === t.to ? [t.from.address] : [t.from.address, t.to],
       nonce: t.nonce,
       gasLimit: 30_000n,
       maxFeePerGas: 10n,

@@ -137,24 +137,28 @@ describe.each(['locks', 'optimistic'] as ExecutionMode[])('determinism (%s)', (m
     await Promise.all(parallel.map((v) => v.close()))
   })
 
-  it(`results, receipts and state roots at 1, 2 and 4 workers equal sequential execution (${RUNS} runs)`, async () => {
-    let reexecutions = 0
-    let statuses = new Set<string>()
-    await fc.assert(
-      fc.asyncProperty(scenarioArb, async (scenario) => {
-        const blocks = build(scenario)
-        const expected = view((await runChain(reference, blocks)).out)
-        for (const r of expected) for (const rc of r.receipts) statuses.add(rc.status)
-        for (const vm of parallel) {
-          const got = await runChain(vm, blocks)
-          reexecutions += got.reexecutions
-          expect(view(got.out)).toEqual(expected)
-        }
-      }),
-      { numRuns: RUNS },
-    )
-    expect(statuses).toEqual(new Set(['success', 'reverted']))
-    if (mode === 'optimistic') expect(reexecutions).toBeGreaterThan(0)
-    statuses = new Set()
-  })
+  it(
+    `results, receipts and state roots at 1, 2 and 4 workers equal sequential execution (${RUNS} runs)`,
+    async () => {
+      let reexecutions = 0
+      let statuses = new Set<string>()
+      await fc.assert(
+        fc.asyncProperty(scenarioArb, async (scenario) => {
+          const blocks = build(scenario)
+          const expected = view((await runChain(reference, blocks)).out)
+          for (const r of expected) for (const rc of r.receipts) statuses.add(rc.status)
+          for (const vm of parallel) {
+            const got = await runChain(vm, blocks)
+            reexecutions += got.reexecutions
+            expect(view(got.out)).toEqual(expected)
+          }
+        }),
+        { numRuns: RUNS },
+      )
+      expect(statuses).toEqual(new Set(['success', 'reverted']))
+      if (mode === 'optimistic') expect(reexecutions).toBeGreaterThan(0)
+      statuses = new Set()
+    },
+    Math.max(120_000, RUNS * 6_000),
+  )
 })
