@@ -192,3 +192,29 @@ describe('parallelVm', () => {
     expect((await readRecord(state, 'game', cellAddress(0n, 0n))).size).toBe(0)
   })
 })
+
+describe('parallelVm rpc', () => {
+  const vm = parallelVm({ programs: [token, g], workers: 0 })
+
+  it('serves programs, program state and balances from a StateReader', async () => {
+    const state = memoryState()
+    await vm.genesis(genesis, state)
+    const rpc = vm.rpc!
+    const programs = (await rpc.appchain_getPrograms!([], { state, chainId: CHAIN_ID })) as { id: string }[]
+    expect(programs.map((p) => p.id)).toEqual(['token', 'game'])
+    expect(await rpc.appchain_getBalance!([alice!.address], { state, chainId: CHAIN_ID })).toBe(
+      `0x${(10n ** 24n).toString(16)}`,
+    )
+    expect(await rpc.appchain_getProgramState!(['game', alice!.address], { state, chainId: CHAIN_ID })).toEqual({
+      program: 'game',
+      account: alice!.address,
+      balance: `0x${(10n ** 24n).toString(16)}`,
+      nonce: '0x0',
+      record: {},
+    })
+    await expect(
+      rpc.appchain_getProgramState!(['nope', alice!.address], { state, chainId: CHAIN_ID }),
+    ).rejects.toBeInstanceOf(ProgramNotFoundError)
+    await expect(rpc.appchain_getBalance!(['0x12'], { state, chainId: CHAIN_ID })).rejects.toThrow(/must be an address/)
+  })
+})

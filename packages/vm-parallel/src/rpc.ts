@@ -1,5 +1,6 @@
 import type { Address, Hex, RpcHandler, StateReader } from '@appchain/core'
 import { BaseError } from '@appchain/core'
+import { ProgramNotFoundError } from './errors.js'
 import { decodeRecord, joinWords, recordSlot } from './record.js'
 import type { Registry } from './registry.js'
 
@@ -52,7 +53,9 @@ export function createRpc(registry: Registry): Record<string, RpcHandler> {
       const program = params[0]
       if (typeof program !== 'string')
         throw new InvalidRpcParamsError({ method, index: 0, reason: 'must be a program id' })
-      registry.schemaOf(program, registry.schemas().find((p) => p.id === program)?.methods[0]?.method ?? '')
+      if (!registry.infos.has(program)) {
+        throw new ProgramNotFoundError({ program, known: registry.specs.map((p) => p.id) })
+      }
       const account = address(method, params, 1)
       const acc = await state.getAccount(account)
       const record = await readRecord(state, program, account)
