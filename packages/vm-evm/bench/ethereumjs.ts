@@ -1,6 +1,7 @@
 // The reference: @ethereumjs/vm runTx, one tx at a time, on its MerkleStateManager with caches, then the
-// final state root. Transactions decoded from the same raw bytes; sender recovery on the same native
-// libsecp256k1 (customCrypto.ecrecover) so the comparison is about execution, not about the curve library.
+// final state root, transactions decoded from the same raw bytes. Sender recovery either as ethereumjs
+// ships it (@noble/curves, pure JS) or, to compare execution alone, on the same native libsecp256k1 we
+// use (customCrypto.ecrecover).
 import { createRequire } from 'node:module'
 import type { Hex } from '@appchain/core'
 import { createBlock } from '@ethereumjs/block'
@@ -15,7 +16,8 @@ import { BASE_FEE, CHAIN_ID, type Workload } from './workloads.js'
 const require = createRequire(import.meta.url)
 const secp = require('secp256k1/bindings') as { ecdsaRecover(sig: Uint8Array, recid: number, msg: Uint8Array, compressed: boolean): Uint8Array }
 
-function common() {
+function common(nativeRecovery: boolean) {
+  if (!nativeRecovery) return createCustomCommon({ chainId: Number(CHAIN_ID) }, Mainnet, { hardfork: 'prague' })
   return createCustomCommon({ chainId: Number(CHAIN_ID) }, Mainnet, {
     hardfork: 'prague',
     customCrypto: {
@@ -30,8 +32,8 @@ function common() {
   })
 }
 
-export async function runEthereumjs(w: Workload): Promise<RunResult> {
-  const c = common()
+export async function runEthereumjs(w: Workload, nativeRecovery: boolean): Promise<RunResult> {
+  const c = common(nativeRecovery)
   const sm = new MerkleStateManager({ caches: new Caches(), common: c })
   await sm.checkpoint()
   for (const [address, a] of Object.entries(w.genesis)) {

@@ -1,4 +1,5 @@
 import {
+  type Account,
   type Address,
   BaseError,
   type ChargeContext,
@@ -25,7 +26,7 @@ import {
 } from '@appchain/core'
 import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 import { EVMError, type EVM } from '@ethereumjs/evm'
-import { Account, Address as EjsAddress } from '@ethereumjs/util'
+import { Account as EjsAccount, Address as EjsAddress } from '@ethereumjs/util'
 import { toRlp } from 'viem'
 import { type EvmBlockContext, blobGasPrice } from './blockContext.js'
 import { checkFeeCap, SECP256K1_N_DIV_2 } from './decodeTx.js'
@@ -36,6 +37,7 @@ import { calldataFloorGas, intrinsicGas } from './intrinsicGas.js'
 import { type AddressRecoverer, compactSignature } from './recoverAddress.js'
 import type { StateAdapter } from './stateAdapter.js'
 
+const EMPTY_BLOOM: Hex = `0x${'00'.repeat(256)}`
 const DELEGATION_PREFIX = new Uint8Array([0xef, 0x01, 0x00])
 const MAX_UINT64 = 2n ** 64n - 1n
 const ZERO20 = new Uint8Array(20)
@@ -122,6 +124,7 @@ export class BlockExecutor {
   readonly coinbase: EjsAddress
   gasUsed = 0n
   private readonly precompiles: string[]
+  private readonly precompileSet: Set<string>
 
   constructor(parts: ExecutorParts, ctx: EvmBlockContext, state: StateDb, gas: GasModel, store: GasStore) {
     this.parts = parts
@@ -151,6 +154,74 @@ export class BlockExecutor {
       store,
     }
     this.precompiles = [...parts.evm.precompiles.keys()]
+    this.precompileSet = new Set(this.precompiles.map((p) => `0x${p.replace(/^0x/, '').padStart(40, '0')}`))
+  }
+
+  /**
+   * The transfer fast path: same state transitions as the interpreter path (sender debit and nonce,
+   * value, fee settlement, EIP-161 removal of touched empty accounts) without a call frame or journal.
+   */
+  private async applyTransfer(tx: EvmTx, index: number, upfront: { payer: Address; amount: bigint }): Promise<TxOutcome> {
+    const state = this.state
+    const touched = new Map<Address, { a: Account | undefined; existed: boolean }>()
+    const load = async (addr: Address) => {
+      let t = touched.get(addr)
+      if (!t) {
+        const a = await state.getAccount(addr)
+        t = { a, existed: a !== undefined }
+        touched.set(addr, t)
+      }
+      return t
+    }
+    const add = async (addr: Address, delta: bigint, nonce = 0n) => {
+      const t = await load(addr)
+      const a = t.a ?? { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
+      t.a = { nonce: a.nonce + nonce, balance: a.balance + delta, codeHash: a.codeHash }
+    }
+    const flush = async () => {
+      for (const [addr, t] of touched) {
+        const a = t.a!
+        if (a.nonce === 0n && a.balance === 0n && a.codeHash === KECCAK_EMPTY) {
+          if (t.existed) await state.putAccount(addr, undefined)
+          t.existed = false
+        } else {
+          await state.putAccount(addr, a)
+          t.existed = true
+        }
+      }
+    }
+    const to = tx.to as Address
+    await add(upfront.payer, -upfront.amount)
+    await add(tx.sender, -tx.value, 1n)
+    await add(to, tx.value)
+    await flush()
+    let used = intrinsicGas({ to, data: tx.data, accessList: tx.accessList })
+    const floor = calldataFloorGas(tx.data, this.parts.hardfork)
+    if (used < floor) used = floor
+    const charge = await this.gas.charge(tx, used, this.chargeCtx)
+    touched.clear()
+    await add(upfront.payer, upfront.amount - charge.amount)
+    for (const credit of charge.credits) await add(credit.to, credit.amount)
+    await add(this.ctx.coinbase, 0n)
+    await flush()
+    this.gasUsed += used
+    const receipt: Receipt = {
+      transactionHash: tx.hash,
+      transactionIndex: index,
+      type: tx.type,
+      from: tx.sender,
+      to,
+      status: 'success',
+      gasUsed: used,
+      cumulativeGasUsed: this.gasUsed,
+      effectiveGasPrice: charge.effectiveGasPrice,
+      logs: [],
+      logsBloom: EMPTY_BLOOM,
+      contractAddress: null,
+    }
+    if (charge.l1Fee !== undefined) receipt.l1Fee = charge.l1Fee
+    if (charge.payer !== tx.sender) receipt.feePayer = charge.payer
+    return { receipt, gasUsed: used }
   }
 
   /** Checks that need the state but change nothing; throws the typed error that excludes the transaction. */
@@ -195,6 +266,12 @@ export class BlockExecutor {
         throw new InsufficientFundsError({ address: tx.sender, balance: senderBalance, cost: tx.value })
     }
 
+    // A plain value transfer to an account without code runs no bytecode: settle it on the state directly.
+    if (tx.to !== null && tx.authorizationList === undefined && !this.precompileSet.has(tx.to)) {
+      const target = tx.to === tx.sender ? senderAcct : await this.state.getAccount(tx.to)
+      if (target === undefined || target.codeHash === KECCAK_EMPTY) return this.applyTransfer(tx, index, upfront)
+    }
+
     const caller = new EjsAddress(hexToBytes(tx.sender))
     const payer = upfront.payer === tx.sender ? caller : new EjsAddress(hexToBytes(upfront.payer))
     const to = tx.to === null ? undefined : new EjsAddress(hexToBytes(tx.to))
@@ -214,11 +291,11 @@ export class BlockExecutor {
     try {
       // Hold the up-front fee, bump the nonce.
       if (payer !== caller) {
-        const pa = (await adapter.getAccount(payer)) ?? new Account()
+        const pa = (await adapter.getAccount(payer)) ?? new EjsAccount()
         pa.balance -= upfront.amount
         await journal.putAccount(payer, pa)
       }
-      const sa = (await adapter.getAccount(caller)) ?? new Account()
+      const sa = (await adapter.getAccount(caller)) ?? new EjsAccount()
       if (payer === caller) sa.balance -= upfront.amount
       sa.nonce += 1n
       await journal.putAccount(caller, sa)
@@ -258,21 +335,21 @@ export class BlockExecutor {
       // Settle: give the payer back what it held beyond the charge, then pay the recipients.
       const back = upfront.amount - charge.amount
       if (back !== 0n) {
-        const pa = (await adapter.getAccount(payer)) ?? new Account()
+        const pa = (await adapter.getAccount(payer)) ?? new EjsAccount()
         pa.balance += back
         await journal.putAccount(payer, pa)
       }
       let coinbaseCredited = false
       for (const credit of charge.credits) {
         const addr = new EjsAddress(hexToBytes(credit.to))
-        const a = (await adapter.getAccount(addr)) ?? new Account()
+        const a = (await adapter.getAccount(addr)) ?? new EjsAccount()
         a.balance += credit.amount
         await journal.putAccount(addr, a)
         if (credit.to === this.ctx.coinbase) coinbaseCredited = true
       }
       if (!coinbaseCredited) {
         // Ethereum always touches the coinbase (EIP-161 then removes it if it is empty).
-        const a = (await adapter.getAccount(this.coinbase)) ?? new Account()
+        const a = (await adapter.getAccount(this.coinbase)) ?? new EjsAccount()
         await journal.putAccount(this.coinbase, a)
       }
       await this.selfdestructs(exec.selfdestruct, exec.createdAddresses)
@@ -330,7 +407,7 @@ export class BlockExecutor {
       const address = new EjsAddress(authority)
       evm.journal.addAlwaysWarmAddress(address.toString())
       const existing = await adapter.getAccount(address)
-      const account = existing ?? new Account()
+      const account = existing ?? new EjsAccount()
       if (account.isContract()) {
         const code = await adapter.getCode(address)
         if (!isDelegation(code)) continue
@@ -370,7 +447,7 @@ export class BlockExecutor {
     journal.addAlwaysWarmAddress(d.from)
     if (to !== null) journal.addAlwaysWarmAddress(to)
     await journal.checkpoint()
-    const acct = (await adapter.getAccount(caller)) ?? new Account()
+    const acct = (await adapter.getAccount(caller)) ?? new EjsAccount()
     acct.balance += d.mint
     acct.nonce += 1n
     await journal.putAccount(caller, acct)

@@ -57,5 +57,43 @@ export async function createInterpreter(args: {
     adapter.createTarget = a.toString()
     return a
   }
+  // Common answers isActivatedEIP with Array.includes on every opcode; the hardfork never changes here.
+  const c = common as unknown as { _activatedEIPsCache: number[]; isActivatedEIP(eip: number): boolean }
+  const eips = new Set(c._activatedEIPsCache)
+  c.isActivatedEIP = (eip: number) => eips.has(eip)
+  await cacheJumpAnalysis(evm)
   return evm
+}
+
+type JumpAnalysis = unknown
+const patched = new WeakSet<object>()
+const analyses = new WeakMap<object, WeakMap<Uint8Array, JumpAnalysis>>()
+
+/**
+ * The interpreter redoes jump-destination analysis of a contract's code on every call. Code objects come
+ * from the adapter's content-addressed cache, so the analysis is cached per interpreter (opcode tables
+ * differ by hardfork) and per code object. The Interpreter class is not exported: it is reached through
+ * the run state of one trivial execution.
+ */
+async function cacheJumpAnalysis(evm: EVM): Promise<void> {
+  const res = (await evm.runCode({ code: new Uint8Array([0x00]), gasLimit: 100n })) as unknown as {
+    runState?: { interpreter?: object }
+  }
+  const proto = res.runState?.interpreter && Object.getPrototypeOf(res.runState.interpreter)
+  if (!proto || patched.has(proto)) return
+  patched.add(proto)
+  const original = proto._getValidJumpDestinations as (code: Uint8Array) => JumpAnalysis
+  proto._getValidJumpDestinations = function (this: { _evm: object }, code: Uint8Array) {
+    let perEvm = analyses.get(this._evm)
+    if (!perEvm) {
+      perEvm = new WeakMap()
+      analyses.set(this._evm, perEvm)
+    }
+    let a = perEvm.get(code)
+    if (a === undefined) {
+      a = original.call(this, code)
+      perEvm.set(code, a)
+    }
+    return a
+  }
 }

@@ -111,8 +111,8 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
     return run
   }
   const bind = async (state: StateDb, ctx: EvmBlockContext) => {
-    const evm = await evmFor(ctx.chainId)
     ;(adapter as { state: StateDb }).state = state
+    const evm = await evmFor(ctx.chainId)
     adapter.clearCaches()
     blockHashes = ctx.getBlockHash
     return evm

@@ -10,6 +10,7 @@ import { Account, type Address } from '@ethereumjs/util'
 
 const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT)
 const KECCAK_EMPTY_BYTES = hexToBytes(KECCAK_EMPTY)
+const EMPTY_CODE = new Uint8Array(0)
 const ZERO32: Hex = `0x${'0'.repeat(64)}`
 
 function pad32(value: Uint8Array): Hex {
@@ -122,8 +123,23 @@ export class StateAdapter implements StateManagerInterface {
     await this.state.putCode(address.toString() as Hex, value)
   }
 
+  /**
+   * Code by code hash, shared across blocks (content-addressed, so never stale): the interpreter gets the
+   * same bytes object for the same code, which keys its jump-analysis cache (see createInterpreter).
+   */
+  private readonly codeByHash = new Map<Hex, Uint8Array>()
+
   async getCode(address: Address): Promise<Uint8Array> {
-    return this.state.getCode(address.toString() as Hex)
+    const addr = address.toString() as Hex
+    const a = await this.state.getAccount(addr)
+    if (!a || a.codeHash === KECCAK_EMPTY) return EMPTY_CODE
+    let code = this.codeByHash.get(a.codeHash)
+    if (!code) {
+      code = await this.state.getCode(addr)
+      if (this.codeByHash.size > 10_000) this.codeByHash.clear()
+      this.codeByHash.set(a.codeHash, code)
+    }
+    return code
   }
 
   async getCodeSize(address: Address): Promise<number> {
