@@ -1,7 +1,7 @@
 // npm run bench -w packages/node: end-to-end JSON-RPC throughput and latency, appchain vs anvil, side by side.
 import { privateKeyToAccount } from 'viem/accounts'
 import { type LatencyResult, latency } from './latency.js'
-import { BLOCK_TIME_MS, type Target, spawnAppchain, startAnvil } from './targets.js'
+import { BLOCK_TIME_MS, spawnAppchain, startAnvil, type Target } from './targets.js'
 import { throughput } from './throughput.js'
 import { senderKeys, signTransfers } from './workload.js'
 
@@ -15,7 +15,7 @@ const lKeys = senderKeys(LATENCY_SENDERS, 2)
 const fund = [...tKeys, ...lKeys].map((k) => privateKeyToAccount(k).address)
 
 console.log(`signing ${THROUGHPUT_SENDERS * PER_SENDER + LATENCY_SENDERS * PER_SENDER} transfers...`)
-let t = performance.now()
+const t = performance.now()
 const tTxs = await signTransfers(tKeys, PER_SENDER)
 const lBySender = await signTransfers(lKeys, PER_SENDER)
 // Offer the latency workload round-robin over senders, nonces ascending.
@@ -23,13 +23,22 @@ const lTxs = Array.from({ length: PER_SENDER }, (_, n) => lBySender.map((s) => s
 console.log(`signed in ${((performance.now() - t) / 1000).toFixed(1)} s\n`)
 
 const targets: { name: string; start: () => Promise<Target> }[] = [
-  { name: `appchain (in memory, ${BLOCK_TIME_MS} ms blocks)`, start: () => spawnAppchain({ name: 'appchain mem', inMemory: true, fund }) },
-  { name: `appchain (LevelDB, ${BLOCK_TIME_MS} ms blocks)`, start: () => spawnAppchain({ name: 'appchain level', inMemory: false, fund }) },
+  {
+    name: `appchain (in memory, ${BLOCK_TIME_MS} ms blocks)`,
+    start: () => spawnAppchain({ name: 'appchain mem', inMemory: true, fund }),
+  },
+  {
+    name: `appchain (LevelDB, ${BLOCK_TIME_MS} ms blocks)`,
+    start: () => spawnAppchain({ name: 'appchain level', inMemory: false, fund }),
+  },
   { name: 'anvil (automine)', start: () => startAnvil({ name: 'anvil automine', args: [], fund }) },
-  { name: `anvil (--block-time ${BLOCK_TIME_MS / 1000})`, start: () => startAnvil({ name: 'anvil interval', args: ['--block-time', String(BLOCK_TIME_MS / 1000)], fund }) },
+  {
+    name: `anvil (--block-time ${BLOCK_TIME_MS / 1000})`,
+    start: () => startAnvil({ name: 'anvil interval', args: ['--block-time', String(BLOCK_TIME_MS / 1000)], fund }),
+  },
 ]
 
-const rows: { name: string; tps: number; ms: number; lat: LatencyResult }[] = []
+const rows: { name: string; tps: number; ms: number; sendMs: number; lat: LatencyResult }[] = []
 for (const target of targets) {
   process.stdout.write(`${target.name}: throughput... `)
   const node = await target.start()
@@ -38,7 +47,7 @@ for (const target of targets) {
     process.stdout.write(`${tp.tps.toFixed(0)} tx/s; latency at ${RATE} tx/s... `)
     const lat = await latency(node.wsUrl, lTxs, RATE, node.preconfirmations)
     console.log('done')
-    rows.push({ name: target.name, tps: tp.tps, ms: tp.ms, lat })
+    rows.push({ name: target.name, tps: tp.tps, ms: tp.ms, sendMs: tp.sendMs, lat })
   } finally {
     await node.stop()
   }
@@ -47,14 +56,20 @@ for (const target of targets) {
 const f = (n: number | undefined, d = 1) => (n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(d))
 const anvilAuto = rows.find((r) => r.name.startsWith('anvil (automine'))!
 const anvilBlock = rows.find((r) => r.name.startsWith('anvil (--block-time'))!
-console.log(`\nEnd-to-end: ${THROUGHPUT_SENDERS * PER_SENDER} pre-signed transfers in batches of 250 from 4 connections until every receipt is seen;`)
-console.log(`latency: ${LATENCY_SENDERS * PER_SENDER} transfers offered at ${RATE} tx/s over one WebSocket (receipt = newHeads of its block).\n`)
-console.log('| node | throughput (tx/s) | vs anvil automine | vs anvil block-time | send→receipt p50 / p99 (ms) | send→preconf p50 / p99 (ms) |')
-console.log('|---|---:|---:|---:|---:|---:|')
+console.log(
+  `\nEnd-to-end: ${THROUGHPUT_SENDERS * PER_SENDER} pre-signed transfers in batches of 250 from 4 connections until every receipt is seen;`,
+)
+console.log(
+  `latency: ${LATENCY_SENDERS * PER_SENDER} transfers offered at ${RATE} tx/s over one WebSocket (receipt = newHeads of its block).\n`,
+)
+console.log(
+  '| node | throughput (tx/s) | all sent / last receipt (s) | vs anvil automine | vs anvil block-time | send→receipt p50 / p99 (ms) | send→preconf p50 / p99 (ms) |',
+)
+console.log('|---|---:|---:|---:|---:|---:|---:|')
 for (const r of rows) {
   const pc = r.lat.preconf
   console.log(
-    `| ${r.name} | ${f(r.tps, 0)} | ${f(r.tps / anvilAuto.tps, 2)}× | ${f(r.tps / anvilBlock.tps, 2)}× | ${f(r.lat.receipt.p50)} / ${f(r.lat.receipt.p99)}${r.lat.receipt.seen < LATENCY_SENDERS * PER_SENDER ? ` (${r.lat.receipt.seen} seen)` : ''} | ${pc ? `${f(pc.p50)} / ${f(pc.p99)}` : 'n/a'} |`,
+    `| ${r.name} | ${f(r.tps, 0)} | ${f(r.sendMs / 1000)} / ${f(r.ms / 1000)} | ${f(r.tps / anvilAuto.tps, 2)}× | ${f(r.tps / anvilBlock.tps, 2)}× | ${f(r.lat.receipt.p50)} / ${f(r.lat.receipt.p99)}${r.lat.receipt.seen < LATENCY_SENDERS * PER_SENDER ? ` (${r.lat.receipt.seen} seen)` : ''} | ${pc ? `${f(pc.p50)} / ${f(pc.p99)}` : 'n/a'} |`,
   )
 }
 process.exit(0)

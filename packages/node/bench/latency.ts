@@ -1,5 +1,5 @@
-import WebSocket from 'ws'
 import type { Hex } from 'viem'
+import WebSocket from 'ws'
 import type { SignedTx } from './workload.js'
 
 export interface LatencyResult {
@@ -19,7 +19,12 @@ const pct = (xs: number[], p: number) => {
  * measures send -> receipt (the newHeads notification of the block that holds it) and, where the node has them,
  * send -> preconfirmation (the `appchain_preconfirmations` notification).
  */
-export async function latency(wsUrl: string, txs: SignedTx[], rate: number, preconfirmations: boolean): Promise<LatencyResult> {
+export async function latency(
+  wsUrl: string,
+  txs: SignedTx[],
+  rate: number,
+  preconfirmations: boolean,
+): Promise<LatencyResult> {
   const ws = new WebSocket(wsUrl)
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
   const sentAt = new Map<Hex, number>()
@@ -38,7 +43,12 @@ export async function latency(wsUrl: string, txs: SignedTx[], rate: number, prec
   const seen = new Set<Hex>()
   ws.on('message', (data) => {
     const now = performance.now()
-    const msg = JSON.parse(data.toString()) as { id?: number; result?: unknown; method?: string; params?: { subscription: string; result: Record<string, Hex> } }
+    const msg = JSON.parse(data.toString()) as {
+      id?: number
+      result?: unknown
+      method?: string
+      params?: { subscription: string; result: Record<string, Hex> }
+    }
     if (msg.id !== undefined) {
       waiting.get(msg.id)?.(msg.result)
       waiting.delete(msg.id)

@@ -10,7 +10,14 @@ export function httpConnection(url: string) {
       const data = JSON.stringify(body)
       return new Promise((resolve, reject) => {
         const req = request(
-          { agent, hostname, port, method: 'POST', path: '/', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+          {
+            agent,
+            hostname,
+            port,
+            method: 'POST',
+            path: '/',
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+          },
           (res) => {
             const chunks: Buffer[] = []
             res.on('data', (c) => chunks.push(c))

@@ -13,7 +13,8 @@ import { createNode, devAccounts, fundAccounts } from '../src/index.js'
 /** Our node in a child process (bench/server.ts), so the load generator never shares its event loop. */
 export async function spawnAppchain(opts: { name: string; inMemory: boolean; fund: Address[] }): Promise<Target> {
   const server = new URL('./server.ts', import.meta.url).pathname
-  const child = spawn(process.execPath, ['--conditions', 'source', '--import', 'tsx', server], {
+  const extra = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []
+  const child = spawn(process.execPath, [...extra, '--conditions', 'source', '--import', 'tsx', server], {
     env: { ...process.env, BENCH_FUND: JSON.stringify(opts.fund), BENCH_IN_MEMORY: opts.inMemory ? '1' : '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -60,7 +61,12 @@ export async function startAppchain(opts: { name: string; inMemory: boolean; fun
     chainId: CHAIN_ID,
     vm: evmVm(),
     gas: eip1559(),
-    sequencer: { blockTimeMs: BLOCK_TIME_MS, ordering: priorityFee(), preconf: { privateKey: dev[0]!.privateKey }, mempool: { maxCount: 50_000 } },
+    sequencer: {
+      blockTimeMs: BLOCK_TIME_MS,
+      ordering: priorityFee(),
+      preconf: { privateKey: dev[0]!.privateKey },
+      mempool: { maxCount: 50_000 },
+    },
     db: dir ? { path: dir } : { inMemory: true },
     rpc: { port: 0 },
     genesis: { alloc: fundAccounts(opts.fund, 100n * 10n ** 18n) },
@@ -99,21 +105,34 @@ function anvilBinary(): string {
 /** anvil from @foundry-rs/anvil on a free loopback port; the senders funded with anvil_setBalance. */
 export async function startAnvil(opts: { name: string; args: string[]; fund: Address[] }): Promise<Target> {
   const port = await freePort()
-  const child: ChildProcess = spawn(anvilBinary(), ['--host', '127.0.0.1', '--port', String(port), '--silent', '--chain-id', String(CHAIN_ID), ...opts.args], {
-    stdio: 'ignore',
-  })
+  const child: ChildProcess = spawn(
+    anvilBinary(),
+    ['--host', '127.0.0.1', '--port', String(port), '--silent', '--chain-id', String(CHAIN_ID), ...opts.args],
+    {
+      stdio: 'ignore',
+    },
+  )
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 20_000
   for (;;) {
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' })
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}',
+      })
       if (res.ok) break
     } catch {
       if (Date.now() > deadline) throw new Error('anvil did not start')
       await new Promise((r) => setTimeout(r, 100))
     }
   }
-  const batch = opts.fund.map((a, i) => ({ jsonrpc: '2.0', id: i, method: 'anvil_setBalance', params: [a, `0x${(100n * 10n ** 18n).toString(16)}`] }))
+  const batch = opts.fund.map((a, i) => ({
+    jsonrpc: '2.0',
+    id: i,
+    method: 'anvil_setBalance',
+    params: [a, `0x${(100n * 10n ** 18n).toString(16)}`],
+  }))
   await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) })
   return {
     name: opts.name,

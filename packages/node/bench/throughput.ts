@@ -10,7 +10,10 @@ const CONNECTIONS = 4
  * connection, in nonce order), then polls receipts in batches until every one is seen.
  * Returns transactions per second from the first send to the last receipt.
  */
-export async function throughput(url: string, bySender: SignedTx[][]): Promise<{ txs: number; ms: number; tps: number; refused: number }> {
+export async function throughput(
+  url: string,
+  bySender: SignedTx[][],
+): Promise<{ txs: number; ms: number; sendMs: number; tps: number; refused: number }> {
   const conns = Array.from({ length: CONNECTIONS }, () => httpConnection(url))
   const streams: SignedTx[][] = Array.from({ length: CONNECTIONS }, () => [])
   const perSender = bySender[0]?.length ?? 0
@@ -23,7 +26,9 @@ export async function throughput(url: string, bySender: SignedTx[][]): Promise<{
   await Promise.all(
     streams.map(async (txs, c) => {
       for (let i = 0; i < txs.length; i += BATCH) {
-        const body = txs.slice(i, i + BATCH).map((tx, j) => ({ jsonrpc: '2.0', id: i + j, method: 'eth_sendRawTransaction', params: [tx.raw] }))
+        const body = txs
+          .slice(i, i + BATCH)
+          .map((tx, j) => ({ jsonrpc: '2.0', id: i + j, method: 'eth_sendRawTransaction', params: [tx.raw] }))
         const replies = (await conns[c]!.call(body)) as { error?: unknown }[]
         for (const r of Array.isArray(replies) ? replies : [replies]) {
           if (r.error) {
@@ -34,6 +39,7 @@ export async function throughput(url: string, bySender: SignedTx[][]): Promise<{
       }
     }),
   )
+  const sendMs = performance.now() - t0
   // Receipts: per sender, poll only its last transaction (nonces are sequential, so once it is mined all of the
   // sender's are): one lookup per unfinished sender per round; then every receipt is fetched once to confirm.
   const done = bySender.map(() => false)
@@ -44,7 +50,9 @@ export async function throughput(url: string, bySender: SignedTx[][]): Promise<{
       conns.map(async (conn, c) => {
         const mine = hashes.slice(c * chunk, (c + 1) * chunk)
         for (let i = 0; i < mine.length; i += 500) {
-          const body = mine.slice(i, i + 500).map((h, j) => ({ jsonrpc: '2.0', id: j, method: 'eth_getTransactionReceipt', params: [h] }))
+          const body = mine
+            .slice(i, i + 500)
+            .map((h, j) => ({ jsonrpc: '2.0', id: j, method: 'eth_getTransactionReceipt', params: [h] }))
           const replies = (await conn.call(body)) as { result?: { transactionHash: Hex } | null }[]
           for (const r of replies) if (r.result) found.add(r.result.transactionHash)
         }
@@ -60,12 +68,13 @@ export async function throughput(url: string, bySender: SignedTx[][]): Promise<{
       if (found.has(txs[txs.length - 1]!.hash)) done[i] = true
     })
     if (frontier.length > found.size) await new Promise((r) => setTimeout(r, 20))
-    if (performance.now() - t0 > 300_000) throw new Error(`receipts missing after 300 s (refused ${refused}: ${JSON.stringify(firstError)})`)
+    if (performance.now() - t0 > 300_000)
+      throw new Error(`receipts missing after 300 s (refused ${refused}: ${JSON.stringify(firstError)})`)
   }
   const missing = all.length - (await poll(all.map((t) => t.hash))).size
   if (missing) throw new Error(`${missing} receipts missing after the last nonces were seen`)
   const ms = performance.now() - t0
   for (const c of conns) c.close()
   if (refused) console.error(`  ${refused} refused, first: ${JSON.stringify(firstError)}`)
-  return { txs: all.length, ms, tps: (all.length / ms) * 1000, refused }
+  return { txs: all.length, ms, sendMs, tps: (all.length / ms) * 1000, refused }
 }

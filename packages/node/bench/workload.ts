@@ -10,7 +10,10 @@ export interface SignedTx {
 
 /** Deterministic sender keys (not the dev mnemonic, so nothing else touches their nonces). */
 export function senderKeys(count: number, salt: number): Hex[] {
-  return Array.from({ length: count }, (_, i) => `0x${(BigInt(salt) * 1_000_000n + BigInt(i) + 1n).toString(16).padStart(64, '0')}` as Hex)
+  return Array.from(
+    { length: count },
+    (_, i) => `0x${(BigInt(salt) * 1_000_000n + BigInt(i) + 1n).toString(16).padStart(64, '0')}` as Hex,
+  )
 }
 
 /**

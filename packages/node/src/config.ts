@@ -1,4 +1,5 @@
 import type { Address, Db, GasModel, GenesisAlloc, Hex, OrderingPolicy, StateDb, Vm } from '@appchain/core'
+import type { MempoolConfig } from '@appchain/sequencer'
 import type { LoggerConfig } from './logger.js'
 import type { RpcLimits } from './rpc/dispatcher.js'
 
@@ -29,7 +30,7 @@ export interface NodeSequencerConfig {
   /** Signs preconfirmations with this key (the first dev account in `appchain dev`). */
   preconf?: { privateKey: Hex } | undefined
   /** Mempool caps (see @appchain/sequencer's `MempoolConfig`). */
-  mempool?: Record<string, unknown> | undefined
+  mempool?: MempoolConfig | undefined
   coinbase?: Address | undefined
 }
 

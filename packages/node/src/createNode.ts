@@ -218,7 +218,7 @@ export async function createNode(config: NodeConfig) {
       ...(seqConfig.mempool ? { mempool: seqConfig.mempool } : {}),
       ...(seqConfig.coinbase ? { coinbase: seqConfig.coinbase } : {}),
       logger: log.child({ module: 'sequencer' }),
-    }) as unknown as SequencerHandle & { runExclusive?<T>(fn: () => Promise<T>): Promise<T> }
+    }) satisfies SequencerHandle
     sequencer = seq
     cleanup.push(() => seq.stop())
 
@@ -307,7 +307,7 @@ export async function createNode(config: NodeConfig) {
         return viewAt(block)
       },
       scratchState: viewAt,
-      exclusive: (fn) => (seq.runExclusive ? seq.runExclusive(fn) : fn()),
+      exclusive: (fn) => seq.runExclusive(fn),
       submit,
       unsealed: (hash) => unsealed.get(hash)?.tx,
       preconfirmation: (hash) => preconfs.get(hash),

@@ -60,4 +60,6 @@ export interface SequencerHandle {
   onPreconfirmation(cb: (p: Preconfirmation) => void): () => void
   onBlock(cb: (b: SealedBlock) => void): () => void
   onPendingTx(cb: (tx: TxEnvelope) => void): () => void
+  /** Runs `fn` while no block work runs (VM calls share the interpreter with the open block). */
+  runExclusive<T>(fn: () => Promise<T> | T): Promise<T>
 }

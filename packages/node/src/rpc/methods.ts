@@ -453,15 +453,17 @@ export function createMethods(n: NodeInternals): Record<string, RpcMethod> {
     },
     eth_getTransactionByBlockNumberAndIndex: async (p) => {
       arity(p, 2)
-      const block = await findBlock(n, blockParam(p[0], 0))
+      const sel = blockParam(p[0], 0)
       const i = Number(quantity(p[1], 1, 'index'))
+      const block = await findBlock(n, sel)
       if (!block || i >= block.txHashes.length) return null
       return formatTx(n, block, (await n.store.getReceipts(block.hash)) ?? [], i)
     },
     eth_getTransactionByBlockHashAndIndex: async (p) => {
       arity(p, 2)
-      const block = await n.store.getBlockByHash(hash32(p[0], 0))
+      const hash = hash32(p[0], 0)
       const i = Number(quantity(p[1], 1, 'index'))
+      const block = await n.store.getBlockByHash(hash)
       if (!block || i >= block.txHashes.length) return null
       return formatTx(n, block, (await n.store.getReceipts(block.hash)) ?? [], i)
     },
