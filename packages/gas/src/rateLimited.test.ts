@@ -65,21 +65,37 @@ describe('rateLimited', () => {
     expect((e as FeeTooLowError).data).toEqual({ offered: 0n, required: gwei, model: 'eip1559' })
   })
 
-  it('does not spend a free slot in upfront (a VM may still exclude the transaction), only in charge', async () => {
+  it('holds a free slot in upfront only for the block: a transaction excluded after it costs nothing lasting', async () => {
     const m = limited(flatFee({ perTx: 9n }), { freeTxPerWindow: 1n, windowBlocks: 10n })
     const store = memoryGasStore()
-    const c = ctx({ store })
-    // A VM held the first one and then excluded it (say, a nonce gap): the slot is still there.
-    expect(await m.upfront(tx({ nonce: 0n }), c)).toEqual({ payer: ALICE, amount: 0n })
+    // Block 1 (one store object): a VM held the slot for nonce 0, then excluded it (say, a funds check).
+    const block1 = ctx({ store: { get: store.get, set: store.set } })
+    expect(await m.upfront(tx({ nonce: 0n }), block1)).toEqual({ payer: ALICE, amount: 0n })
     expect(store.entries.size).toBe(0)
-    const t = tx({ nonce: 1n })
-    expect(await m.upfront(t, c)).toEqual({ payer: ALICE, amount: 0n })
-    expect((await m.charge(t, 21_000n, c)).amount).toBe(0n)
+    // Within block 1 the slot is held, so the next transaction pays.
+    expect((await m.upfront(tx({ nonce: 1n, fee: { maxFeePerGas: 1n } }), block1)).amount).toBe(9n)
+    // Block 2 (a new store object on the same state): the slot is free again.
+    const block2 = ctx({ blockNumber: 2n, store: { get: store.get, set: store.set } })
+    const t = tx({ nonce: 0n })
+    expect(await m.upfront(t, block2)).toEqual({ payer: ALICE, amount: 0n })
+    expect((await m.charge(t, 21_000n, block2)).amount).toBe(0n)
     // Charging the same transaction again does not take a second slot or turn it paid.
-    expect((await m.charge(t, 21_000n, c)).amount).toBe(0n)
-    const next = tx({ nonce: 2n, fee: { maxFeePerGas: 1n } })
-    expect(await m.upfront(next, c)).toEqual({ payer: ALICE, amount: 9n, token: undefined })
-    expect((await m.charge(next, 21_000n, c)).amount).toBe(9n)
+    expect((await m.charge(t, 21_000n, block2)).amount).toBe(0n)
+    expect(store.entries.get(`rl/${ALICE}`)).toBe((0n << 192n) | (1n << 160n) | (1n << 96n) | 21_000n)
+  })
+
+  it('works when a VM runs every upfront before any charge (the parallel VM)', async () => {
+    const m = limited(flatFee({ perTx: 9n }), { freeTxPerWindow: 2n, windowBlocks: 10n })
+    const c = ctx()
+    const txs = [0n, 1n, 2n].map((nonce) => tx({ nonce, fee: { maxFeePerGas: 1n } }))
+    const ups = []
+    for (const t of txs) ups.push((await m.upfront(t, c)).amount)
+    expect(ups).toEqual([0n, 0n, 9n])
+    const charges = []
+    for (const t of txs) charges.push((await m.charge(t, 21_000n, c)).amount)
+    expect(charges).toEqual([0n, 0n, 9n])
+    // The next block sees the window's two free slots used.
+    expect((await m.upfront(tx({ nonce: 3n, fee: { maxFeePerGas: 1n } }), ctx({ store: c.store }))).amount).toBe(9n)
   })
 
   it('never makes a transaction above maxFreeGas free', async () => {

@@ -1,4 +1,5 @@
 import type { Address, FeeCharge, GasModel, GasStore, TxEnvelope } from '@appchain/core'
+import { reservations } from './reservations.js'
 import { configBigint, configNamespace } from './validateConfig.js'
 import { readUsage, usageKey, windowOf, writeUsage } from './windowUsage.js'
 
@@ -18,8 +19,8 @@ export interface RateLimitedConfig {
 /**
  * A free tier per sender: the first `freeTxPerWindow` transactions of each window cost nothing (no bid and no
  * balance needed), later ones are priced by `then`. Fits social apps, where posting must be free for normal
- * use but spam pays. `upfront` only reads the sender's usage (a VM may still exclude the transaction); `charge`
- * takes the free slot and records the transaction's nonce, so a repeated charge of it stays free.
+ * use but spam pays. `upfront` holds a free slot for the block (in memory, so a transaction the VM excludes
+ * afterwards costs nothing lasting) and `charge` records it in the store, with the transaction's nonce.
  *
  * @example
  * ```ts
@@ -45,6 +46,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     const w = windowOf(blockNumber, windowBlocks)
     return { w, key: usageKey(namespace, tx.sender), usage: readUsage(store, usageKey(namespace, tx.sender), w.index) }
   }
+  const held = reservations<'free' | 'paid' | 'charged'>()
   const free = (sender: Address): FeeCharge => ({
     payer: sender,
     amount: 0n,
@@ -62,22 +64,35 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       await then.admit(tx, ctx)
     },
     async upfront(tx, ctx) {
-      // Read-only: a VM may still exclude the transaction after this (funds, nonce), and must not lose a
-      // free slot to it. `charge` takes the slot.
-      if (eligible(tx) && (await usageOf(tx, ctx.blockNumber, ctx.store).usage).txs < freeTxPerWindow) {
-        return { payer: tx.sender, amount: 0n }
+      if (eligible(tx)) {
+        const { key, usage } = usageOf(tx, ctx.blockNumber, ctx.store)
+        const u = await usage
+        // Slots held by earlier transactions of this block count (a VM may run every upfront before any charge).
+        if (u.txs + held.held(ctx.store, key).txs < freeTxPerWindow) {
+          held.hold(ctx.store, key, 1n, 0n)
+          held.decide(tx, ctx.store, 'free')
+          return { payer: tx.sender, amount: 0n }
+        }
       }
+      held.decide(tx, ctx.store, 'paid')
       return then.upfront(tx, ctx)
     },
     async charge(tx, gasUsed, ctx) {
+      const decision = held.decision(tx, ctx.store)
+      if (decision === 'paid') return then.charge(tx, gasUsed, ctx)
+      if (decision === 'charged') return free(tx.sender)
       if (eligible(tx)) {
         const { w, key, usage } = usageOf(tx, ctx.blockNumber, ctx.store)
         const u = await usage
-        // The store is as `upfront` saw it, so this decides the same way. The mark (nonce + 1) makes a
-        // repeated charge of the same transaction see its own slot instead of taking another.
-        if (u.mark === tx.nonce + 1n) return free(tx.sender)
-        if (u.txs < freeTxPerWindow) {
-          await writeUsage(ctx.store, key, w.index, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: tx.nonce + 1n })
+        // Without a decision (no upfront in this execution) the store decides; the mark (nonce + 1) records
+        // which transaction took the last slot, so charging it again stays free.
+        const free_ = decision === 'free' || u.mark === tx.nonce + 1n || u.txs < freeTxPerWindow
+        if (free_) {
+          if (decision === 'free') held.release(ctx.store, key, 1n, 0n)
+          if (u.mark !== tx.nonce + 1n) {
+            await writeUsage(ctx.store, key, w.index, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: tx.nonce + 1n })
+          }
+          held.decide(tx, ctx.store, 'charged')
           return free(tx.sender)
         }
       }

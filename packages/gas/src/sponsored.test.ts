@@ -109,6 +109,22 @@ describe('sponsored', () => {
     expect(admitted).toBeInstanceOf(PaymasterInsufficientFundsError)
   })
 
+  it('counts transactions held earlier in the same block when a VM runs every upfront first (parallel VM)', async () => {
+    const m = sponsored({ paymaster: PAYMASTER, quota: { txPerWindow: 2n, gasPerWindow: 60_000n, windowBlocks: 10n } })
+    const c = ctx()
+    await m.upfront(tx({ nonce: 0n }), c)
+    await m.upfront(tx({ nonce: 1n }), c)
+    const third = await caught(() => m.upfront(tx({ nonce: 2n }), c))
+    expect((third as QuotaExceededError).data).toMatchObject({ quota: 'txPerWindow', used: 2n, limit: 2n })
+    // Bob's gas: 21,000 held, so 40,000 more does not fit in 60,000.
+    await m.upfront(tx({ sender: BOB, nonce: 0n }), c)
+    const gas = await caught(() => m.upfront(tx({ sender: BOB, nonce: 1n, gasLimit: 40_000n }), c))
+    expect((gas as QuotaExceededError).data).toMatchObject({ quota: 'gasPerWindow', used: 21_000n })
+    // A new block execution (a new store object) starts without holds; only charged usage counts.
+    const next = ctx({ store: { get: c.store.get, set: c.store.set } })
+    await m.upfront(tx({ nonce: 0n }), next)
+  })
+
   it('sponsors only allowed senders, or what a predicate accepts', async () => {
     const list = sponsored({
       paymaster: PAYMASTER,

@@ -9,6 +9,7 @@ import {
 } from '@appchain/core'
 import { NotSponsoredError } from './errors.js'
 import { addToSplit, configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
+import { reservations } from './reservations.js'
 import { configAddress, configBigint, configNamespace } from './validateConfig.js'
 import { readUsage, usageKey, windowOf, writeUsage } from './windowUsage.js'
 
@@ -26,6 +27,8 @@ export interface SponsoredConfig {
   /** `GasStore` key prefix; change it only to run two sponsored models side by side. Default 'sp'. */
   namespace?: string | undefined
 }
+
+const NO_HOLDS = { txs: 0n, gas: 0n } as const
 
 /**
  * Users pay nothing: a paymaster account pays every fee, within per-user quotas (transactions and gas per
@@ -69,32 +72,40 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     allowed = (tx) => set.has(tx.sender.toLowerCase() as Address)
   } else throw new TypeError('sponsored: allow must be an array of addresses or a function')
 
-  /** Every check that must pass before the paymaster is debited; reads the store and the paymaster's balance. */
+  const held = reservations<bigint>()
+
+  /**
+   * Every check that must pass before the paymaster is debited; reads the store and the paymaster's balance.
+   * `holds` are what earlier transactions of the same block execution hold (none at admission).
+   */
   const check = async (
     tx: TxEnvelope,
     blockNumber: bigint,
     store: GasStore,
     balanceOf: (a: Address) => Promise<bigint>,
+    holds: { readonly txs: bigint; readonly gas: bigint },
   ) => {
     if (!allowed(tx)) throw new NotSponsoredError({ sender: tx.sender, paymaster })
     if (tx.fee.feeToken !== undefined) throw new UnknownFeeTokenError({ token: tx.fee.feeToken, accepted: ['native'] })
     const w = windowOf(blockNumber, windowBlocks)
     const u = await readUsage(store, usageKey(namespace, tx.sender), w.index)
-    if (txPerWindow !== undefined && u.txs + 1n > txPerWindow) {
+    const txs = u.txs + holds.txs
+    if (txPerWindow !== undefined && txs + 1n > txPerWindow) {
       throw new QuotaExceededError({
         address: tx.sender,
         quota: 'txPerWindow',
-        used: u.txs,
+        used: txs,
         limit: txPerWindow,
         resetsAtBlock: w.resetsAtBlock,
       })
     }
     // The gas limit is the worst case; usage records what was actually used.
-    if (gasPerWindow !== undefined && u.gas + tx.gasLimit > gasPerWindow) {
+    const gas = u.gas + holds.gas
+    if (gasPerWindow !== undefined && gas + tx.gasLimit > gasPerWindow) {
       throw new QuotaExceededError({
         address: tx.sender,
         quota: 'gasPerWindow',
-        used: u.gas,
+        used: gas,
         limit: gasPerWindow,
         resetsAtBlock: w.resetsAtBlock,
       })
@@ -112,15 +123,23 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     genesisFees: () => ({ baseFeePerGas: 0n }),
     nextBlockFees: () => ({ baseFeePerGas: 0n }),
     async admit(tx, ctx) {
-      await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf)
+      await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf, NO_HOLDS)
     },
     async upfront(tx, ctx) {
-      // Earlier transactions of this block have updated the store and drained the paymaster: check again.
-      return { payer: paymaster, amount: await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf) }
+      // Earlier transactions of this block have charged, or hold, quota and drained the paymaster: check again.
+      const key = usageKey(namespace, tx.sender)
+      const amount = await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf, held.held(ctx.store, key))
+      held.hold(ctx.store, key, 1n, tx.gasLimit)
+      held.decide(tx, ctx.store, tx.gasLimit)
+      return { payer: paymaster, amount }
     },
     async charge(tx, gasUsed, ctx) {
       const w = windowOf(ctx.blockNumber, windowBlocks)
       const key = usageKey(namespace, tx.sender)
+      if (held.decision(tx, ctx.store) !== undefined) {
+        held.release(ctx.store, key, 1n, tx.gasLimit)
+        held.forget(tx)
+      }
       const u = await readUsage(ctx.store, key, w.index)
       await writeUsage(ctx.store, key, w.index, { ...u, txs: u.txs + 1n, gas: u.gas + gasUsed })
       const amount = gasUsed * gasPrice

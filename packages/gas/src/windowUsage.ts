@@ -23,9 +23,9 @@ export function windowOf(blockNumber: bigint, windowBlocks: bigint): { index: bi
   return { index, resetsAtBlock: (index + 1n) * windowBlocks }
 }
 
-/** The `GasStore` key of an account's usage under a model's namespace. */
+/** The `GasStore` key of an account's usage under a model's namespace (addresses are lower-case in appchain). */
 export function usageKey(namespace: string, address: Address): string {
-  return `${namespace}/${address.toLowerCase()}`
+  return `${namespace}/${address}`
 }
 
 // One 256-bit value per account (one storage slot in the EVM): window 64 | txs 32 | mark 64 | gas 96 bits.
@@ -38,8 +38,9 @@ export async function readUsage(store: GasStore, key: string, window: bigint): P
   return { txs: (v >> 160n) & 0xffff_ffffn, mark: (v >> 96n) & M64, gas: v & M96 }
 }
 
+const sat = (x: bigint, max: bigint) => (x > max ? max : x)
+
 export async function writeUsage(store: GasStore, key: string, window: bigint, u: WindowUsage): Promise<void> {
-  const sat = (x: bigint, max: bigint) => (x > max ? max : x)
   await store.set(
     key,
     (sat(window, M64) << 192n) | (sat(u.txs, 0xffff_ffffn) << 160n) | (sat(u.mark, M64) << 96n) | sat(u.gas, M96),
