@@ -2,16 +2,17 @@
 // reference (its RLP when shorter than 32 bytes, else keccak of it) and is cleared on change, so a
 // commit re-hashes only the paths that changed. `stored` says the node's encoding is in the store.
 import { keccak256 as keccak_256 } from './keccak.js'
+import { fromLatin1, latin1 } from './latin1.js'
 import { decodeRlp, lenOfLen, listHeaderLen, type RlpItem, strLen, writeListHeader, writeStr } from './rlp.js'
 
 /**
- * A leaf, kept compact (a 1M-account state holds 1M of them): one buffer holds the leaf's RLP,
- * rlp([hexPrefix(path), value]), followed by 32 bytes for its hash. Path and value are decoded on
- * access; setting either re-encodes (buffers are never mutated once shared with a flush).
+ * A leaf, kept compact (a 1M-account state holds 1M of them): the leaf's RLP,
+ * rlp([hexPrefix(path), value]), then its 32-byte hash once computed, in one Latin-1 string (see
+ * latin1.ts). Path and value are decoded on access; setting either re-encodes.
  */
 export class LeafNode {
-  private buf: Uint8Array
-  /** Length of the encoding at the start of `buf`. */
+  private s: string
+  /** Length of the encoding at the start of `s`. */
   private len: number
   /** 1: hash (or inline encoding) valid; 2: stored. */
   private flags = 0
@@ -20,22 +21,27 @@ export class LeafNode {
     const hp = hexPrefix(path, true)
     const payload = strLen(hp) + strLen(value)
     const len = listHeaderLen(payload) + payload
-    const buf = new Uint8Array(len + 32)
+    const buf = new Uint8Array(len)
     writeStr(buf, writeStr(buf, writeListHeader(buf, 0, payload), hp), value)
-    this.buf = buf
+    this.s = latin1(buf)
     this.len = len
   }
 
   get ref(): Uint8Array | undefined {
     if ((this.flags & 1) === 0) return undefined
-    return this.len < 32 ? this.buf.subarray(0, this.len) : this.buf.subarray(this.len, this.len + 32)
+    return this.len < 32 ? fromLatin1(this.s, 0, this.len) : fromLatin1(this.s, this.len, this.len + 32)
   }
   set ref(ref: Uint8Array | undefined) {
     if (ref === undefined) {
       this.flags &= ~1
       return
     }
-    if (ref.length === 32) this.buf.set(ref, this.len)
+    if (ref.length === 32) {
+      const buf = new Uint8Array(this.len + 32)
+      for (let i = 0; i < this.len; i++) buf[i] = this.s.charCodeAt(i)
+      buf.set(ref, this.len)
+      this.s = latin1(buf)
+    }
     this.flags |= 1
   }
   get stored(): boolean {
@@ -44,28 +50,33 @@ export class LeafNode {
   set stored(v: boolean) {
     this.flags = v ? this.flags | 2 : this.flags & ~2
   }
-
-  /** The node's RLP (a view, not a copy). */
-  encoding(): Uint8Array {
-    return this.buf.subarray(0, this.len)
+  /** Whether `ref` is valid (without materialising it). */
+  get hashed(): boolean {
+    return (this.flags & 1) !== 0
   }
 
-  /** Offset and length of the hex-prefix path inside the buffer. */
+  /** The node's RLP (a fresh copy). */
+  encoding(): Uint8Array {
+    return fromLatin1(this.s, 0, this.len)
+  }
+
+  /** Offset and length of the hex-prefix path inside the encoding. */
   private hp(): [start: number, length: number] {
-    const b = this.buf
-    const h = b[0]! < 0xf8 ? 1 : 1 + b[0]! - 0xf7
-    const first = b[h]!
+    const s = this.s
+    const c0 = s.charCodeAt(0)
+    const h = c0 < 0xf8 ? 1 : 1 + c0 - 0xf7
+    const first = s.charCodeAt(h)
     return first < 0x80 ? [h, 1] : [h + 1, first - 0x80]
   }
 
   /** Remaining key nibbles. */
   get path(): Uint8Array {
     const [start, length] = this.hp()
-    return decodeHexPrefix(this.buf.subarray(start, start + length)).path
+    return decodeHexPrefix(fromLatin1(this.s, start, start + length)).path
   }
   set path(path: Uint8Array) {
     const fresh = new LeafNode(path, this.value)
-    this.buf = fresh.buf
+    this.s = fresh.s
     this.len = fresh.len
     this.flags = 0
   }
@@ -73,18 +84,18 @@ export class LeafNode {
   get value(): Uint8Array {
     const [start, length] = this.hp()
     const off = start + length
-    const b = this.buf
-    const p = b[off]!
-    if (p < 0x80) return b.subarray(off, off + 1)
-    if (p < 0xb8) return b.subarray(off + 1, off + 1 + p - 0x80)
+    const s = this.s
+    const p = s.charCodeAt(off)
+    if (p < 0x80) return fromLatin1(s, off, off + 1)
+    if (p < 0xb8) return fromLatin1(s, off + 1, off + 1 + p - 0x80)
     const l = p - 0xb7
     let n = 0
-    for (let i = 1; i <= l; i++) n = n * 256 + b[off + i]!
-    return b.subarray(off + 1 + l, off + 1 + l + n)
+    for (let i = 1; i <= l; i++) n = n * 256 + s.charCodeAt(off + i)
+    return fromLatin1(s, off + 1 + l, off + 1 + l + n)
   }
   set value(value: Uint8Array) {
     const fresh = new LeafNode(this.path, value)
-    this.buf = fresh.buf
+    this.s = fresh.s
     this.len = fresh.len
     this.flags = 0
   }
@@ -92,17 +103,16 @@ export class LeafNode {
   /** Whether the remaining path equals key[pos..], without decoding it. */
   pathEquals(key: Uint8Array, pos: number): boolean {
     const [start, length] = this.hp()
-    const b = this.buf
-    const flag = b[start]! >> 4
-    const odd = flag & 1
+    const s = this.s
+    const b0 = s.charCodeAt(start)
+    const odd = (b0 >> 4) & 1
     const n = (length - 1) * 2 + odd
     if (key.length - pos !== n) return false
     let k = pos
-    if (odd) {
-      if (key[k++] !== (b[start]! & 0x0f)) return false
-    }
+    if (odd && key[k++] !== (b0 & 0x0f)) return false
     for (let i = start + 1; i < start + length; i++) {
-      if (key[k++] !== b[i]! >> 4 || key[k++] !== (b[i]! & 0x0f)) return false
+      const c = s.charCodeAt(i)
+      if (key[k++] !== c >> 4 || key[k++] !== (c & 0x0f)) return false
     }
     return true
   }

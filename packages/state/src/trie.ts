@@ -402,7 +402,9 @@ function dirty(node: LeafNode | ExtensionNode | BranchNode): void {
 
 /** Unchanged: the same node with its hash still cached. */
 function unchanged(before: TrieNode | undefined, after: TrieNode | undefined): boolean {
-  return before === after && (after === undefined || after.ref !== undefined)
+  if (before !== after) return false
+  if (after === undefined) return true
+  return after instanceof LeafNode ? after.hashed : after.ref !== undefined
 }
 
 function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value: Uint8Array): TrieNode {
