@@ -1,7 +1,7 @@
-import type { Address, FeeCharge, GasModel, GasStore, TxEnvelope } from '@appchain/core'
+import type { Address, FeeCharge, GasModel, TxEnvelope } from '@appchain/core'
 import { reservations } from './reservations.js'
 import { configBigint, configNamespace } from './validateConfig.js'
-import { readUsage, usageKey, windowOf, writeUsage } from './windowUsage.js'
+import { decodeUsage, encodeUsage, usageKey } from './windowUsage.js'
 
 export interface RateLimitedConfig {
   /** Free transactions per sender per window. */
@@ -42,10 +42,6 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
 
   const eligible = (tx: TxEnvelope) =>
     tx.fee.feeToken === undefined && (maxFreeGas === undefined || tx.gasLimit <= maxFreeGas)
-  const usageOf = (tx: TxEnvelope, blockNumber: bigint, store: GasStore) => {
-    const w = windowOf(blockNumber, windowBlocks)
-    return { w, key: usageKey(namespace, tx.sender), usage: readUsage(store, usageKey(namespace, tx.sender), w.index) }
-  }
   const held = reservations<'free' | 'paid' | 'charged'>()
   const free = (sender: Address): FeeCharge => ({
     payer: sender,
@@ -60,13 +56,16 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     genesisFees: () => then.genesisFees(),
     nextBlockFees: (parent) => then.nextBlockFees(parent),
     async admit(tx, ctx) {
-      if (eligible(tx) && (await usageOf(tx, ctx.blockNumber, ctx.store).usage).txs < freeTxPerWindow) return
+      if (eligible(tx)) {
+        const u = decodeUsage(await ctx.store.get(usageKey(namespace, tx.sender)), ctx.blockNumber / windowBlocks)
+        if (u.txs < freeTxPerWindow) return
+      }
       await then.admit(tx, ctx)
     },
     async upfront(tx, ctx) {
       if (eligible(tx)) {
-        const { key, usage } = usageOf(tx, ctx.blockNumber, ctx.store)
-        const u = await usage
+        const key = usageKey(namespace, tx.sender)
+        const u = decodeUsage(await ctx.store.get(key), ctx.blockNumber / windowBlocks)
         // Slots held by earlier transactions of this block count (a VM may run every upfront before any charge).
         if (u.txs + held.held(ctx.store, key).txs < freeTxPerWindow) {
           held.hold(ctx.store, key, 1n, 0n)
@@ -82,15 +81,19 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       if (decision === 'paid') return then.charge(tx, gasUsed, ctx)
       if (decision === 'charged') return free(tx.sender)
       if (eligible(tx)) {
-        const { w, key, usage } = usageOf(tx, ctx.blockNumber, ctx.store)
-        const u = await usage
+        const window = ctx.blockNumber / windowBlocks
+        const key = usageKey(namespace, tx.sender)
+        const u = decodeUsage(await ctx.store.get(key), window)
         // Without a decision (no upfront in this execution) the store decides; the mark (nonce + 1) records
         // which transaction took the last slot, so charging it again stays free.
         const free_ = decision === 'free' || u.mark === tx.nonce + 1n || u.txs < freeTxPerWindow
         if (free_) {
           if (decision === 'free') held.release(ctx.store, key, 1n, 0n)
           if (u.mark !== tx.nonce + 1n) {
-            await writeUsage(ctx.store, key, w.index, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: tx.nonce + 1n })
+            await ctx.store.set(
+              key,
+              encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: tx.nonce + 1n }),
+            )
           }
           held.decide(tx, ctx.store, 'charged')
           return free(tx.sender)

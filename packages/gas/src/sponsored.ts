@@ -11,7 +11,7 @@ import { NotSponsoredError } from './errors.js'
 import { addToSplit, configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
 import { reservations } from './reservations.js'
 import { configAddress, configBigint, configNamespace } from './validateConfig.js'
-import { readUsage, usageKey, windowOf, writeUsage } from './windowUsage.js'
+import { decodeUsage, encodeUsage, usageKey } from './windowUsage.js'
 
 export interface SponsoredConfig {
   /** The account that pays every fee. */
@@ -87,8 +87,8 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
   ) => {
     if (!allowed(tx)) throw new NotSponsoredError({ sender: tx.sender, paymaster })
     if (tx.fee.feeToken !== undefined) throw new UnknownFeeTokenError({ token: tx.fee.feeToken, accepted: ['native'] })
-    const w = windowOf(blockNumber, windowBlocks)
-    const u = await readUsage(store, usageKey(namespace, tx.sender), w.index)
+    const window = blockNumber / windowBlocks
+    const u = decodeUsage(await store.get(usageKey(namespace, tx.sender)), window)
     const txs = u.txs + holds.txs
     if (txPerWindow !== undefined && txs + 1n > txPerWindow) {
       throw new QuotaExceededError({
@@ -96,7 +96,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
         quota: 'txPerWindow',
         used: txs,
         limit: txPerWindow,
-        resetsAtBlock: w.resetsAtBlock,
+        resetsAtBlock: (window + 1n) * windowBlocks,
       })
     }
     // The gas limit is the worst case; usage records what was actually used.
@@ -107,7 +107,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
         quota: 'gasPerWindow',
         used: gas,
         limit: gasPerWindow,
-        resetsAtBlock: w.resetsAtBlock,
+        resetsAtBlock: (window + 1n) * windowBlocks,
       })
     }
     const cost = tx.gasLimit * gasPrice
@@ -134,14 +134,14 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
       return { payer: paymaster, amount }
     },
     async charge(tx, gasUsed, ctx) {
-      const w = windowOf(ctx.blockNumber, windowBlocks)
+      const window = ctx.blockNumber / windowBlocks
       const key = usageKey(namespace, tx.sender)
       if (held.decision(tx, ctx.store) !== undefined) {
         held.release(ctx.store, key, 1n, tx.gasLimit)
         held.forget(tx)
       }
-      const u = await readUsage(ctx.store, key, w.index)
-      await writeUsage(ctx.store, key, w.index, { ...u, txs: u.txs + 1n, gas: u.gas + gasUsed })
+      const u = decodeUsage(await ctx.store.get(key), window)
+      await ctx.store.set(key, encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: u.mark }))
       const amount = gasUsed * gasPrice
       const split = { burnt: 0n, credits: [] as { to: Address; amount: bigint }[] }
       addToSplit(split, feeRecipient, amount, ctx.coinbase)

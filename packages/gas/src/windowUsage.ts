@@ -31,18 +31,26 @@ export function usageKey(namespace: string, address: Address): string {
 // One 256-bit value per account (one storage slot in the EVM): window 64 | txs 32 | mark 64 | gas 96 bits.
 // Fields saturate instead of wrapping, so a huge count can only over-state usage, never reset it.
 
-/** Reads an account's usage; a value from an older window reads as zero (the window reset). */
-export async function readUsage(store: GasStore, key: string, window: bigint): Promise<WindowUsage> {
-  const v = await store.get(key)
-  if (v >> 192n !== window) return { txs: 0n, gas: 0n, mark: 0n }
+const EMPTY: WindowUsage = Object.freeze({ txs: 0n, gas: 0n, mark: 0n })
+
+/** Decodes a stored usage value; a value from an older window decodes as zero (the window reset). */
+export function decodeUsage(v: bigint, window: bigint): WindowUsage {
+  if (v === 0n || v >> 192n !== window) return EMPTY
   return { txs: (v >> 160n) & 0xffff_ffffn, mark: (v >> 96n) & M64, gas: v & M96 }
 }
 
 const sat = (x: bigint, max: bigint) => (x > max ? max : x)
 
-export async function writeUsage(store: GasStore, key: string, window: bigint, u: WindowUsage): Promise<void> {
-  await store.set(
-    key,
-    (sat(window, M64) << 192n) | (sat(u.txs, 0xffff_ffffn) << 160n) | (sat(u.mark, M64) << 96n) | sat(u.gas, M96),
-  )
+/** Encodes usage in `window` as one 256-bit value. */
+export function encodeUsage(window: bigint, u: WindowUsage): bigint {
+  return (sat(window, M64) << 192n) | (sat(u.txs, 0xffff_ffffn) << 160n) | (sat(u.mark, M64) << 96n) | sat(u.gas, M96)
+}
+
+/** Reads an account's usage; a value from an older window reads as zero (the window reset). */
+export async function readUsage(store: GasStore, key: string, window: bigint): Promise<WindowUsage> {
+  return decodeUsage(await store.get(key), window)
+}
+
+export function writeUsage(store: GasStore, key: string, window: bigint, u: WindowUsage): Promise<void> {
+  return store.set(key, encodeUsage(window, u))
 }
