@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Db, levelDb, memoryDb } from '@appchain/core'
+import { type Db, type DbOp, levelDb, memoryDb } from '@appchain/core'
 import { createStateDb } from '../src/index.js'
 import { account, address, ms, printTable, rng } from './util.js'
 
@@ -15,14 +15,17 @@ const sample = () => {
 }
 const sampler = setInterval(sample, 50)
 try {
-  // BENCH_DB=memory keeps the flat state in a memoryDb instead (to separate our memory from LevelDB's).
-  const db: Db = process.env.BENCH_DB === 'memory' ? memoryDb() : await levelDb({ path })
+  // BENCH_DB=memory keeps the flat state in a memoryDb instead; BENCH_DB=none does not write the ops
+  // at all (our own memory alone, without LevelDB's).
+  const mode = process.env.BENCH_DB ?? 'level'
+  const db: Db = mode === 'level' ? await levelDb({ path }) : memoryDb()
+  const write = (ops: DbOp[]) => (mode === 'none' ? Promise.resolve() : db.batch(ops))
   const state = createStateDb({ db })
   const t0 = performance.now()
   // Genesis in blocks of 10k accounts: each flushed and written like a block would be.
   for (let i = 0; i < N; i += BLOCK) {
     for (let j = i; j < Math.min(N, i + BLOCK); j++) await state.putAccount(address(j), account(BigInt(j + 1)))
-    await db.batch((await state.flush()).ops)
+    await write((await state.flush()).ops)
     sample()
     if ((i + BLOCK) % 100_000 === 0)
       process.stderr.write(
@@ -36,7 +39,7 @@ try {
     const i = Math.floor(rand() * N)
     await state.putAccount(address(i), account(BigInt(i) + 7n))
   }
-  await db.batch((await state.flush()).ops)
+  await write((await state.flush()).ops)
   const commit = performance.now() - t1
   sample()
   global.gc?.()
