@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Db, type DbOp, levelDb, memoryDb } from '@appchain/core'
-import { createStateDb } from '../src/index.js'
+import { createStateDb, openStateDb } from '../src/index.js'
 import { account, address, ms, printTable, rng } from './util.js'
 
 const N = Number(process.argv[2] ?? 1_000_000)
@@ -48,6 +48,25 @@ try {
   const extAfter = process.memoryUsage().external + process.memoryUsage().arrayBuffers
   clearInterval(sampler)
   await db.close()
+
+  // Restart: reopen the Db and the state at its root, then commit a 1k-key block (nodes load lazily).
+  let reopen = Number.NaN
+  let firstBlock = Number.NaN
+  if (mode === 'level') {
+    const t2 = performance.now()
+    const db2 = await levelDb({ path })
+    const reopened = await openStateDb({ db: db2 })
+    await reopened.root()
+    reopen = performance.now() - t2
+    const t3 = performance.now()
+    for (let j = 0; j < 1000; j++) {
+      const i = Math.floor(rand() * N)
+      await reopened.putAccount(address(i), account(BigInt(i) + 9n))
+    }
+    await db2.batch((await reopened.flush()).ops)
+    firstBlock = performance.now() - t3
+    await db2.close()
+  }
   printTable(
     ['ours alone', 'value'],
     [
@@ -61,6 +80,8 @@ try {
         `${(heapAfter / 2 ** 20).toFixed(0)} / ${(process.memoryUsage().heapTotal / 2 ** 20).toFixed(0)} MB`,
       ],
       ['external + array buffers at the end', `${(extAfter / 2 ** 20).toFixed(0)} MB`],
+      ['restart: reopen Db + openStateDb + root()', `${ms(reopen)} ms`],
+      ['restart: first 1k-key block (trie nodes loaded lazily)', `${ms(firstBlock)} ms`],
     ],
   )
 } finally {
