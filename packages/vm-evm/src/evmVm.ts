@@ -9,6 +9,7 @@ import {
   type GenesisAlloc,
   InsufficientFundsError,
   InvalidSignatureError,
+  InvalidTransactionEncodingError,
   KECCAK_EMPTY,
   keccak256,
   logsBloom as bloomOf,
@@ -130,7 +131,7 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
           const tx = decodeTx(raws[i]!, { chainId: opts.chainId, hardfork, allowUnprotected, maxSize: config.maxTxSize })
           pending.push({ i, tx })
         } catch (e) {
-          out[i] = e instanceof BaseError ? e : new InvalidSignatureError((e as Error).message)
+          out[i] = e instanceof BaseError ? e : new InvalidTransactionEncodingError((e as Error).message, { cause: e })
         }
       }
       const senders = await recovery.recover(pending.map((p) => p.tx.signature))
