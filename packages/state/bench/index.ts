@@ -40,42 +40,32 @@ console.log(
 
 const rows: string[][] = []
 
-// 1. Build from empty.
+// 1. Build from empty (one timed run per side; the result is the base of the commits below).
+const progress = (msg: string) => process.stderr.write(`  … ${msg}\n`)
+const theirs = await createMPT({ useKeyHashing: true })
+const db = memoryDb()
+const state = createStateDb({ db })
+const trie = createTrie({ secure: true })
 {
-  const theirs: number[] = []
-  const oursState: number[] = []
-  const oursTrie: number[] = []
-  const buildRuns = Math.max(1, Math.min(3, RUNS))
-  for (let r = 0; r < buildRuns; r++) {
-    theirs.push(
-      await timed(async () => {
-        const t = await createMPT({ useKeyHashing: true })
-        t.checkpoint()
-        for (let i = 0; i < BASE; i++) await t.put(addressBytes[i]!, record(BigInt(i + 1)))
-        await t.commit()
-        t.root()
-      }),
-    )
-    oursState.push(
-      await timed(async () => {
-        const db = memoryDb()
-        const s = createStateDb({ db })
-        for (let i = 0; i < BASE; i++) await s.putAccount(addresses[i]!, account(BigInt(i + 1)))
-        const { ops } = await s.flush()
-        await db.batch(ops)
-      }),
-    )
-    oursTrie.push(
-      await timed(async () => {
-        const t = createTrie({ secure: true })
-        for (let i = 0; i < BASE; i++) await t.put(addressBytes[i]!, record(BigInt(i + 1)))
-        t.commit()
-      }),
-    )
-  }
-  const [e, s, t] = [median(theirs), median(oursState), median(oursTrie)]
+  progress(`ethereumjs: ${BASE} accounts`)
+  const e = await timed(async () => {
+    theirs.checkpoint()
+    for (let i = 0; i < BASE; i++) await theirs.put(addressBytes[i]!, record(BigInt(i + 1)))
+    await theirs.commit()
+    theirs.root()
+  })
+  progress(`ours: ${BASE} accounts`)
+  const s = await timed(async () => {
+    for (let i = 0; i < BASE; i++) await state.putAccount(addresses[i]!, account(BigInt(i + 1)))
+    const { ops } = await state.flush()
+    await db.batch(ops)
+  })
+  const t = await timed(async () => {
+    for (let i = 0; i < BASE; i++) await trie.put(addressBytes[i]!, record(BigInt(i + 1)))
+    trie.commit()
+  })
   rows.push([
-    `root of ${BASE / 1000}k accounts from empty`,
+    `root of ${BASE / 1000}k accounts from empty (1 run)`,
     ms(e),
     ms(s),
     `${(e / s).toFixed(1)}x`,
@@ -86,20 +76,9 @@ const rows: string[][] = []
 
 // 2. Dirty keys committed on top of the base.
 {
-  const theirs = await createMPT({ useKeyHashing: true })
-  theirs.checkpoint()
-  for (let i = 0; i < BASE; i++) await theirs.put(addressBytes[i]!, record(BigInt(i + 1)))
-  await theirs.commit()
-  const db = memoryDb()
-  const state = createStateDb({ db })
-  for (let i = 0; i < BASE; i++) await state.putAccount(addresses[i]!, account(BigInt(i + 1)))
-  await db.batch((await state.flush()).ops)
-  const trie = createTrie({ secure: true })
-  for (let i = 0; i < BASE; i++) await trie.put(addressBytes[i]!, record(BigInt(i + 1)))
-  trie.commit()
-
   let round = 0
   for (const dirty of [1_000, 10_000]) {
+    progress(`commits of ${dirty} dirty keys, ${RUNS} runs`)
     const e: number[] = []
     const s: number[] = []
     const t: number[] = []
