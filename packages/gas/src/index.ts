@@ -1,4 +1,4 @@
-export { cachedGasStore } from './cachedGasStore.js'
+export { type CachedGasStore, cachedGasStore } from './cachedGasStore.js'
 export { DEMAND_UNIT, decay, demandKey, readDemand, writeDemand } from './demand.js'
 export { EIP1559_DEFAULTS, type Eip1559Config, effectiveGasPrice, eip1559 } from './eip1559.js'
 export { NotSponsoredError } from './errors.js'
