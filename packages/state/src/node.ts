@@ -55,6 +55,23 @@ export class LeafNode {
     return (this.flags & 1) !== 0
   }
 
+  /** Length of the (valid) reference inside a parent: an inline encoding, or 0xa0 + 32-byte hash. */
+  refLength(): number {
+    return this.len < 32 ? this.len : 33
+  }
+
+  /** Writes the (valid) reference into a parent's encoding without materialising it. */
+  writeRefTo(out: Uint8Array, off: number): number {
+    const s = this.s
+    if (this.len < 32) {
+      for (let i = 0; i < this.len; i++) out[off + i] = s.charCodeAt(i)
+      return off + this.len
+    }
+    out[off] = 0xa0
+    for (let i = 0; i < 32; i++) out[off + 1 + i] = s.charCodeAt(this.len + i)
+    return off + 33
+  }
+
   /** The node's RLP (a fresh copy). */
   encoding(): Uint8Array {
     return fromLatin1(this.s, 0, this.len)
@@ -228,6 +245,21 @@ export function withEncodingSink<T>(encodings: Map<TrieNode, Uint8Array>, fn: ()
   }
 }
 
+/** Hashes a child if needed and returns the length of its reference inside the parent. */
+function childRefLength(c: TrieNode): number {
+  if (c instanceof LeafNode) {
+    if (!c.hashed) nodeRef(c)
+    return c.refLength()
+  }
+  return refLen(nodeRef(c))
+}
+
+/** Writes a child's (computed) reference. */
+function writeChildRef(out: Uint8Array, off: number, c: TrieNode): number {
+  if (c instanceof LeafNode) return c.writeRefTo(out, off)
+  return writeRef(out, off, c.ref!)
+}
+
 /** The reference of a node, computing (and caching) it and those of its changed descendants. */
 export function nodeRef(node: TrieNode): Uint8Array {
   const cached = node.ref
@@ -247,25 +279,19 @@ export function nodeRef(node: TrieNode): Uint8Array {
 export function encodeNode(node: TrieNode): Uint8Array {
   if (node instanceof LeafNode) return node.encoding()
   if (node instanceof BranchNode) {
-    const refs: (Uint8Array | undefined)[] = new Array(16)
     let payload = node.value === undefined ? 1 : strLen(node.value)
     const children = node.children
     for (let i = 0; i < 16; i++) {
       const c = children[i]
-      if (c === undefined) {
-        payload += 1
-      } else {
-        const r = nodeRef(c)
-        refs[i] = r
-        payload += refLen(r)
-      }
+      if (c === undefined) payload += 1
+      else payload += childRefLength(c)
     }
     const out = new Uint8Array(listHeaderLen(payload) + payload)
     let off = writeListHeader(out, 0, payload)
     for (let i = 0; i < 16; i++) {
-      const r = refs[i]
-      if (r === undefined) out[off++] = 0x80
-      else off = writeRef(out, off, r)
+      const c = children[i]
+      if (c === undefined) out[off++] = 0x80
+      else off = writeChildRef(out, off, c)
     }
     if (node.value === undefined) out[off] = 0x80
     else writeStr(out, off, node.value)
