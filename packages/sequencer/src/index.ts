@@ -14,7 +14,7 @@ export {
   type MempoolConfig,
   type MempoolNonceResult,
 } from './mempool.js'
-export { type OpenBlock, type OpenBlockInput, openBlock, type Placement } from './openBlock.js'
+export { executeBlockBuilder, type OpenBlock, type OpenBlockInput, openBlock, type Placement } from './openBlock.js'
 export {
   type Preconfirmation,
   type PreconfSigner,

@@ -67,7 +67,7 @@ export async function openBlock(input: OpenBlockInput): Promise<OpenBlock> {
     builder =
       vm.openBlock && !input.fallback
         ? await vm.openBlock({ ctx, deposits, state, gas })
-        : await segmentBuilder(vm, { ctx, deposits, state, gas })
+        : await executeBlockBuilder(vm, { ctx, deposits, state, gas })
   } catch (e) {
     state.revert()
     throw e
@@ -130,10 +130,19 @@ export async function openBlock(input: OpenBlockInput): Promise<OpenBlock> {
 }
 
 /**
- * The generic `BlockBuilder` on `executeBlock`: each batch runs as its own block on the speculative state (inside a
- * checkpoint); `finish` reverts and executes the deposits and every placed transaction as the one real block.
+ * A `BlockBuilder` for any VM, on its `executeBlock` alone: each `add` runs as its own block on a speculative state
+ * (inside a checkpoint); `finish` reverts and executes the deposits and every placed transaction as the one real
+ * block. Twice the execution of a native `openBlock`, the same result. The sequencer uses it when the VM has no
+ * `openBlock`; a VM can also offer it as its `openBlock` to start with.
+ *
+ * @example
+ * ```ts
+ * const builder = await executeBlockBuilder(vm, { ctx, deposits: [], state, gas })
+ * const [receipt] = await builder.add([tx])
+ * const execution = await builder.finish()
+ * ```
  */
-async function segmentBuilder(
+export async function executeBlockBuilder(
   vm: Vm,
   input: { ctx: BlockContext; deposits: Deposit[]; state: StateDb; gas: GasModel },
 ): Promise<BlockBuilder> {

@@ -19,6 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { fundedGenesis, testAccounts, transfer } from '../test/accounts.js'
 import { createTestChain } from '../test/testChain.js'
 import { PreconfirmationBrokenError, TxExceedsBlockLimitError } from './errors.js'
+import { executeBlockBuilder } from './openBlock.js'
 import { type Preconfirmation, verifyPreconfirmation } from './preconfirmation.js'
 import { priorityFee } from './priorityFee.js'
 import { createSequencer, type SequencerConfig } from './sequencer.js'
@@ -166,6 +167,34 @@ describe('createSequencer', () => {
     expect(numbers).toEqual(numbers.map((_, i) => BigInt(i + 1)))
     for (let i = 1; i < chain.sealed.length; i++)
       expect(chain.sealed[i]!.block.header.parentHash).toBe(chain.sealed[i - 1]!.block.hash)
+  })
+
+  it('with a VM that offers openBlock, preconfirmations match the sealed positions too', async () => {
+    const incremental = {
+      ...vm,
+      openBlock: (input: Parameters<NonNullable<typeof vm.openBlock>>[0]) => executeBlockBuilder(vm, input),
+    }
+    const { sequencer, chain } = await setup({
+      vm: incremental as typeof vm,
+      blockTimeMs: 50,
+      preconf: { privateKey: KEY },
+    })
+    const preconfs: Preconfirmation[] = []
+    sequencer.onPreconfirmation((p) => preconfs.push(p))
+    sequencer.start()
+    try {
+      for (let round = 0; round < 2; round++) {
+        await sequencer.submit(await Promise.all(accounts.map((a) => transfer(a, { nonce: round, chainId: CHAIN_ID }))))
+        await until(() => preconfs.length === accounts.length * (round + 1), 'preconfirmations')
+      }
+    } finally {
+      await sequencer.stop()
+    }
+    const where = new Map<string, string>()
+    for (const s of chain.sealed)
+      for (const r of s.execution.receipts)
+        where.set(r.transactionHash, `${s.block.header.number}:${r.transactionIndex}`)
+    expect(preconfs.map((p) => where.get(p.txHash))).toEqual(preconfs.map((p) => `${p.blockNumber}:${p.index}`))
   })
 
   it('without emptyBlocks it seals nothing while idle; with emptyBlocks it seals at every tick', async () => {
