@@ -208,8 +208,8 @@ console.log(
     '',
     'Target: accounting < 5 % of block execution time (issue 5).',
     "memory: memoryGasStore (the models' own CPU). state: the EVM VM's stateGasStore on @appchain/state.",
-    'cached: cachedGasStore(…, { writeBack: true }) around it for upfront/charge/observeBlock, flushed at the end',
-    '(admission reads the state store directly,',
-    'as the mempool does). "block part only" leaves admission out (it runs at submission, not in block building).',
+    'cached: cachedGasStore(…, { writeBack: true }) around it for upfront/charge/observeBlock, flushed at the end.',
+    'Admission reads the state store directly, as the mempool does; "block part only" leaves it out (it runs at',
+    'submission, not in block building).',
   ].join('\n'),
 )
