@@ -28,6 +28,14 @@ describe('flatFee on a running chain', () => {
     expect(receipt.gasUsed).toBe(21_000n)
     expect(receipt.effectiveGasPrice).toBe(fee / 21_000n)
     expect(delta).toEqual([-(value + fee), value, fee])
+    // eth_feeHistory: no base fee, and the reward is the whole per-gas price the receipt reports.
+    const history = await chain.client.getFeeHistory({
+      blockCount: 1,
+      blockNumber: receipt.blockNumber,
+      rewardPercentiles: [50],
+    })
+    expect(history.baseFeePerGas).toEqual([0n, 0n])
+    expect(history.reward).toEqual([[fee / 21_000n]])
   })
 
   it('charges the same for a transaction that uses more gas, and more for more bytes', async () => {
