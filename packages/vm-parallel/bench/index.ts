@@ -51,8 +51,19 @@ for (const w of workloads) {
     for (const workers of [1, 2]) {
       if (w.undeclared && mode === 'locks') continue
       const vm = parallelVm({ programs: [token], workers, mode })
-      const row: Row = { workload: w.name, mode, workers, exec: 0, e2e: 0, programs: 0, reexec: 0, roots: new Set() }
+      const row: Row = {
+        workload: w.name,
+        mode,
+        workers,
+        exec: 0,
+        e2e: 0,
+        programs: 0,
+        commit: 0,
+        reexec: 0,
+        roots: new Set(),
+      }
       const programs: number[] = []
+      const commits: number[] = []
       const execs: number[] = []
       const e2es: number[] = []
       // One warm-up run (starts the threads, JIT), then the measured runs.
@@ -69,6 +80,7 @@ for (const w of workloads) {
         execs.push(t2 - t1)
         e2es.push(t2 - t0)
         programs.push(vm.lastStats()!.timings.execute)
+        commits.push(vm.lastStats()!.timings.commit)
         row.roots.add(result.stateRoot)
         row.reexec = (vm.lastStats()?.reexecutions ?? 0) / N
       }
@@ -76,6 +88,7 @@ for (const w of workloads) {
       row.exec = median(execs)
       row.e2e = median(e2es)
       row.programs = median(programs)
+      row.commit = median(commits)
       rows.push(row)
       console.log(
         `  ${w.name.padEnd(16)} ${mode.padEnd(10)} ${workers} worker(s): exec ${row.exec.toFixed(0)} ms, e2e ${row.e2e.toFixed(0)} ms`,
@@ -96,6 +109,7 @@ const table = rows.map((r) => {
     'exec speed-up': r.workers === 1 ? '1.00x' : `${(one.exec / r.exec).toFixed(2)}x`,
     'program phase ms': Math.round(r.programs),
     'program phase speed-up': r.workers === 1 ? '1.00x' : `${(one.programs / r.programs).toFixed(2)}x`,
+    'state+roots ms': Math.round(r.commit),
     'e2e ms': Math.round(r.e2e),
     'e2e tx/s': tps(r.e2e),
     'e2e speed-up': r.workers === 1 ? '1.00x' : `${(one.e2e / r.e2e).toFixed(2)}x`,
