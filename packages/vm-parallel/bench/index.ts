@@ -39,6 +39,7 @@ type Row = {
   exec: number
   e2e: number
   programs: number
+  commit: number
   reexec: number
   roots: Set<string>
 }
