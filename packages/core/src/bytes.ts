@@ -1,9 +1,12 @@
 import type { Hex } from './types.js'
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
 
 /**
- * Bytes to 0x hex, with a lookup table (hot path: keys, hashes).
+ * Bytes to 0x hex, with a lookup table (hot path: keys, hashes). In Node the result is one flat
+ * string from Buffer's encoder: a string built with `+=` stays a rope of cons-strings (about 1.7 KB
+ * for a 54-byte key), which made Map keys (memoryDb) large and slow to garbage-collect.
  *
  * @example
  * ```ts
@@ -11,6 +14,8 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
  * ```
  */
 export function bytesToHex(bytes: Uint8Array): Hex {
+  if (NodeBuffer !== undefined && bytes.length > 8)
+    return `0x${NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}` as Hex
   let out = '0x'
   for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]!]
   return out as Hex
