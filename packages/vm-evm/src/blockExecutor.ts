@@ -225,7 +225,7 @@ export class BlockExecutor {
   }
 
   /** Checks that need the state but change nothing; throws the typed error that excludes the transaction. */
-  async validate(tx: EvmTx, remainingGas: bigint): Promise<void> {
+  async validate(tx: EvmTx, remainingGas: bigint): Promise<Account | undefined> {
     if (tx.gasLimit > this.ctx.gasLimit)
       throw new GasLimitExceedsBlockLimitError({ gasLimit: tx.gasLimit, blockGasLimit: this.ctx.gasLimit })
     if (tx.gasLimit > remainingGas) throw new BlockGasExhaustedError({ gasLimit: tx.gasLimit, remaining: remainingGas })
@@ -239,6 +239,7 @@ export class BlockExecutor {
     if (tx.nonce < nonce) throw new NonceTooLowError({ address: tx.sender, nonce: tx.nonce, expected: nonce })
     if (tx.nonce > nonce) throw new NonceTooHighError({ address: tx.sender, nonce: tx.nonce, expected: nonce })
     if (nonce >= MAX_UINT64) throw new NonceTooHighError({ address: tx.sender, nonce: tx.nonce, expected: nonce })
+    return acct
   }
 
   /**
@@ -248,10 +249,9 @@ export class BlockExecutor {
   async applyTx(tx: EvmTx, index: number): Promise<TxOutcome> {
     const { evm, adapter, hardfork } = this.parts
     const journal = evm.journal
-    await this.validate(tx, this.ctx.gasLimit - this.gasUsed)
+    const senderAcct = await this.validate(tx, this.ctx.gasLimit - this.gasUsed)
     const upfront = await this.gas.upfront(tx, this.chargeCtx)
     if (upfront.token !== undefined) throw new UnknownFeeTokenError({ token: upfront.token, accepted: ['native'] })
-    const senderAcct = await this.state.getAccount(tx.sender)
     const senderBalance = senderAcct?.balance ?? 0n
     if (upfront.payer === tx.sender) {
       // Ethereum's rule: the sender must hold gasLimit × maxFeePerGas + value even if it pays less.

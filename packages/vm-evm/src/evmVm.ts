@@ -39,6 +39,9 @@ import { type SenderRecoveryConfig, senderRecovery } from './senderRecovery.js'
 import { StateAdapter } from './stateAdapter.js'
 import { stateGasStore } from './gasStore.js'
 
+/** Transactions decoded per recovery batch. */
+const DECODE_CHUNK = 1024
+
 /** Configuration of `evmVm`. */
 export interface EvmVmConfig {
   /** Ethereum rules to execute with (default 'prague'). */
@@ -125,20 +128,29 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
 
     async decodeTxs(raws, opts) {
       const out: (EvmTx | BaseError)[] = new Array(raws.length)
-      const pending: { i: number; tx: Omit<EvmTx, 'sender'> }[] = []
-      for (let i = 0; i < raws.length; i++) {
-        try {
-          const tx = decodeTx(raws[i]!, { chainId: opts.chainId, hardfork, allowUnprotected, maxSize: config.maxTxSize })
-          pending.push({ i, tx })
-        } catch (e) {
-          out[i] = e instanceof BaseError ? e : new InvalidTransactionEncodingError((e as Error).message, { cause: e })
+      // Decode in chunks and hand each chunk's signatures to the recovery pool at once, so decoding on this
+      // thread overlaps with recovery on the workers.
+      const jobs: Promise<void>[] = []
+      for (let from = 0; from < raws.length; from += DECODE_CHUNK) {
+        const pending: { i: number; tx: Omit<EvmTx, 'sender'> }[] = []
+        for (let i = from; i < Math.min(raws.length, from + DECODE_CHUNK); i++) {
+          try {
+            const tx = decodeTx(raws[i]!, { chainId: opts.chainId, hardfork, allowUnprotected, maxSize: config.maxTxSize })
+            pending.push({ i, tx })
+          } catch (e) {
+            out[i] = e instanceof BaseError ? e : new InvalidTransactionEncodingError((e as Error).message, { cause: e })
+          }
         }
+        jobs.push(
+          recovery.recover(pending.map((p) => p.tx.signature)).then((senders) => {
+            pending.forEach(({ i, tx }, j) => {
+              const s = senders[j]
+              out[i] = s ? ({ ...tx, sender: bytesToHex(s) } as EvmTx) : new InvalidSignatureError('public key cannot be recovered')
+            })
+          }),
+        )
       }
-      const senders = await recovery.recover(pending.map((p) => p.tx.signature))
-      pending.forEach(({ i, tx }, j) => {
-        const s = senders[j]
-        out[i] = s ? ({ ...tx, sender: bytesToHex(s) } as EvmTx) : new InvalidSignatureError('public key cannot be recovered')
-      })
+      await Promise.all(jobs)
       return out
     },
 
