@@ -6,7 +6,9 @@ import type { Address, Hex } from '@appchain/core'
 import { getAddress } from 'viem'
 
 const require = createRequire(import.meta.url)
-const solc = require('solc') as { compile(input: string, opts?: { import: (p: string) => { contents: string } | { error: string } }): string }
+const solc = require('solc') as {
+  compile(input: string, opts?: { import: (p: string) => { contents: string } | { error: string } }): string
+}
 
 function ammSource(token0: Address, token1: Address): string {
   return `// SPDX-License-Identifier: MIT
@@ -72,7 +74,10 @@ export function compileBenchContracts(token0: Address, token1: Address): { token
         }
       },
     }),
-  ) as { errors?: { severity: string; formattedMessage: string }[]; contracts: Record<string, Record<string, { evm: { deployedBytecode: { object: string } } }>> }
+  ) as {
+    errors?: { severity: string; formattedMessage: string }[]
+    contracts: Record<string, Record<string, { evm: { deployedBytecode: { object: string } } }>>
+  }
   const errors = (out.errors ?? []).filter((e) => e.severity === 'error')
   if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join('\n'))
   return {

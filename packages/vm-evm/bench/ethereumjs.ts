@@ -14,7 +14,9 @@ import { COINBASE, type RunResult } from './ours.js'
 import { BASE_FEE, CHAIN_ID, type Workload } from './workloads.js'
 
 const require = createRequire(import.meta.url)
-const secp = require('secp256k1/bindings') as { ecdsaRecover(sig: Uint8Array, recid: number, msg: Uint8Array, compressed: boolean): Uint8Array }
+const secp = require('secp256k1/bindings') as {
+  ecdsaRecover(sig: Uint8Array, recid: number, msg: Uint8Array, compressed: boolean): Uint8Array
+}
 
 function common(nativeRecovery: boolean) {
   if (!nativeRecovery) return createCustomCommon({ chainId: Number(CHAIN_ID) }, Mainnet, { hardfork: 'prague' })
@@ -22,7 +24,8 @@ function common(nativeRecovery: boolean) {
     hardfork: 'prague',
     customCrypto: {
       ecrecover: (msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8Array, chainId?: bigint) => {
-        const recid = chainId === undefined || v <= 1n ? (v >= 27n ? Number(v - 27n) : Number(v)) : Number(v - 35n - 2n * chainId)
+        const recid =
+          chainId === undefined || v <= 1n ? (v >= 27n ? Number(v - 27n) : Number(v)) : Number(v - 35n - 2n * chainId)
         const sig = new Uint8Array(64)
         sig.set(r, 32 - r.length)
         sig.set(s, 64 - s.length)
@@ -40,13 +43,22 @@ export async function runEthereumjs(w: Workload, nativeRecovery: boolean): Promi
     const addr = new Address(hexToBytes(address as Hex))
     await sm.putAccount(addr, new Account(a.nonce ?? 0n, a.balance ?? 0n))
     if (a.code) await sm.putCode(addr, hexToBytes(a.code))
-    for (const [k, v] of Object.entries(a.storage ?? {})) await sm.putStorage(addr, hexToBytes(k as Hex), hexToBytes(v as Hex))
+    for (const [k, v] of Object.entries(a.storage ?? {}))
+      await sm.putStorage(addr, hexToBytes(k as Hex), hexToBytes(v as Hex))
   }
   await sm.commit()
   await sm.getStateRoot()
   const vm = await createVM({ common: c, stateManager: sm })
   const block = createBlock(
-    { header: { number: 1n, coinbase: new Address(hexToBytes(COINBASE)), timestamp: 1_700_000_001n, gasLimit: 2n ** 40n, baseFeePerGas: BASE_FEE } },
+    {
+      header: {
+        number: 1n,
+        coinbase: new Address(hexToBytes(COINBASE)),
+        timestamp: 1_700_000_001n,
+        gasLimit: 2n ** 40n,
+        baseFeePerGas: BASE_FEE,
+      },
+    },
     { common: c, skipConsensusFormatValidation: true },
   )
   const t0 = performance.now()
@@ -54,7 +66,8 @@ export async function runEthereumjs(w: Workload, nativeRecovery: boolean): Promi
   for (const raw of w.raws) {
     const tx = createTxFromRLP(raw, { common: c })
     const r = await runTx(vm, { tx, block, skipBlockGasLimitValidation: true, skipHardForkValidation: true })
-    if (r.execResult.exceptionError) throw new Error(`ethereumjs: ${w.name}: tx failed: ${r.execResult.exceptionError.error}`)
+    if (r.execResult.exceptionError)
+      throw new Error(`ethereumjs: ${w.name}: tx failed: ${r.execResult.exceptionError.error}`)
     gasUsed += r.totalGasSpent
   }
   const root = bytesToHex(await vm.stateManager.getStateRoot()) as Hex

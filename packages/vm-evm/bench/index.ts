@@ -74,7 +74,8 @@ const head = [
   'same roots',
 ]
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
+const line = (cells: string[]) =>
+  `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
 console.log(`\nEVM block execution, median of ${runs} runs (ours: decode + recovery + execute + state root)`)
 console.log('ethereumjs: runTx + final state root, as shipped (@noble/curves recovery) and with native ecrecover\n')
 console.log(line(head))

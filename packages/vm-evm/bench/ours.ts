@@ -43,7 +43,9 @@ export function createOurRunner() {
       })
       const ms = performance.now() - t0
       if (txs.length !== w.raws.length || r.excluded.length || r.receipts.some((x) => x.status !== 'success'))
-        throw new Error(`ours: ${w.name}: ${w.raws.length - txs.length} undecodable, ${r.excluded.length} excluded (${r.excluded[0]?.error.shortMessage}), ${r.receipts.filter((x) => x.status !== 'success').length} failed`)
+        throw new Error(
+          `ours: ${w.name}: ${w.raws.length - txs.length} undecodable, ${r.excluded.length} excluded (${r.excluded[0]?.error.shortMessage}), ${r.receipts.filter((x) => x.status !== 'success').length} failed`,
+        )
       return { ms, gasUsed: r.gasUsed, root: r.stateRoot }
     },
     close: () => vm.close(),

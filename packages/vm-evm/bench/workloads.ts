@@ -1,12 +1,21 @@
 // The three workloads: a genesis allocation and pre-signed raw transactions, shared by both sides.
 import { createRequire } from 'node:module'
 import { type Address, type GenesisAlloc, type Hex, hexToBytes, keccak256 } from '@appchain/core'
-import { encodeAbiParameters, encodeFunctionData, keccak256 as viemKeccak, parseAbi, serializeTransaction, type TransactionSerializableEIP1559 } from 'viem'
+import {
+  encodeAbiParameters,
+  encodeFunctionData,
+  parseAbi,
+  serializeTransaction,
+  type TransactionSerializableEIP1559,
+  keccak256 as viemKeccak,
+} from 'viem'
 import { privateKeyToAddress } from 'viem/accounts'
 import { compileBenchContracts } from './contracts.js'
 
 const require = createRequire(import.meta.url)
-const secp = require('secp256k1/bindings') as { ecdsaSign(msg: Uint8Array, key: Uint8Array): { signature: Uint8Array; recid: number } }
+const secp = require('secp256k1/bindings') as {
+  ecdsaSign(msg: Uint8Array, key: Uint8Array): { signature: Uint8Array; recid: number }
+}
 
 export const CHAIN_ID = 4242n
 export const BASE_FEE = 1_000_000_000n
@@ -37,7 +46,13 @@ function signTx(sender: Sender, tx: Omit<TransactionSerializableEIP1559, 'chainI
   const hash = hexToBytes(viemKeccak(serializeTransaction(unsigned)))
   const { signature, recid } = secp.ecdsaSign(hash, sender.key)
   const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}` as Hex
-  return hexToBytes(serializeTransaction(unsigned, { r: hex(signature.subarray(0, 32)), s: hex(signature.subarray(32)), yParity: recid }))
+  return hexToBytes(
+    serializeTransaction(unsigned, {
+      r: hex(signature.subarray(0, 32)),
+      s: hex(signature.subarray(32)),
+      yParity: recid,
+    }),
+  )
 }
 
 const fees = { maxFeePerGas: 2n * BASE_FEE, maxPriorityFeePerGas: 1_000_000n }
@@ -103,7 +118,11 @@ export function ammSwaps(count: number, code: { token: Hex; amm: Hex }): Workloa
   genesis[AMM] = { code: code.amm, storage: { [word(0n)]: word(reserve), [word(1n)]: word(reserve) } }
   const raws = Array.from({ length: count }, (_, i) => {
     const s = from[i % from.length]!
-    const data = encodeFunctionData({ abi: ammAbi, functionName: 'swap', args: [10n ** 18n + BigInt(i), i % 2 === 0, 1n] })
+    const data = encodeFunctionData({
+      abi: ammAbi,
+      functionName: 'swap',
+      args: [10n ** 18n + BigInt(i), i % 2 === 0, 1n],
+    })
     return signTx(s, { to: AMM, data, nonce: Math.floor(i / from.length), gas: 200_000n, ...fees })
   })
   return { name: `${count / 1000}k AMM swaps`, genesis, raws }

@@ -1,6 +1,6 @@
 // Compiles contracts/*.sol with the solc npm package and writes src/artifacts/*.ts (committed, so the
 // package needs no compiler at runtime). Run: npx tsx packages/vm-evm/scripts/compileContracts.ts
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
@@ -21,7 +21,10 @@ const output = JSON.parse(
       },
     }),
   ),
-) as { errors?: { severity: string; formattedMessage: string }[]; contracts: Record<string, Record<string, { abi: unknown; evm: { deployedBytecode: { object: string } } }>> }
+) as {
+  errors?: { severity: string; formattedMessage: string }[]
+  contracts: Record<string, Record<string, { abi: unknown; evm: { deployedBytecode: { object: string } } }>>
+}
 const errors = (output.errors ?? []).filter((e) => e.severity === 'error')
 if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join('\n'))
 const c = output.contracts[`${name}.sol`]![name]!

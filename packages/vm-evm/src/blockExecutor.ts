@@ -1,20 +1,20 @@
 import {
   type Account,
   type Address,
+  addToBloom,
   BaseError,
   type ChargeContext,
   concatBytes,
+  createBloom,
   type Deposit,
-  type GasModel,
   GasLimitExceedsBlockLimitError,
+  type GasModel,
   type GasStore,
+  type Hex,
   InsufficientFundsError,
   KECCAK_EMPTY,
   keccak256,
   type Log,
-  addToBloom,
-  createBloom,
-  type Hex,
   NonceTooHighError,
   NonceTooLowError,
   PaymasterInsufficientFundsError,
@@ -24,15 +24,15 @@ import {
   type TxEnvelope,
   UnknownFeeTokenError,
 } from '@appchain/core'
-import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
-import { EVMError, type EVM } from '@ethereumjs/evm'
+import { type EVM, EVMError } from '@ethereumjs/evm'
 import { Account as EjsAccount, Address as EjsAddress } from '@ethereumjs/util'
 import { toRlp } from 'viem'
-import { type EvmBlockContext, blobGasPrice } from './blockContext.js'
+import { blobGasPrice, type EvmBlockContext } from './blockContext.js'
 import { checkFeeCap, SECP256K1_N_DIV_2 } from './decodeTx.js'
 import { BlockGasExhaustedError } from './errors.js'
 import type { Authorization, EvmTx } from './evmTx.js'
 import { type Hardfork, isActive } from './hardfork.js'
+import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 import { calldataFloorGas, intrinsicGas } from './intrinsicGas.js'
 import { type AddressRecoverer, compactSignature } from './recoverAddress.js'
 import type { StateAdapter } from './stateAdapter.js'
@@ -161,7 +161,11 @@ export class BlockExecutor {
    * The transfer fast path: same state transitions as the interpreter path (sender debit and nonce,
    * value, fee settlement, EIP-161 removal of touched empty accounts) without a call frame or journal.
    */
-  private async applyTransfer(tx: EvmTx, index: number, upfront: { payer: Address; amount: bigint }): Promise<TxOutcome> {
+  private async applyTransfer(
+    tx: EvmTx,
+    index: number,
+    upfront: { payer: Address; amount: bigint },
+  ): Promise<TxOutcome> {
     const state = this.state
     const touched = new Map<Address, { a: Account | undefined; existed: boolean }>()
     const load = async (addr: Address) => {
@@ -261,7 +265,11 @@ export class BlockExecutor {
     } else {
       const payerBalance = (await this.state.getAccount(upfront.payer))?.balance ?? 0n
       if (payerBalance < upfront.amount)
-        throw new PaymasterInsufficientFundsError({ paymaster: upfront.payer, balance: payerBalance, cost: upfront.amount })
+        throw new PaymasterInsufficientFundsError({
+          paymaster: upfront.payer,
+          balance: payerBalance,
+          cost: upfront.amount,
+        })
       if (senderBalance < tx.value)
         throw new InsufficientFundsError({ address: tx.sender, balance: senderBalance, cost: tx.value })
     }
@@ -275,7 +283,12 @@ export class BlockExecutor {
     const caller = new EjsAddress(hexToBytes(tx.sender))
     const payer = upfront.payer === tx.sender ? caller : new EjsAddress(hexToBytes(upfront.payer))
     const to = tx.to === null ? undefined : new EjsAddress(hexToBytes(tx.to))
-    const intrinsic = intrinsicGas({ to: tx.to, data: tx.data, accessList: tx.accessList, authorizationCount: tx.authorizationList?.length })
+    const intrinsic = intrinsicGas({
+      to: tx.to,
+      data: tx.data,
+      accessList: tx.accessList,
+      authorizationCount: tx.authorizationList?.length,
+    })
     const floor = calldataFloorGas(tx.data, hardfork)
 
     await journal.cleanup()
@@ -373,11 +386,13 @@ export class BlockExecutor {
         effectiveGasPrice: charge.effectiveGasPrice,
         logs,
         logsBloom: bloom,
-        contractAddress: tx.to === null && !failed && result.createdAddress ? (result.createdAddress.toString() as Address) : null,
+        contractAddress:
+          tx.to === null && !failed && result.createdAddress ? (result.createdAddress.toString() as Address) : null,
       }
       if (charge.l1Fee !== undefined) receipt.l1Fee = charge.l1Fee
       if (charge.payer !== tx.sender) receipt.feePayer = charge.payer
-      if (failed && exec.exceptionError?.error === EVMError.errorMessages.REVERT) receipt.output = bytesToHex(exec.returnValue)
+      if (failed && exec.exceptionError?.error === EVMError.errorMessages.REVERT)
+        receipt.output = bytesToHex(exec.returnValue)
       return { receipt, gasUsed: used }
     } catch (e) {
       // Only an invalid transaction gets here before execution; anything else is a bug worth surfacing.
@@ -399,7 +414,9 @@ export class BlockExecutor {
       let authority: Uint8Array
       try {
         const u = (v: bigint) => (v === 0n ? new Uint8Array() : hexToBytes(v.toString(16)))
-        const msg = keccak256(concatBytes(new Uint8Array([5]), toRlp([u(auth.chainId), hexToBytes(auth.address), u(auth.nonce)], 'bytes')))
+        const msg = keccak256(
+          concatBytes(new Uint8Array([5]), toRlp([u(auth.chainId), hexToBytes(auth.address), u(auth.nonce)], 'bytes')),
+        )
         authority = recover(msg, compactSignature(auth.r, auth.s), auth.yParity)
       } catch {
         continue
@@ -417,7 +434,10 @@ export class BlockExecutor {
       account.nonce += 1n
       await evm.journal.putAccount(address, account)
       const target = hexToBytes(auth.address)
-      await adapter.putCode(address, target.every((b, i) => b === ZERO20[i]) ? new Uint8Array() : concatBytes(DELEGATION_PREFIX, target))
+      await adapter.putCode(
+        address,
+        target.every((b, i) => b === ZERO20[i]) ? new Uint8Array() : concatBytes(DELEGATION_PREFIX, target),
+      )
     }
     return refund
   }

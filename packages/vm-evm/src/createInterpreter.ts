@@ -1,6 +1,6 @@
+import type { StateManagerInterface } from '@ethereumjs/common'
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
 import { createEVM, type EVM } from '@ethereumjs/evm'
-import type { StateManagerInterface } from '@ethereumjs/common'
 import type { Hardfork } from './hardfork.js'
 import { pointEvaluationKzg } from './kzg.js'
 import { loadNativeSecp256k1 } from './recoverAddress.js'

@@ -1,9 +1,7 @@
-import {
-  InvalidSignatureError,
-} from '@appchain/core'
-import { toHex as bytesToHex } from './hex.js'
+import { InvalidSignatureError } from '@appchain/core'
 import { type DecodeTxOptions, decodeTx } from './decodeTx.js'
 import type { EvmTx } from './evmTx.js'
+import { toHex as bytesToHex } from './hex.js'
 import { type AddressRecoverer, compactSignature, defaultRecoverer } from './recoverAddress.js'
 
 /**
@@ -16,7 +14,11 @@ import { type AddressRecoverer, compactSignature, defaultRecoverer } from './rec
  * tx.sender // '0x...'
  * ```
  */
-export function decodeSignedTx(raw: Uint8Array, opts: DecodeTxOptions, recover: AddressRecoverer = defaultRecoverer()): EvmTx {
+export function decodeSignedTx(
+  raw: Uint8Array,
+  opts: DecodeTxOptions,
+  recover: AddressRecoverer = defaultRecoverer(),
+): EvmTx {
   const tx = decodeTx(raw, opts)
   const { signingHash, r, s, recovery } = tx.signature
   const sender = recover(signingHash, compactSignature(r, s), recovery)

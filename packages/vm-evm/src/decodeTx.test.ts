@@ -20,7 +20,10 @@ import { calldataFloorGas, intrinsicGas } from './intrinsicGas.js'
 
 const DIR = new URL('../../../../shared/fixtures/tx-tests/', import.meta.url).pathname
 
-type TxTest = { txbytes: string; result: Record<string, { hash?: string; sender?: string; intrinsicGas: string; exception?: string }> }
+type TxTest = {
+  txbytes: string
+  result: Record<string, { hash?: string; sender?: string; intrinsicGas: string; exception?: string }>
+}
 
 function loadTxTests(): { name: string; test: TxTest }[] {
   const out: { name: string; test: TxTest }[] = []
@@ -37,14 +40,16 @@ function loadTxTests(): { name: string; test: TxTest }[] {
 // these pin the specific class).
 function expectedClasses(exception: string): (abstract new (...args: never[]) => BaseError)[] {
   const e = exception.replace('TransactionException.', '')
-  if (e.startsWith('RLP_') || e.startsWith('ADDRESS_TOO')) return [InvalidTransactionEncodingError, TransactionFieldOverflowError]
+  if (e.startsWith('RLP_') || e.startsWith('ADDRESS_TOO'))
+    return [InvalidTransactionEncodingError, TransactionFieldOverflowError]
   if (e === 'INVALID_SIGNATURE_VRS' || e === 'EC_RECOVERY_FAIL') return [InvalidSignatureError]
   if (e === 'INVALID_CHAINID') return [ChainIdMismatchError, InvalidSignatureError]
   if (e === 'INTRINSIC_GAS_TOO_LOW') return [IntrinsicGasTooLowError]
   if (e === 'TYPE_NOT_SUPPORTED') return [UnsupportedTransactionTypeError, InvalidTransactionEncodingError]
   if (e === 'INITCODE_SIZE_EXCEEDED') return [InitCodeTooLargeError]
   if (e.startsWith('PRIORITY_GREATER')) return [TipAboveFeeCapError]
-  if (e.endsWith('OVERFLOW') || e === 'NONCE_TOO_BIG') return [TransactionFieldOverflowError, InvalidTransactionEncodingError]
+  if (e.endsWith('OVERFLOW') || e === 'NONCE_TOO_BIG')
+    return [TransactionFieldOverflowError, InvalidTransactionEncodingError]
   return [BaseError]
 }
 
@@ -76,10 +81,12 @@ describe('ethereum/tests TransactionTests', () => {
             if (tx.hash !== expected.hash) failures.push(`${name}: hash ${tx.hash} != ${expected.hash}`)
             if (tx.sender !== expected.sender) failures.push(`${name}: sender ${tx.sender} != ${expected.sender}`)
             const ig = intrinsicGas({ to: tx.to, data: tx.data, accessList: tx.accessList })
-            if (ig !== BigInt(expected.intrinsicGas)) failures.push(`${name}: intrinsic gas ${ig} != ${BigInt(expected.intrinsicGas)}`)
+            if (ig !== BigInt(expected.intrinsicGas))
+              failures.push(`${name}: intrinsic gas ${ig} != ${BigInt(expected.intrinsicGas)}`)
           }
         } catch (e) {
-          if (!expected.exception) failures.push(`${name}: refused (${(e as Error).message.split('\n')[0]}), expected valid`)
+          if (!expected.exception)
+            failures.push(`${name}: refused (${(e as Error).message.split('\n')[0]}), expected valid`)
           else if (!expectedClasses(expected.exception).some((c) => e instanceof c))
             failures.push(`${name}: ${(e as Error).name} for ${expected.exception}`)
         }

@@ -13,11 +13,11 @@ import {
   TransactionTooLargeError,
   UnsupportedTransactionTypeError,
 } from '@appchain/core'
-import { toHex as bytesToHex } from './hex.js'
 import { fromRlp, toRlp } from 'viem'
 import { InvalidAuthorizationListError, TransactionFieldOverflowError, UnprotectedTransactionError } from './errors.js'
 import type { AccessListItem, Authorization, EvmTx, EvmTxType } from './evmTx.js'
 import { type Hardfork, isActive } from './hardfork.js'
+import { toHex as bytesToHex } from './hex.js'
 import { calldataFloorGas, intrinsicGas, MAX_INITCODE_SIZE } from './intrinsicGas.js'
 
 type Rlp = Uint8Array | Rlp[]
@@ -76,7 +76,9 @@ function accessListField(item: Rlp | undefined): AccessListItem[] {
     const storageKeys = listField(pair[1], `accessList[${i}].storageKeys`).map((k, j) => {
       const key = bytesField(k, `accessList[${i}].storageKeys[${j}]`)
       if (key.length !== 32)
-        throw new InvalidTransactionEncodingError(`accessList[${i}].storageKeys[${j}] is ${key.length} bytes, expected 32`)
+        throw new InvalidTransactionEncodingError(
+          `accessList[${i}].storageKeys[${j}] is ${key.length} bytes, expected 32`,
+        )
       return bytesToHex(key)
     })
     return { address, storageKeys }
@@ -130,7 +132,8 @@ export function decodeTx(raw: Uint8Array, opts: DecodeTxOptions): UnsignedEvmTx 
     type = 0
     payload = raw
   } else if (first <= 0x7f) {
-    if (first === 3) throw new UnsupportedTransactionTypeError(3, 'blob transactions need a blob market, which an L2 has not')
+    if (first === 3)
+      throw new UnsupportedTransactionTypeError(3, 'blob transactions need a blob market, which an L2 has not')
     if (first !== 1 && first !== 2 && first !== 4) throw new UnsupportedTransactionTypeError(first, 'unknown type')
     if (first === 4 && !isActive(opts.hardfork, 'prague'))
       throw new UnsupportedTransactionTypeError(4, `EIP-7702 is not active in ${opts.hardfork}`)
@@ -147,7 +150,10 @@ export function decodeTx(raw: Uint8Array, opts: DecodeTxOptions): UnsignedEvmTx 
     fields = decoded
   } catch (e) {
     if (e instanceof InvalidTransactionEncodingError) throw e
-    throw new InvalidTransactionEncodingError(e instanceof Error ? (e as { shortMessage?: string }).shortMessage ?? e.message : 'malformed RLP', { cause: e })
+    throw new InvalidTransactionEncodingError(
+      e instanceof Error ? ((e as { shortMessage?: string }).shortMessage ?? e.message) : 'malformed RLP',
+      { cause: e },
+    )
   }
   const count = FIELD_COUNT[type]
   if (fields.length !== count)
@@ -186,7 +192,9 @@ export function decodeTx(raw: Uint8Array, opts: DecodeTxOptions): UnsignedEvmTx 
     } else if (v >= 35n) {
       chainId = (v - 35n) / 2n
       recovery = Number((v - 35n) % 2n)
-      signingHash = keccak256(toRlp([...(fields.slice(0, 6) as Uint8Array[]), toBytes(chainId), new Uint8Array(), new Uint8Array()], 'bytes'))
+      signingHash = keccak256(
+        toRlp([...(fields.slice(0, 6) as Uint8Array[]), toBytes(chainId), new Uint8Array(), new Uint8Array()], 'bytes'),
+      )
     } else {
       throw new InvalidSignatureError(`v ${v} is neither 27, 28 nor an EIP-155 value`)
     }
@@ -207,7 +215,8 @@ export function decodeTx(raw: Uint8Array, opts: DecodeTxOptions): UnsignedEvmTx 
     accessList = accessListField(fields[i++])
     if (type === 4) {
       authorizationList = authorizationListField(fields[i++])
-      if (authorizationList.length === 0) throw new InvalidAuthorizationListError({ reason: 'empty authorization list' })
+      if (authorizationList.length === 0)
+        throw new InvalidAuthorizationListError({ reason: 'empty authorization list' })
     }
     const yParity = uintField(fields[i++], 'yParity')
     r = uintField(fields[i++], 'r')
@@ -225,9 +234,15 @@ export function decodeTx(raw: Uint8Array, opts: DecodeTxOptions): UnsignedEvmTx 
   }
   if (maxPriorityFeePerGas > maxFeePerGas) throw new TipAboveFeeCapError({ maxPriorityFeePerGas, maxFeePerGas })
   if (gasLimit * maxFeePerGas > MAX_UINT256)
-    throw new TransactionFieldOverflowError({ field: 'gasLimit * maxFeePerGas', value: gasLimit * maxFeePerGas, max: MAX_UINT256 })
-  if (nonce >= MAX_UINT64) throw new TransactionFieldOverflowError({ field: 'nonce', value: nonce, max: MAX_UINT64 - 1n })
-  if (to === null && data.length > MAX_INITCODE_SIZE) throw new InitCodeTooLargeError({ size: data.length, max: MAX_INITCODE_SIZE })
+    throw new TransactionFieldOverflowError({
+      field: 'gasLimit * maxFeePerGas',
+      value: gasLimit * maxFeePerGas,
+      max: MAX_UINT256,
+    })
+  if (nonce >= MAX_UINT64)
+    throw new TransactionFieldOverflowError({ field: 'nonce', value: nonce, max: MAX_UINT64 - 1n })
+  if (to === null && data.length > MAX_INITCODE_SIZE)
+    throw new InitCodeTooLargeError({ size: data.length, max: MAX_INITCODE_SIZE })
   const intrinsic = intrinsicGas({ to, data, accessList, authorizationCount: authorizationList?.length })
   const floor = calldataFloorGas(data, opts.hardfork)
   const minimum = intrinsic > floor ? intrinsic : floor

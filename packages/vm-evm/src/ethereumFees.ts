@@ -21,7 +21,10 @@ export function ethereumFees(config: { baseFeePerGas?: bigint } = {}): GasModel 
   const check = (tx: TxEnvelope, base: bigint) => {
     if (tx.fee.feeToken !== undefined) throw new UnknownFeeTokenError({ token: tx.fee.feeToken, accepted: ['native'] })
     if (tx.fee.maxPriorityFeePerGas > tx.fee.maxFeePerGas)
-      throw new TipAboveFeeCapError({ maxPriorityFeePerGas: tx.fee.maxPriorityFeePerGas, maxFeePerGas: tx.fee.maxFeePerGas })
+      throw new TipAboveFeeCapError({
+        maxPriorityFeePerGas: tx.fee.maxPriorityFeePerGas,
+        maxFeePerGas: tx.fee.maxFeePerGas,
+      })
     checkFeeCap(tx, base)
   }
   return {

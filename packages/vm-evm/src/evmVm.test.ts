@@ -25,7 +25,11 @@ import { evmVm } from './evmVm.js'
 import { stateGasStore } from './gasStore.js'
 import { blockCtx, CHAIN_ID, lower, sign, testAccounts } from './testHelpers.js'
 
-const [alice, bob, carol] = testAccounts(3) as [ReturnType<typeof testAccounts>[0], ReturnType<typeof testAccounts>[0], ReturnType<typeof testAccounts>[0]]
+const [alice, bob, carol] = testAccounts(3) as [
+  ReturnType<typeof testAccounts>[0],
+  ReturnType<typeof testAccounts>[0],
+  ReturnType<typeof testAccounts>[0],
+]
 const genesis: GenesisAlloc = {
   [lower(alice.address)]: { balance: parseEther('100') },
   [lower(bob.address)]: { balance: parseEther('100') },
@@ -47,7 +51,15 @@ runVmConformance({
   makeTxs: async () => [
     await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...fee }),
     await sign(bob, { type: 'legacy', to: carol.address, value: 2n, nonce: 0, gas: 21_000n, gasPrice: 2_000_000_000n }),
-    await sign(alice, { type: 'eip2930', to: carol.address, value: 3n, nonce: 1, gas: 30_000n, gasPrice: 2_000_000_000n, accessList: [{ address: carol.address, storageKeys: [] }] }),
+    await sign(alice, {
+      type: 'eip2930',
+      to: carol.address,
+      value: 3n,
+      nonce: 1,
+      gas: 30_000n,
+      gasPrice: 2_000_000_000n,
+      accessList: [{ address: carol.address, storageKeys: [] }],
+    }),
   ],
 })
 
@@ -69,10 +81,19 @@ describe('evmVm', () => {
 
   it('charges EIP-1559 fees: sender pays gasUsed × price, coinbase gets the tip, base fee burnt', async () => {
     const state = await fresh()
-    const txs = await decode([await sign(alice, { type: 'eip1559', to: bob.address, value: 5n, nonce: 0, gas: 50_000n, ...fee })])
+    const txs = await decode([
+      await sign(alice, { type: 'eip1559', to: bob.address, value: 5n, nonce: 0, gas: 50_000n, ...fee }),
+    ])
     const r = await vm.executeBlock({ ctx: blockCtx(), deposits: [], txs, state, gas })
-    expect(r.receipts[0]).toMatchObject({ status: 'success', gasUsed: 21_000n, effectiveGasPrice: 1_001_000_000n, type: 2 })
-    expect((await state.getAccount(lower(alice.address)))!.balance).toBe(parseEther('100') - 5n - 21_000n * 1_001_000_000n)
+    expect(r.receipts[0]).toMatchObject({
+      status: 'success',
+      gasUsed: 21_000n,
+      effectiveGasPrice: 1_001_000_000n,
+      type: 2,
+    })
+    expect((await state.getAccount(lower(alice.address)))!.balance).toBe(
+      parseEther('100') - 5n - 21_000n * 1_001_000_000n,
+    )
     expect((await state.getAccount('0x00000000000000000000000000000000000c0ffe'))!.balance).toBe(21_000n * 1_000_000n)
     expect((await state.getAccount(lower(alice.address)))!.nonce).toBe(1n)
   })
@@ -83,16 +104,37 @@ describe('evmVm', () => {
     const raws = [
       await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 5, gas: 21_000n, ...fee }),
       await sign(carol, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...fee }),
-      await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n }),
+      await sign(alice, {
+        type: 'eip1559',
+        to: bob.address,
+        value: 1n,
+        nonce: 0,
+        gas: 21_000n,
+        maxFeePerGas: 10n,
+        maxPriorityFeePerGas: 1n,
+      }),
       await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 40_000_000n, ...fee }),
     ]
-    const r = await vm.executeBlock({ ctx: blockCtx(), deposits: [], txs: await decode(raws), state, gas: ethereumFees({ baseFeePerGas: 1_000_000_000n }) })
+    const r = await vm.executeBlock({
+      ctx: blockCtx(),
+      deposits: [],
+      txs: await decode(raws),
+      state,
+      gas: ethereumFees({ baseFeePerGas: 1_000_000_000n }),
+    })
     expect(r.receipts).toHaveLength(0)
-    expect(r.excluded.map((e) => e.error.constructor)).toEqual([NonceTooHighError, InsufficientFundsError, FeeCapTooLowError, GasLimitExceedsBlockLimitError])
+    expect(r.excluded.map((e) => e.error.constructor)).toEqual([
+      NonceTooHighError,
+      InsufficientFundsError,
+      FeeCapTooLowError,
+      GasLimitExceedsBlockLimitError,
+    ])
     expect(r.excluded[1]!.error.data).toMatchObject({ address: lower(carol.address), balance: 0n })
     expect(r.stateRoot).toBe(before)
     await expect(vm.validateTx((await decode([raws[0]!]))[0]!, state, blockCtx())).resolves.toBeUndefined()
-    const ok = await decode([await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...fee })])
+    const ok = await decode([
+      await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...fee }),
+    ])
     await vm.executeBlock({ ctx: blockCtx(), deposits: [], txs: ok, state, gas })
     await expect(vm.validateTx(ok[0]!, state, blockCtx())).rejects.toBeInstanceOf(NonceTooLowError)
   })
@@ -101,16 +143,42 @@ describe('evmVm', () => {
     const state = await fresh()
     const depositor = '0x00000000000000000000000000000000000d0d0d'
     const deposits = [
-      { sourceHash: keccak256Hex('0x01'), from: depositor, to: lower(carol.address), mint: 10n, value: 4n, gasLimit: 100_000n, data: '0x' as const, isCreation: false, l1BlockNumber: 1n },
+      {
+        sourceHash: keccak256Hex('0x01'),
+        from: depositor,
+        to: lower(carol.address),
+        mint: 10n,
+        value: 4n,
+        gasLimit: 100_000n,
+        data: '0x' as const,
+        isCreation: false,
+        l1BlockNumber: 1n,
+      },
       // to the reverting contract: the call fails, the mint stays
-      { sourceHash: keccak256Hex('0x02'), from: depositor, to: '0x00000000000000000000000000000000000000bb', mint: 7n, value: 1n, gasLimit: 100_000n, data: '0x' as const, isCreation: false, l1BlockNumber: 1n },
+      {
+        sourceHash: keccak256Hex('0x02'),
+        from: depositor,
+        to: '0x00000000000000000000000000000000000000bb',
+        mint: 7n,
+        value: 1n,
+        gasLimit: 100_000n,
+        data: '0x' as const,
+        isCreation: false,
+        l1BlockNumber: 1n,
+      },
     ] as const
-    const txs = await decode([await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...fee })])
+    const txs = await decode([
+      await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...fee }),
+    ])
     const r = await vm.executeBlock({ ctx: blockCtx(), deposits: [...deposits], txs, state, gas })
-    expect(r.receipts.map((x) => [x.type, x.status])).toEqual([[0x7e, 'success'], [0x7e, 'reverted'], [2, 'success']])
+    expect(r.receipts.map((x) => [x.type, x.status])).toEqual([
+      [0x7e, 'success'],
+      [0x7e, 'reverted'],
+      [2, 'success'],
+    ])
     expect(r.included).toHaveLength(3)
     expect((await state.getAccount(lower(carol.address)))!.balance).toBe(4n)
-    expect((await state.getAccount(depositor))).toMatchObject({ balance: 10n - 4n + 7n, nonce: 2n })
+    expect(await state.getAccount(depositor)).toMatchObject({ balance: 10n - 4n + 7n, nonce: 2n })
     expect(r.receipts[0]!.effectiveGasPrice).toBe(0n)
   })
 
@@ -120,17 +188,43 @@ describe('evmVm', () => {
     try {
       const state = createStateDb({ db: memoryDb() })
       await hooked.genesis(genesis, state)
-      const data = encodeFunctionData({ abi: messagePasserAbi, functionName: 'initiateWithdrawal', args: [bob.address, 50_000n, '0xbeef'] })
-      const raw = await sign(alice, { type: 'eip1559', to: PREDEPLOYS.l2ToL1MessagePasser, value: 1000n, data, nonce: 0, gas: 200_000n, ...fee })
+      const data = encodeFunctionData({
+        abi: messagePasserAbi,
+        functionName: 'initiateWithdrawal',
+        args: [bob.address, 50_000n, '0xbeef'],
+      })
+      const raw = await sign(alice, {
+        type: 'eip1559',
+        to: PREDEPLOYS.l2ToL1MessagePasser,
+        value: 1000n,
+        data,
+        nonce: 0,
+        gas: 200_000n,
+        ...fee,
+      })
       const txs = (await hooked.decodeTxs([raw], { chainId: CHAIN_ID })) as EvmTx[]
       const r = await hooked.executeBlock({ ctx: blockCtx(), deposits: [], txs, state, gas })
       expect(r.receipts[0]!.status).toBe('success')
       expect(r.withdrawals).toHaveLength(1)
       const w = r.withdrawals[0]!
-      expect(w).toMatchObject({ nonce: 0n, sender: lower(alice.address), target: lower(bob.address), value: 1000n, gasLimit: 50_000n, data: '0xbeef' })
+      expect(w).toMatchObject({
+        nonce: 0n,
+        sender: lower(alice.address),
+        target: lower(bob.address),
+        value: 1000n,
+        gasLimit: 50_000n,
+        data: '0xbeef',
+      })
       const expected = keccak256Hex(
         encodeAbiParameters(
-          [{ type: 'uint256' }, { type: 'address' }, { type: 'address' }, { type: 'uint256' }, { type: 'uint256' }, { type: 'bytes' }],
+          [
+            { type: 'uint256' },
+            { type: 'address' },
+            { type: 'address' },
+            { type: 'uint256' },
+            { type: 'uint256' },
+            { type: 'bytes' },
+          ],
           [0n, alice.address, bob.address, 1000n, 50_000n, '0xbeef'],
         ),
       )
@@ -149,7 +243,11 @@ describe('evmVm', () => {
     const ok = await vm.call({ to: '0x00000000000000000000000000000000000000aa' }, state, blockCtx())
     expect(ok).toMatchObject({ status: 'success', returnData: `0x${'00'.repeat(31)}2a` })
     expect(ok.gasUsed).toBeGreaterThan(21_000n)
-    const reverted = await vm.call({ from: lower(alice.address), to: '0x00000000000000000000000000000000000000bb', value: 5n }, state, blockCtx())
+    const reverted = await vm.call(
+      { from: lower(alice.address), to: '0x00000000000000000000000000000000000000bb', value: 5n },
+      state,
+      blockCtx(),
+    )
     expect(reverted).toMatchObject({ status: 'reverted', returnData: `0x${'00'.repeat(31)}2a` })
     expect(await state.root()).toBe(root)
   })
@@ -168,13 +266,26 @@ describe('evmVm', () => {
 
   it('executes EIP-7702 set-code transactions (Prague)', async () => {
     const state = await fresh()
-    const auth = await bob.signAuthorization({ chainId: Number(CHAIN_ID), address: '0x00000000000000000000000000000000000000aa', nonce: 0 })
-    const raw = await sign(alice, { type: 'eip7702', to: bob.address, authorizationList: [auth], nonce: 0, gas: 100_000n, ...fee })
+    const auth = await bob.signAuthorization({
+      chainId: Number(CHAIN_ID),
+      address: '0x00000000000000000000000000000000000000aa',
+      nonce: 0,
+    })
+    const raw = await sign(alice, {
+      type: 'eip7702',
+      to: bob.address,
+      authorizationList: [auth],
+      nonce: 0,
+      gas: 100_000n,
+      ...fee,
+    })
     const txs = await decode([raw])
     expect(txs[0]!.type).toBe(4)
     const r = await vm.executeBlock({ ctx: blockCtx(), deposits: [], txs, state, gas })
     expect(r.receipts[0]!.status).toBe('success')
-    expect(await state.getCode(lower(bob.address))).toEqual(hexToBytes('0xef010000000000000000000000000000000000000000aa'))
+    expect(await state.getCode(lower(bob.address))).toEqual(
+      hexToBytes('0xef010000000000000000000000000000000000000000aa'),
+    )
     expect((await state.getAccount(lower(bob.address)))!.nonce).toBe(1n)
     // bob now runs the delegate's code
     const out = await vm.call({ to: lower(bob.address) }, state, blockCtx())

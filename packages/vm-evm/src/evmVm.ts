@@ -2,9 +2,11 @@ import {
   type Address,
   BaseError,
   type BlockExecution,
+  logsBloom as bloomOf,
   type CallRequest,
   type CallResult,
   type Deposit,
+  GasLimitExceedsBlockLimitError,
   type GasModel,
   type GenesisAlloc,
   InsufficientFundsError,
@@ -12,7 +14,6 @@ import {
   InvalidTransactionEncodingError,
   KECCAK_EMPTY,
   keccak256,
-  logsBloom as bloomOf,
   NonceTooLowError,
   PREDEPLOYS,
   SenderNotEoaError,
@@ -20,24 +21,23 @@ import {
   type StateReader,
   type Vm,
   type Withdrawal,
-  GasLimitExceedsBlockLimitError,
 } from '@appchain/core'
-import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
-import { EVMError, type EVM } from '@ethereumjs/evm'
+import { type EVM, EVMError } from '@ethereumjs/evm'
 import { Account, Address as EjsAddress } from '@ethereumjs/util'
 import type { EvmBlockContext } from './blockContext.js'
 import { BlockExecutor, depositEnvelope } from './blockExecutor.js'
 import { createInterpreter } from './createInterpreter.js'
 import { checkFeeCap, decodeTx } from './decodeTx.js'
 import type { EvmTx } from './evmTx.js'
+import { stateGasStore } from './gasStore.js'
 import { assertHardfork, type Hardfork } from './hardfork.js'
+import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 import { intrinsicGas } from './intrinsicGas.js'
 import { MESSAGE_PASSER_CODE, type MessagePasserConfig, withdrawalFromLog } from './messagePasser.js'
-import { defaultRecoverer } from './recoverAddress.js'
 import { receiptsRoot, transactionsRoot, withdrawalsRoot } from './receipts.js'
+import { defaultRecoverer } from './recoverAddress.js'
 import { type SenderRecoveryConfig, senderRecovery } from './senderRecovery.js'
 import { StateAdapter } from './stateAdapter.js'
-import { stateGasStore } from './gasStore.js'
 
 /** Transactions decoded per recovery batch. */
 const DECODE_CHUNK = 1024
@@ -63,7 +63,13 @@ export interface EvmVm extends Vm<EvmTx> {
   readonly kind: 'evm'
   readonly hardfork: Hardfork
   /** Executes a block (see `Vm.executeBlock`); the context may carry `excessBlobGas`. */
-  executeBlock(input: { ctx: EvmBlockContext; deposits: Deposit[]; txs: EvmTx[]; state: StateDb; gas: GasModel }): Promise<BlockExecution>
+  executeBlock(input: {
+    ctx: EvmBlockContext
+    deposits: Deposit[]
+    txs: EvmTx[]
+    state: StateDb
+    gas: GasModel
+  }): Promise<BlockExecution>
   call(request: CallRequest, state: StateDb, ctx: EvmBlockContext): Promise<CallResult>
   close(): Promise<void>
 }
@@ -135,17 +141,25 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
         const pending: { i: number; tx: Omit<EvmTx, 'sender'> }[] = []
         for (let i = from; i < Math.min(raws.length, from + DECODE_CHUNK); i++) {
           try {
-            const tx = decodeTx(raws[i]!, { chainId: opts.chainId, hardfork, allowUnprotected, maxSize: config.maxTxSize })
+            const tx = decodeTx(raws[i]!, {
+              chainId: opts.chainId,
+              hardfork,
+              allowUnprotected,
+              maxSize: config.maxTxSize,
+            })
             pending.push({ i, tx })
           } catch (e) {
-            out[i] = e instanceof BaseError ? e : new InvalidTransactionEncodingError((e as Error).message, { cause: e })
+            out[i] =
+              e instanceof BaseError ? e : new InvalidTransactionEncodingError((e as Error).message, { cause: e })
           }
         }
         jobs.push(
           recovery.recover(pending.map((p) => p.tx.signature)).then((senders) => {
             pending.forEach(({ i, tx }, j) => {
               const s = senders[j]
-              out[i] = s ? ({ ...tx, sender: bytesToHex(s) } as EvmTx) : new InvalidSignatureError('public key cannot be recovered')
+              out[i] = s
+                ? ({ ...tx, sender: bytesToHex(s) } as EvmTx)
+                : new InvalidSignatureError('public key cannot be recovered')
             })
           }),
         )
@@ -155,14 +169,16 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
     },
 
     async validateTx(tx: EvmTx, state: StateReader, ctx) {
-      if (tx.gasLimit > ctx.gasLimit) throw new GasLimitExceedsBlockLimitError({ gasLimit: tx.gasLimit, blockGasLimit: ctx.gasLimit })
+      if (tx.gasLimit > ctx.gasLimit)
+        throw new GasLimitExceedsBlockLimitError({ gasLimit: tx.gasLimit, blockGasLimit: ctx.gasLimit })
       checkFeeCap(tx, ctx.fees.baseFeePerGas)
       const acct = await state.getAccount(tx.sender)
       const nonce = acct?.nonce ?? 0n
       if (tx.nonce < nonce) throw new NonceTooLowError({ address: tx.sender, nonce: tx.nonce, expected: nonce })
       if (acct && acct.codeHash !== KECCAK_EMPTY) {
         const code = await state.getCode(tx.sender)
-        const delegated = hardfork === 'prague' && code.length === 23 && code[0] === 0xef && code[1] === 0x01 && code[2] === 0
+        const delegated =
+          hardfork === 'prague' && code.length === 23 && code[0] === 0xef && code[1] === 0x01 && code[2] === 0
         if (!delegated) throw new SenderNotEoaError({ address: tx.sender })
       }
       const cost = tx.gasLimit * tx.fee.maxFeePerGas + tx.value
@@ -174,7 +190,13 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
       return exclusive(async () => {
         const evm = await bind(state, ctx)
         const store = stateGasStore(state)
-        const exec = new BlockExecutor({ evm, adapter, hardfork, chainId: ctx.chainId, recover }, ctx, state, gas, store)
+        const exec = new BlockExecutor(
+          { evm, adapter, hardfork, chainId: ctx.chainId, recover },
+          ctx,
+          state,
+          gas,
+          store,
+        )
         const receipts: BlockExecution['receipts'] = []
         const included: BlockExecution['included'] = []
         const excluded: BlockExecution['excluded'] = []
@@ -266,7 +288,13 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
           const acct = (await adapter.getAccount(caller)) ?? new Account()
           acct.nonce += 1n
           await journal.putAccount(caller, acct)
-          const exec = new BlockExecutor({ evm, adapter, hardfork, chainId: ctx.chainId, recover }, ctx, state, {} as GasModel, stateGasStore(state))
+          const exec = new BlockExecutor(
+            { evm, adapter, hardfork, chainId: ctx.chainId, recover },
+            ctx,
+            state,
+            {} as GasModel,
+            stateGasStore(state),
+          )
           const result = await evm.runCall({
             block: exec.block,
             gasPrice: request.gasPrice ?? request.maxFeePerGas ?? 0n,
@@ -281,14 +309,20 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
           let used = intrinsic + r.executionGasUsed
           const refund = r.gasRefund ?? 0n
           used -= refund < used / 5n ? refund : used / 5n
-          const logs = (r.logs ?? []).map(([a, t, d]) => ({ address: bytesToHex(a), topics: t.map((x) => bytesToHex(x)), data: bytesToHex(d) }))
+          const logs = (r.logs ?? []).map(([a, t, d]) => ({
+            address: bytesToHex(a),
+            topics: t.map((x) => bytesToHex(x)),
+            data: bytesToHex(d),
+          }))
           void bloomOf
           return {
             status: r.exceptionError ? 'reverted' : 'success',
             gasUsed: used,
             returnData: bytesToHex(r.returnValue),
             logs: r.exceptionError ? [] : logs,
-            ...(r.exceptionError && r.exceptionError.error !== EVMError.errorMessages.REVERT ? { error: r.exceptionError.error } : {}),
+            ...(r.exceptionError && r.exceptionError.error !== EVMError.errorMessages.REVERT
+              ? { error: r.exceptionError.error }
+              : {}),
           } as CallResult
         } finally {
           await journal.revert()

@@ -1,11 +1,4 @@
-import {
-  type GasStore,
-  type Hex,
-  KECCAK_EMPTY,
-  keccak256,
-  PREDEPLOYS,
-  type StateDb,
-} from '@appchain/core'
+import { type GasStore, type Hex, KECCAK_EMPTY, keccak256, PREDEPLOYS, type StateDb } from '@appchain/core'
 import { toHex as bytesToHex } from './hex.js'
 
 const encoder = new TextEncoder()
@@ -38,7 +31,8 @@ export function stateGasStore(state: StateDb, address: Hex = PREDEPLOYS.gasStore
     },
     async set(key, value) {
       if (value < 0n || value >= 2n ** 256n) throw new RangeError(`GasStore value out of range: ${value}`)
-      if (!(await state.getAccount(address))) await state.putAccount(address, { nonce: 1n, balance: 0n, codeHash: KECCAK_EMPTY })
+      if (!(await state.getAccount(address)))
+        await state.putAccount(address, { nonce: 1n, balance: 0n, codeHash: KECCAK_EMPTY })
       await state.putStorage(address, slotOf(key), `0x${value.toString(16).padStart(64, '0')}`)
     },
   }

@@ -1,5 +1,5 @@
-import type { Hardfork } from './hardfork.js'
 import type { AccessListItem } from './evmTx.js'
+import type { Hardfork } from './hardfork.js'
 
 /** EIP-3860: twice the EIP-170 code size limit. */
 export const MAX_INITCODE_SIZE = 49_152

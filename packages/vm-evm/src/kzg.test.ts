@@ -21,7 +21,9 @@ it('the KZG point-evaluation precompile (0x0a) verifies a proof and refuses a wr
   const ok = await vm.call({ to, data: input('00'.repeat(32)), gas: 200_000n }, state, blockCtx())
   expect(ok.status).toBe('success')
   // FIELD_ELEMENTS_PER_BLOB and BLS_MODULUS
-  expect(ok.returnData).toBe(`0x${(4096).toString(16).padStart(64, '0')}73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001`)
+  expect(ok.returnData).toBe(
+    `0x${(4096).toString(16).padStart(64, '0')}73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001`,
+  )
   const bad = await vm.call({ to, data: input(`${'00'.repeat(31)}01`), gas: 200_000n }, state, blockCtx())
   expect(bad.status).toBe('reverted')
 })

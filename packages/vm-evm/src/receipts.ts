@@ -7,9 +7,9 @@ import {
   type Receipt,
   type Withdrawal,
 } from '@appchain/core'
-import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 import { orderedTrieRoot } from '@appchain/state'
 import { toRlp } from 'viem'
+import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 
 function uint(v: bigint): Uint8Array {
   if (v === 0n) return new Uint8Array()

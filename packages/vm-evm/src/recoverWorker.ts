@@ -1,6 +1,6 @@
 import { serveWorker, withTransfer } from '@appchain/core/workers'
-import { type RecoverTask, recoverPacked } from './recoverBatch.js'
 import { defaultRecoverer, nobleRecoverer } from './recoverAddress.js'
+import { type RecoverTask, recoverPacked } from './recoverBatch.js'
 
 // One batch of packed signatures in, one buffer of packed addresses out (see recoverBatch.ts).
 const recoverers = { native: defaultRecoverer(), noble: nobleRecoverer }

@@ -9,7 +9,15 @@ import { CHAIN_ID, lower, sign, testAccounts } from './testHelpers.js'
 const accounts = testAccounts(8)
 const raws = await Promise.all(
   Array.from({ length: 40 }, (_, i) =>
-    sign(accounts[i % 8]!, { type: 'eip1559', to: accounts[(i + 1) % 8]!.address, value: BigInt(i), nonce: i, gas: 21_000n, maxFeePerGas: 10n, maxPriorityFeePerGas: 1n }),
+    sign(accounts[i % 8]!, {
+      type: 'eip1559',
+      to: accounts[(i + 1) % 8]!.address,
+      value: BigInt(i),
+      nonce: i,
+      gas: 21_000n,
+      maxFeePerGas: 10n,
+      maxPriorityFeePerGas: 1n,
+    }),
   ),
 )
 const opts = { chainId: CHAIN_ID, hardfork: 'prague' as const, allowUnprotected: false }
@@ -30,7 +38,8 @@ describe('sender recovery', () => {
   })
 
   it('recovers the signers, inline and on the worker pool, native and noble', async () => {
-    const hex = (xs: (Uint8Array | undefined)[]) => xs.map((x) => (x ? `0x${Buffer.from(x).toString('hex')}` : undefined))
+    const hex = (xs: (Uint8Array | undefined)[]) =>
+      xs.map((x) => (x ? `0x${Buffer.from(x).toString('hex')}` : undefined))
     expect(hex(await senderRecovery({ workers: 0 }).recover(sigs))).toEqual(expected)
     expect(hex(await pooled.recover(sigs))).toEqual(expected)
     const noble = senderRecovery({ workers: 2, minParallel: 1, backend: 'noble' })
@@ -48,7 +57,9 @@ describe('sender recovery', () => {
     const out = await pooled.recover([sigs[1]!, bad, sigs[2]!])
     expect(out[0]).toBeDefined()
     expect(out[2]).toBeDefined()
-    expect(() => nobleRecoverer(bad.signingHash, compactSignature(bad.r, bad.s), bad.recovery)).toThrow(InvalidSignatureError)
+    expect(() => nobleRecoverer(bad.signingHash, compactSignature(bad.r, bad.s), bad.recovery)).toThrow(
+      InvalidSignatureError,
+    )
   })
 
   it('evmVm.decodeTxs recovers a large batch on workers with the same senders', async () => {

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os'
 import { type WorkerPool, workerPool } from '@appchain/core/workers'
+import type { TxSignature } from './evmTx.js'
 import { compactSignature, defaultRecoverer, nativeRecoverer, nobleRecoverer } from './recoverAddress.js'
 import { PACKED_ADDR, PACKED_SIG, type RecoverTask, recoverPacked } from './recoverBatch.js'
-import type { TxSignature } from './evmTx.js'
 
 /** Options of `senderRecovery`. */
 export interface SenderRecoveryConfig {
@@ -55,7 +55,8 @@ function unpack(out: Uint8Array, into: (Uint8Array | undefined)[], offset: numbe
  */
 export function senderRecovery(config: SenderRecoveryConfig = {}): SenderRecovery {
   const workers = config.workers ?? availableParallelism()
-  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`workers must be a non-negative integer: ${workers}`)
+  if (!Number.isInteger(workers) || workers < 0)
+    throw new RangeError(`workers must be a non-negative integer: ${workers}`)
   const minParallel = config.minParallel ?? 64
   const wantNative = (config.backend ?? 'native') === 'native'
   const backend: 'native' | 'noble' = wantNative && nativeRecoverer() ? 'native' : 'noble'

@@ -1,12 +1,7 @@
-import {
-  EMPTY_TRIE_ROOT,
-  type Hex,
-  KECCAK_EMPTY,
-  type StateDb,
-} from '@appchain/core'
-import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
+import { EMPTY_TRIE_ROOT, type Hex, KECCAK_EMPTY, type StateDb } from '@appchain/core'
 import type { AccountFields, StateManagerInterface } from '@ethereumjs/common'
 import { Account, type Address } from '@ethereumjs/util'
+import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 
 const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT)
 const KECCAK_EMPTY_BYTES = hexToBytes(KECCAK_EMPTY)

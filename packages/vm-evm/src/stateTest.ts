@@ -1,19 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  type Address,
-  BaseError,
-  type Hex,
-  keccak256,
-  memoryDb,
-} from '@appchain/core'
-import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
+import { type Address, BaseError, type Hex, keccak256, memoryDb } from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import type { EvmBlockContext } from './blockContext.js'
 import { decodeSignedTx } from './decodeSignedTx.js'
 import { ethereumFees } from './ethereumFees.js'
 import { type EvmVm, evmVm } from './evmVm.js'
 import type { Hardfork } from './hardfork.js'
+import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 import { logsHash } from './receipts.js'
 
 /** One file of ethereum/tests GeneralStateTests. */
@@ -23,11 +17,23 @@ export interface StateTest {
   env: Record<string, Hex>
   pre: Record<Address, { balance: Hex; nonce: Hex; code: Hex; storage: Record<Hex, Hex> }>
   transaction: Record<string, unknown>
-  post: Record<string, { indexes: { data: number; gas: number; value: number }; hash: Hex; logs: Hex; txbytes: Hex; expectException?: string }[]>
+  post: Record<
+    string,
+    {
+      indexes: { data: number; gas: number; value: number }
+      hash: Hex
+      logs: Hex
+      txbytes: Hex
+      expectException?: string
+    }[]
+  >
 }
 
 /** The outcome of one post-state variant. */
-export type VariantResult = { status: 'passed' } | { status: 'failed'; reason: string } | { status: 'skipped'; reason: string }
+export type VariantResult =
+  | { status: 'passed' }
+  | { status: 'failed'; reason: string }
+  | { status: 'skipped'; reason: string }
 
 /**
  * Variants we skip, each with its reason. Blob (type 3) transactions are refused by design: an L2 has
@@ -53,7 +59,9 @@ function contextOf(env: Record<string, Hex>): EvmBlockContext {
     coinbase: (env.currentCoinbase ?? '0x0000000000000000000000000000000000000000').toLowerCase() as Address,
     gasLimit: BigInt(env.currentGasLimit ?? '0x0'),
     fees: { baseFeePerGas: BigInt(env.currentBaseFee ?? '0x0') },
-    prevRandao: `0x${BigInt(env.currentRandom ?? env.currentDifficulty ?? '0x0').toString(16).padStart(64, '0')}` as Hex,
+    prevRandao: `0x${BigInt(env.currentRandom ?? env.currentDifficulty ?? '0x0')
+      .toString(16)
+      .padStart(64, '0')}` as Hex,
     parentHash: `0x${'0'.repeat(64)}`,
     excessBlobGas: BigInt(env.currentExcessBlobGas ?? '0x0'),
     getBlockHash: testBlockHash,
@@ -87,14 +95,21 @@ export async function runVariant(vm: EvmVm, test: StateTest, fork: string, index
   }
   let root: Hex
   if (tx) {
-    const result = await vm.executeBlock({ ctx, deposits: [], txs: [tx], state, gas: ethereumFees({ baseFeePerGas: ctx.fees.baseFeePerGas }) })
+    const result = await vm.executeBlock({
+      ctx,
+      deposits: [],
+      txs: [tx],
+      state,
+      gas: ethereumFees({ baseFeePerGas: ctx.fees.baseFeePerGas }),
+    })
     if (result.excluded.length) rejected = result.excluded[0]!.error.shortMessage
     else logs = logsHash(result.receipts[0]!.logs)
     root = result.stateRoot
   } else {
     root = await state.root()
   }
-  if (variant.expectException && rejected === undefined) return { status: 'failed', reason: `accepted, expected ${variant.expectException}` }
+  if (variant.expectException && rejected === undefined)
+    return { status: 'failed', reason: `accepted, expected ${variant.expectException}` }
   if (!variant.expectException && rejected !== undefined) return { status: 'failed', reason: `rejected: ${rejected}` }
   if (root !== variant.hash) return { status: 'failed', reason: `state root ${root} != ${variant.hash}` }
   if (logs !== variant.logs) return { status: 'failed', reason: `logs hash ${logs} != ${variant.logs}` }

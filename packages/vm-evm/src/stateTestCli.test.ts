@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process'
-import { availableParallelism } from 'node:os'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { findStateTestFiles } from './stateTest.js'
@@ -27,7 +26,10 @@ function runCli(paths: string[]): Promise<{ code: number | null; out: string }> 
 it('appchain-state-test passes every state test in ../shared/fixtures/state-tests for Cancun', async () => {
   const folders = readdirSync(FIXTURES).map((f) => join(FIXTURES, f))
   const weight = (dir: string) => findStateTestFiles([dir]).reduce((n, f) => n + statSync(f).size, 0)
-  const groups: { paths: string[]; size: number }[] = Array.from({ length: Math.max(2, availableParallelism()) }, () => ({ paths: [], size: 0 }))
+  const groups: { paths: string[]; size: number }[] = Array.from(
+    { length: Math.max(2, availableParallelism()) },
+    () => ({ paths: [], size: 0 }),
+  )
   for (const { dir, size } of folders.map((dir) => ({ dir, size: weight(dir) })).sort((a, b) => b.size - a.size)) {
     const g = groups.reduce((a, b) => (b.size < a.size ? b : a))
     g.paths.push(dir)
@@ -55,7 +57,10 @@ it('appchain-state-test passes every state test in ../shared/fixtures/state-test
 }, 900_000)
 
 it('appchain-state-test prints one line per failure and exits non-zero', async () => {
-  const test = JSON.parse(readFileSync(join(FIXTURES, 'stExample', 'add11.json'), 'utf8')) as Record<string, { post: { Cancun: { hash: string }[] } }>
+  const test = JSON.parse(readFileSync(join(FIXTURES, 'stExample', 'add11.json'), 'utf8')) as Record<
+    string,
+    { post: { Cancun: { hash: string }[] } }
+  >
   const first = Object.values(test)[0]!
   first.post.Cancun[0]!.hash = `0x${'11'.repeat(32)}`
   const dir = mkdtempSync(join(tmpdir(), 'state-test-'))

@@ -1,8 +1,8 @@
 // Shared by this package's tests and bench: keys, a funded genesis, a block context, viem signing.
 import type { Address, Hex } from '@appchain/core'
 import { hexToBytes } from '@appchain/core'
-import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import type { TransactionSerializable } from 'viem'
+import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import type { EvmBlockContext } from './blockContext.js'
 
 export const CHAIN_ID = 4242n
@@ -31,5 +31,7 @@ export function blockCtx(over: Partial<EvmBlockContext> = {}): EvmBlockContext {
 }
 
 export async function sign(account: PrivateKeyAccount, tx: Record<string, unknown>): Promise<Uint8Array> {
-  return hexToBytes(await account.signTransaction({ chainId: Number(CHAIN_ID), ...tx } as unknown as TransactionSerializable))
+  return hexToBytes(
+    await account.signTransaction({ chainId: Number(CHAIN_ID), ...tx } as unknown as TransactionSerializable),
+  )
 }
