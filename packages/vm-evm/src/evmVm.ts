@@ -1,6 +1,7 @@
 import {
   type Address,
   BaseError,
+  type BlockBuilder,
   type BlockExecution,
   logsBloom as bloomOf,
   type CallRequest,
@@ -70,6 +71,8 @@ export interface EvmVm extends Vm<EvmTx> {
     state: StateDb
     gas: GasModel
   }): Promise<BlockExecution>
+  /** Incremental block building (see `Vm.openBlock`); `executeBlock` is open + add + finish. */
+  openBlock(input: { ctx: EvmBlockContext; deposits: Deposit[]; state: StateDb; gas: GasModel }): Promise<BlockBuilder<EvmTx>>
   call(request: CallRequest, state: StateDb, ctx: EvmBlockContext): Promise<CallResult>
   close(): Promise<void>
 }
@@ -126,6 +129,104 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
     adapter.clearCaches()
     blockHashes = ctx.getBlockHash
     return evm
+  }
+
+  /**
+   * A block under construction: deposits run at open, transactions are placed by `add` (each one final once
+   * placed, or refused without a trace), `finish` computes withdrawals and roots. Every step takes the VM's
+   * lock and rebinds the interpreter to this block's state, so a `call` on another state may run in between.
+   */
+  const openBlock = async ({
+    ctx,
+    deposits,
+    state,
+    gas,
+  }: {
+    ctx: EvmBlockContext
+    deposits: Deposit[]
+    state: StateDb
+    gas: GasModel
+  }): Promise<BlockBuilder<EvmTx>> => {
+    const store = stateGasStore(state)
+    const receipts: BlockExecution['receipts'] = []
+    const included: BlockExecution['included'] = []
+    const excluded: BlockExecution['excluded'] = []
+    const withdrawals: Withdrawal[] = []
+    let exec: BlockExecutor | undefined
+    let finished = false
+    const step = <T>(fn: (exec: BlockExecutor) => Promise<T>) =>
+      exclusive(async () => {
+        if (finished) throw new TypeError('The block is already finished')
+        const evm = await bind(state, ctx)
+        exec ??= new BlockExecutor({ evm, adapter, hardfork, chainId: ctx.chainId, recover }, ctx, state, gas, store)
+        return fn(exec)
+      })
+    const collect = async (r: BlockExecution['receipts'][number]) => {
+      for (const log of r.logs) {
+        const w = withdrawalFromLog(log, passer)
+        if (!w) continue
+        withdrawals.push(w)
+        await config.messagePasser?.onWithdrawal?.(w, { blockNumber: ctx.number })
+      }
+    }
+    await step(async (e) => {
+      for (const d of deposits) {
+        const env = depositEnvelope(d)
+        const { receipt } = await e.applyDeposit(d, env, receipts.length)
+        receipts.push(receipt)
+        included.push(env)
+        await collect(receipt)
+      }
+    })
+    return {
+      get gasUsed() {
+        return exec?.gasUsed ?? 0n
+      },
+      add: (txs) =>
+        step(async (e) => {
+          const out: (BlockExecution['receipts'][number] | BaseError)[] = []
+          for (const tx of txs) {
+            try {
+              const { receipt } = await e.applyTx(tx, receipts.length)
+              receipts.push(receipt)
+              included.push(tx)
+              out.push(receipt)
+              await collect(receipt)
+            } catch (err) {
+              if (!(err instanceof BaseError)) throw err
+              excluded.push({ hash: tx.hash, error: err })
+              out.push(err)
+            }
+          }
+          return out
+        }),
+      finish: () =>
+        step(async (e) => {
+          finished = true
+          await gas.observeBlock?.({ blockNumber: ctx.number, txs: included, store })
+          const bloom = new Uint8Array(256)
+          for (const r of receipts) {
+            const b = hexToBytes(r.logsBloom)
+            for (let i = 0; i < 256; i++) bloom[i]! |= b[i]!
+          }
+          return {
+            receipts,
+            excluded,
+            included,
+            gasUsed: e.gasUsed,
+            withdrawals,
+            withdrawalsRoot: withdrawalsRoot(withdrawals),
+            transactionsRoot: transactionsRoot(included.map((t) => t.raw)),
+            receiptsRoot: receiptsRoot(receipts),
+            logsBloom: bytesToHex(bloom),
+            stateRoot: await state.root(),
+          }
+        }),
+      abort() {
+        // Each placed transaction committed its own checkpoint; the caller's checkpoint holds the block.
+        finished = true
+      },
+    }
   }
 
   return {
@@ -186,66 +287,14 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
       if (balance < cost) throw new InsufficientFundsError({ address: tx.sender, balance, cost })
     },
 
-    executeBlock({ ctx, deposits, txs, state, gas }) {
-      return exclusive(async () => {
-        const evm = await bind(state, ctx)
-        const store = stateGasStore(state)
-        const exec = new BlockExecutor(
-          { evm, adapter, hardfork, chainId: ctx.chainId, recover },
-          ctx,
-          state,
-          gas,
-          store,
-        )
-        const receipts: BlockExecution['receipts'] = []
-        const included: BlockExecution['included'] = []
-        const excluded: BlockExecution['excluded'] = []
-        const withdrawals: Withdrawal[] = []
-        const collect = async (r: BlockExecution['receipts'][number]) => {
-          for (const log of r.logs) {
-            const w = withdrawalFromLog(log, passer)
-            if (!w) continue
-            withdrawals.push(w)
-            await config.messagePasser?.onWithdrawal?.(w, { blockNumber: ctx.number })
-          }
-        }
-        for (const d of deposits) {
-          const env = depositEnvelope(d)
-          const { receipt } = await exec.applyDeposit(d, env, receipts.length)
-          receipts.push(receipt)
-          included.push(env)
-          await collect(receipt)
-        }
-        for (const tx of txs) {
-          try {
-            const { receipt } = await exec.applyTx(tx, receipts.length)
-            receipts.push(receipt)
-            included.push(tx)
-            await collect(receipt)
-          } catch (e) {
-            if (!(e instanceof BaseError)) throw e
-            excluded.push({ hash: tx.hash, error: e })
-          }
-        }
-        await gas.observeBlock?.({ blockNumber: ctx.number, txs: included, store })
-        const bloom = new Uint8Array(256)
-        for (const r of receipts) {
-          const b = hexToBytes(r.logsBloom)
-          for (let i = 0; i < 256; i++) bloom[i]! |= b[i]!
-        }
-        return {
-          receipts,
-          excluded,
-          included,
-          gasUsed: exec.gasUsed,
-          withdrawals,
-          withdrawalsRoot: withdrawalsRoot(withdrawals),
-          transactionsRoot: transactionsRoot(included.map((t) => t.raw)),
-          receiptsRoot: receiptsRoot(receipts),
-          logsBloom: bytesToHex(bloom),
-          stateRoot: await state.root(),
-        }
-      })
+    async executeBlock({ ctx, deposits, txs, state, gas }) {
+      const builder = await openBlock({ ctx, deposits, state, gas })
+      await builder.add(txs)
+      return builder.finish()
+    },
+
+    openBlock(input) {
+      return openBlock(input)
     },
 
     async genesis(alloc: GenesisAlloc, state: StateDb) {
