@@ -5,21 +5,24 @@ import { BLOCK_TIME_MS, spawnAppchain, startAnvil, type Target } from './targets
 import { throughput } from './throughput.js'
 import { senderKeys, signTransfers } from './workload.js'
 
-const THROUGHPUT_SENDERS = 200
-const PER_SENDER = 50 // 10,000 transfers
-const LATENCY_SENDERS = 60 // 3,000 transfers at 1,000 tx/s
+// 1,000 senders x 10: each batch of 250 holds one transaction per sender, because anvil runs the requests of a
+// batch concurrently and would otherwise see nonce gaps (which its automine never recovers from).
+const THROUGHPUT_SENDERS = 1000
+const PER_SENDER = 10 // 10,000 transfers
+const LATENCY_SENDERS = 300
+const LATENCY_PER_SENDER = 10 // 3,000 transfers at 1,000 tx/s
 const RATE = 1000
 
 const tKeys = senderKeys(THROUGHPUT_SENDERS, 1)
 const lKeys = senderKeys(LATENCY_SENDERS, 2)
 const fund = [...tKeys, ...lKeys].map((k) => privateKeyToAccount(k).address)
 
-console.log(`signing ${THROUGHPUT_SENDERS * PER_SENDER + LATENCY_SENDERS * PER_SENDER} transfers...`)
+console.log(`signing ${THROUGHPUT_SENDERS * PER_SENDER + LATENCY_SENDERS * LATENCY_PER_SENDER} transfers...`)
 const t = performance.now()
 const tTxs = await signTransfers(tKeys, PER_SENDER)
-const lBySender = await signTransfers(lKeys, PER_SENDER)
+const lBySender = await signTransfers(lKeys, LATENCY_PER_SENDER)
 // Offer the latency workload round-robin over senders, nonces ascending.
-const lTxs = Array.from({ length: PER_SENDER }, (_, n) => lBySender.map((s) => s[n]!)).flat()
+const lTxs = Array.from({ length: LATENCY_PER_SENDER }, (_, n) => lBySender.map((s) => s[n]!)).flat()
 console.log(`signed in ${((performance.now() - t) / 1000).toFixed(1)} s\n`)
 
 const targets: { name: string; start: () => Promise<Target> }[] = [
@@ -43,7 +46,7 @@ for (const target of targets) {
   process.stdout.write(`${target.name}: throughput... `)
   const node = await target.start()
   try {
-    const tp = await throughput(node.url, tTxs)
+    const tp = await throughput(node.url, tTxs, node.nudge)
     process.stdout.write(`${tp.tps.toFixed(0)} tx/s; latency at ${RATE} tx/s... `)
     const lat = await latency(node.wsUrl, lTxs, RATE, node.preconfirmations)
     console.log('done')
@@ -60,7 +63,7 @@ console.log(
   `\nEnd-to-end: ${THROUGHPUT_SENDERS * PER_SENDER} pre-signed transfers in batches of 250 from 4 connections until every receipt is seen;`,
 )
 console.log(
-  `latency: ${LATENCY_SENDERS * PER_SENDER} transfers offered at ${RATE} tx/s over one WebSocket (receipt = newHeads of its block).\n`,
+  `latency: ${LATENCY_SENDERS * LATENCY_PER_SENDER} transfers offered at ${RATE} tx/s over one WebSocket (receipt = newHeads of its block).\n`,
 )
 console.log(
   '| node | throughput (tx/s) | all sent / last receipt (s) | vs anvil automine | vs anvil block-time | send→receipt p50 / p99 (ms) | send→preconf p50 / p99 (ms) |',
@@ -69,7 +72,7 @@ console.log('|---|---:|---:|---:|---:|---:|---:|')
 for (const r of rows) {
   const pc = r.lat.preconf
   console.log(
-    `| ${r.name} | ${f(r.tps, 0)} | ${f(r.sendMs / 1000)} / ${f(r.ms / 1000)} | ${f(r.tps / anvilAuto.tps, 2)}× | ${f(r.tps / anvilBlock.tps, 2)}× | ${f(r.lat.receipt.p50)} / ${f(r.lat.receipt.p99)}${r.lat.receipt.seen < LATENCY_SENDERS * PER_SENDER ? ` (${r.lat.receipt.seen} seen)` : ''} | ${pc ? `${f(pc.p50)} / ${f(pc.p99)}` : 'n/a'} |`,
+    `| ${r.name} | ${f(r.tps, 0)} | ${f(r.sendMs / 1000)} / ${f(r.ms / 1000)} | ${f(r.tps / anvilAuto.tps, 2)}× | ${f(r.tps / anvilBlock.tps, 2)}× | ${f(r.lat.receipt.p50)} / ${f(r.lat.receipt.p99)}${r.lat.receipt.seen < LATENCY_SENDERS * LATENCY_PER_SENDER ? ` (${r.lat.receipt.seen} seen)` : ''} | ${pc ? `${f(pc.p50)} / ${f(pc.p99)}` : 'n/a'} |`,
   )
 }
 process.exit(0)

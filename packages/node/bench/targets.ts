@@ -47,6 +47,11 @@ export interface Target {
   url: string
   wsUrl: string
   preconfirmations: boolean
+  /**
+   * anvil's automine mines only when a transaction arrives, one gas-limit's worth at a time: after a burst it
+   * leaves the rest pending for ever. The bench calls this (evm_mine) when no receipt showed up for 250 ms.
+   */
+  nudge?: (() => Promise<void>) | undefined
   stop(): Promise<void>
 }
 
@@ -139,6 +144,11 @@ export async function startAnvil(opts: { name: string; args: string[]; fund: Add
     url,
     wsUrl: `ws://127.0.0.1:${port}`,
     preconfirmations: false,
+    nudge: opts.args.includes('--block-time')
+      ? undefined
+      : async () => {
+          await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"evm_mine"}' })
+        },
     async stop() {
       const exited = new Promise((r) => child.once('exit', r))
       child.kill('SIGTERM')

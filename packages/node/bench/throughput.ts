@@ -13,6 +13,7 @@ const CONNECTIONS = 4
 export async function throughput(
   url: string,
   bySender: SignedTx[][],
+  nudge?: () => Promise<void>,
 ): Promise<{ txs: number; ms: number; sendMs: number; tps: number; refused: number }> {
   const conns = Array.from({ length: CONNECTIONS }, () => httpConnection(url))
   const streams: SignedTx[][] = Array.from({ length: CONNECTIONS }, () => [])
@@ -43,6 +44,8 @@ export async function throughput(
   // Receipts: per sender, poll only its last transaction (nonces are sequential, so once it is mined all of the
   // sender's are): one lookup per unfinished sender per round; then every receipt is fetched once to confirm.
   const done = bySender.map(() => false)
+  let progressAt = performance.now()
+  let nudges = 0
   const poll = async (hashes: Hex[]): Promise<Set<Hex>> => {
     const found = new Set<Hex>()
     const chunk = Math.ceil(hashes.length / CONNECTIONS)
@@ -67,6 +70,12 @@ export async function throughput(
     bySender.forEach((txs, i) => {
       if (found.has(txs[txs.length - 1]!.hash)) done[i] = true
     })
+    if (found.size) progressAt = performance.now()
+    else if (nudge && performance.now() - progressAt > 250) {
+      nudges++
+      await nudge()
+      progressAt = performance.now()
+    }
     if (frontier.length > found.size) await new Promise((r) => setTimeout(r, 20))
     if (performance.now() - t0 > 300_000)
       throw new Error(`receipts missing after 300 s (refused ${refused}: ${JSON.stringify(firstError)})`)
@@ -75,6 +84,7 @@ export async function throughput(
   if (missing) throw new Error(`${missing} receipts missing after the last nonces were seen`)
   const ms = performance.now() - t0
   for (const c of conns) c.close()
+  if (nudges) process.stdout.write(`(${nudges} evm_mine nudges) `)
   if (refused) console.error(`  ${refused} refused, first: ${JSON.stringify(firstError)}`)
   return { txs: all.length, ms, sendMs, tps: (all.length / ms) * 1000, refused }
 }

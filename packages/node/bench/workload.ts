@@ -1,3 +1,6 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type Address, type Hex, keccak256 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { CHAIN_ID } from './targets.js'
@@ -21,6 +24,15 @@ export function senderKeys(count: number, salt: number): Hex[] {
  * Returned per sender, in nonce order.
  */
 export async function signTransfers(keys: Hex[], perSender: number): Promise<SignedTx[][]> {
+  // Signing is deterministic (RFC 6979) and slow in pure JS: keep the result between runs.
+  const cache = join(tmpdir(), `appchain-bench-${keys.length}-${perSender}-${keys[0]}.json`)
+  if (existsSync(cache)) return JSON.parse(readFileSync(cache, 'utf8')) as SignedTx[][]
+  const signed = await sign(keys, perSender)
+  writeFileSync(cache, JSON.stringify(signed))
+  return signed
+}
+
+async function sign(keys: Hex[], perSender: number): Promise<SignedTx[][]> {
   const to = '0x000000000000000000000000000000000000b0b0'
   return Promise.all(
     keys.map(async (key) => {

@@ -395,7 +395,10 @@ export function createMethods(n: NodeInternals): Record<string, RpcMethod> {
     },
     eth_sendRawTransaction: async (p) => {
       arity(p, 1)
-      return n.submit(hexToBytes(data(p[0], 0, 'raw transaction')))
+      const hex = data(p[0], 0, 'raw transaction')
+      // Buffer's hex decoder is native; the bytes are validated hex already.
+      const buf = Buffer.from(hex.slice(2), 'hex')
+      return n.submit(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength))
     },
     eth_getTransactionByHash: async (p) => {
       arity(p, 1)
