@@ -291,9 +291,11 @@ describe('createSequencer', () => {
     let sealing = false
     const broken = {
       ...vm,
+      // Seal through executeBlock: the EVM's incremental openBlock would bypass the breakage.
+      openBlock: undefined,
       executeBlock: (input: Parameters<typeof vm.executeBlock>[0]) =>
         vm.executeBlock(sealing ? { ...input, txs: input.txs.slice(0, -1) } : input),
-    } as typeof vm
+    } as unknown as typeof vm
     const errors: unknown[] = []
     const gas = eip1559()
     const chain = await createTestChain({ db: memoryDb(), vm, gas, genesis: fundedGenesis(accounts) })

@@ -72,7 +72,12 @@ export interface EvmVm extends Vm<EvmTx> {
     gas: GasModel
   }): Promise<BlockExecution>
   /** Incremental block building (see `Vm.openBlock`); `executeBlock` is open + add + finish. */
-  openBlock(input: { ctx: EvmBlockContext; deposits: Deposit[]; state: StateDb; gas: GasModel }): Promise<BlockBuilder<EvmTx>>
+  openBlock?(input: {
+    ctx: EvmBlockContext
+    deposits: Deposit[]
+    state: StateDb
+    gas: GasModel
+  }): Promise<BlockBuilder<EvmTx>>
   call(request: CallRequest, state: StateDb, ctx: EvmBlockContext): Promise<CallResult>
   close(): Promise<void>
 }
