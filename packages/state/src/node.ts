@@ -155,10 +155,16 @@ export class BranchNode {
 
 /** A node known only by hash, loaded from the store when a path through it is needed. */
 export class HashNode {
-  readonly ref: Uint8Array
-  readonly stored = true
+  /** The hash as a Latin-1 string (48 bytes on the heap instead of ~150 for a Uint8Array). */
+  private readonly h: string
   constructor(hash: Uint8Array) {
-    this.ref = hash
+    this.h = latin1(hash)
+  }
+  get ref(): Uint8Array {
+    return fromLatin1(this.h, 0, 32)
+  }
+  get stored(): boolean {
+    return true
   }
 }
 

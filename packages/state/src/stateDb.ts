@@ -27,6 +27,13 @@ export interface StateDbConfig {
    * Default: the empty state. `openStateDb` reads it from the Db and checks it.
    */
   root?: Hex | undefined
+  /**
+   * Keep every trie leaf in memory. Default false: after each flush, leaves are replaced by their
+   * hashes and reloaded from the Db (one batched read per trie level) when a block touches them, so
+   * memory holds the branches only (a 1M-account state stays well under 1.5 GB). Turn it on for
+   * small, hot states.
+   */
+  keepLeavesInMemory?: boolean | undefined
 }
 
 /** `@appchain/state`'s `StateDb`: `at(root)` is always there. */
@@ -168,6 +175,7 @@ class StateDbImpl implements MptStateDb {
   private storageTries = new Map<Address, Trie>()
   private readonly accountTrie: Trie
   private rootCache: Uint8Array | undefined
+  private readonly evict: boolean
 
   constructor(
     private readonly backing: Backing,
@@ -175,8 +183,10 @@ class StateDbImpl implements MptStateDb {
     root: Hex,
     /** Set for a view of a past root: it computes roots but cannot flush. */
     private readonly viewOf: Hex | undefined,
+    keepLeaves: boolean,
   ) {
-    this.accountTrie = new Trie({ root, store: backing.store })
+    this.evict = viewOf === undefined && !keepLeaves
+    this.accountTrie = new Trie({ root, store: backing.store, evictLeaves: this.evict })
   }
 
   // ---- reads ----
@@ -339,14 +349,14 @@ class StateDbImpl implements MptStateDb {
       const entry = this.storages.get(a)
       // Overlay entries hold every change since the last flush: rebuild on the flushed (base) root.
       const base = entry?.cleared ? undefined : storageRootOf(await this.base.account(a))
-      const trie = new Trie({ root: base, store: this.backing.store })
+      const trie = new Trie({ root: base, store: this.backing.store, evictLeaves: this.evict })
       await this.applySlots(trie, a, entry ? [...entry.slots.keys()] : [])
       this.storageTries.set(a, trie)
     }
     for (const [a, slots] of this.touchedSlots) {
       let trie = this.storageTries.get(a)
       if (trie === undefined) {
-        trie = new Trie({ root: leafStorageRoot(a), store: this.backing.store })
+        trie = new Trie({ root: leafStorageRoot(a), store: this.backing.store, evictLeaves: this.evict })
         this.storageTries.set(a, trie)
       }
       // After a rebuild this re-reads slots reverted after a clear (no longer in the entry).
@@ -455,7 +465,7 @@ class StateDbImpl implements MptStateDb {
     const storageHash = await this.storageRoot(a)
     let trie = this.storageTries.get(a)
     if (trie === undefined) {
-      trie = new Trie({ root: storageHash, store: this.backing.store })
+      trie = new Trie({ root: storageHash, store: this.backing.store, evictLeaves: this.evict })
       this.storageTries.set(a, trie)
     }
     const storageProof: AccountProof['storageProof'] = []
@@ -486,7 +496,7 @@ class StateDbImpl implements MptStateDb {
       const [node] = await this.backing.store.getNodes([hexToBytes(r)])
       if (node === undefined) return undefined
     }
-    return new StateDbImpl(this.backing, trieReader(this.backing, r), r, r)
+    return new StateDbImpl(this.backing, trieReader(this.backing, r), r, r, true)
   }
 }
 
@@ -516,7 +526,7 @@ export function createStateDb(config: StateDbConfig): MptStateDb {
   const root = config.root === undefined ? EMPTY_TRIE_ROOT : (config.root.toLowerCase() as Hex)
   if (!/^0x[0-9a-f]{64}$/.test(root)) throw new TypeError(`Invalid root: ${String(config.root)}`)
   const backing = new Backing(config.db)
-  return new StateDbImpl(backing, flatReader(backing), root, undefined)
+  return new StateDbImpl(backing, flatReader(backing), root, undefined, config.keepLeavesInMemory === true)
 }
 
 export type { AccountRecord }

@@ -26,6 +26,12 @@ export interface TrieOptions {
   root?: Hex | Uint8Array | undefined
   /** Where nodes known only by hash are loaded from. */
   store?: NodeStore | undefined
+  /**
+   * After `commit()`, replace committed leaves by their hashes (reloaded from `store` when a path
+   * needs them): a large state's leaves then live in the Db, not in memory. Needs `store`, and the
+   * committed nodes written to it (or kept in its overlay) before they are needed. Default false.
+   */
+  evictLeaves?: boolean | undefined
 }
 
 /** A node to persist: its hash and RLP encoding (stored under `Sn` + hash by the state). */
@@ -50,12 +56,15 @@ export class Trie {
   /** The root node; undefined for the empty trie. */
   node: TrieNode | undefined
   private readonly store: NodeStore | undefined
+  private readonly evictLeaves: boolean
   /** Encodings of the nodes hashed since the last commit (reused by `commit`). */
   private encodings = new Map<TrieNode, Uint8Array>()
 
   constructor(options: TrieOptions = {}) {
     this.secure = options.secure ?? false
     this.store = options.store
+    if (options.evictLeaves === true && options.store === undefined) throw new TypeError('evictLeaves needs a store')
+    this.evictLeaves = options.evictLeaves === true
     void keccakReady()
     const root =
       options.root === undefined
@@ -146,7 +155,7 @@ export class Trie {
       return out
     }
     this.rootHash()
-    collect(root, true, out, this.encodings)
+    collect(root, true, out, this.encodings, this.evictLeaves)
     this.encodings = new Map()
     return out
   }
@@ -354,18 +363,28 @@ function setChild(parent: Trie | ExtensionNode | BranchNode, index: number, node
   else parent.children[index] = node
 }
 
-function collect(node: TrieNode, isRoot: boolean, out: TrieNodeEntry[], encodings: Map<TrieNode, Uint8Array>): void {
+function collect(
+  node: TrieNode,
+  isRoot: boolean,
+  out: TrieNodeEntry[],
+  encodings: Map<TrieNode, Uint8Array>,
+  evict: boolean,
+): void {
   if (node.stored) return
   const n = node as LeafNode | ExtensionNode | BranchNode
   const enc = encodings.get(n) ?? encodeNode(n)
   if (enc.length >= 32) out.push([n.ref!, enc])
   else if (isRoot) out.push([keccak_256(enc), enc])
   n.stored = true
-  if (n instanceof ExtensionNode) collect(n.child, false, out, encodings)
+  if (n instanceof ExtensionNode) collect(n.child, false, out, encodings, evict)
   else if (n instanceof BranchNode) {
+    const children = n.children
     for (let i = 0; i < 16; i++) {
-      const c = n.children[i]
-      if (c !== undefined) collect(c, false, out, encodings)
+      const c = children[i]
+      if (c === undefined) continue
+      collect(c, false, out, encodings, evict)
+      // A leaf of 32 bytes or more is stored under its hash: keep just the hash.
+      if (evict && c instanceof LeafNode && c.refLength() === 33) children[i] = new HashNode(c.ref!)
     }
   }
 }
