@@ -5,6 +5,13 @@ import { keccak256 as keccak_256 } from './keccak.js'
 import { fromLatin1, latin1 } from './latin1.js'
 import { decodeRlp, lenOfLen, listHeaderLen, type RlpItem, strLen, writeListHeader, writeStr } from './rlp.js'
 
+let scratch = new Uint8Array(4096)
+/** A module-level buffer for encodings that are copied out at once (hashing is synchronous). */
+function scratchOf(n: number): Uint8Array {
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2))
+  return scratch
+}
+
 /**
  * A leaf, kept compact (a 1M-account state holds 1M of them): the leaf's RLP,
  * rlp([hexPrefix(path), value]), then its 32-byte hash once computed, in one Latin-1 string (see
@@ -21,10 +28,25 @@ export class LeafNode {
     const hp = hexPrefix(path, true)
     const payload = strLen(hp) + strLen(value)
     const len = listHeaderLen(payload) + payload
-    const buf = new Uint8Array(len)
+    // Encode in a reused scratch buffer: no short-lived off-heap allocation per leaf.
+    const buf = scratchOf(len + 32)
     writeStr(buf, writeStr(buf, writeListHeader(buf, 0, payload), hp), value)
-    this.s = latin1(buf)
+    this.s = latin1(buf.subarray(0, len))
     this.len = len
+  }
+
+  /** Computes the reference (hashing the encoding when 32 bytes or more) and keeps it. */
+  computeRef(): Uint8Array {
+    const len = this.len
+    const s = this.s
+    const buf = scratchOf(len + 32)
+    for (let i = 0; i < len; i++) buf[i] = s.charCodeAt(i)
+    this.flags |= 1
+    if (len < 32) return buf.slice(0, len)
+    const hash = keccak_256(buf.subarray(0, len))
+    buf.set(hash, len)
+    this.s = latin1(buf.subarray(0, len + 32))
+    return hash
   }
 
   get ref(): Uint8Array | undefined {
@@ -37,10 +59,10 @@ export class LeafNode {
       return
     }
     if (ref.length === 32) {
-      const buf = new Uint8Array(this.len + 32)
+      const buf = scratchOf(this.len + 32)
       for (let i = 0; i < this.len; i++) buf[i] = this.s.charCodeAt(i)
       buf.set(ref, this.len)
-      this.s = latin1(buf)
+      this.s = latin1(buf.subarray(0, this.len + 32))
     }
     this.flags |= 1
   }
@@ -254,7 +276,7 @@ export function withEncodingSink<T>(encodings: Map<TrieNode, Uint8Array>, fn: ()
 /** Hashes a child if needed and returns the length of its reference inside the parent. */
 function childRefLength(c: TrieNode): number {
   if (c instanceof LeafNode) {
-    if (!c.hashed) nodeRef(c)
+    if (!c.hashed) c.computeRef()
     return c.refLength()
   }
   return refLen(nodeRef(c))
@@ -268,6 +290,7 @@ function writeChildRef(out: Uint8Array, off: number, c: TrieNode): number {
 
 /** The reference of a node, computing (and caching) it and those of its changed descendants. */
 export function nodeRef(node: TrieNode): Uint8Array {
+  if (node instanceof LeafNode) return node.hashed ? node.ref! : node.computeRef()
   const cached = node.ref
   if (cached !== undefined) return cached
   const enc = encodeNode(node)
@@ -275,9 +298,9 @@ export function nodeRef(node: TrieNode): Uint8Array {
   if (enc.length < 32) ref = enc
   else {
     ref = keccak_256(enc)
-    if (sink !== undefined && !(node instanceof LeafNode)) sink.set(node, enc)
+    if (sink !== undefined) sink.set(node, enc)
   }
-  ;(node as LeafNode).ref = ref
+  ;(node as BranchNode).ref = ref
   return ref
 }
 
