@@ -41,7 +41,7 @@ const targets: { name: string; start: () => Promise<Target> }[] = [
   },
 ]
 
-const rows: { name: string; tps: number; ms: number; sendMs: number; lat: LatencyResult }[] = []
+const rows: { name: string; tps: number; ms: number; sendMs: number; seen: number; complete: boolean; lat: LatencyResult }[] = []
 for (const target of targets) {
   process.stdout.write(`${target.name}: throughput... `)
   const node = await target.start()
@@ -50,7 +50,7 @@ for (const target of targets) {
     process.stdout.write(`${tp.tps.toFixed(0)} tx/s; latency at ${RATE} tx/s... `)
     const lat = await latency(node.wsUrl, lTxs, RATE, node.preconfirmations)
     console.log('done')
-    rows.push({ name: target.name, tps: tp.tps, ms: tp.ms, sendMs: tp.sendMs, lat })
+    rows.push({ name: target.name, tps: tp.tps, ms: tp.ms, sendMs: tp.sendMs, seen: tp.seen, complete: tp.complete, lat })
   } finally {
     await node.stop()
   }
@@ -72,7 +72,7 @@ console.log('|---|---:|---:|---:|---:|---:|---:|')
 for (const r of rows) {
   const pc = r.lat.preconf
   console.log(
-    `| ${r.name} | ${f(r.tps, 0)} | ${f(r.sendMs / 1000)} / ${f(r.ms / 1000)} | ${f(r.tps / anvilAuto.tps, 2)}× | ${f(r.tps / anvilBlock.tps, 2)}× | ${f(r.lat.receipt.p50)} / ${f(r.lat.receipt.p99)}${r.lat.receipt.seen < LATENCY_SENDERS * LATENCY_PER_SENDER ? ` (${r.lat.receipt.seen} seen)` : ''} | ${pc ? `${f(pc.p50)} / ${f(pc.p99)}` : 'n/a'} |`,
+    `| ${r.name} | ${f(r.tps, 0)}${r.complete ? '' : ` (stalled: ${r.seen} of ${THROUGHPUT_SENDERS * PER_SENDER} receipts)`} | ${f(r.sendMs / 1000)} / ${f(r.ms / 1000)} | ${f(r.tps / anvilAuto.tps, 2)}× | ${f(r.tps / anvilBlock.tps, 2)}× | ${f(r.lat.receipt.p50)} / ${f(r.lat.receipt.p99)}${r.lat.receipt.seen < LATENCY_SENDERS * LATENCY_PER_SENDER ? ` (${r.lat.receipt.seen} seen)` : ''} | ${pc ? `${f(pc.p50)} / ${f(pc.p99)}` : 'n/a'} |`,
   )
 }
 process.exit(0)
