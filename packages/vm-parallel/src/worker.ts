@@ -1,6 +1,6 @@
 import { workerData } from 'node:worker_threads'
 import { serveWorker } from '@appchain/core/workers'
-import { orderedTrieRoot } from '@appchain/state'
+import { orderedTrieRoot, keccakReady as stateKeccakReady } from '@appchain/state'
 import { type BatchTask, runBatch } from './batch.js'
 import { keccakReady } from './keccak.js'
 import { type DecodeOptions, decodeItems } from './parallelTx.js'
@@ -22,6 +22,10 @@ const sandbox = createSandbox(specs)
 serveWorker(async (task: WorkerTask) => {
   await keccakReady()
   if (task.op === 'decode') return decodeItems(task.raws, registry, task.opts)
-  if (task.op === 'trieRoot') return orderedTrieRoot(task.items)
+  if (task.op === 'trieRoot') {
+    // The trie hashes with @appchain/state's keccak: WebAssembly once instantiated, 4x slower before.
+    await stateKeccakReady()
+    return orderedTrieRoot(task.items)
+  }
   return runBatch(sandbox, registry.infos, task)
 })
