@@ -20,7 +20,7 @@ try {
   const mode = process.env.BENCH_DB ?? 'level'
   const db: Db = mode === 'level' ? await levelDb({ path }) : memoryDb()
   const write = (ops: DbOp[]) => (mode === 'none' ? Promise.resolve() : db.batch(ops))
-  const state = createStateDb({ db, keepLeavesInMemory: process.env.BENCH_KEEP === '1' })
+  const state = createStateDb({ db, evictLeaves: process.env.BENCH_EVICT === '1' })
   const t0 = performance.now()
   // Genesis in blocks of 10k accounts: each flushed and written like a block would be.
   for (let i = 0; i < N; i += BLOCK) {

@@ -13,12 +13,16 @@ import { createStateDb, type MptStateDb } from './stateDb.js'
  * const state = await openStateDb({ db, root: head.stateRoot })
  * ```
  */
-export async function openStateDb(config: { db: Db; root?: Hex | undefined }): Promise<MptStateDb> {
+export async function openStateDb(config: {
+  db: Db
+  root?: Hex | undefined
+  evictLeaves?: boolean | undefined
+}): Promise<MptStateDb> {
   const stored = await config.db.get(META_ROOT_KEY)
   const storedRoot = stored === undefined ? EMPTY_TRIE_ROOT : bytesToHex(stored)
   if (config.root !== undefined && config.root.toLowerCase() !== storedRoot)
     throw new StateRootMismatchError(config.root, storedRoot)
-  return createStateDb({ db: config.db, root: storedRoot })
+  return createStateDb({ db: config.db, root: storedRoot, evictLeaves: config.evictLeaves })
 }
 
 /**

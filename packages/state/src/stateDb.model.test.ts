@@ -47,15 +47,17 @@ async function referenceRoot(model: Model): Promise<Hex> {
 }
 
 describe('StateDb against a plain model (random operations)', () => {
-  for (const seed of [1, 2, 3]) {
-    it(`seed ${seed}: reads, roots, checkpoints, flushes and reopens agree with the model`, async () => {
+  for (const seed of [1, 2, 3, 4]) {
+    // Seed 4 runs with leaves evicted to the Db after each flush.
+    const evictLeaves = seed === 4
+    it(`seed ${seed}${evictLeaves ? ' (evictLeaves)' : ''}: reads, roots, checkpoints, flushes and reopens agree with the model`, async () => {
       let s = seed * 7919
       const rand = (n: number) => {
         s = (s * 1103515245 + 12345) & 0x7fffffff
         return s % n
       }
       const db = memoryDb()
-      let state: MptStateDb = createStateDb({ db })
+      let state: MptStateDb = createStateDb({ db, evictLeaves })
       let model: Model = new Map()
       const stack: Model[] = []
       const flushed: { root: Hex; model: Model }[] = []
@@ -124,7 +126,7 @@ describe('StateDb against a plain model (random operations)', () => {
             expect(await state.getAccount(probe)).toEqual(model.get(probe)?.account)
           }
           await db.batch(ops)
-          if (rand(3) === 0) state = await openStateDb({ db, root })
+          if (rand(3) === 0) state = await openStateDb({ db, root, evictLeaves })
         }
         // Flat reads always match the model.
         const probe = addr(rand(12))
