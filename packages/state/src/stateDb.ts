@@ -431,6 +431,9 @@ class StateDbImpl implements MptStateDb {
       ops.push(record === null ? { type: 'del', key } : { type: 'put', key, value: record })
     }
     for (const [h, code] of this.codes) ops.push({ type: 'put', key: codeKey(h), value: code })
+    // The flat ops, readable until the next flush (nodes go to their own overlay, by hash).
+    const pending = new Map<Hex, Uint8Array | null>()
+    for (const op of ops) pending.set(toHex(op.key), op.type === 'put' ? op.value : null)
 
     const nodes = this.accountTrie.commit()
     for (const trie of this.storageTries.values()) for (const n of trie.commit()) nodes.push(n)
@@ -440,9 +443,6 @@ class StateDbImpl implements MptStateDb {
       pendingNodes.set(toHex(hash), enc)
     }
     ops.push({ type: 'put', key: META_ROOT_KEY, value: root.slice() })
-
-    const pending = new Map<Hex, Uint8Array | null>()
-    for (const op of ops) pending.set(toHex(op.key), op.type === 'put' ? op.value : null)
     backing.pending = pending
     backing.pendingNodes = pendingNodes
 
