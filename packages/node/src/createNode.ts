@@ -231,12 +231,18 @@ export async function createNode(config: NodeConfig) {
       seq.onPendingTx((tx) => events.onPendingTx(tx.hash)),
     )
 
-    // --- submission: coalesce concurrent sends into one decode/recover batch, persist before answering ---------------
+    // --- submission: adaptive batching. Sends that arrive together go to the sequencer as one batch (one
+    // parallel sender-recovery job, one admission pass); while two batches are in flight, new sends wait and
+    // join the next one, so batches grow with load and the sequencer's lock is not churned by single txs.
     let queue: { raw: Uint8Array; resolve: (h: Hex) => void; reject: (e: unknown) => void }[] = []
     let stopped = false
+    let inflight = 0
+    let scheduled = false
+    const MAX_INFLIGHT = 2
     const flushQueue = async () => {
       const batch = queue
       queue = []
+      inflight++
       try {
         const results = await seq.submit(batch.map((b) => b.raw))
         const ops: DbOp[] = []
@@ -249,13 +255,24 @@ export async function createNode(config: NodeConfig) {
         results.forEach((r, i) => (r instanceof BaseError ? batch[i]!.reject(r) : batch[i]!.resolve(r.hash)))
       } catch (err) {
         for (const b of batch) b.reject(err)
+      } finally {
+        inflight--
+        schedule()
       }
+    }
+    const schedule = () => {
+      if (scheduled || queue.length === 0 || inflight >= MAX_INFLIGHT) return
+      scheduled = true
+      setImmediate(() => {
+        scheduled = false
+        if (queue.length && inflight < MAX_INFLIGHT) void flushQueue()
+      })
     }
     const submit = (raw: Uint8Array) =>
       new Promise<Hex>((resolve, reject) => {
         if (stopped) return reject(new NodeStoppedError())
-        if (queue.length === 0) setImmediate(() => void flushQueue())
         queue.push({ raw, resolve, reject })
+        schedule()
       })
 
     // Restore what was admitted but not sealed before the last stop or crash.
