@@ -139,6 +139,45 @@ export class LeafNode {
     this.flags = 0
   }
 
+  /** Offset and length of the value inside the encoding. */
+  private valueSpan(): [start: number, length: number] {
+    const [start, length] = this.hp()
+    const off = start + length
+    const s = this.s
+    const p = s.charCodeAt(off)
+    if (p < 0x80) return [off, 1]
+    if (p < 0xb8) return [off + 1, p - 0x80]
+    const l = p - 0xb7
+    let n = 0
+    for (let i = 1; i <= l; i++) n = n * 256 + s.charCodeAt(off + i)
+    return [off + 1 + l, n]
+  }
+
+  /** Whether the value equals `value`, without materialising it. */
+  valueEquals(value: Uint8Array): boolean {
+    const [start, length] = this.valueSpan()
+    if (length !== value.length) return false
+    const s = this.s
+    for (let i = 0; i < length; i++) if (s.charCodeAt(start + i) !== value[i]) return false
+    return true
+  }
+
+  /** Replaces the value, keeping the path (no path decode / re-encode); clears the hash. */
+  replaceValue(value: Uint8Array): void {
+    const [start, length] = this.hp()
+    const hpHeader = length === 1 && this.s.charCodeAt(start) < 0x80 ? 0 : 1
+    const hpStrLen = hpHeader + length
+    const payload = hpStrLen + strLen(value)
+    const len = listHeaderLen(payload) + payload
+    const buf = scratchOf(len + 32)
+    let off = writeListHeader(buf, 0, payload)
+    for (let i = start - hpHeader; i < start + length; i++) buf[off++] = this.s.charCodeAt(i)
+    writeStr(buf, off, value)
+    this.s = latin1(buf.subarray(0, len))
+    this.len = len
+    this.flags = 0
+  }
+
   /** Whether the remaining path equals key[pos..], without decoding it. */
   pathEquals(key: Uint8Array, pos: number): boolean {
     const [start, length] = this.hp()

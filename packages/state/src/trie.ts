@@ -430,9 +430,8 @@ function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value
   if (node === undefined) return new LeafNode(path.slice(pos), value)
   if (node instanceof LeafNode) {
     if (node.pathEquals(path, pos)) {
-      if (equalBytes(node.value, value)) return node
-      node.value = value
-      dirty(node)
+      if (node.valueEquals(value)) return node
+      node.replaceValue(value)
       return node
     }
     const p = node.path
