@@ -24,6 +24,7 @@ export async function latency(
   txs: SignedTx[],
   rate: number,
   preconfirmations: boolean,
+  warmup: SignedTx[] = [],
 ): Promise<LatencyResult> {
   const ws = new WebSocket(wsUrl)
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
