@@ -49,7 +49,11 @@ for (const target of targets.filter((t) => !only || t.name.startsWith(only))) {
   process.stdout.write(`${target.name}: throughput... `)
   let node = await target.start()
   try {
-    const tp = await throughput(node.url, tTxs, node.nudge)
+    const tp = await throughput(node.url, tTxs, node.nudge).catch((err: Error) => {
+      // anvil's automine can wedge or die under the burst: report it instead of aborting the whole run.
+      console.log(`failed: ${err.message}`)
+      return { txs: tTxs.flat().length, ms: Number.NaN, sendMs: Number.NaN, tps: Number.NaN, refused: 0, seen: 0, complete: false }
+    })
     process.stdout.write(`${tp.tps.toFixed(0)} tx/s; latency at ${RATE} tx/s... `)
     // A fresh instance, so the latency run does not inherit the throughput run's backlog or chain.
     await node.stop()

@@ -30,6 +30,7 @@ export function httpConnection(url: string) {
             })
           },
         )
+        req.setTimeout(30_000, () => req.destroy(new Error('request timed out after 30 s')))
         req.on('error', reject)
         req.end(data)
       })

@@ -147,7 +147,12 @@ export async function startAnvil(opts: { name: string; args: string[]; fund: Add
     nudge: opts.args.includes('--block-time')
       ? undefined
       : async () => {
-          await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"evm_mine"}' })
+          await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"jsonrpc":"2.0","id":1,"method":"evm_mine"}',
+            signal: AbortSignal.timeout(5000),
+          }).catch(() => {})
         },
     async stop() {
       const exited = new Promise((r) => child.once('exit', r))
