@@ -1,7 +1,8 @@
 // Runs publint over every published workspace package (those without "private": true).
-import { readdirSync, readFileSync, existsSync } from 'node:fs'
-import { join } from 'node:path'
+
 import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 const dirs = ['packages', 'create-appchain']
   .flatMap((d) => (d === 'packages' ? readdirSync(d).map((x) => join(d, x)) : [d]))
