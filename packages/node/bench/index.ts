@@ -58,7 +58,10 @@ for (const target of targets.filter((t) => !only || t.name.startsWith(only))) {
     // A fresh instance, so the latency run does not inherit the throughput run's backlog or chain.
     await node.stop()
     node = await target.start()
-    const lat = await latency(node.wsUrl, lTxs, RATE, node.preconfirmations, warmup)
+    const lat = await latency(node.wsUrl, lTxs, RATE, node.preconfirmations, warmup).catch((err: Error): LatencyResult => {
+      console.log(`latency failed: ${err.message}`)
+      return { offered: RATE, receipt: { p50: Number.NaN, p99: Number.NaN, seen: 0 }, preconf: undefined }
+    })
     console.log('done')
     rows.push({ name: target.name, tps: tp.tps, ms: tp.ms, sendMs: tp.sendMs, seen: tp.seen, complete: tp.complete, lat })
   } finally {

@@ -150,8 +150,17 @@ export async function main(argv: string[]): Promise<AppchainNode | undefined> {
   throw new TypeError(`Unknown command ${JSON.stringify(command)}. Run appchain --help.`)
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
-if (isMain || process.env.APPCHAIN_CLI === '1') {
+/**
+ * Runs the CLI as a program: parses `process.argv`, starts the node, and stops it cleanly on SIGINT/SIGTERM
+ * (a second signal exits at once). The `appchain` bin calls this.
+ *
+ * @example
+ * ```ts
+ * import { run } from '@appchain/node/cli'
+ * run()
+ * ```
+ */
+export function run(): void {
   // Signals are handled from the first moment: one arriving while the node starts stops it once it is up.
   let node: AppchainNode | undefined
   let signalled: string | undefined
@@ -186,3 +195,6 @@ if (isMain || process.env.APPCHAIN_CLI === '1') {
     },
   )
 }
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
+if (isMain) run()
