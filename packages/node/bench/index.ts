@@ -44,7 +44,15 @@ const targets: { name: string; start: () => Promise<Target> }[] = [
 ]
 
 const only = process.env.BENCH_ONLY
-const rows: { name: string; tps: number; ms: number; sendMs: number; seen: number; complete: boolean; lat: LatencyResult }[] = []
+const rows: {
+  name: string
+  tps: number
+  ms: number
+  sendMs: number
+  seen: number
+  complete: boolean
+  lat: LatencyResult
+}[] = []
 for (const target of targets.filter((t) => !only || t.name.startsWith(only))) {
   process.stdout.write(`${target.name}: throughput... `)
   let node = await target.start()
@@ -52,18 +60,36 @@ for (const target of targets.filter((t) => !only || t.name.startsWith(only))) {
     const tp = await throughput(node.url, tTxs, node.nudge).catch((err: Error) => {
       // anvil's automine can wedge or die under the burst: report it instead of aborting the whole run.
       console.log(`failed: ${err.message}`)
-      return { txs: tTxs.flat().length, ms: Number.NaN, sendMs: Number.NaN, tps: Number.NaN, refused: 0, seen: 0, complete: false }
+      return {
+        txs: tTxs.flat().length,
+        ms: Number.NaN,
+        sendMs: Number.NaN,
+        tps: Number.NaN,
+        refused: 0,
+        seen: 0,
+        complete: false,
+      }
     })
     process.stdout.write(`${tp.tps.toFixed(0)} tx/s; latency at ${RATE} tx/s... `)
     // A fresh instance, so the latency run does not inherit the throughput run's backlog or chain.
     await node.stop()
     node = await target.start()
-    const lat = await latency(node.wsUrl, lTxs, RATE, node.preconfirmations, warmup).catch((err: Error): LatencyResult => {
-      console.log(`latency failed: ${err.message}`)
-      return { offered: RATE, receipt: { p50: Number.NaN, p99: Number.NaN, seen: 0 }, preconf: undefined }
-    })
+    const lat = await latency(node.wsUrl, lTxs, RATE, node.preconfirmations, warmup).catch(
+      (err: Error): LatencyResult => {
+        console.log(`latency failed: ${err.message}`)
+        return { offered: RATE, receipt: { p50: Number.NaN, p99: Number.NaN, seen: 0 }, preconf: undefined }
+      },
+    )
     console.log('done')
-    rows.push({ name: target.name, tps: tp.tps, ms: tp.ms, sendMs: tp.sendMs, seen: tp.seen, complete: tp.complete, lat })
+    rows.push({
+      name: target.name,
+      tps: tp.tps,
+      ms: tp.ms,
+      sendMs: tp.sendMs,
+      seen: tp.seen,
+      complete: tp.complete,
+      lat,
+    })
   } finally {
     await node.stop()
   }

@@ -81,7 +81,8 @@ export async function latency(
     ws.send(JSON.stringify({ jsonrpc: '2.0', id: -1, method: 'eth_sendRawTransaction', params: [tx.raw] }))
   }
   const warmDeadline = performance.now() + 60_000
-  while (warmup.some((tx) => !seen.has(tx.hash)) && performance.now() < warmDeadline) await new Promise((r) => setTimeout(r, 20))
+  while (warmup.some((tx) => !seen.has(tx.hash)) && performance.now() < warmDeadline)
+    await new Promise((r) => setTimeout(r, 20))
   sentAt.clear()
   receipt.length = 0
   preconf.length = 0

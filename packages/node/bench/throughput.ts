@@ -87,7 +87,8 @@ export async function throughput(
       throw new Error(`receipts missing after 300 s (refused ${refused}: ${JSON.stringify(firstError)})`)
   }
   const seen = (await poll(all.map((t) => t.hash))).size
-  if (!stalled && seen < all.length) throw new Error(`${all.length - seen} receipts missing after the last nonces were seen`)
+  if (!stalled && seen < all.length)
+    throw new Error(`${all.length - seen} receipts missing after the last nonces were seen`)
   const ms = (stalled ? lastReceiptAt : performance.now()) - t0
   for (const c of conns) c.close()
   if (nudges) process.stdout.write(`(${nudges} evm_mine nudges) `)
