@@ -8,11 +8,13 @@ import { parallelVm } from '../src/parallelVm.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
 import { recoveryBackend } from '../src/recover.js'
 import { compileToken, erc20Genesis, signErc20Transfers } from './erc20.js'
-import { flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
+import { cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
 
-// Usage: npm run bench -w packages/vm-parallel   (BENCH_TXS, BENCH_REPS to change the size)
+// Usage: npm run bench -w packages/vm-parallel   (BENCH_TXS, BENCH_REPS to change the size;
+// BENCH_QUICK=1: locking mode only, one run, no undeclared workload)
+const QUICK = process.env.BENCH_QUICK === '1'
 const N = Number(process.env.BENCH_TXS ?? 20_000)
-const REPS = Number(process.env.BENCH_REPS ?? 3)
+const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 1 : 3))
 const CHAIN_ID = 4242n
 const gas = eip1559({ initialBaseFee: 1n })
 const ctx: BlockContext = {
@@ -26,7 +28,7 @@ const ctx: BlockContext = {
   parentHash: ZERO_HASH,
 }
 
-const workloads = transferWorkloads(N)
+const workloads = transferWorkloads(N).filter((w) => !(QUICK && w.undeclared))
 const token = nativeToken({ authority: workloads[0]!.transfers[0]!.from.address })
 console.log(
   `parallel VM bench: ${N} native token transfers, ${REPS} runs each, median; signature recovery: ${recoveryBackend()}`,
@@ -40,6 +42,9 @@ type Row = {
   e2e: number
   programs: number
   commit: number
+  root: number
+  mainCpu: number
+  allCpu: number
   reexec: number
   roots: Set<string>
 }
@@ -48,7 +53,7 @@ for (const w of workloads) {
   const raws = signTransfers(token, w.transfers, CHAIN_ID, w.undeclared)
   const alloc: GenesisAlloc = {}
   for (const t of w.transfers) alloc[t.from.address] = { balance: 10n ** 24n }
-  for (const mode of ['locks', 'optimistic'] as const) {
+  for (const mode of QUICK ? (['locks'] as const) : (['locks', 'optimistic'] as const)) {
     for (const workers of [1, 2]) {
       if (w.undeclared && mode === 'locks') continue
       const vm = parallelVm({ programs: [token], workers, mode })
@@ -60,11 +65,17 @@ for (const w of workloads) {
         e2e: 0,
         programs: 0,
         commit: 0,
+        root: 0,
+        mainCpu: 0,
+        allCpu: 0,
         reexec: 0,
         roots: new Set(),
       }
       const programs: number[] = []
       const commits: number[] = []
+      const roots: number[] = []
+      const mainCpus: number[] = []
+      const allCpus: number[] = []
       const execs: number[] = []
       const e2es: number[] = []
       // One warm-up run (starts the threads, JIT), then the measured runs.
@@ -73,8 +84,10 @@ for (const w of workloads) {
         const t0 = performance.now()
         const txs = (await vm.decodeTxs(raws, { chainId: CHAIN_ID })) as ParallelTx[]
         const t1 = performance.now()
+        const c1 = cpuMs()
         const result = await vm.executeBlock({ ctx, deposits: [], txs, state, gas })
         const t2 = performance.now()
+        const c2 = cpuMs()
         if (result.included.length !== N || result.receipts.some((r) => r.status !== 'success'))
           throw new Error(`${w.name}: not every transfer succeeded`)
         if (rep < 0) continue
@@ -82,6 +95,9 @@ for (const w of workloads) {
         e2es.push(t2 - t0)
         programs.push(vm.lastStats()!.timings.execute)
         commits.push(vm.lastStats()!.timings.commit)
+        roots.push(vm.lastStats()!.timings.root)
+        mainCpus.push(c2.main - c1.main)
+        allCpus.push(c2.all - c1.all)
         row.roots.add(result.stateRoot)
         row.reexec = (vm.lastStats()?.reexecutions ?? 0) / N
       }
@@ -90,6 +106,9 @@ for (const w of workloads) {
       row.e2e = median(e2es)
       row.programs = median(programs)
       row.commit = median(commits)
+      row.root = median(roots)
+      row.mainCpu = median(mainCpus)
+      row.allCpu = median(allCpus)
       rows.push(row)
       console.log(
         `  ${w.name.padEnd(16)} ${mode.padEnd(10)} ${workers} worker(s): exec ${row.exec.toFixed(0)} ms, e2e ${row.e2e.toFixed(0)} ms`,
@@ -111,6 +130,8 @@ const table = rows.map((r) => {
     'program phase ms': Math.round(r.programs),
     'program phase speed-up': r.workers === 1 ? '1.00x' : `${(one.programs / r.programs).toFixed(2)}x`,
     'state+roots ms': Math.round(r.commit),
+    'state.root() ms': Math.round(r.root),
+    'exec CPU main/all ms': `${Math.round(r.mainCpu)}/${Math.round(r.allCpu)}`,
     'e2e ms': Math.round(r.e2e),
     'e2e tx/s': tps(r.e2e),
     'e2e speed-up': r.workers === 1 ? '1.00x' : `${(one.e2e / r.e2e).toFixed(2)}x`,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Address, Db, GenesisAlloc, Hex, StateDb } from '@appchain/core'
 import { bytesToHex, keccak256, memoryDb } from '@appchain/core'
@@ -102,4 +103,21 @@ export async function flushedState(
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.floor(s.length / 2)]!
+}
+
+/**
+ * CPU milliseconds used so far by the main thread alone (Linux: /proc/self/task/<pid>/stat) and by the
+ * whole process; on a shared machine these are steadier than wall time.
+ */
+export function cpuMs(): { main: number; all: number } {
+  const u = process.cpuUsage()
+  const all = (u.user + u.system) / 1000
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // Fields 14 and 15 (utime, stime) in clock ticks, counted after the command name.
+    return { main: (Number(f[11]) + Number(f[12])) * 10, all }
+  } catch {
+    return { main: Number.NaN, all }
+  }
 }

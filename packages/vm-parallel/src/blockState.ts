@@ -25,6 +25,11 @@ export class BlockState implements Store {
 
   constructor(readonly state: StateDb) {}
 
+  /** The account if it is already loaded (no await on the hot path), else undefined. */
+  loaded(a: Address): Account | undefined {
+    return this.accounts.get(a)
+  }
+
   async loadAccount(a: Address): Promise<Account> {
     let acc = this.accounts.get(a)
     if (!acc) {
