@@ -9,7 +9,6 @@ import {
   type Deposit,
   GasLimitExceedsBlockLimitError,
   type GasModel,
-  type GasStore,
   type Hex,
   InsufficientFundsError,
   KECCAK_EMPTY,
@@ -28,6 +27,7 @@ import { type EVM, EVMError } from '@ethereumjs/evm'
 import { Account as EjsAccount, Address as EjsAddress } from '@ethereumjs/util'
 import { toRlp } from 'viem'
 import { blobGasPrice, type EvmBlockContext } from './blockContext.js'
+import type { BlockGasStore } from './blockGasStore.js'
 import { checkFeeCap, SECP256K1_N_DIV_2 } from './decodeTx.js'
 import { BlockGasExhaustedError } from './errors.js'
 import type { Authorization, EvmTx } from './evmTx.js'
@@ -118,7 +118,7 @@ export class BlockExecutor {
   readonly ctx: EvmBlockContext
   readonly state: StateDb
   readonly gas: GasModel
-  readonly store: GasStore
+  readonly store: BlockGasStore
   readonly chargeCtx: ChargeContext
   readonly block: NonNullable<Parameters<EVM['runCall']>[0]['block']>
   readonly coinbase: EjsAddress
@@ -126,7 +126,7 @@ export class BlockExecutor {
   private readonly precompiles: string[]
   private readonly precompileSet: Set<string>
 
-  constructor(parts: ExecutorParts, ctx: EvmBlockContext, state: StateDb, gas: GasModel, store: GasStore) {
+  constructor(parts: ExecutorParts, ctx: EvmBlockContext, state: StateDb, gas: GasModel, store: BlockGasStore) {
     this.parts = parts
     this.ctx = ctx
     this.state = state
@@ -248,9 +248,22 @@ export class BlockExecutor {
 
   /**
    * Executes one transaction. Throws a `BaseError` (the transaction is excluded, nothing changed) when it
-   * is invalid in this block: block gas, fee cap, nonce, sender with code, funds.
+   * is invalid in this block: block gas, fee cap, nonce, sender with code, funds. The gas model's store
+   * writes (upfront, charge) are kept only when the transaction is placed.
    */
   async applyTx(tx: EvmTx, index: number): Promise<TxOutcome> {
+    this.store.checkpoint()
+    try {
+      const out = await this.runTx(tx, index)
+      this.store.commit()
+      return out
+    } catch (e) {
+      this.store.revert()
+      throw e
+    }
+  }
+
+  private async runTx(tx: EvmTx, index: number): Promise<TxOutcome> {
     const { evm, adapter, hardfork } = this.parts
     const journal = evm.journal
     const senderAcct = await this.validate(tx, this.ctx.gasLimit - this.gasUsed)

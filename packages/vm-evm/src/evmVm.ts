@@ -27,6 +27,7 @@ import { type EVM, EVMError } from '@ethereumjs/evm'
 import { Account, Address as EjsAddress } from '@ethereumjs/util'
 import type { EvmBlockContext } from './blockContext.js'
 import { BlockExecutor, depositEnvelope } from './blockExecutor.js'
+import { blockGasStore } from './blockGasStore.js'
 import { createInterpreter } from './createInterpreter.js'
 import { checkFeeCap, decodeTx } from './decodeTx.js'
 import type { EvmTx } from './evmTx.js'
@@ -152,7 +153,8 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
     state: StateDb
     gas: GasModel
   }): Promise<BlockBuilder<EvmTx>> => {
-    const store = stateGasStore(state)
+    // One write-back cache per block: written to the state once, in `finish`, before the state root.
+    const store = blockGasStore(stateGasStore(state))
     const receipts: BlockExecution['receipts'] = []
     const included: BlockExecution['included'] = []
     const excluded: BlockExecution['excluded'] = []
@@ -209,6 +211,7 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
         step(async (e) => {
           finished = true
           await gas.observeBlock?.({ blockNumber: ctx.number, txs: included, store })
+          await store.flush()
           const bloom = new Uint8Array(256)
           for (const r of receipts) {
             const b = hexToBytes(r.logsBloom)
@@ -347,7 +350,7 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
             ctx,
             state,
             {} as GasModel,
-            stateGasStore(state),
+            blockGasStore(stateGasStore(state)),
           )
           const result = await evm.runCall({
             block: exec.block,

@@ -1,12 +1,11 @@
-import { type GasStore, type Hex, KECCAK_EMPTY, keccak256, PREDEPLOYS, type StateDb } from '@appchain/core'
-import { toHex as bytesToHex } from './hex.js'
-
-const encoder = new TextEncoder()
+import { type GasStore, gasStoreSlot, type Hex, KECCAK_EMPTY, PREDEPLOYS, type StateDb } from '@appchain/core'
 
 /**
- * A `GasStore` kept in the storage of the `PREDEPLOYS.gasStore` account (slot = keccak256 of the key),
- * so gas-model windows are part of the state root and survive restarts. The account is created with
- * nonce 1 on the first write so EIP-161 never removes it.
+ * A `GasStore` kept in the storage of the `PREDEPLOYS.gasStore` account, with core's key mapping
+ * (`gasStoreSlot`: keccak256 of the key, the slots the sequencer's admission reads through core's
+ * `stateGasStore`). Two differences from core's store, both for the VM: the slot of each key is computed once
+ * per store (gas models touch the same keys many times in a block), and the account is created with nonce 1
+ * on the first write, so EIP-161 never removes it and its storage is part of the state root.
  *
  * @example
  * ```ts
@@ -15,12 +14,13 @@ const encoder = new TextEncoder()
  * await store.get('quota:0xabc') // 5n
  * ```
  */
-export function stateGasStore(state: StateDb, address: Hex = PREDEPLOYS.gasStore): GasStore {
+export function stateGasStore(state: StateDb): GasStore {
+  const address = PREDEPLOYS.gasStore
   const slots = new Map<string, Hex>()
   const slotOf = (key: string): Hex => {
     let s = slots.get(key)
-    if (!s) {
-      s = bytesToHex(keccak256(encoder.encode(key)))
+    if (s === undefined) {
+      s = gasStoreSlot(key)
       slots.set(key, s)
     }
     return s
@@ -30,7 +30,7 @@ export function stateGasStore(state: StateDb, address: Hex = PREDEPLOYS.gasStore
       return BigInt(await state.getStorage(address, slotOf(key)))
     },
     async set(key, value) {
-      if (value < 0n || value >= 2n ** 256n) throw new RangeError(`GasStore value out of range: ${value}`)
+      if (value < 0n || value >= 2n ** 256n) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
       if (!(await state.getAccount(address)))
         await state.putAccount(address, { nonce: 1n, balance: 0n, codeHash: KECCAK_EMPTY })
       await state.putStorage(address, slotOf(key), `0x${value.toString(16).padStart(64, '0')}`)

@@ -1,0 +1,139 @@
+import {
+  BaseError,
+  type GasModel,
+  type GasStore,
+  gasStoreSlot,
+  InsufficientFundsError,
+  memoryDb,
+  PREDEPLOYS,
+} from '@appchain/core'
+import { memoryGasStore } from '@appchain/core/testing'
+import { eip1559 } from '@appchain/gas'
+import { createStateDb } from '@appchain/state'
+import { parseEther } from 'viem'
+import { afterAll, describe, expect, it } from 'vitest'
+import { blockGasStore } from './blockGasStore.js'
+import type { EvmTx } from './evmTx.js'
+import { evmVm } from './evmVm.js'
+import { blockCtx, CHAIN_ID, lower, sign, testAccounts } from './testHelpers.js'
+
+const [alice, bob, broke] = testAccounts(3) as [
+  ReturnType<typeof testAccounts>[0],
+  ReturnType<typeof testAccounts>[0],
+  ReturnType<typeof testAccounts>[0],
+]
+const fee = { maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1_000_000n }
+
+/** eip1559, plus a counter in the store that `upfront` and `charge` bump (as a quota model would). */
+function countingModel(): GasModel {
+  const base = eip1559({ initialBaseFee: 1_000_000_000n })
+  return {
+    ...base,
+    async upfront(tx, ctx) {
+      await ctx.store.set('t:upfront', (await ctx.store.get('t:upfront')) + 1n)
+      return base.upfront(tx, ctx)
+    },
+    async charge(tx, gasUsed, ctx) {
+      await ctx.store.set('t:charged', (await ctx.store.get('t:charged')) + 1n)
+      return base.charge(tx, gasUsed, ctx)
+    },
+  }
+}
+
+function countingStore(inner: GasStore): GasStore & { sets: string[] } {
+  const sets: string[] = []
+  return {
+    sets,
+    get: (k) => inner.get(k),
+    async set(k, v) {
+      sets.push(k)
+      await inner.set(k, v)
+    },
+  }
+}
+
+describe('blockGasStore', () => {
+  it('keeps a transaction’s writes only on commit and writes each key once, sorted, on flush', async () => {
+    const inner = countingStore(memoryGasStore())
+    await inner.set('b', 1n)
+    inner.sets.length = 0
+    const store = blockGasStore(inner)
+    store.checkpoint()
+    await store.set('b', 2n)
+    expect(await store.get('b')).toBe(2n)
+    store.revert()
+    expect(await store.get('b')).toBe(1n)
+    store.checkpoint()
+    await store.set('b', 3n)
+    await store.set('a', 4n)
+    store.commit()
+    store.checkpoint()
+    await store.set('b', 5n)
+    store.commit()
+    expect(inner.sets).toEqual([])
+    await store.flush()
+    expect(inner.sets).toEqual(['a', 'b'])
+    expect(await inner.get('b')).toBe(5n)
+    await store.flush()
+    expect(inner.sets).toEqual(['a', 'b'])
+    await expect(store.set('x', -1n)).rejects.toBeInstanceOf(RangeError)
+    store.checkpoint()
+    expect(() => store.checkpoint()).toThrow(TypeError)
+  })
+})
+
+describe('evmVm gas store per block', () => {
+  const vm = evmVm({ recovery: { workers: 0 } })
+  afterAll(() => vm.close())
+
+  it('drops the gas-store writes of a transaction excluded after upfront, and flushes the rest before the root', async () => {
+    const state = createStateDb({ db: memoryDb() })
+    await vm.genesis(
+      { [lower(alice.address)]: { balance: parseEther('1') }, [lower(bob.address)]: { balance: 0n } },
+      state,
+    )
+    const txs = (
+      await vm.decodeTxs(
+        [
+          await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...fee }),
+          // No funds: upfront runs, then the balance check excludes it.
+          await sign(broke, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...fee }),
+          await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 1, gas: 21_000n, ...fee }),
+        ],
+        { chainId: CHAIN_ID },
+      )
+    ).map((t) => {
+      if (t instanceof BaseError) throw t
+      return t as EvmTx
+    })
+    const gas = countingModel()
+    const builder = await vm.openBlock!({ ctx: blockCtx(), deposits: [], state, gas })
+    const out = await builder.add(txs)
+    expect(out[1]).toBeInstanceOf(InsufficientFundsError)
+    // Write-back: nothing in the state until the block finishes.
+    expect(BigInt(await state.getStorage(PREDEPLOYS.gasStore, gasStoreSlot('t:upfront')))).toBe(0n)
+    const r = await builder.finish()
+    expect(r.included).toHaveLength(2)
+    expect(r.excluded.map((e) => e.hash)).toEqual([txs[1]!.hash])
+    expect(BigInt(await state.getStorage(PREDEPLOYS.gasStore, gasStoreSlot('t:upfront')))).toBe(2n)
+    expect(BigInt(await state.getStorage(PREDEPLOYS.gasStore, gasStoreSlot('t:charged')))).toBe(2n)
+    expect((await state.getAccount(PREDEPLOYS.gasStore))?.nonce).toBe(1n)
+    // The flushed writes are in the state root the block reports.
+    expect(r.stateRoot).toBe(await state.root())
+  })
+
+  it('leaves no gas-store write behind when the block is aborted', async () => {
+    const state = createStateDb({ db: memoryDb() })
+    await vm.genesis({ [lower(alice.address)]: { balance: parseEther('1') } }, state)
+    const [tx] = await vm.decodeTxs(
+      [await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...fee })],
+      { chainId: CHAIN_ID },
+    )
+    state.checkpoint()
+    const builder = await vm.openBlock!({ ctx: blockCtx(), deposits: [], state, gas: countingModel() })
+    await builder.add([tx as EvmTx])
+    builder.abort?.()
+    state.revert()
+    expect(await state.getAccount(PREDEPLOYS.gasStore)).toBeUndefined()
+  })
+})
