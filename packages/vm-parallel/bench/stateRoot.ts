@@ -1,7 +1,7 @@
 import type { Address, GenesisAlloc } from '@appchain/core'
 import { KECCAK_EMPTY } from '@appchain/core'
 import { keccakReady, orderedTrieRoot } from '@appchain/state'
-import { flushedState, median, transferWorkloads } from './workloads.js'
+import { cpuMs, flushedState, median, transferWorkloads } from './workloads.js'
 
 // How long `@appchain/state` takes for the bench's low-contention block alone (no VM): N senders' nonce and
 // balance change plus N new receiver accounts, then `root()` (and `flush()` on a second state); and the two
@@ -18,6 +18,7 @@ const genesis = async (a: GenesisAlloc, s: import('@appchain/core').StateDb) => 
 }
 const puts: number[] = []
 const roots: number[] = []
+const rootCpus: number[] = []
 const flushes: number[] = []
 const tries: number[] = []
 for (let rep = -1; rep < REPS; rep++) {
@@ -29,13 +30,16 @@ for (let rep = -1; rep < REPS; rep++) {
       await state.putAccount(t.to, { nonce: 0n, balance: 1n, codeHash: KECCAK_EMPTY })
     }
     const t1 = performance.now()
+    const c1 = cpuMs().main
     if (op === 'root') await state.root()
     else await state.flush()
     const t2 = performance.now()
+    const c2 = cpuMs().main
     if (rep < 0) continue
     if (op === 'root') {
       puts.push(t1 - t0)
       roots.push(t2 - t1)
+      rootCpus.push(c2 - c1)
     } else flushes.push(t2 - t1)
   }
   const items = w.transfers.map((_, i) => new Uint8Array(200).fill(i & 255))
@@ -48,6 +52,7 @@ console.table([
     accounts: N * 2,
     'putAccount x2N ms': Math.round(median(puts)),
     'root() ms': Math.round(median(roots)),
+    'root() CPU ms': Math.round(median(rootCpus)),
     'flush() ms': Math.round(median(flushes)),
     [`orderedTrieRoot(${N} x 200 B) ms`]: Math.round(median(tries)),
   },
