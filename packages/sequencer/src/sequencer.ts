@@ -359,7 +359,7 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     if (tx.size > maxBlockBytes)
       throw new TxExceedsBlockLimitError({ hash: tx.hash, limit: 'bytes', value: tx.size, max: maxBlockBytes })
     try {
-      await vm.validateTx(tx, state, ctx)
+      await vm.validateTx(tx, state, ctx, gas)
     } catch (err) {
       // A future nonce is the pool's business (queued until the gap fills), not a refusal.
       if (!(err instanceof NonceTooHighError)) throw err

@@ -109,6 +109,30 @@ export function encodeDeposit(d: Deposit): Uint8Array {
 }
 
 /**
+ * The funds rule, shared by `validateTx` and execution. When the sender pays its own gas, Ethereum's rule: it
+ * must hold gasLimit × maxFeePerGas + value even if the model holds less. When the gas model's `upfront` names
+ * another payer (a paymaster), the sender needs only `value` and the payer the up-front amount.
+ */
+export async function checkFunds(
+  tx: EvmTx,
+  senderBalance: bigint,
+  upfront: { payer: Address; amount: bigint },
+  balanceOf: (a: Address) => Promise<bigint>,
+): Promise<void> {
+  if (upfront.payer === tx.sender) {
+    const maxFee = tx.gasLimit * tx.fee.maxFeePerGas
+    const cost = (maxFee > upfront.amount ? maxFee : upfront.amount) + tx.value
+    if (senderBalance < cost) throw new InsufficientFundsError({ address: tx.sender, balance: senderBalance, cost })
+    return
+  }
+  const payerBalance = await balanceOf(upfront.payer)
+  if (payerBalance < upfront.amount)
+    throw new PaymasterInsufficientFundsError({ paymaster: upfront.payer, balance: payerBalance, cost: upfront.amount })
+  if (senderBalance < tx.value)
+    throw new InsufficientFundsError({ address: tx.sender, balance: senderBalance, cost: tx.value })
+}
+
+/**
  * Executes the transactions of one block on the interpreter, one at a time, with Ethereum's rules for
  * validity, gas and refunds, and the fee flow of the configured `GasModel` (`upfront` held before
  * execution, `charge` settled after: refund to the payer, credits to their recipients).
@@ -269,23 +293,12 @@ export class BlockExecutor {
     const senderAcct = await this.validate(tx, this.ctx.gasLimit - this.gasUsed)
     const upfront = await this.gas.upfront(tx, this.chargeCtx)
     if (upfront.token !== undefined) throw new UnknownFeeTokenError({ token: upfront.token, accepted: ['native'] })
-    const senderBalance = senderAcct?.balance ?? 0n
-    if (upfront.payer === tx.sender) {
-      // Ethereum's rule: the sender must hold gasLimit × maxFeePerGas + value even if it pays less.
-      const maxFee = tx.gasLimit * tx.fee.maxFeePerGas
-      const cost = (maxFee > upfront.amount ? maxFee : upfront.amount) + tx.value
-      if (senderBalance < cost) throw new InsufficientFundsError({ address: tx.sender, balance: senderBalance, cost })
-    } else {
-      const payerBalance = (await this.state.getAccount(upfront.payer))?.balance ?? 0n
-      if (payerBalance < upfront.amount)
-        throw new PaymasterInsufficientFundsError({
-          paymaster: upfront.payer,
-          balance: payerBalance,
-          cost: upfront.amount,
-        })
-      if (senderBalance < tx.value)
-        throw new InsufficientFundsError({ address: tx.sender, balance: senderBalance, cost: tx.value })
-    }
+    await checkFunds(
+      tx,
+      senderAcct?.balance ?? 0n,
+      upfront,
+      async (a) => (await this.state.getAccount(a))?.balance ?? 0n,
+    )
 
     // A plain value transfer to an account without code runs no bytecode: settle it on the state directly.
     if (tx.to !== null && tx.authorizationList === undefined && !this.precompileSet.has(tx.to)) {

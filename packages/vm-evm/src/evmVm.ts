@@ -6,11 +6,11 @@ import {
   logsBloom as bloomOf,
   type CallRequest,
   type CallResult,
+  stateGasStore as coreStateGasStore,
   type Deposit,
   GasLimitExceedsBlockLimitError,
   type GasModel,
   type GenesisAlloc,
-  InsufficientFundsError,
   InvalidSignatureError,
   InvalidTransactionEncodingError,
   KECCAK_EMPTY,
@@ -26,7 +26,7 @@ import {
 import { type EVM, EVMError } from '@ethereumjs/evm'
 import { Account, Address as EjsAddress } from '@ethereumjs/util'
 import type { EvmBlockContext } from './blockContext.js'
-import { BlockExecutor, depositEnvelope } from './blockExecutor.js'
+import { BlockExecutor, checkFunds, depositEnvelope } from './blockExecutor.js'
 import { blockGasStore } from './blockGasStore.js'
 import { createInterpreter } from './createInterpreter.js'
 import { checkFeeCap, decodeTx } from './decodeTx.js'
@@ -277,7 +277,7 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
       return out
     },
 
-    async validateTx(tx: EvmTx, state: StateReader, ctx) {
+    async validateTx(tx: EvmTx, state: StateReader, ctx, gas?: GasModel) {
       if (tx.gasLimit > ctx.gasLimit)
         throw new GasLimitExceedsBlockLimitError({ gasLimit: tx.gasLimit, blockGasLimit: ctx.gasLimit })
       checkFeeCap(tx, ctx.fees.baseFeePerGas)
@@ -290,9 +290,20 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
           hardfork === 'prague' && code.length === 23 && code[0] === 0xef && code[1] === 0x01 && code[2] === 0
         if (!delegated) throw new SenderNotEoaError({ address: tx.sender })
       }
-      const cost = tx.gasLimit * tx.fee.maxFeePerGas + tx.value
       const balance = acct?.balance ?? 0n
-      if (balance < cost) throw new InsufficientFundsError({ address: tx.sender, balance, cost })
+      const balanceOf = async (a: Address) => (await state.getAccount(a))?.balance ?? 0n
+      // Without the gas model the sender is the payer (Ethereum's rule). With it, ask `upfront` who pays, on a
+      // throwaway store (never flushed: admission changes nothing).
+      const upfront = gas
+        ? await gas.upfront(tx, {
+            blockNumber: ctx.number,
+            coinbase: ctx.coinbase,
+            fees: ctx.fees,
+            balanceOf,
+            store: blockGasStore(coreStateGasStore(state)),
+          })
+        : { payer: tx.sender, amount: 0n }
+      await checkFunds(tx, balance, upfront, balanceOf)
     },
 
     async executeBlock({ ctx, deposits, txs, state, gas }) {

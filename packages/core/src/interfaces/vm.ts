@@ -75,8 +75,11 @@ export interface Vm<Tx extends TxEnvelope = TxEnvelope> {
    * batched and in parallel. Each result is the transaction or the typed error that refused it.
    */
   decodeTxs(raws: Uint8Array[], opts: { chainId: bigint }): Promise<(Tx | BaseError)[]>
-  /** Stateful admission: nonce, funds, gas limits. Throws typed errors. */
-  validateTx(tx: Tx, state: StateReader, ctx: BlockContext): Promise<void>
+  /**
+   * Stateful admission: nonce, funds, gas limits. Throws typed errors. With the chain's gas model, the funds
+   * check follows its `upfront` payer (a paymaster pays the gas, the sender only the value).
+   */
+  validateTx(tx: Tx, state: StateReader, ctx: BlockContext, gas?: GasModel): Promise<void>
   /** Executes a block on `state` (left holding the post state, root computed). */
   executeBlock(input: {
     ctx: BlockContext
