@@ -1,5 +1,5 @@
 import { InvalidSignatureError } from '@appchain/core'
-import { type DecodeTxOptions, decodeTx } from './decodeTx.js'
+import { type DecodeTxOptions, decodeTx, withSender } from './decodeTx.js'
 import type { EvmTx } from './evmTx.js'
 import { toHex as bytesToHex } from './hex.js'
 import { type AddressRecoverer, compactSignature, defaultRecoverer } from './recoverAddress.js'
@@ -23,5 +23,5 @@ export function decodeSignedTx(
   const { signingHash, r, s, recovery } = tx.signature
   const sender = recover(signingHash, compactSignature(r, s), recovery)
   if (sender.length !== 20) throw new InvalidSignatureError('public key cannot be recovered')
-  return { ...tx, sender: bytesToHex(sender) }
+  return withSender(tx, bytesToHex(sender))
 }

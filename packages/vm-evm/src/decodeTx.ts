@@ -268,9 +268,27 @@ export function decodeTx(raw: Uint8Array, opts: DecodeTxOptions): UnsignedEvmTx 
 }
 
 function accessSetOf(to: Address | null, accessList: AccessListItem[]): EvmTx['accessSet'] {
-  if (accessList.length === 0) return undefined
+  if (accessList.length === 0) return to ? { reads: [], writes: [to] } : undefined
   const reads = accessList.map((a) => a.address)
   return { reads, writes: to ? [to] : [] }
+}
+
+/**
+ * The signed transaction: `tx` with its recovered sender, and an access set whose writes are at least the
+ * sender (nonce and balance) and the recipient, plus every access-list address, so models that price by
+ * written accounts (`localFeeMarkets`) see plain transfers too. Reads are the access-list addresses.
+ *
+ * @example
+ * ```ts
+ * const tx = withSender(decodeTx(raw, opts), '0xabc…')
+ * tx.accessSet // { reads: [], writes: ['0xabc…', tx.to] }
+ * ```
+ */
+export function withSender(tx: UnsignedEvmTx, sender: Address): EvmTx {
+  const writes: Address[] = [sender]
+  if (tx.to !== null && tx.to !== sender) writes.push(tx.to)
+  for (const item of tx.accessList) if (!writes.includes(item.address)) writes.push(item.address)
+  return { ...tx, sender, accessSet: { reads: tx.accessSet?.reads ?? [], writes } }
 }
 
 function toBytes(v: bigint): Uint8Array {

@@ -29,7 +29,7 @@ import type { EvmBlockContext } from './blockContext.js'
 import { BlockExecutor, checkFunds, depositEnvelope } from './blockExecutor.js'
 import { blockGasStore } from './blockGasStore.js'
 import { createInterpreter } from './createInterpreter.js'
-import { checkFeeCap, decodeTx } from './decodeTx.js'
+import { checkFeeCap, decodeTx, withSender } from './decodeTx.js'
 import type { EvmTx } from './evmTx.js'
 import { stateGasStore } from './gasStore.js'
 import { assertHardfork, type Hardfork } from './hardfork.js'
@@ -266,9 +266,7 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
           recovery.recover(pending.map((p) => p.tx.signature)).then((senders) => {
             pending.forEach(({ i, tx }, j) => {
               const s = senders[j]
-              out[i] = s
-                ? ({ ...tx, sender: bytesToHex(s) } as EvmTx)
-                : new InvalidSignatureError('public key cannot be recovered')
+              out[i] = s ? withSender(tx, bytesToHex(s)) : new InvalidSignatureError('public key cannot be recovered')
             })
           }),
         )
