@@ -34,7 +34,7 @@ import type { EvmTx } from './evmTx.js'
 import { stateGasStore } from './gasStore.js'
 import { assertHardfork, type Hardfork } from './hardfork.js'
 import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
-import { intrinsicGas } from './intrinsicGas.js'
+import { calldataFloorGas, intrinsicGas } from './intrinsicGas.js'
 import { MESSAGE_PASSER_CODE, type MessagePasserConfig, withdrawalFromLog } from './messagePasser.js'
 import { receiptsRoot, transactionsRoot, withdrawalsRoot } from './receipts.js'
 import { defaultRecoverer } from './recoverAddress.js'
@@ -340,8 +340,11 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
         const data = request.data ? hexToBytes(request.data) : new Uint8Array()
         const to = request.to ? (request.to.toLowerCase() as Address) : null
         const intrinsic = intrinsicGas({ to, data, accessList: [] })
+        const floor = calldataFloorGas(data, hardfork)
         const gasLimit = request.gas ?? ctx.gasLimit
-        if (gasLimit < intrinsic) return { status: 'reverted', gasUsed: gasLimit, returnData: '0x', logs: [] }
+        // A transaction with less than the intrinsic gas or the EIP-7623 floor is refused at decoding.
+        if (gasLimit < intrinsic || gasLimit < floor)
+          return { status: 'reverted', gasUsed: gasLimit, gasUsedBeforeRefund: gasLimit, returnData: '0x', logs: [] }
         const caller = new EjsAddress(hexToBytes(from))
         const journal = evm.journal
         await journal.cleanup()
@@ -372,9 +375,10 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
             skipNonceIncrement: true,
           })
           const r = result.execResult
-          let used = intrinsic + r.executionGasUsed
+          const consumed = intrinsic + r.executionGasUsed
           const refund = r.gasRefund ?? 0n
-          used -= refund < used / 5n ? refund : used / 5n
+          let used = consumed - (refund < consumed / 5n ? refund : consumed / 5n)
+          if (used < floor) used = floor
           const logs = (r.logs ?? []).map(([a, t, d]) => ({
             address: bytesToHex(a),
             topics: t.map((x) => bytesToHex(x)),
@@ -384,6 +388,7 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
           return {
             status: r.exceptionError ? 'reverted' : 'success',
             gasUsed: used,
+            gasUsedBeforeRefund: consumed < floor ? floor : consumed,
             returnData: bytesToHex(r.returnValue),
             logs: r.exceptionError ? [] : logs,
             ...(r.exceptionError && r.exceptionError.error !== EVMError.errorMessages.REVERT

@@ -23,7 +23,13 @@ export interface BlockExecution {
 /** The result of a call that does not change state (`eth_call`, `eth_estimateGas`). */
 export interface CallResult {
   status: 'success' | 'reverted'
+  /** Gas a transaction would be charged (after refunds). */
   gasUsed: bigint
+  /**
+   * Gas consumed before refunds (and at least the calldata floor): the least gas limit that can succeed, a
+   * lower bound for `eth_estimateGas` (the 63/64 rule may need a little more). Optional: not every VM reports it.
+   */
+  gasUsedBeforeRefund?: bigint | undefined
   returnData: Hex
   logs: Receipt['logs']
 }
