@@ -1,5 +1,6 @@
 import type { Address, Hex, Log } from '@appchain/core'
 import { type BaseError, bigintToBytes, bytesToHex, rlpEncode, UndeclaredAccessError } from '@appchain/core'
+import { keccak256 } from '@appchain/state'
 import {
   BalanceAccessError,
   ForbiddenGlobalError,
@@ -7,7 +8,6 @@ import {
   ProgramRevertedError,
   RecordTooLargeError,
 } from './errors.js'
-import { keccak256 } from './keccak.js'
 import type { Capability } from './program.js'
 import { encodeRecord, MAX_RECORD_BYTES } from './record.js'
 import type { Bridge, Sandbox } from './sandbox.js'

@@ -1,6 +1,6 @@
 import type { AccessSet, TxEnvelope } from '@appchain/core'
 import { BaseError, bytesToHex, InvalidSignatureError } from '@appchain/core'
-import { keccak256 } from './keccak.js'
+import { keccak256 } from '@appchain/state'
 import { recoverSigner } from './recover.js'
 import type { Registry } from './registry.js'
 import { decodeTransaction, signingDigest, type TxArgValue } from './tx.js'

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module'
 import type { Address } from '@appchain/core'
 import { bytesToHex, InvalidSignatureError } from '@appchain/core'
+import { keccak256 } from '@appchain/state'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { keccak256 } from './keccak.js'
 
 interface NativeSecp256k1 {
   ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean, output?: Uint8Array): Uint8Array

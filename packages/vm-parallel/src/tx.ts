@@ -14,8 +14,8 @@ import {
   TipAboveFeeCapError,
   TransactionTooLargeError,
 } from '@appchain/core'
+import { keccak256 } from '@appchain/state'
 import { fastHexToBytes } from './hex.js'
-import { keccak256 } from './keccak.js'
 
 /** EIP-2718-style type byte of parallel VM transactions ('p'). */
 export const PARALLEL_TX_TYPE = 0x70
