@@ -65,6 +65,7 @@ export type {
 export type { OrderingPolicy, PendingView } from './interfaces/ordering.js'
 export type { AccountProof, StateDb, StateReader } from './interfaces/state.js'
 export type { BlockBuilder, BlockExecution, CallRequest, CallResult, RpcHandler, Vm } from './interfaces/vm.js'
+export { loadNativeSecp256k1, type NativeSecp256k1 } from './nativeSecp256k1.js'
 export { type RlpInput, rlpDecode, rlpEncode } from './rlp.js'
 export type {
   AccessSet,

@@ -1,5 +1,12 @@
-import { createRequire } from 'node:module'
-import { type Address, bytesToHex, concatBytes, type Hex, hexToBytes, keccak256 } from '@appchain/core'
+import {
+  type Address,
+  bytesToHex,
+  concatBytes,
+  type Hex,
+  hexToBytes,
+  keccak256,
+  loadNativeSecp256k1,
+} from '@appchain/core'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { recoverTypedDataAddress } from 'viem'
 import { InvalidPreconfirmationError } from './errors.js'
@@ -86,21 +93,7 @@ function digestWith(domain: Uint8Array, p: Omit<Preconfirmation, 'signature'>): 
   return keccak256(concatBytes(new Uint8Array([0x19, 0x01]), domain, struct))
 }
 
-interface NativeSign {
-  ecdsaSign(msg32: Uint8Array, seckey: Uint8Array): { signature: Uint8Array; recid: number }
-}
-
-let native: NativeSign | null | undefined
-function loadNative(): NativeSign | null {
-  if (native !== undefined) return native
-  try {
-    // The N-API prebuild itself (`secp256k1/bindings`), not the package's silent pure-JS fallback.
-    native = createRequire(import.meta.url)('secp256k1/bindings') as NativeSign
-  } catch {
-    native = null
-  }
-  return native
-}
+const loadNative = loadNativeSecp256k1
 
 export interface PreconfSigner {
   readonly address: Address

@@ -1,9 +1,9 @@
+import { loadNativeSecp256k1 } from '@appchain/core'
 import type { StateManagerInterface } from '@ethereumjs/common'
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
 import { createEVM, type EVM } from '@ethereumjs/evm'
 import type { Hardfork } from './hardfork.js'
 import { pointEvaluationKzg } from './kzg.js'
-import { loadNativeSecp256k1 } from './recoverAddress.js'
 
 /** Where BLOCKHASH looks: the current block context's ancestor hashes. */
 export interface BlockHashSource {

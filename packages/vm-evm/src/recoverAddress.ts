@@ -1,33 +1,11 @@
-import { createRequire } from 'node:module'
-import { InvalidSignatureError, keccak256 } from '@appchain/core'
+import { InvalidSignatureError, keccak256, loadNativeSecp256k1 } from '@appchain/core'
 import { secp256k1 as nobleSecp } from '@noble/curves/secp256k1.js'
 
 /** Recovers the 20-byte address that signed `hash` with (`r`,`s`,`recovery`); throws `InvalidSignatureError`. */
 export type AddressRecoverer = (hash: Uint8Array, sig64: Uint8Array, recovery: number) => Uint8Array
 
-interface NativeSecp256k1 {
-  ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean, output?: Uint8Array): Uint8Array
-}
-
 function addressOfPublicKey(pub65: Uint8Array): Uint8Array {
   return keccak256(pub65.subarray(1)).subarray(12)
-}
-
-let native: NativeSecp256k1 | null | undefined
-
-/**
- * The native libsecp256k1 binding of the `secp256k1` package (its N-API prebuild, not the `elliptic`
- * fallback the package would otherwise pick silently), or `null` when it does not load here.
- */
-export function loadNativeSecp256k1(): NativeSecp256k1 | null {
-  if (native !== undefined) return native
-  try {
-    const require = createRequire(import.meta.url)
-    native = require('secp256k1/bindings') as NativeSecp256k1
-  } catch {
-    native = null
-  }
-  return native
 }
 
 /**

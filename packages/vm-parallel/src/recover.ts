@@ -1,25 +1,9 @@
-import { createRequire } from 'node:module'
 import type { Address } from '@appchain/core'
-import { bytesToHex, InvalidSignatureError } from '@appchain/core'
+import { bytesToHex, InvalidSignatureError, loadNativeSecp256k1 } from '@appchain/core'
 import { keccak256 } from '@appchain/state'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 
-interface NativeSecp256k1 {
-  ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean, output?: Uint8Array): Uint8Array
-}
-
-let native: NativeSecp256k1 | null | undefined
-
-function loadNative(): NativeSecp256k1 | null {
-  if (native !== undefined) return native
-  try {
-    // The N-API prebuild directly: the package's main entry silently falls back to `elliptic`.
-    native = createRequire(import.meta.url)('secp256k1/bindings') as NativeSecp256k1
-  } catch {
-    native = null
-  }
-  return native
-}
+const loadNative = loadNativeSecp256k1
 
 /** Which implementation `recoverSigner` uses here: native libsecp256k1 (about 16k/s per core) or noble (about 600/s). */
 export function recoveryBackend(): 'native' | 'noble' {
