@@ -1,5 +1,6 @@
 // Profiles the node under the throughput workload:
 // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir /tmp/prof' tsx --conditions source bench/profile.ts
+// Knobs: SENDERS, PER_SENDER (default 100 x 30), LEVEL=1 for the LevelDB node (default in memory).
 import { privateKeyToAccount } from 'viem/accounts'
 import { spawnAppchain } from './targets.js'
 import { throughput } from './throughput.js'
@@ -7,8 +8,16 @@ import { senderKeys, signTransfers } from './workload.js'
 
 const keys = senderKeys(Number(process.env.SENDERS ?? 100), 1)
 const txs = await signTransfers(keys, Number(process.env.PER_SENDER ?? 30))
-const node = await spawnAppchain({ name: 'p', inMemory: true, fund: keys.map((k) => privateKeyToAccount(k).address) })
+const node = await spawnAppchain({
+  name: 'p',
+  inMemory: process.env.LEVEL !== '1',
+  fund: keys.map((k) => privateKeyToAccount(k).address),
+})
 const r = await throughput(node.url, txs)
 console.log(r)
+// Block build and seal histograms of the run.
+const metrics = await (await fetch(`${node.url}/metrics`)).text()
+for (const line of metrics.split('\n'))
+  if (/^appchain_block_(build|seal)_seconds_(bucket|sum|count)/.test(line)) console.log(line)
 await node.stop()
 process.exit(0)

@@ -415,7 +415,9 @@ export function createMethods(n: NodeInternals): Record<string, RpcMethod> {
     eth_getTransactionReceipt: async (p) => {
       arity(p, 1)
       const hash = hash32(p[0], 0)
-      const loc = await n.store.getTxLocation(hash)
+      // Admitted and not yet written: no receipt, and no Db read for the receipt polling of pending transactions.
+      const loc =
+        n.store.recentTxLocation(hash) ?? (n.unsealed(hash) ? undefined : await n.store.getTxLocation(hash))
       if (!loc) return null
       const block = await n.store.getBlockByHash(loc.blockHash)
       const receipts = await n.store.getReceipts(loc.blockHash)

@@ -128,6 +128,21 @@ export async function createChainStore(db: Db, opts: { cacheBlocks?: number } = 
     cache.set(k, v)
     if (cache.size > cacheSize) cache.delete(cache.keys().next().value as Hex)
   }
+  // Where the transactions of the last `cacheSize` sealed blocks sit, so receipt polling of recent transactions
+  // (the common case) needs no Db read; older ones are read from the 't' index.
+  const recentTxs = new Map<Hex, TxLocation>()
+  const recentBlocks: Hex[][] = []
+  const rememberTxs = (block: BlockRecord, receipts: readonly Receipt[]) => {
+    for (const r of receipts) {
+      recentTxs.set(r.transactionHash, {
+        blockHash: block.hash,
+        blockNumber: block.header.number,
+        index: r.transactionIndex,
+      })
+    }
+    recentBlocks.push(block.txHashes)
+    if (recentBlocks.length > cacheSize) for (const h of recentBlocks.shift()!) recentTxs.delete(h)
+  }
 
   let head: BlockRecord | undefined
   const headHash = await db.get(HEAD)
@@ -197,7 +212,13 @@ export async function createChainStore(db: Db, opts: { cacheBlocks?: number } = 
       return hash ? getBlockByHash(hash) : undefined
     },
     getReceipts,
+    /** The location of a transaction of one of the recent blocks, without a Db read. */
+    recentTxLocation(hash: Hex): TxLocation | undefined {
+      return recentTxs.get(hash)
+    },
     async getTxLocation(hash: Hex): Promise<TxLocation | undefined> {
+      const recent = recentTxs.get(hash)
+      if (recent) return recent
       const bytes = await db.get(TX(hash))
       if (!bytes) return undefined
       return {
@@ -215,6 +236,7 @@ export async function createChainStore(db: Db, opts: { cacheBlocks?: number } = 
       await db.batch([...input.stateOps, ...ops, ...extraOps])
       remember(blocks, record.hash, record)
       remember(receiptsCache, record.hash, input.execution.receipts)
+      rememberTxs(record, input.execution.receipts)
       head = record
       return record
     },
