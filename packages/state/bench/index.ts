@@ -10,6 +10,7 @@ import { account, address, median, ms, printTable, rng } from './util.js'
 const BASE = Number(process.env.BENCH_BASE ?? 100_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 const ONE_MILLION = Number(process.env.BENCH_BIG ?? 1_000_000)
+const DIRTY = Number(process.env.BENCH_DIRTY ?? 40_000)
 const EMPTY_ROOT = new Uint8Array(32).map(
   (_, i) =>
     [
@@ -21,6 +22,15 @@ const EMPTY_ROOT = new Uint8Array(32).map(
 const addresses = Array.from({ length: BASE }, (_, i) => address(i))
 const addressBytes = addresses.map((a) => Buffer.from(a.slice(2), 'hex') as Uint8Array)
 const record = (balance: bigint) => encodeAccount(account(balance), EMPTY_ROOT)
+
+const row = (name: string, e: number, s: number, t: number) => [
+  name,
+  ms(e),
+  ms(s),
+  `${(e / s).toFixed(1)}x`,
+  ms(t),
+  `${(e / t).toFixed(1)}x`,
+]
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now()
@@ -122,10 +132,118 @@ const trie = createTrie({ secure: true })
   }
 }
 
+// 3. A block touching 40k accounts (a parallel-VM block): from empty, and on top of the base above.
+// ethereumjs runs once per case (tens of seconds); ours `BENCH_RUNS` times. "ours state" is putAccount
+// for each account + root(); the detail table splits root() from the puts and checks flush()'s ops.
+const detail: string[][] = []
+{
+  const n = DIRTY
+  const label = `${n / 1000}k`
+  // From empty: same accounts for every side.
+  progress(`ethereumjs: ${label} accounts from empty`)
+  const fresh = await createMPT({ useKeyHashing: true })
+  const e = await timed(async () => {
+    fresh.checkpoint()
+    for (let i = 0; i < n; i++) await fresh.put(addressBytes[i % BASE]!, record(BigInt(i + 7)))
+    await fresh.commit()
+    fresh.root()
+  })
+  progress(`ours: ${label} accounts from empty, ${RUNS} runs`)
+  const s: number[] = []
+  const sRoot: number[] = []
+  const t: number[] = []
+  let freshOps = 0
+  for (let r = 0; r < RUNS; r++) {
+    const ours = createStateDb({ db: memoryDb() })
+    let rootMs = 0
+    s.push(
+      await timed(async () => {
+        for (let i = 0; i < n; i++) await ours.putAccount(addresses[i % BASE]!, account(BigInt(i + 7)))
+        const t0 = performance.now()
+        await ours.root()
+        rootMs = performance.now() - t0
+      }),
+    )
+    sRoot.push(rootMs)
+    const oursTrie = createTrie({ secure: true })
+    t.push(
+      await timed(async () => {
+        for (let i = 0; i < n; i++) await oursTrie.put(addressBytes[i % BASE]!, record(BigInt(i + 7)))
+        oursTrie.commit()
+      }),
+    )
+    const roots = [Buffer.from(fresh.root()).toString('hex'), (await ours.root()).slice(2), oursTrie.root().slice(2)]
+    if (new Set(roots).size !== 1) throw new Error(`roots differ (${label} from empty): ${roots.join(' ')}`)
+    freshOps = (await ours.flush()).ops.length
+  }
+  rows.push(row(`${label} accounts from empty (ethereumjs 1 run)`, e, median(s), median(t)))
+  detail.push([`${label} accounts from empty`, ms(median(s) - median(sRoot)), ms(median(sRoot)), String(freshOps), '0'])
+
+  // On top of the base: distinct random accounts of the base get new balances.
+  const rand = rng(4242)
+  const picks = new Set<number>()
+  while (picks.size < Math.min(n, BASE)) picks.add(Math.floor(rand() * BASE))
+  const order = [...picks]
+  progress(`ethereumjs: ${label} dirty accounts on ${BASE / 1000}k`)
+  const e2 = await timed(async () => {
+    theirs.checkpoint()
+    for (const i of order) await theirs.put(addressBytes[i]!, record(BigInt(i) + 3n))
+    await theirs.commit()
+    theirs.root()
+  })
+  progress(`ours: ${label} dirty accounts on ${BASE / 1000}k, ${RUNS} runs`)
+  const s2: number[] = []
+  const s2Root: number[] = []
+  const t2: number[] = []
+  let ops = 0
+  let redundant = 0
+  for (let r = 0; r < RUNS; r++) {
+    // Each run changes every picked account again (run r writes balance + r), then flushes and writes.
+    let rootMs = 0
+    s2.push(
+      await timed(async () => {
+        for (const i of order) await state.putAccount(addresses[i]!, account(BigInt(i) + 3n + BigInt(RUNS - 1 - r)))
+        const t0 = performance.now()
+        await state.root()
+        rootMs = performance.now() - t0
+      }),
+    )
+    s2Root.push(rootMs)
+    t2.push(
+      await timed(async () => {
+        for (const i of order) await trie.put(addressBytes[i]!, record(BigInt(i) + 3n + BigInt(RUNS - 1 - r)))
+        trie.commit()
+      }),
+    )
+    const flushed = (await state.flush()).ops
+    // flush() should hold only changed flat entries and new trie nodes: count ops the Db already holds.
+    redundant = 0
+    for (const op of flushed) {
+      if (op.type !== 'put' || op.key[1] !== 0x6e) continue
+      if ((await db.get(op.key)) !== undefined) redundant++
+    }
+    ops = flushed.length
+    await db.batch(flushed)
+  }
+  // The last run wrote the same balances as ethereumjs: roots must agree.
+  const roots = [Buffer.from(theirs.root()).toString('hex'), (await state.root()).slice(2), trie.root().slice(2)]
+  if (new Set(roots).size !== 1) throw new Error(`roots differ (${label} on base): ${roots.join(' ')}`)
+  rows.push(row(`${label} dirty accounts on ${BASE / 1000}k (ethereumjs 1 run)`, e2, median(s2), median(t2)))
+  detail.push([
+    `${label} dirty accounts on ${BASE / 1000}k`,
+    ms(median(s2) - median(s2Root)),
+    ms(median(s2Root)),
+    String(ops),
+    String(redundant),
+  ])
+}
+
 printTable(['case (ms, median)', 'ethereumjs', 'ours state', 'ratio', 'ours trie', 'ratio'], rows)
 console.log('(ratio = ethereumjs time / ours; all roots checked equal after every commit)\n')
+printTable(['ours state (ms, median)', 'putAccount ×n', 'root()', 'flush() ops', 'ops already in Db'], detail)
+console.log('(flush() ops = flat entries + new trie nodes + the root record)\n')
 
-// 3. Ours alone on 1M accounts, in a fresh process so its peak RSS is its own.
+// 4. Ours alone on 1M accounts, in a fresh process so its peak RSS is its own.
 if (ONE_MILLION > 0) {
   const child = spawnSync(
     process.execPath,
