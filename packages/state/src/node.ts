@@ -5,11 +5,50 @@ import { keccak256 as keccak_256 } from './keccak.js'
 import { fromLatin1, latin1 } from './latin1.js'
 import { decodeRlp, lenOfLen, listHeaderLen, type RlpItem, strLen, writeListHeader, writeStr } from './rlp.js'
 
-let scratch = new Uint8Array(4096)
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
+
+let scratch: Uint8Array = NodeBuffer === undefined ? new Uint8Array(4096) : NodeBuffer.allocUnsafeSlow(4096)
 /** A module-level buffer for encodings that are copied out at once (hashing is synchronous). */
 function scratchOf(n: number): Uint8Array {
-  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2))
+  if (scratch.length < n) {
+    const size = Math.max(n, scratch.length * 2)
+    scratch = NodeBuffer === undefined ? new Uint8Array(size) : NodeBuffer.allocUnsafeSlow(size)
+  }
   return scratch
+}
+
+/** scratch[0..len) as a Latin-1 string (Buffer's native encoder when there is one: no object per call). */
+function scratchString(buf: Uint8Array, len: number): string {
+  if (NodeBuffer !== undefined) return (buf as Buffer).toString('latin1', 0, len)
+  return latin1(buf.subarray(0, len))
+}
+
+/** Copies a Latin-1 string into buf at 0. */
+function stringToScratch(buf: Uint8Array, s: string, len: number): void {
+  if (NodeBuffer !== undefined) (buf as Buffer).write(s, 0, len, 'latin1')
+  else for (let i = 0; i < len; i++) buf[i] = s.charCodeAt(i)
+}
+
+/** Writes the hex-prefix string of path[pos..] (a leaf's or extension's RLP path item) at `off`. */
+function writeHexPrefixStr(out: Uint8Array, off: number, path: Uint8Array, pos: number, leaf: boolean): number {
+  const n = path.length - pos
+  const bytes = (n >> 1) + 1
+  let o = off
+  if (bytes > 1) out[o++] = 0x80 + bytes // at most 33 bytes: a short string
+  let i = pos
+  if (n & 1) {
+    out[o] = (leaf ? 0x30 : 0x10) | path[i]!
+    i++
+  } else out[o] = leaf ? 0x20 : 0x00
+  o++
+  for (; i < path.length; i += 2) out[o++] = (path[i]! << 4) | path[i + 1]!
+  return o
+}
+
+/** RLP length of the hex-prefix path item of n nibbles. */
+function hexPrefixStrLen(n: number): number {
+  const bytes = (n >> 1) + 1
+  return bytes === 1 ? 1 : 1 + bytes
 }
 
 /**
@@ -24,29 +63,39 @@ export class LeafNode {
   /** 1: hash (or inline encoding) valid; 2: stored. */
   private flags = 0
 
-  constructor(path: Uint8Array, value: Uint8Array) {
-    const hp = hexPrefix(path, true)
-    const payload = strLen(hp) + strLen(value)
+  /** A leaf for path[pos..] (pos defaults to 0: the whole path). */
+  constructor(path: Uint8Array, value: Uint8Array, pos = 0) {
+    const payload = hexPrefixStrLen(path.length - pos) + strLen(value)
     const len = listHeaderLen(payload) + payload
     // Encode in a reused scratch buffer: no short-lived off-heap allocation per leaf.
     const buf = scratchOf(len + 32)
-    writeStr(buf, writeStr(buf, writeListHeader(buf, 0, payload), hp), value)
-    this.s = latin1(buf.subarray(0, len))
+    writeStr(buf, writeHexPrefixStr(buf, writeListHeader(buf, 0, payload), path, pos, true), value)
+    this.s = scratchString(buf, len)
     this.len = len
   }
 
   /** Computes the reference (hashing the encoding when 32 bytes or more) and keeps it. */
   computeRef(): Uint8Array {
     const len = this.len
-    const s = this.s
     const buf = scratchOf(len + 32)
-    for (let i = 0; i < len; i++) buf[i] = s.charCodeAt(i)
+    stringToScratch(buf, this.s, len)
     this.flags |= 1
     if (len < 32) return buf.slice(0, len)
     const hash = keccak_256(buf.subarray(0, len))
     buf.set(hash, len)
-    this.s = latin1(buf.subarray(0, len + 32))
+    this.s = scratchString(buf, len + 32)
     return hash
+  }
+
+  /** Computes the reference like `computeRef`, without returning it. */
+  hash(): void {
+    const len = this.len
+    this.flags |= 1
+    if (len < 32) return
+    const buf = scratchOf(len + 32)
+    stringToScratch(buf, this.s, len)
+    buf.set(keccak_256(buf.subarray(0, len)), len)
+    this.s = scratchString(buf, len + 32)
   }
 
   get ref(): Uint8Array | undefined {
@@ -62,7 +111,7 @@ export class LeafNode {
       const buf = scratchOf(this.len + 32)
       for (let i = 0; i < this.len; i++) buf[i] = this.s.charCodeAt(i)
       buf.set(ref, this.len)
-      this.s = latin1(buf.subarray(0, this.len + 32))
+      this.s = scratchString(buf, this.len + 32)
     }
     this.flags |= 1
   }
@@ -173,7 +222,80 @@ export class LeafNode {
     let off = writeListHeader(buf, 0, payload)
     for (let i = start - hpHeader; i < start + length; i++) buf[off++] = this.s.charCodeAt(i)
     writeStr(buf, off, value)
-    this.s = latin1(buf.subarray(0, len))
+    this.s = scratchString(buf, len)
+    this.len = len
+    this.flags = 0
+  }
+
+  /** Number of path nibbles. */
+  pathLength(): number {
+    const [start, length] = this.hp()
+    return (length - 1) * 2 + ((this.s.charCodeAt(start) >> 4) & 1)
+  }
+
+  /** Length of the common prefix of the path and key[pos..], without decoding the path. */
+  commonPrefix(key: Uint8Array, pos: number): number {
+    const [start, length] = this.hp()
+    const s = this.s
+    const b0 = s.charCodeAt(start)
+    const max = key.length - pos
+    let k = 0
+    if ((b0 >> 4) & 1) {
+      if (max === 0 || key[pos] !== (b0 & 0x0f)) return 0
+      k = 1
+    }
+    for (let i = start + 1; i < start + length; i++) {
+      const c = s.charCodeAt(i)
+      if (k >= max || key[pos + k] !== c >> 4) return k
+      k++
+      if (k >= max || key[pos + k] !== (c & 0x0f)) return k
+      k++
+    }
+    return k
+  }
+
+  /** The path nibble at index i (i < pathLength()). */
+  nibbleAt(i: number): number {
+    const [start] = this.hp()
+    const s = this.s
+    const odd = (s.charCodeAt(start) >> 4) & 1
+    if (odd && i === 0) return s.charCodeAt(start) & 0x0f
+    const j = i - odd // index among the nibbles after the flag byte
+    const c = s.charCodeAt(start + 1 + (j >> 1))
+    return j & 1 ? c & 0x0f : c >> 4
+  }
+
+  /**
+   * Drops the first n nibbles of the path, keeping the value (copied as encoded: no decode); clears
+   * the hash. Used when a branch or extension is inserted above the leaf.
+   */
+  dropPrefix(n: number): void {
+    const [start, length] = this.hp()
+    const s = this.s
+    const b0 = s.charCodeAt(start)
+    const odd = (b0 >> 4) & 1
+    const total = (length - 1) * 2 + odd
+    const m = total - n
+    const [vStart, vLength] = this.valueSpan()
+    const vHead = vStart - (start + length) // the value's RLP header, copied with it
+    const payload = hexPrefixStrLen(m) + vHead + vLength
+    const len = listHeaderLen(payload) + payload
+    const buf = scratchOf(len + 32)
+    let o = writeListHeader(buf, 0, payload)
+    const bytes = (m >> 1) + 1
+    if (bytes > 1) buf[o++] = 0x80 + bytes
+    const nib = (i: number): number => {
+      if (odd && i === 0) return b0 & 0x0f
+      const j = i - odd
+      const c = s.charCodeAt(start + 1 + (j >> 1))
+      return j & 1 ? c & 0x0f : c >> 4
+    }
+    let i = n
+    if (m & 1) buf[o++] = 0x30 | nib(i++)
+    else buf[o++] = 0x20
+    for (; i < total; i += 2) buf[o++] = (nib(i) << 4) | nib(i + 1)
+    for (let k = start + length; k < vStart + vLength; k++) buf[o++] = s.charCodeAt(k)
+    this.s = scratchString(buf, len)
     this.len = len
     this.flags = 0
   }

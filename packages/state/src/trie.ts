@@ -427,27 +427,26 @@ function unchanged(before: TrieNode | undefined, after: TrieNode | undefined): b
 }
 
 function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value: Uint8Array): TrieNode {
-  if (node === undefined) return new LeafNode(path.slice(pos), value)
+  if (node === undefined) return new LeafNode(path, value, pos)
   if (node instanceof LeafNode) {
-    if (node.pathEquals(path, pos)) {
-      if (node.valueEquals(value)) return node
-      node.replaceValue(value)
+    // Compared and split in place: the leaf's path and value are never decoded.
+    const common = node.commonPrefix(path, pos)
+    const leafLen = node.pathLength()
+    const restLen = path.length - pos
+    if (common === leafLen && common === restLen) {
+      if (!node.valueEquals(value)) node.replaceValue(value)
       return node
     }
-    const p = node.path
-    const common = commonPrefix(path, pos, p)
-    const restLen = path.length - pos
     const branch = new BranchNode()
-    if (common === p.length) {
+    if (common === leafLen) {
       branch.value = node.value
     } else {
-      branch.children[p[common]!] = node
-      node.path = p.slice(common + 1)
-      dirty(node)
+      branch.children[node.nibbleAt(common)] = node
+      node.dropPrefix(common + 1)
     }
     if (common === restLen) branch.value = value
-    else branch.children[path[pos + common]!] = new LeafNode(path.slice(pos + common + 1), value)
-    return common > 0 ? new ExtensionNode(p.slice(0, common), branch) : branch
+    else branch.children[path[pos + common]!] = new LeafNode(path, value, pos + common + 1)
+    return common > 0 ? new ExtensionNode(path.slice(pos, pos + common), branch) : branch
   }
   if (node instanceof ExtensionNode) {
     const p = node.path
@@ -463,7 +462,7 @@ function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value
     branch.children[p[common]!] =
       common + 1 < p.length ? new ExtensionNode(p.slice(common + 1), node.child) : node.child
     if (pos + common === path.length) branch.value = value
-    else branch.children[path[pos + common]!] = new LeafNode(path.slice(pos + common + 1), value)
+    else branch.children[path[pos + common]!] = new LeafNode(path, value, pos + common + 1)
     if (common === 0) return branch
     node.path = p.slice(0, common)
     node.child = branch
