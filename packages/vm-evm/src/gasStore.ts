@@ -1,11 +1,16 @@
-import { type GasStore, gasStoreSlot, type Hex, KECCAK_EMPTY, PREDEPLOYS, type StateDb } from '@appchain/core'
+import { type GasStore, type Hex, KECCAK_EMPTY, PREDEPLOYS, type StateDb } from '@appchain/core'
+import { keccak256, keccakReady } from '@appchain/state'
+import { toHex } from './hex.js'
+
+const encoder = new TextEncoder()
 
 /**
  * A `GasStore` kept in the storage of the `PREDEPLOYS.gasStore` account, with core's key mapping
  * (`gasStoreSlot`: keccak256 of the key, the slots the sequencer's admission reads through core's
  * `stateGasStore`). Two differences from core's store, both for the VM: the slot of each key is computed once
- * per store (gas models touch the same keys many times in a block), and the account is created with nonce 1
- * on the first write, so EIP-161 never removes it and its storage is part of the state root.
+ * per store (gas models touch the same keys many times in a block), with the state's WebAssembly keccak (the
+ * same hash as core's `gasStoreSlot`, several times faster), and the account is created with nonce 1 on the
+ * first write, so EIP-161 never removes it and its storage is part of the state root.
  *
  * @example
  * ```ts
@@ -17,10 +22,12 @@ import { type GasStore, gasStoreSlot, type Hex, KECCAK_EMPTY, PREDEPLOYS, type S
 export function stateGasStore(state: StateDb): GasStore {
   const address = PREDEPLOYS.gasStore
   const slots = new Map<string, Hex>()
+  // Until the WebAssembly hasher is ready, keccak256 falls back to @noble/hashes: same slots either way.
+  void keccakReady()
   const slotOf = (key: string): Hex => {
     let s = slots.get(key)
     if (s === undefined) {
-      s = gasStoreSlot(key)
+      s = toHex(keccak256(encoder.encode(key)))
       slots.set(key, s)
     }
     return s

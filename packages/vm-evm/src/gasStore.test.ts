@@ -1,0 +1,27 @@
+import { gasStoreSlot, memoryDb, PREDEPLOYS, stateGasStore as coreStateGasStore } from '@appchain/core'
+import { createStateDb } from '@appchain/state'
+import { describe, expect, it } from 'vitest'
+import { stateGasStore } from './gasStore.js'
+
+describe('stateGasStore', () => {
+  it("uses core's slots (gasStoreSlot), so admission and execution read the same words", async () => {
+    const state = createStateDb({ db: memoryDb() })
+    const store = stateGasStore(state)
+    const keys = ['sp/0x00000000000000000000000000000000000000a1', 'rl/0xabc', 'lfm/é✓', '', 'x'.repeat(200)]
+    for (const [i, key] of keys.entries()) await store.set(key, BigInt(i + 1) << 200n)
+    const core = coreStateGasStore(state)
+    for (const [i, key] of keys.entries()) {
+      expect(await core.get(key)).toBe(BigInt(i + 1) << 200n)
+      expect(await state.getStorage(PREDEPLOYS.gasStore, gasStoreSlot(key))).toBe(
+        `0x${(BigInt(i + 1) << 200n).toString(16).padStart(64, '0')}`,
+      )
+      expect(await store.get(key)).toBe(BigInt(i + 1) << 200n)
+    }
+  })
+
+  it('refuses values outside 0 ≤ v < 2^256 with a RangeError', async () => {
+    const store = stateGasStore(createStateDb({ db: memoryDb() }))
+    await expect(store.set('k', -1n)).rejects.toThrow(RangeError)
+    await expect(store.set('k', 1n << 256n)).rejects.toThrow(RangeError)
+  })
+})
