@@ -1,5 +1,12 @@
 import type { Address, Log } from '@appchain/core'
-import { type ExecEnv, type ExecTx, type ExecutionMode, executeTx, type ProgramInfo, recordKey } from './executor.js'
+import {
+  createExecutor,
+  type ExecEnv,
+  type ExecTx,
+  type ExecutionMode,
+  type ProgramInfo,
+  recordKey,
+} from './executor.js'
 import type { Sandbox } from './sandbox.js'
 
 /** One batch of transactions for one thread, with the state slice they declared. Plain data. */
@@ -51,9 +58,11 @@ export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInf
     record: (p: string, a: Address) => records.get(recordKey(p, a)),
   }
   const optimistic = task.mode === 'optimistic'
-  const results: BatchTxResult[] = []
-  for (const tx of task.txs) {
-    const out = executeTx(sandbox, infos, tx, store, task.env, task.mode)
+  const run = createExecutor(sandbox, infos, store, task.env, task.mode)
+  const results: BatchTxResult[] = new Array(task.txs.length)
+  for (let i = 0; i < task.txs.length; i++) {
+    const tx = task.txs[i]!
+    const out = run(tx)
     const r: BatchTxResult = { index: tx.index, status: out.status, error: out.error, logs: out.logs }
     if (optimistic) {
       r.miss = out.miss !== undefined
@@ -65,15 +74,15 @@ export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInf
       for (const [a, v] of out.balances) {
         balances.set(a, v)
         writtenBalances.add(a)
-        lastWriter.set(`b${a}`, tx.index)
+        if (optimistic) lastWriter.set(`b${a}`, tx.index)
       }
       for (const [k, m] of out.records) {
         records.set(k, m)
         writtenRecords.add(k)
-        lastWriter.set(`r${k}`, tx.index)
+        if (optimistic) lastWriter.set(`r${k}`, tx.index)
       }
     }
-    results.push(r)
+    results[i] = r
   }
   return {
     results,

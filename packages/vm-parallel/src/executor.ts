@@ -1,5 +1,5 @@
 import type { Address, Hex, Log } from '@appchain/core'
-import { type BaseError, bigintToBytes, bytesToHex, rlpEncode, UndeclaredAccessError } from '@appchain/core'
+import { type BaseError, bytesToHex, UndeclaredAccessError } from '@appchain/core'
 import { keccak256 } from '@appchain/state'
 import {
   BalanceAccessError,
@@ -70,6 +70,11 @@ const ADDRESS = /^0x[0-9a-f]{40}$/
 const MAX_UINT = (1n << 256n) - 1n
 const enc = new TextEncoder()
 const topicCache = new Map<string, Hex>()
+// Locking mode tracks no read set (only optimistic validation needs one); never written to.
+const NO_READS: Set<string> = new Set()
+// Outcomes without writes share these (callers only read outcomes).
+const NO_BALANCES = new Map<Address, bigint>()
+const NO_RECORDS = new Map<string, Map<string, bigint>>()
 
 export const recordKey = (program: string, account: string) => `${program}|${account}`
 
@@ -85,54 +90,73 @@ export function executeTx(
   env: ExecEnv,
   mode: ExecutionMode,
 ): TxOutcome {
-  const info = programs.get(tx.program)
-  const balances = new Map<Address, bigint>()
-  const records = new Map<string, Map<string, bigint>>()
-  const reads = new Set<string>()
-  const logs: Log[] = []
-  let fault: BaseError | Miss | undefined
+  return createExecutor(sandbox, programs, store, env, mode)(tx)
+}
+
+/**
+ * `executeTx` for many transactions against one store: the bridge the sandbox calls back into is built once
+ * and pointed at each transaction in turn, so a transaction allocates only its own write buffer and logs.
+ *
+ * @example
+ * ```ts
+ * const run = createExecutor(sandbox, registry.infos, store, env, 'locks')
+ * for (const tx of txs) run(tx)
+ * ```
+ */
+export function createExecutor(
+  sandbox: Sandbox,
+  programs: ReadonlyMap<string, ProgramInfo>,
+  store: Store,
+  env: ExecEnv,
+  mode: ExecutionMode,
+): (tx: ExecTx) => TxOutcome {
   const locks = mode === 'locks'
-  const fail = (e: BaseError | Miss): never => {
+  // The transaction being executed and its private buffers (reset by `run`).
+  let tx: ExecTx = undefined as unknown as ExecTx
+  let info: ProgramInfo | undefined
+  let balances = new Map<Address, bigint>()
+  let records = new Map<string, Map<string, bigint>>()
+  let reads: Set<string> = NO_READS
+  let logs: Log[] = []
+  let fault: BaseError | Miss | undefined
+  const callEnv = { sender: '', blockNumber: env.blockNumber, timestamp: env.timestamp }
+
+  function fail(e: BaseError | Miss): never {
     fault ??= e
     throw e
   }
-  const addr = (a: string): Address => {
-    if (!ADDRESS.test(a))
-      fail(
-        new ProgramRevertedError({
-          program: tx.program,
-          method: tx.method,
-          reason: `invalid address ${a.slice(0, 50)}`,
-        }),
-      )
+  function revert(reason: string): never {
+    return fail(new ProgramRevertedError({ program: tx.program, method: tx.method, reason }))
+  }
+  function addr(a: string): Address {
+    if (!ADDRESS.test(a)) revert(`invalid address ${a.slice(0, 50)}`)
     return a as Address
   }
-  const canRead = (a: Address) => {
-    if (locks && !tx.reads.includes(a) && !tx.writes.includes(a))
+  function canRead(a: Address): void {
+    if (locks && !tx.writes.includes(a) && !tx.reads.includes(a))
       fail(new UndeclaredAccessError({ account: a, access: 'read' }))
   }
-  const canWrite = (a: Address) => {
+  function canWrite(a: Address): void {
     if (locks && !tx.writes.includes(a)) fail(new UndeclaredAccessError({ account: a, access: 'write' }))
   }
-  const balanceOf = (a: Address): bigint => {
+  function balanceOf(a: Address): bigint {
     const own = balances.get(a)
     if (own !== undefined) return own
     const v = store.balance(a)
     if (v === undefined) return fail(new Miss(a))
-    reads.add(`b${a}`)
+    if (!locks) reads.add(`b${a}`)
     return v
   }
-  const recordOf = (a: Address): ReadonlyMap<string, bigint> => {
+  function recordOf(a: Address): ReadonlyMap<string, bigint> {
     if (!info?.data) return revert('program keeps no records')
     const key = recordKey(tx.program, a)
     const own = records.get(key)
     if (own) return own
     const r = store.record(tx.program, a)
     if (r === undefined) return fail(new Miss(a, tx.program))
-    reads.add(`r${key}`)
+    if (!locks) reads.add(`r${key}`)
     return r
   }
-  const revert = (reason: string) => fail(new ProgramRevertedError({ program: tx.program, method: tx.method, reason }))
 
   const bridge: Bridge = {
     get(account, key) {
@@ -203,43 +227,57 @@ export function executeTx(
     },
   }
 
-  const outcome = sandbox.call(tx.program, tx.method, tx.argsJson, { sender: tx.sender, ...env }, bridge)
   const failed = (error: BaseError): TxOutcome => ({
     status: 'reverted',
     error: { name: error.name, message: error.shortMessage },
     logs: [],
-    balances: new Map(),
-    records: new Map(),
+    balances: NO_BALANCES,
+    records: NO_RECORDS,
     reads,
   })
-  if (fault instanceof Miss) {
-    return {
-      ...failed(new ProgramRevertedError({ program: tx.program, method: tx.method, reason: 'miss' })),
-      miss: { account: fault.account, program: fault.program },
+
+  return function run(next: ExecTx): TxOutcome {
+    tx = next
+    info = programs.get(tx.program)
+    balances = new Map()
+    if (records.size > 0) records = new Map()
+    reads = locks ? NO_READS : new Set()
+    logs = []
+    fault = undefined
+    callEnv.sender = tx.sender
+    const outcome = sandbox.call(tx.program, tx.method, tx.argsJson, callEnv, bridge)
+    // Set by the bridge during the call (TypeScript cannot see that).
+    const f = fault as BaseError | Miss | undefined
+    if (f instanceof Miss) {
+      return {
+        ...failed(new ProgramRevertedError({ program: tx.program, method: tx.method, reason: 'miss' })),
+        miss: { account: f.account, program: f.program },
+      }
     }
-  }
-  if (fault) return failed(fault)
-  if (!outcome.ok) {
-    return failed(
-      outcome.kind === 'contract'
-        ? new ProgramContractError({ program: tx.program, method: tx.method, reason: outcome.reason })
-        : new ProgramRevertedError({ program: tx.program, method: tx.method, reason: outcome.reason }),
-    )
-  }
-  for (const [key, rec] of records) {
-    const size = encodeRecord(rec).length
-    if (size > MAX_RECORD_BYTES) {
+    if (f) return failed(f)
+    if (!outcome.ok) {
       return failed(
-        new RecordTooLargeError({
-          program: tx.program,
-          account: key.slice(key.indexOf('|') + 1),
-          size,
-          max: MAX_RECORD_BYTES,
-        }),
+        outcome.kind === 'contract'
+          ? new ProgramContractError({ program: tx.program, method: tx.method, reason: outcome.reason })
+          : new ProgramRevertedError({ program: tx.program, method: tx.method, reason: outcome.reason }),
       )
     }
+    for (const [key, rec] of records) {
+      const size = encodeRecord(rec).length
+      if (size > MAX_RECORD_BYTES) {
+        return failed(
+          new RecordTooLargeError({
+            program: tx.program,
+            account: key.slice(key.indexOf('|') + 1),
+            size,
+            max: MAX_RECORD_BYTES,
+          }),
+        )
+      }
+    }
+    // The live `records` map is handed out only when non-empty; the next run replaces it.
+    return { status: 'success', logs, balances, records: records.size > 0 ? records : NO_RECORDS, reads }
   }
-  return { status: 'success', logs, balances, records, reads }
 }
 
 function topic(event: string): Hex {
@@ -252,18 +290,51 @@ function topic(event: string): Hex {
 }
 
 /** Log data: rlp of the emitted values (uints as minimal big-endian bytes, strings as UTF-8, booleans as 0/1). */
-function encodeLogData(valuesJson: string): Hex {
+export function encodeLogData(valuesJson: string): Hex {
   const values = JSON.parse(valuesJson) as (string | boolean | { $n: string })[]
-  return bytesToHex(
-    rlpEncode(
-      values.map((v) => {
-        if (typeof v === 'boolean') return v ? new Uint8Array([1]) : new Uint8Array()
-        if (typeof v === 'string') return enc.encode(v)
-        const n = BigInt(v.$n)
-        return bigintToBytes(n < 0n ? (1n << 256n) + n : n)
-      }),
-    ),
-  )
+  // Built as hex directly: one string per log instead of byte arrays, an rlp tree and a hex conversion.
+  let body = ''
+  let size = 0
+  for (const v of values) {
+    let hex: string
+    if (typeof v === 'boolean') hex = v ? '01' : ''
+    else if (typeof v === 'string') hex = utf8Hex(v)
+    else {
+      const n = BigInt(v.$n)
+      const u = n < 0n ? (1n << 256n) + n : n
+      hex = u === 0n ? '' : u.toString(16)
+      if (hex.length % 2) hex = `0${hex}`
+    }
+    const len = hex.length >> 1
+    const item = len === 1 && hex.charCodeAt(0) < 56 /* '8' */ ? hex : rlpPrefix(0x80, len) + hex
+    body += item
+    size += item.length >> 1
+  }
+  return `0x${rlpPrefix(0xc0, size)}${body}` as Hex
+}
+
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+/** The rlp length prefix of a string (`base` 0x80) or list (`base` 0xc0) of `len` bytes, as hex. */
+function rlpPrefix(base: number, len: number): string {
+  if (len <= 55) return HEX_BYTE[base + len]!
+  let l = len.toString(16)
+  if (l.length % 2) l = `0${l}`
+  return HEX_BYTE[base + 55 + (l.length >> 1)]! + l
+}
+
+function utf8Hex(s: string): string {
+  let out = ''
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x80) {
+      out = ''
+      for (const b of enc.encode(s)) out += HEX_BYTE[b]!
+      return out
+    }
+    out += HEX_BYTE[c]!
+  }
+  return out
 }
 
 /**

@@ -99,6 +99,16 @@ const BOOT = `(function boot(H, ABORT, forbidden) {
   const revive = (_, v) => (v !== null && typeof v === 'object' && !isArr(v) && typeof v.$n === 'string' && O.keys(v).length === 1 ? BI(v.$n) : v);
   const deepFreeze = (v) => { if (v !== null && typeof v === 'object') { O.freeze(v); for (const k of O.keys(v)) deepFreeze(v[k]); } return v; };
   const tag = (v) => (typeof v === 'bigint' ? { $n: v.toString() } : typeof v === 'boolean' ? v : Str(v));
+  // ctx's functions hold no per-call state, so every call shares one frozen set of them.
+  const cGet = O.freeze((account, key) => call('get', account, key));
+  const cSet = O.freeze((account, key, value) => { call('set', account, key, value); });
+  const cBalance = O.freeze((account) => call('balance', account));
+  const cTransfer = O.freeze((from, to, amount) => { call('transfer', from, to, amount); });
+  const cMint = O.freeze((to, amount) => { call('mint', to, amount); });
+  const cEmit = O.freeze((event, ...values) => { call('emit', Str(event), JSON.stringify(values.map(tag))); });
+  const cRevert = O.freeze((reason) => { call('revert', Str(reason)); throw new Abort(); });
+  const cAssert = O.freeze((cond, reason) => { if (!cond) { call('revert', Str(reason)); throw new Abort(); } });
+  const cDerive = O.freeze((...parts) => call('derive', parts.map((x) => (typeof x === 'bigint' ? 'n' + x.toString() : 's' + Str(x))).join('\\u0000')));
   const programs = new Map();
   function register(id, address, configJson, method, types, fn) {
     let p = programs.get(id);
@@ -118,15 +128,8 @@ const BOOT = `(function boot(H, ABORT, forbidden) {
     O.freeze(args);
     const ctx = O.freeze({
       sender, program: id, programAddress: p.address, blockNumber, timestamp, config: p.config,
-      get: (account, key) => call('get', account, key),
-      set: (account, key, value) => { call('set', account, key, value); },
-      balance: (account) => call('balance', account),
-      transfer: (from, to, amount) => { call('transfer', from, to, amount); },
-      mint: (to, amount) => { call('mint', to, amount); },
-      emit: (event, ...values) => { call('emit', Str(event), JSON.stringify(values.map(tag))); },
-      revert: (reason) => { call('revert', Str(reason)); throw new Abort(); },
-      assert: (cond, reason) => { if (!cond) { call('revert', Str(reason)); throw new Abort(); } },
-      derive: (...parts) => call('derive', parts.map((x) => (typeof x === 'bigint' ? 'n' + x.toString() : 's' + Str(x))).join('\\u0000')),
+      get: cGet, set: cSet, balance: cBalance, transfer: cTransfer, mint: cMint, emit: cEmit, revert: cRevert,
+      assert: cAssert, derive: cDerive,
     });
     try {
       const r = m.fn(ctx, args);
