@@ -25,4 +25,65 @@ describe('flzCompressLen', () => {
       previous = len
     }
   })
+
+  it('gives the same lengths as a fresh table per call, whatever was compressed before', () => {
+    // The straightforward version (a zeroed table per call), as the reference for the shared, stamped table.
+    const reference = (input: Uint8Array): number => {
+      const n = input.length
+      const limit = n < 13 ? 0 : n - 13
+      const table = new Uint32Array(8192)
+      const u24 = (i: number) => input[i]! | (input[i + 1]! << 8) | (input[i + 2]! << 16)
+      const hash = (v: number) => (Math.imul(v, 0x9e3779b9) >>> 19) & 0x1fff
+      const literals = (run: number, size: number) =>
+        run % 0x20 === 0 ? size + 0x21 * Math.floor(run / 0x20) : size + 0x21 * Math.floor(run / 0x20) + (run % 0x20) + 1
+      const match = (len: number, size: number) =>
+        size + 3 * Math.floor((len - 1) / 262) + ((len - 1) % 262 >= 6 ? 3 : 2)
+      let i = 2
+      let anchor = 0
+      let size = 0
+      while (i < limit) {
+        let ref = 0
+        for (;;) {
+          const seq = u24(i)
+          const h = hash(seq)
+          ref = table[h]!
+          table[h] = i
+          if (i >= limit) break
+          i++
+          if (i - 1 - ref < 8192 && seq === u24(ref)) break
+        }
+        if (i >= limit) break
+        i--
+        if (i > anchor) size = literals(i - anchor, size)
+        let len = 0
+        let end = limit + 9 - (i + 3)
+        while (len < end) {
+          if (input[ref + 3 + len] !== input[i + 3 + len]) end = 0
+          len++
+        }
+        size = match(len, size)
+        i += len
+        table[hash(u24(i))] = i
+        i++
+        table[hash(u24(i))] = i
+        i++
+        anchor = i
+      }
+      return literals(n - anchor, size)
+    }
+    let seed = 7
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+      return seed >>> 16
+    }
+    for (let k = 0; k < 400; k++) {
+      // Mixed inputs: random, repetitive, and long enough to fill many table entries.
+      const len = rand() % (k % 10 === 0 ? 20_000 : 600)
+      const alphabet = 1 + (rand() % 256)
+      const input = Uint8Array.from({ length: len }, () => rand() % alphabet)
+      expect(flzCompressLen(input)).toBe(reference(input))
+    }
+    expect(flzCompressLen(hexToBytes(CONTRACT_CALL))).toBe(202)
+  })
 })
+

@@ -11,24 +11,13 @@
 export function flzCompressLen(input: Uint8Array): number {
   const n = input.length
   const limit = n < 13 ? 0 : n - 13
-  const table = new Uint32Array(8192)
-  const u24 = (i: number) => input[i]! | (input[i + 1]! << 8) | (input[i + 2]! << 16)
-  // Bits 19..31 of the 64-bit product v × 2654435769 lie in its low 32 bits, which Math.imul gives exactly.
-  const hash = (v: number) => (Math.imul(v, 0x9e3779b9) >>> 19) & 0x1fff
-  const literals = (run: number, size: number) => {
-    size += 0x21 * Math.floor(run / 0x20)
-    const rest = run % 0x20
-    return rest === 0 ? size : size + rest + 1
+  // A fresh generation empties the shared hash table without zeroing its 8192 entries on every call.
+  generation = (generation + 1) >>> 0
+  if (generation === 0) {
+    STAMPS.fill(0)
+    generation = 1
   }
-  const match = (len: number, size: number) => {
-    const l = len - 1
-    size += 3 * Math.floor(l / 262)
-    return l % 262 >= 6 ? size + 3 : size + 2
-  }
-  const remember = (i: number) => {
-    table[hash(u24(i))] = i
-    return i + 1
-  }
+  const gen = generation
 
   let i = 2
   let anchor = 0
@@ -36,14 +25,15 @@ export function flzCompressLen(input: Uint8Array): number {
   while (i < limit) {
     let ref = 0
     for (;;) {
-      const seq = u24(i)
+      const seq = u24(input, i)
       const h = hash(seq)
-      ref = table[h]!
-      table[h] = i
+      ref = STAMPS[h] === gen ? TABLE[h]! : 0
+      TABLE[h] = i
+      STAMPS[h] = gen
       const distance = i - ref
       if (i >= limit) break
       i++
-      if (distance < 8192 && seq === u24(ref)) break
+      if (distance < 8192 && seq === u24(input, ref)) break
     }
     if (i >= limit) break
     i--
@@ -58,9 +48,35 @@ export function flzCompressLen(input: Uint8Array): number {
       len++
     }
     size = match(len, size)
-    i = remember(i + len)
-    i = remember(i)
+    i = remember(input, i + len, gen)
+    i = remember(input, i, gen)
     anchor = i
   }
   return literals(n - anchor, size)
+}
+
+// One hash table for every call (the function is synchronous): an entry counts only when its stamp is the
+// current call's generation, otherwise it reads as 0, as in a freshly zeroed table.
+const TABLE = new Uint32Array(8192)
+const STAMPS = new Uint32Array(8192)
+let generation = 0
+
+const u24 = (input: Uint8Array, i: number) => input[i]! | (input[i + 1]! << 8) | (input[i + 2]! << 16)
+// Bits 19..31 of the 64-bit product v × 2654435769 lie in its low 32 bits, which Math.imul gives exactly.
+const hash = (v: number) => (Math.imul(v, 0x9e3779b9) >>> 19) & 0x1fff
+const literals = (run: number, size: number) => {
+  const s = size + 0x21 * Math.floor(run / 0x20)
+  const rest = run % 0x20
+  return rest === 0 ? s : s + rest + 1
+}
+const match = (len: number, size: number) => {
+  const l = len - 1
+  const s = size + 3 * Math.floor(l / 262)
+  return l % 262 >= 6 ? s + 3 : s + 2
+}
+const remember = (input: Uint8Array, i: number, gen: number) => {
+  const h = hash(u24(input, i))
+  TABLE[h] = i
+  STAMPS[h] = gen
+  return i + 1
 }
