@@ -1,11 +1,12 @@
 import type { Address } from '@appchain/core'
-import { cpuProfile } from './cpuProfile.js'
 import type { ExecTx } from '../src/executor.js'
 import { programSpec } from '../src/program.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
+import { cpuProfile } from './cpuProfile.js'
 import { benchKeys, median } from './workloads.js'
 
-// The program phase alone, on this thread: BENCH_TXS transfers through runBatch (what one worker does).
+// The program phase alone, on this thread: BENCH_TXS transfers packed, cloned, run and unpacked as a worker
+// round trip does it (the clones stand for postMessage's serialisation on both sides).
 // BASE=dir also runs the runBatch of another copy of src (e.g. `git archive HEAD src | tar -x -C .base`),
 // alternating, for a before/after ratio in one run.
 const N = Number(process.env.BENCH_TXS ?? 20_000)
@@ -30,21 +31,26 @@ const variants = [{ name: 'src', dir: '../src' }]
 if (process.env.BASE) variants.push({ name: 'base', dir: `${process.env.BASE}/src` })
 const runners = await Promise.all(
   variants.map(async (v) => {
-    const { runBatch } = await import(`${v.dir}/batch.ts`)
+    const m = await import(`${v.dir}/batch.ts`)
     const { createRegistry } = await import(`${v.dir}/registry.ts`)
     const { createSandbox } = await import(`${v.dir}/sandbox.ts`)
     const registry = createRegistry(specs)
     const sandbox = createSandbox(specs)
+    const env = { blockNumber: 1n, timestamp: 1n }
+    // What a worker round trip costs, on one thread: pack, clone there, run, clone back, unpack.
+    const run = m.encodeBatch
+      ? () => {
+          const task = m.encodeBatch(txs, { mode: 'locks', env, balance: () => 10n ** 24n, record: () => undefined })
+          const out = structuredClone(m.runBatch(sandbox, registry.infos, structuredClone(task)))
+          return { results: m.batchResults(task, out), writes: m.batchWrites(out) }
+        }
+      : () =>
+          structuredClone(
+            m.runBatch(sandbox, registry.infos, structuredClone({ mode: 'locks', env, txs, balances, records: [] })),
+          )
     return {
       name: v.name,
-      run: () =>
-        runBatch(sandbox, registry.infos, {
-          mode: 'locks',
-          env: { blockNumber: 1n, timestamp: 1n },
-          txs,
-          balances,
-          records: [],
-        }),
+      run,
       cpu: [] as number[],
     }
   }),

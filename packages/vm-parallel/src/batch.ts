@@ -9,17 +9,35 @@ import {
 } from './executor.js'
 import type { Sandbox } from './sandbox.js'
 
-/** One batch of transactions for one thread, with the state slice they declared. Plain data. */
+/**
+ * One batch of transactions for one thread, with the state slice they declared, as columns: a worker
+ * message is a few arrays (one structured clone each) instead of thousands of small objects.
+ */
 export interface BatchTask {
   mode: ExecutionMode
   env: ExecEnv
-  /** In block order. */
-  txs: ExecTx[]
-  balances: [Address, bigint][]
+  /** Block index of each transaction, ascending. */
+  index: Int32Array
+  /** `program` and `method` of transaction i: `calls[2 * call[i]]` and `calls[2 * call[i] + 1]`. */
+  calls: string[]
+  call: Uint16Array
+  argsJson: string[]
+  sender: Address[]
+  /**
+   * Declared accounts of every transaction, concatenated: transaction i's reads are
+   * `accounts[accessStart[i] .. accessStart[i] + readCount[i]]`, its writes follow up to `accessStart[i + 1]`.
+   */
+  accounts: Address[]
+  accessStart: Uint32Array
+  readCount: Uint16Array
+  /** Balances of every declared account. */
+  balanceAccounts: Address[]
+  balanceValues: bigint[]
   /** `program|account` to record entries. */
   records: [string, [string, bigint][]][]
 }
 
+/** What one transaction of a batch did, as the main thread uses it. */
 export interface BatchTxResult {
   index: number
   status: 'success' | 'reverted'
@@ -36,11 +54,116 @@ export interface BatchTxResult {
   reexecutions?: number | undefined
 }
 
+/** A batch's outcome, as columns (see `batchResults` for the per-transaction view). */
 export interface BatchResult {
-  results: BatchTxResult[]
+  /** 1 where the transaction succeeded. */
+  ok: Uint8Array
+  /** Reverted transactions' errors: position in the batch, name, message. */
+  errorAt: number[]
+  errorName: string[]
+  errorMessage: string[]
+  /**
+   * Logs of transaction i are the next `logCount[i]` logs; log j has `topicCount[j]` topics. Addresses and
+   * topics repeat from log to log, so they are indices into `logStrings` (each string crosses once).
+   */
+  logCount: Uint32Array
+  logStrings: string[]
+  logAddress: Uint32Array
+  topicCount: Uint8Array
+  topics: Uint32Array
+  /** Every log's data, joined by commas: one flat string crosses instead of a rope per log. */
+  logData: string
   /** Locking mode: final values of every location the batch wrote. */
-  balances: [Address, bigint][]
+  balanceAccounts: Address[]
+  balanceValues: bigint[]
   records: [string, [string, bigint][]][]
+  /** Optimistic mode: per transaction, what validation needs. */
+  detail?: Pick<BatchTxResult, 'miss' | 'reads' | 'balances' | 'records'>[] | undefined
+}
+
+/**
+ * Packs transactions (block order) and the state slice they declared into a `BatchTask`.
+ *
+ * @example
+ * ```ts
+ * const task = encodeBatch(txs, { mode: 'locks', env, balance: (a) => bs.balance(a)!, record: () => undefined })
+ * ```
+ */
+export function encodeBatch(
+  txs: readonly ExecTx[],
+  opts: {
+    mode: ExecutionMode
+    env: ExecEnv
+    balance: (a: Address) => bigint
+    /** The record of `program` at `a` when the program keeps records, else undefined. */
+    record: (program: string, a: Address) => ReadonlyMap<string, bigint> | undefined
+  },
+): BatchTask {
+  const n = txs.length
+  const index = new Int32Array(n)
+  const call = new Uint16Array(n)
+  const accessStart = new Uint32Array(n + 1)
+  const readCount = new Uint16Array(n)
+  const calls: string[] = []
+  const callIds = new Map<string, number>()
+  const argsJson: string[] = new Array(n)
+  const sender: Address[] = new Array(n)
+  const accounts: Address[] = []
+  const balanceAccounts: Address[] = []
+  const balanceValues: bigint[] = []
+  const seen = new Set<Address>()
+  const records: [string, [string, bigint][]][] = []
+  const seenRecords = new Set<string>()
+  const add = (program: string, a: Address) => {
+    accounts.push(a)
+    if (!seen.has(a)) {
+      seen.add(a)
+      balanceAccounts.push(a)
+      balanceValues.push(opts.balance(a))
+    }
+    const r = opts.record(program, a)
+    if (r) {
+      const k = recordKey(program, a)
+      if (!seenRecords.has(k)) {
+        seenRecords.add(k)
+        records.push([k, [...r]])
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const tx = txs[i]!
+    index[i] = tx.index
+    const key = `${tx.program}\u0000${tx.method}`
+    let c = callIds.get(key)
+    if (c === undefined) {
+      c = callIds.size
+      callIds.set(key, c)
+      calls.push(tx.program, tx.method)
+    }
+    call[i] = c
+    argsJson[i] = tx.argsJson
+    sender[i] = tx.sender
+    accessStart[i] = accounts.length
+    readCount[i] = tx.reads.length
+    for (const a of tx.reads) add(tx.program, a)
+    for (const a of tx.writes) add(tx.program, a)
+  }
+  accessStart[n] = accounts.length
+  return {
+    mode: opts.mode,
+    env: opts.env,
+    index,
+    calls,
+    call,
+    argsJson,
+    sender,
+    accounts,
+    accessStart,
+    readCount,
+    balanceAccounts,
+    balanceValues,
+    records,
+  }
 }
 
 /**
@@ -48,7 +171,8 @@ export interface BatchResult {
  * The same code runs in workers and, for sequential execution, on the main thread.
  */
 export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInfo>, task: BatchTask): BatchResult {
-  const balances = new Map(task.balances)
+  const balances = new Map<Address, bigint>()
+  for (let i = 0; i < task.balanceAccounts.length; i++) balances.set(task.balanceAccounts[i]!, task.balanceValues[i]!)
   const records = new Map<string, ReadonlyMap<string, bigint>>(task.records.map(([k, e]) => [k, new Map(e)]))
   const lastWriter = new Map<string, number>()
   const writtenBalances = new Set<Address>()
@@ -59,34 +183,152 @@ export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInf
   }
   const optimistic = task.mode === 'optimistic'
   const run = createExecutor(sandbox, infos, store, task.env, task.mode)
-  const results: BatchTxResult[] = new Array(task.txs.length)
-  for (let i = 0; i < task.txs.length; i++) {
-    const tx = task.txs[i]!
-    const out = run(tx)
-    const r: BatchTxResult = { index: tx.index, status: out.status, error: out.error, logs: out.logs }
-    if (optimistic) {
-      r.miss = out.miss !== undefined
-      r.reads = [...out.reads].map((loc) => [loc, lastWriter.get(loc) ?? -1])
-      r.balances = [...out.balances]
-      r.records = [...out.records].map(([k, m]) => [k, [...m]])
+  const n = task.index.length
+  const out: BatchResult = {
+    ok: new Uint8Array(n),
+    errorAt: [],
+    errorName: [],
+    errorMessage: [],
+    logCount: new Uint32Array(n),
+    logStrings: [],
+    logAddress: new Uint32Array(0),
+    topicCount: new Uint8Array(0),
+    topics: new Uint32Array(0),
+    logData: '',
+    balanceAccounts: [],
+    balanceValues: [],
+    records: [],
+    detail: optimistic ? [] : undefined,
+  }
+  const topicCounts: number[] = []
+  const logAddress: number[] = []
+  const topics: number[] = []
+  const logData: string[] = []
+  const stringIds = new Map<string, number>()
+  const stringId = (v: string) => {
+    let id = stringIds.get(v)
+    if (id === undefined) {
+      id = stringIds.size
+      stringIds.set(v, id)
+      out.logStrings.push(v)
     }
-    if (out.status === 'success') {
-      for (const [a, v] of out.balances) {
+    return id
+  }
+  for (let i = 0; i < n; i++) {
+    const s = task.accessStart[i]!
+    const r = s + task.readCount[i]!
+    const c = task.call[i]!
+    const tx: ExecTx = {
+      index: task.index[i]!,
+      program: task.calls[2 * c]!,
+      method: task.calls[2 * c + 1]!,
+      argsJson: task.argsJson[i]!,
+      sender: task.sender[i]!,
+      reads: task.accounts.slice(s, r),
+      writes: task.accounts.slice(r, task.accessStart[i + 1]!),
+    }
+    const o = run(tx)
+    if (o.status === 'success') out.ok[i] = 1
+    else if (o.error) {
+      out.errorAt.push(i)
+      out.errorName.push(o.error.name)
+      out.errorMessage.push(o.error.message)
+    }
+    out.logCount[i] = o.logs.length
+    for (const l of o.logs) {
+      logAddress.push(stringId(l.address))
+      topicCounts.push(l.topics.length)
+      for (const t of l.topics) topics.push(stringId(t))
+      logData.push(l.data)
+    }
+    if (optimistic) {
+      out.detail!.push({
+        miss: o.miss !== undefined,
+        reads: [...o.reads].map((loc) => [loc, lastWriter.get(loc) ?? -1]),
+        balances: [...o.balances],
+        records: [...o.records].map(([k, m]) => [k, [...m]]),
+      })
+    }
+    if (o.status === 'success') {
+      for (const [a, v] of o.balances) {
         balances.set(a, v)
         writtenBalances.add(a)
         if (optimistic) lastWriter.set(`b${a}`, tx.index)
       }
-      for (const [k, m] of out.records) {
+      for (const [k, m] of o.records) {
         records.set(k, m)
         writtenRecords.add(k)
         if (optimistic) lastWriter.set(`r${k}`, tx.index)
       }
     }
+  }
+  out.topicCount = Uint8Array.from(topicCounts)
+  out.logAddress = Uint32Array.from(logAddress)
+  out.topics = Uint32Array.from(topics)
+  out.logData = logData.join(',')
+  if (!optimistic) {
+    for (const a of writtenBalances) {
+      out.balanceAccounts.push(a)
+      out.balanceValues.push(balances.get(a)!)
+    }
+    for (const k of writtenRecords) out.records.push([k, [...records.get(k)!]])
+  }
+  return out
+}
+
+/**
+ * The per-transaction view of a batch's columns, in the batch's order.
+ *
+ * @example
+ * ```ts
+ * for (const r of batchResults(task, await worker.run(task))) results[r.index] = r
+ * ```
+ */
+export function batchResults(task: Pick<BatchTask, 'index'>, out: BatchResult): BatchTxResult[] {
+  const n = task.index.length
+  const results: BatchTxResult[] = new Array(n)
+  let e = 0
+  let l = 0
+  let t = 0
+  const logData = out.logData === '' && out.logAddress.length === 0 ? [] : out.logData.split(',')
+  for (let i = 0; i < n; i++) {
+    const count = out.logCount[i]!
+    const logs: Log[] = new Array(count)
+    for (let j = 0; j < count; j++, l++) {
+      const tc = out.topicCount[l]!
+      const topics: `0x${string}`[] = new Array(tc)
+      for (let k = 0; k < tc; k++) topics[k] = out.logStrings[out.topics[t + k]!] as `0x${string}`
+      logs[j] = { address: out.logStrings[out.logAddress[l]!] as Address, topics, data: logData[l]! as `0x${string}` }
+      t += tc
+    }
+    const r: BatchTxResult = {
+      index: task.index[i]!,
+      status: out.ok[i] ? 'success' : 'reverted',
+      error: undefined,
+      logs,
+    }
+    if (out.errorAt[e] === i) {
+      r.error = { name: out.errorName[e]!, message: out.errorMessage[e]! }
+      e++
+    }
+    const d = out.detail?.[i]
+    if (d) {
+      r.miss = d.miss
+      r.reads = d.reads
+      r.balances = d.balances
+      r.records = d.records
+    }
     results[i] = r
   }
-  return {
-    results,
-    balances: optimistic ? [] : [...writtenBalances].map((a) => [a, balances.get(a)!]),
-    records: optimistic ? [] : [...writtenRecords].map((k) => [k, [...records.get(k)!]]),
-  }
+  return results
+}
+
+/** A locking-mode batch's final writes, as `applyOutcome` takes them. */
+export function batchWrites(out: BatchResult): {
+  balances: Iterable<[Address, bigint]>
+  records: Iterable<[string, Iterable<[string, bigint]>]>
+} {
+  const balances: [Address, bigint][] = new Array(out.balanceAccounts.length)
+  for (let i = 0; i < balances.length; i++) balances[i] = [out.balanceAccounts[i]!, out.balanceValues[i]!]
+  return { balances, records: out.records }
 }

@@ -30,11 +30,11 @@ import {
 } from '@appchain/core'
 import { type WorkerPool, workerPool } from '@appchain/core/workers'
 import { keccakReady, orderedTrieRoot, keccakReady as stateKeccakReady } from '@appchain/state'
-import type { BatchResult, BatchTask, BatchTxResult } from './batch.js'
+import { type BatchResult, type BatchTxResult, batchResults, batchWrites, encodeBatch } from './batch.js'
 import { BlockState } from './blockState.js'
 import { receiptBloom } from './bloom.js'
 import { depositEnvelope } from './deposit.js'
-import { type ExecEnv, type ExecTx, type ExecutionMode, executeTx, recordKey, type TxOutcome } from './executor.js'
+import { type ExecEnv, type ExecTx, type ExecutionMode, executeTx, type TxOutcome } from './executor.js'
 import { type DecodeItem, type DecodeOptions, decodeItems, type ParallelTx, rebuildDecodeError } from './parallelTx.js'
 import { type Program, type ProgramSpec, programSpec } from './program.js'
 import { encodeReceipt } from './receipts.js'
@@ -249,29 +249,29 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const p = getPool()
     const plan = assignGroups(groups, p.size).filter((l) => l.length > 0)
     s.threads = plan.length
-    const dispatched = Promise.all(
-      plan.map(
-        (indices, w) =>
-          p.runOn(w, {
-            op: 'execute',
-            ...sliceFor(
-              bs,
-              registry.infos,
-              indices.map((i) => exec[i]!),
-              env,
-              mode,
-            ),
-          }) as Promise<BatchResult>,
+    const tasks = plan.map((indices) =>
+      encodeBatch(
+        indices.map((i) => exec[i]!),
+        {
+          mode,
+          env,
+          balance: (a) => bs.balance(a)!,
+          record: (program, a) =>
+            registry.infos.get(program)?.data ? (bs.record(program, a) ?? new Map<string, bigint>()) : undefined,
+        },
       ),
+    )
+    const dispatched = Promise.all(
+      tasks.map((task, w) => p.runOn(w, { op: 'execute', ...task }) as Promise<BatchResult>),
     )
     // This thread's share of the commitment overlaps the workers; nothing touches `bs` until it is done.
     if (whileWorkersRun) await whileWorkersRun()
     const batches = await dispatched
     const results: BatchTxResult[] = new Array(txs.length)
-    for (const b of batches) for (const r of b.results) results[r.index] = r
+    for (let b = 0; b < batches.length; b++) for (const r of batchResults(tasks[b]!, batches[b]!)) results[r.index] = r
     if (mode === 'locks') {
       // Groups share no written account: every batch's final values go straight in.
-      for (const b of batches) applyOutcome(bs, b)
+      for (const b of batches) applyOutcome(bs, batchWrites(b))
       s.timings.execute = performance.now() - t1
       return { results, s }
     }
@@ -577,27 +577,4 @@ async function releasePool(key: string): Promise<void> {
   if (--entry.refs > 0) return
   pools.delete(key)
   await entry.pool.close()
-}
-
-/** The slice of state a batch declared: balances and this program's records of every declared account. */
-function sliceFor(
-  bs: BlockState,
-  infos: ReturnType<typeof createRegistry>['infos'],
-  txs: ExecTx[],
-  env: ExecEnv,
-  mode: ExecutionMode,
-): BatchTask {
-  const balances = new Map<Address, bigint>()
-  const records = new Map<string, [string, bigint][]>()
-  for (const tx of txs) {
-    const data = infos.get(tx.program)?.data
-    for (const a of [...tx.reads, ...tx.writes]) {
-      if (!balances.has(a)) balances.set(a, bs.balance(a)!)
-      if (data) {
-        const k = recordKey(tx.program, a)
-        if (!records.has(k)) records.set(k, [...(bs.record(tx.program, a) ?? new Map())])
-      }
-    }
-  }
-  return { mode, env, txs, balances: [...balances], records: [...records] }
 }
