@@ -2,6 +2,7 @@ import { loadNativeSecp256k1 } from '@appchain/core'
 import type { StateManagerInterface } from '@ethereumjs/common'
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
 import { createEVM, type EVM } from '@ethereumjs/evm'
+import { useFastRunLoop } from './fastRunLoop.js'
 import type { Hardfork } from './hardfork.js'
 import { pointEvaluationKzg } from './kzg.js'
 
@@ -61,7 +62,11 @@ export async function createInterpreter(args: {
   const c = common as unknown as { _activatedEIPsCache: number[]; isActivatedEIP(eip: number): boolean }
   const eips = new Set(c._activatedEIPsCache)
   c.isActivatedEIP = (eip: number) => eips.has(eip)
-  await cacheJumpAnalysis(evm)
+  const proto = await interpreterPrototype(evm)
+  if (proto) {
+    cacheJumpAnalysis(proto)
+    useFastRunLoop(evm, proto)
+  }
   return evm
 }
 
@@ -70,20 +75,27 @@ const patched = new WeakSet<object>()
 const analyses = new WeakMap<object, WeakMap<Uint8Array, JumpAnalysis>>()
 
 /**
- * The interpreter redoes jump-destination analysis of a contract's code on every call. Code objects come
- * from the adapter's content-addressed cache, so the analysis is cached per interpreter (opcode tables
- * differ by hardfork) and per code object. The Interpreter class is not exported: it is reached through
- * the run state of one trivial execution.
+ * The prototype of `@ethereumjs/evm`'s Interpreter class, which is not exported: it is reached through the
+ * run state of one trivial execution.
  */
-async function cacheJumpAnalysis(evm: EVM): Promise<void> {
+async function interpreterPrototype(evm: EVM): Promise<object | undefined> {
   const res = (await evm.runCode({ code: new Uint8Array([0x00]), gasLimit: 100n })) as unknown as {
     runState?: { interpreter?: object }
   }
-  const proto = res.runState?.interpreter && Object.getPrototypeOf(res.runState.interpreter)
-  if (!proto || patched.has(proto)) return
+  return res.runState?.interpreter && Object.getPrototypeOf(res.runState.interpreter)
+}
+
+/**
+ * The interpreter redoes jump-destination analysis of a contract's code on every call. Code objects come
+ * from the adapter's content-addressed cache, so the analysis is cached per interpreter (opcode tables
+ * differ by hardfork) and per code object.
+ */
+function cacheJumpAnalysis(proto: object): void {
+  if (patched.has(proto)) return
   patched.add(proto)
-  const original = proto._getValidJumpDestinations as (code: Uint8Array) => JumpAnalysis
-  proto._getValidJumpDestinations = function (this: { _evm: object }, code: Uint8Array) {
+  const p = proto as { _getValidJumpDestinations(this: { _evm: object }, code: Uint8Array): JumpAnalysis }
+  const original = p._getValidJumpDestinations as (code: Uint8Array) => JumpAnalysis
+  p._getValidJumpDestinations = function (this: { _evm: object }, code: Uint8Array) {
     let perEvm = analyses.get(this._evm)
     if (!perEvm) {
       perEvm = new WeakMap()
