@@ -43,6 +43,11 @@ export interface UpfrontCharge {
   amount: bigint
   /** Fee token; native when undefined. */
   token?: Address | undefined
+  /**
+   * `amount` is all the payer needs: a VM that applies Ethereum's funds rule (a paying sender must hold
+   * gasLimit × maxFeePerGas) skips it. For a free tier, where the bid is never charged.
+   */
+  exact?: boolean | undefined
 }
 
 /** The final fee of one transaction: `amount` = `burnt` + sum of `credits`. */
@@ -82,6 +87,13 @@ export interface GasModel {
   upfront(tx: TxEnvelope, ctx: ChargeContext): Promise<UpfrontCharge>
   /** The final fee once `gasUsed` is known; may update the store (quota usage). */
   charge(tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext): Promise<FeeCharge>
+  /**
+   * The VM excluded `tx` after `upfront` (funds, fee token, a limit checked later): drop what `upfront` holds
+   * for it in memory (a quota reservation), so the sender's later transactions of the block are not refused
+   * for it. Optional; a VM calls it at most once per `upfront`, never after `charge`. The VM drops the
+   * transaction's store writes itself.
+   */
+  release?(tx: TxEnvelope, ctx: ChargeContext): void
   /** What ordering policies sort by (the effective tip per gas, for EIP-1559). */
   priority(tx: TxEnvelope, fees: BlockFees): bigint
   /** Suggested prices for wallets. */
