@@ -328,4 +328,42 @@ describe('createSequencer', () => {
     const s = createSequencer({ vm, gas, chain, chainId: 1n })
     await expect(s.submit('0x' as never)).rejects.toThrow(TypeError)
   })
+
+  it('opens the next block on a sealed block still being written, and writes blocks in order', async () => {
+    const { chain, sequencer } = await setup({ blockTimeMs: 20, preconf: { privateKey: KEY } })
+    // Every write takes 60 ms, three block times: the next blocks build on the tip meanwhile.
+    const seal = chain.seal.bind(chain)
+    const writes: bigint[] = []
+    let writing = 0
+    let overlapped = false
+    chain.seal = async (s) => {
+      writing++
+      await new Promise((r) => setTimeout(r, 60))
+      writes.push(s.block.header.number)
+      await seal(s)
+      writing--
+    }
+    const preconfs: Preconfirmation[] = []
+    sequencer.onPreconfirmation((p) => {
+      if (writing > 0) overlapped = true
+      preconfs.push(p)
+    })
+    sequencer.start()
+    const [a, b] = accounts
+    await sequencer.submit([await transfer(a!, { nonce: 0, chainId: CHAIN_ID })])
+    await until(() => writing > 0, 'the first write')
+    await sequencer.submit([await transfer(b!, { nonce: 0, chainId: CHAIN_ID })])
+    await sequencer.submit([await transfer(a!, { nonce: 1, chainId: CHAIN_ID })])
+    await until(() => preconfs.length === 3, 'three preconfirmations')
+    await sequencer.stop()
+    expect(overlapped).toBe(true)
+    expect(writes).toEqual(chain.sealed.map((s) => s.block.header.number))
+    expect(writes).toEqual([...writes].sort((x, y) => (x < y ? -1 : 1)))
+    for (let i = 1; i < chain.sealed.length; i++)
+      expect(chain.sealed[i]!.block.header.parentHash).toBe(chain.sealed[i - 1]!.block.hash)
+    const sealedTxs = chain.sealed.flatMap((s) => s.execution.included.map((t) => t.hash))
+    expect(sealedTxs).toEqual(preconfs.map((p) => p.txHash))
+    expect(chain.head().hash).toBe(chain.sealed.at(-1)!.block.hash)
+  })
+
 })

@@ -175,7 +175,7 @@ export function createSequencer(config: SequencerConfig): Sequencer {
         'block production',
         lock.runFirst(() => {
           rotationQueued = false
-          return rotate(false)
+          return rotate(false, false)
         }),
       )
     },
@@ -216,8 +216,18 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     p.catch((err) => logger?.error?.({ err }, `sequencer: ${what} failed`))
   }
 
+  /**
+   * The last sealed block while its batch is still being written (`chain.head()` moves once it is written), and
+   * that write. The next block builds on the tip at once; the write must land before the next flush (the state
+   * keeps the flushed data readable until then) and before the next block is written.
+   */
+  let tip: { header: SealedBlock['block']['header']; hash: Hex } | undefined
+  let writing: Promise<void> | undefined
+  const chainBlockHash = chain.blockHash?.bind(chain)
+  const blockHash = (n: bigint) => (tip && n === tip.header.number ? tip.hash : chainBlockHash?.(n))
+
   const nextCtx = (): BlockContext => {
-    const head = chain.head()
+    const head = tip ?? chain.head()
     return nextBlockContext({
       parent: head.header,
       parentHash: head.hash,
@@ -226,8 +236,13 @@ export function createSequencer(config: SequencerConfig): Sequencer {
       gasLimit: maxBlockGas,
       coinbase,
       nowMs: Date.now(),
-      getBlockHash: chain.blockHash?.bind(chain),
+      getBlockHash: chainBlockHash ? blockHash : undefined,
     })
+  }
+
+  /** Waits for the previous block's write (rethrowing its failure). */
+  const written = async () => {
+    if (writing) await writing
   }
 
   const openNext = async () => {
@@ -291,23 +306,48 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     )
   }
 
-  const sealOpen = async (): Promise<SealedBlock> => {
+  const sealFailed = (err: unknown, number: bigint) => {
+    // The live state may now be ahead of what the chain wrote: nothing safe to build on. Stop and say so.
+    running = false
+    ticker.stop()
+    logger?.error?.({ err, number }, 'sealing failed; sequencer stopped')
+  }
+
+  /**
+   * Seals the open block and starts writing it (`chain.seal`) without waiting: the next block opens on the tip
+   * while the batch is written. Receipts and the head are the chain's business and move once it is written.
+   */
+  const sealOpen = async (): Promise<{ sealed: SealedBlock; write: Promise<void> }> => {
     const o = open!
     open = undefined
     const started = performance.now()
     const state = chain.state()
     let sealed: SealedBlock
     try {
+      // The previous block's ops must be in the Db before this flush (and this block's write goes after it).
+      await written()
       sealed = await sealBlock(o, state)
-      await chain.seal(sealed)
     } catch (err) {
-      // The live state may now be ahead of what the chain wrote: nothing safe to build on. Stop and say so.
-      running = false
-      ticker.stop()
-      logger?.error?.({ err, number: o.ctx.number }, 'sealing failed; sequencer stopped')
+      sealFailed(err, o.ctx.number)
       throw err
     }
     const sealMs = performance.now() - started
+    tip = { header: sealed.block.header, hash: sealed.block.hash }
+    const write = chain.seal(sealed).then(
+      () => {
+        if (writing === write) writing = undefined
+        if (tip?.hash === sealed.block.hash) tip = undefined
+        logger?.debug?.({ number: o.ctx.number, txs: sealed.execution.included.length, sealMs }, 'block sealed')
+        blocks.emit(sealed, { sealMs: performance.now() - started })
+      },
+      (err: unknown) => {
+        sealFailed(err, o.ctx.number)
+        throw err
+      },
+    )
+    writing = write
+    // Nobody may be waiting on this write (a tick): its failure is logged by sealFailed, not unhandled.
+    write.catch(() => {})
     const promised = o.txs.map((t) => t.hash)
     const got = sealed.execution.included.map((t) => t.hash)
     if (promised.join() !== got.join())
@@ -327,18 +367,17 @@ export function createSequencer(config: SequencerConfig): Sequencer {
       const nonce = (await state.getAccount(sender))?.nonce ?? 0n
       for (const tx of pool.setNonce(sender, nonce).promoted) pendingTxs.emit(tx)
     }
-    logger?.debug?.({ number: o.ctx.number, txs: sealed.execution.included.length, sealMs }, 'block sealed')
-    blocks.emit(sealed, { sealMs })
-    return sealed
+    return { sealed, write }
   }
 
-  const rotate = async (allowEmpty: boolean): Promise<SealedBlock | undefined> => {
+  /** Seals the open block (if worth it) and opens the next; resolves once the seal is written only with `wait`. */
+  const rotate = async (allowEmpty: boolean, wait: boolean): Promise<SealedBlock | undefined> => {
     if (!open) {
       await openNext()
       await place(true)
     } else if (!running) await place(true)
     const o = open!
-    let sealed: SealedBlock | undefined
+    let sealed: { sealed: SealedBlock; write: Promise<void> } | undefined
     if (o.txs.length > 0 || o.deposits.length > 0 || emptyBlocks || allowEmpty) sealed = await sealOpen()
     else {
       // Nothing to seal: reopen so the next block has a fresh timestamp and picks up new deposits.
@@ -349,7 +388,8 @@ export function createSequencer(config: SequencerConfig): Sequencer {
       await openNext()
       schedulePlacement()
     }
-    return sealed
+    if (sealed && wait) await sealed.write
+    return sealed?.sealed
   }
 
   const admit = async (tx: TxEnvelope, ctx: BlockContext, state: StateDb) => {
@@ -443,24 +483,27 @@ export function createSequencer(config: SequencerConfig): Sequencer {
 
     async stop() {
       if (!running) {
-        await lock.run(() => undefined)
+        await lock.run(() => writing?.catch(() => {}))
         return
       }
       running = false
       ticker.stop()
       await lock.run(async () => {
-        if (!open) return
-        if (open.txs.length > 0 || open.deposits.length > 0) await sealOpen()
-        else {
-          open.discard()
-          open = undefined
+        if (open) {
+          if (open.txs.length > 0 || open.deposits.length > 0) await (await sealOpen()).write
+          else {
+            open.discard()
+            open = undefined
+          }
         }
+        // A failed write was logged (and stopped the sequencer) where it happened.
+        await writing?.catch(() => {})
       })
     },
 
     buildNow(opts = {}) {
       if (typeof opts !== 'object' || opts === null) throw new TypeError('buildNow: options must be an object')
-      return lock.run(() => rotate(opts.allowEmpty ?? false))
+      return lock.run(() => rotate(opts.allowEmpty ?? false, true))
     },
 
     runExclusive(fn) {
