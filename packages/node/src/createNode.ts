@@ -13,6 +13,7 @@ import { formatEvmTx } from './rpc/format.js'
 import { createMethods, type NodeInternals } from './rpc/methods.js'
 import { type RpcServer, startRpcServer } from './rpc/server.js'
 import type { Preconfirmation, SealedBlock, SequencerChain, SequencerHandle } from './seam.js'
+import { cachedDb } from './store/cachedDb.js'
 import { blockLogs, createChainStore } from './store/chainStore.js'
 import type { BlockRecord } from './store/codec.js'
 
@@ -70,7 +71,8 @@ export async function createNode(config: NodeConfig) {
       ? dbConfig.db
       : 'inMemory' in dbConfig
         ? memoryDb()
-        : await levelDb({ path: dbConfig.path, sync: dbConfig.sync })
+        : // Reads of the same accounts (senders, coinbase) repeat for every admission and block: keep them in memory.
+          cachedDb(await levelDb({ path: dbConfig.path, sync: dbConfig.sync }))
   const ownsDb = !('db' in dbConfig)
   const cleanup: (() => Promise<void> | void)[] = []
   try {
