@@ -64,6 +64,14 @@ describe('preconfirmations', () => {
     )
   })
 
+  it('signs on first read and keeps the signature in copies and JSON', async () => {
+    const p = preconfSigner(KEY, { chainId: 4242n }).sign({ txHash, blockNumber: 7n, index: 1 })
+    const copy = { ...p }
+    expect(copy.signature).toBe(p.signature)
+    expect(JSON.parse(JSON.stringify({ ...p, blockNumber: '7' })).signature).toBe(p.signature)
+    expect(await verifyPreconfirmation(copy, { chainId: 4242n, sequencer: ADDRESS })).toBe(true)
+  })
+
   it('guards its key argument', () => {
     expect(() => preconfSigner('0x1234')).toThrow(TypeError)
     expect(() => preconfSigner(`0x${'00'.repeat(32)}`)).toThrow(RangeError)

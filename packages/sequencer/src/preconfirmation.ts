@@ -99,6 +99,7 @@ export interface PreconfSigner {
   readonly address: Address
   /** `'native'` (libsecp256k1, ~20k signatures/s per core) or `'noble'` (pure JS, ~1.7k/s). */
   readonly backend: 'native' | 'noble'
+  /** The preconfirmation; its `signature` is computed when first read (then kept). */
   sign(p: { txHash: Hex; blockNumber: bigint; index: number }): Preconfirmation
 }
 
@@ -144,7 +145,16 @@ export function preconfSigner(
     backend: lib ? 'native' : 'noble',
     sign({ txHash, blockNumber, index }) {
       const fields = { txHash, blockNumber, index, sequencer: address }
-      return { ...fields, signature: bytesToHex(sign64(digestWith(domain, fields))) }
+      // Signed on first read: every preconfirmation anyone receives (subscription, lookup, JSON) carries its
+      // signature, and one that nobody ever reads costs no digest and no ECDSA signature.
+      let signature: Hex | undefined
+      return {
+        ...fields,
+        get signature(): Hex {
+          signature ??= bytesToHex(sign64(digestWith(domain, fields)))
+          return signature
+        },
+      }
     },
   }
 }
