@@ -6,6 +6,7 @@ import { createKeccak } from 'hash-wasm'
 type Hasher = Awaited<ReturnType<typeof createKeccak>>
 let wasm: Hasher | undefined
 let ready: Promise<void> | undefined
+let settled = false
 
 /**
  * Starts (once) instantiating the WebAssembly hasher; resolves when it is in use (or unavailable).
@@ -22,10 +23,18 @@ export function keccakReady(): Promise<void> {
   ready ??= createKeccak(256).then(
     (h) => {
       wasm = h
+      settled = true
     },
-    () => {},
+    () => {
+      settled = true
+    },
   )
   return ready
+}
+
+/** Whether the WebAssembly hasher is in use (`keccakReady()` has resolved with it). */
+export function keccakIsReady(): boolean {
+  return wasm !== undefined || (ready !== undefined && settled)
 }
 
 /**

@@ -1,6 +1,7 @@
 // Trie nodes held in memory. Nodes are mutated in place by the trie; `ref` caches the node's
 // reference (its RLP when shorter than 32 bytes, else keccak of it) and is cleared on change, so a
 // commit re-hashes only the paths that changed. `stored` says the node's encoding is in the store.
+import { allocBytes } from './allocBytes.js'
 import { keccak256 as keccak_256 } from './keccak.js'
 import { fromLatin1, latin1 } from './latin1.js'
 import { decodeRlp, lenOfLen, listHeaderLen, type RlpItem, strLen, writeListHeader, writeStr } from './rlp.js'
@@ -63,15 +64,27 @@ export class LeafNode {
   /** 1: hash (or inline encoding) valid; 2: stored. */
   private flags = 0
 
-  /** A leaf for path[pos..] (pos defaults to 0: the whole path). */
-  constructor(path: Uint8Array, value: Uint8Array, pos = 0) {
+  /**
+   * A leaf for path[pos..] (pos defaults to 0: the whole path). With `hash`, its reference is computed
+   * at once (for leaves built in their final place: one string instead of two).
+   */
+  constructor(path: Uint8Array, value: Uint8Array, pos = 0, hash = false) {
     const payload = hexPrefixStrLen(path.length - pos) + strLen(value)
     const len = listHeaderLen(payload) + payload
     // Encode in a reused scratch buffer: no short-lived off-heap allocation per leaf.
     const buf = scratchOf(len + 32)
     writeStr(buf, writeHexPrefixStr(buf, writeListHeader(buf, 0, payload), path, pos, true), value)
-    this.s = scratchString(buf, len)
     this.len = len
+    this.s = hash ? this.hashScratch(buf) : scratchString(buf, len)
+  }
+
+  /** Marks the encoding in buf[0..len) hashed; returns the string to keep (encoding + hash). */
+  private hashScratch(buf: Uint8Array): string {
+    const len = this.len
+    this.flags |= 1
+    if (len < 32) return scratchString(buf, len)
+    buf.set(keccak_256(buf.subarray(0, len)), len)
+    return scratchString(buf, len + 32)
   }
 
   /** Computes the reference (hashing the encoding when 32 bytes or more) and keeps it. */
@@ -141,6 +154,15 @@ export class LeafNode {
     out[off] = 0xa0
     for (let i = 0; i < 32; i++) out[off + 1 + i] = s.charCodeAt(this.len + i)
     return off + 33
+  }
+
+  /** [hash, RLP] of a hashed leaf of 32 bytes or more, as views into one new allocation. */
+  hashAndEncoding(): [hash: Uint8Array, encoding: Uint8Array] {
+    const len = this.len
+    const s = this.s
+    const out = allocBytes(len + 32)
+    for (let i = 0; i < len + 32; i++) out[i] = s.charCodeAt(i)
+    return [out.subarray(len), out.subarray(0, len)]
   }
 
   /** The node's RLP (a fresh copy). */
@@ -476,7 +498,7 @@ export function encodeNode(node: TrieNode): Uint8Array {
       if (c === undefined) payload += 1
       else payload += childRefLength(c)
     }
-    const out = new Uint8Array(listHeaderLen(payload) + payload)
+    const out = allocBytes(listHeaderLen(payload) + payload)
     let off = writeListHeader(out, 0, payload)
     for (let i = 0; i < 16; i++) {
       const c = children[i]
@@ -491,7 +513,7 @@ export function encodeNode(node: TrieNode): Uint8Array {
     const hp = hexPrefix(node.path, false)
     const r = nodeRef(node.child)
     const payload = strLen(hp) + refLen(r)
-    const out = new Uint8Array(listHeaderLen(payload) + payload)
+    const out = allocBytes(listHeaderLen(payload) + payload)
     writeRef(out, writeStr(out, writeListHeader(out, 0, payload), hp), r)
     return out
   }

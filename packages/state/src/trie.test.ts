@@ -117,6 +117,54 @@ describe('roots equal @ethereumjs/mpt on random data', () => {
     })
   }
 
+  for (const secure of [false, true]) {
+    it(`update() batches (duplicates, prefixes, on top of existing nodes) equal one put at a time (secure: ${secure})`, async () => {
+      let seed = secure ? 11 : 5
+      const rand = (n: number) => {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff
+        return seed % n
+      }
+      const batched = createTrie({ secure })
+      const single = createTrie({ secure })
+      const theirs = await createMPT({ useKeyHashing: secure })
+      const keys: Uint8Array[] = []
+      for (let round = 0; round < 12; round++) {
+        const batch: [Uint8Array, Uint8Array | undefined][] = []
+        // Round sizes 1..~300: single writes, small groups, and whole new subtrees.
+        for (let i = 0, n = round % 3 === 2 ? 0 : 1 + rand(round * 25 + 1); i < n; i++) {
+          // A third of the keys repeat: an older key, or (often new to the trie) one of this batch.
+          const r = rand(6)
+          const key =
+            r === 0 && keys.length > 0
+              ? keys[rand(keys.length)]!
+              : r === 1 && batch.length > 0
+                ? batch[rand(batch.length)]![0]
+                : Uint8Array.from({ length: 1 + rand(5) }, () => rand(3 + (round % 3) * 6))
+          const value = rand(8) === 0 ? undefined : Uint8Array.from({ length: 1 + rand(40) }, () => rand(256))
+          keys.push(key)
+          batch.push([key, value])
+        }
+        // Every third round only rewrites hashed leaves (many groups of one write under a branch).
+        if (round % 3 === 2) {
+          const distinct = [...new Map(keys.map((k) => [bytesToHex(k), k])).values()]
+          for (let i = round % 2; i < distinct.length; i += 2) batch.push([distinct[i]!, Uint8Array.of(round, i & 255)])
+        }
+        await batched.update(batch)
+        // update() applies its puts, then its deletes.
+        for (const [k, v] of batch) if (v !== undefined) await single.put(k, v)
+        for (const [k, v] of batch) if (v === undefined) await single.del(k)
+        for (const [k, v] of batch) if (v !== undefined) await theirs.put(k, v)
+        for (const [k, v] of batch) if (v === undefined) await theirs.del(k)
+        expect(batched.root()).toBe(single.root())
+        expect(batched.root()).toBe(bytesToHex(theirs.root()))
+        if (round % 4 === 3) {
+          batched.commit()
+          single.commit()
+        }
+      }
+    })
+  }
+
   it('32-byte keys, 2k entries, then deleting all returns to the empty root', async () => {
     const ours = createTrie()
     const theirs = await createMPT()

@@ -1,7 +1,7 @@
 import { EMPTY_TRIE_ROOT, type Hex, hexToBytes } from '@appchain/core'
 import { InvalidTrieNodeError, MissingTrieNodeError } from './errors.js'
 import { toHex } from './hex.js'
-import { keccak256 as keccak_256, keccakReady } from './keccak.js'
+import { keccak256 as keccak_256, keccakIsReady, keccakReady } from './keccak.js'
 import {
   BranchNode,
   bytesToNibbles,
@@ -18,6 +18,7 @@ import {
 import type { NodeStore } from './nodeStore.js'
 
 const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT)
+const DONE: Promise<void> = Promise.resolve()
 
 export interface TrieOptions {
   /** Hash keys with keccak256 before use (Ethereum's state and storage tries). Default false. */
@@ -81,27 +82,59 @@ export class Trie {
     return bytesToNibbles(this.secure ? keccak_256(key) : key)
   }
 
-  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+  // get/put/del run synchronously (one shared settled promise, no await) when the WebAssembly keccak
+  // is ready and the nodes on the path are in memory; otherwise they load what they need first.
+
+  get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    if (!keccakIsReady()) return this.getAsync(key)
+    try {
+      const path = this.pathOf(key)
+      if (this.inMemory(path, false)) return Promise.resolve(this.getPath(path))
+      return this.resolvePaths([path], false).then(() => this.getPath(path))
+    } catch (e) {
+      return Promise.reject(e)
+    }
+  }
+
+  private async getAsync(key: Uint8Array): Promise<Uint8Array | undefined> {
     await keccakReady()
-    const path = this.pathOf(key)
-    await this.resolvePaths([path], false)
-    return this.getPath(path)
+    return this.get(key)
   }
 
   /** Writes a value; an empty value deletes the key (as in Ethereum's tries). */
-  async put(key: Uint8Array, value: Uint8Array): Promise<void> {
-    await keccakReady()
+  put(key: Uint8Array, value: Uint8Array): Promise<void> {
     if (value.length === 0) return this.del(key)
-    const path = this.pathOf(key)
-    await this.resolvePaths([path], false)
-    this.putPath(path, value)
+    if (!keccakIsReady()) return this.putAsync(key, value)
+    try {
+      const path = this.pathOf(key)
+      if (!this.inMemory(path, false)) return this.resolvePaths([path], false).then(() => this.putPath(path, value))
+      this.putPath(path, value)
+      return DONE
+    } catch (e) {
+      return Promise.reject(e)
+    }
   }
 
-  async del(key: Uint8Array): Promise<void> {
+  private async putAsync(key: Uint8Array, value: Uint8Array): Promise<void> {
     await keccakReady()
-    const path = this.pathOf(key)
-    await this.resolvePaths([path], true)
-    this.delPath(path)
+    return this.put(key, value)
+  }
+
+  del(key: Uint8Array): Promise<void> {
+    if (!keccakIsReady()) return this.delAsync(key)
+    try {
+      const path = this.pathOf(key)
+      if (!this.inMemory(path, true)) return this.resolvePaths([path], true).then(() => this.delPath(path))
+      this.delPath(path)
+      return DONE
+    } catch (e) {
+      return Promise.reject(e)
+    }
+  }
+
+  private async delAsync(key: Uint8Array): Promise<void> {
+    await keccakReady()
+    return this.del(key)
   }
 
   /**
@@ -126,8 +159,24 @@ export class Trie {
       false,
     )
     await this.resolvePaths(dels, true)
-    for (const [p, v] of puts) this.putPath(p, v)
+    this.putPaths(puts)
     for (const p of dels) this.delPath(p)
+  }
+
+  /**
+   * Writes many paths in memory at once (the paths must be resolved; a later entry for the same path
+   * wins): each subtree is visited once for all the paths under it, and new subtrees are built
+   * directly in their final shape.
+   */
+  putPaths(puts: [path: Uint8Array, value: Uint8Array][]): void {
+    if (puts.length === 0) return
+    if (puts.length === 1) {
+      this.putPath(puts[0]![0], puts[0]![1])
+      return
+    }
+    const order = new Int32Array(puts.length)
+    for (let i = 0; i < order.length; i++) order[i] = i
+    this.node = putMany(this.node, puts, order, new Int32Array(puts.length), 0, order.length, 0)
   }
 
   /** The root hash as bytes (hashes the changed nodes, once). */
@@ -248,6 +297,14 @@ export class Trie {
    * Loads the hash nodes on these paths from the store (batched per level). For deletions also the
    * sibling a branch may collapse into.
    */
+  /** Whether every node a read or write of this path needs is in memory (nothing to load). */
+  private inMemory(path: Uint8Array, forDelete: boolean): boolean {
+    if (this.store === undefined && !(this.node instanceof HashNode)) return true
+    const holders: Holder[] = []
+    this.findUnresolved(path, forDelete, holders)
+    return holders.length === 0
+  }
+
   async resolvePaths(paths: Uint8Array[], forDelete: boolean): Promise<void> {
     // Without a store only a root given by hash is unresolved; `load` then throws MissingTrieNodeError.
     if (this.store === undefined && !(this.node instanceof HashNode)) return
@@ -372,9 +429,12 @@ function collect(
 ): void {
   if (node.stored) return
   const n = node as LeafNode | ExtensionNode | BranchNode
-  const enc = encodings.get(n) ?? encodeNode(n)
-  if (enc.length >= 32) out.push([n.ref!, enc])
-  else if (isRoot) out.push([keccak_256(enc), enc])
+  if (n instanceof LeafNode && n.refLength() === 33) out.push(n.hashAndEncoding())
+  else {
+    const enc = encodings.get(n) ?? encodeNode(n)
+    if (enc.length >= 32) out.push([n.ref!, enc])
+    else if (isRoot) out.push([keccak_256(enc), enc])
+  }
   n.stored = true
   if (n instanceof ExtensionNode) collect(n.child, false, out, encodings, evict)
   else if (n instanceof BranchNode) {
@@ -485,6 +545,132 @@ function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value
     return node
   }
   throw new Error('unresolved node on a resolved path')
+}
+
+type Put = [path: Uint8Array, value: Uint8Array]
+
+const depthScratch: Int32Array[] = []
+
+/**
+ * Applies puts[order[lo..hi)] (order: indices into puts, in write order) below `node`, whose path
+ * ends at nibble d. Groups are split by their nibble at each branch (a stable counting sort, so the
+ * last write of a path wins); single writes and awkward shapes fall back to `insert`.
+ */
+function putMany(
+  node: TrieNode | undefined,
+  puts: Put[],
+  order: Int32Array,
+  tmp: Int32Array,
+  lo: number,
+  hi: number,
+  d: number,
+): TrieNode {
+  if (hi - lo === 1) {
+    // The only write below this node: a new or updated leaf is final, hash it now.
+    const [path, value] = puts[order[lo]!]!
+    if (node === undefined) return new LeafNode(path, value, d, true)
+    // A changed leaf is a new object, so the parent sees the change although the leaf is hashed.
+    if (node instanceof LeafNode && node.pathEquals(path, d))
+      return node.valueEquals(value) ? node : new LeafNode(path, value, d, true)
+    return insert(node, path, d, value)
+  }
+  if (node === undefined) return build(puts, order, tmp, lo, hi, d)
+  if (node instanceof BranchNode) {
+    const changed = putChildren(node, puts, order, tmp, lo, hi, d)
+    if (changed) dirty(node)
+    return node
+  }
+  if (node instanceof ExtensionNode) {
+    const p = node.path
+    let all = true
+    for (let k = lo; k < hi && all; k++) all = startsWith(puts[order[k]!]![0], d, p)
+    if (all) {
+      const child = putMany(node.child, puts, order, tmp, lo, hi, d + p.length)
+      if (unchanged(node.child, child)) return node
+      node.child = child
+      dirty(node)
+      return node
+    }
+  }
+  if (node instanceof HashNode) throw new Error('unresolved node on a resolved path')
+  let n: TrieNode = node
+  for (let k = lo; k < hi; k++) {
+    const [path, value] = puts[order[k]!]!
+    n = insert(n, path, d, value)
+  }
+  return n
+}
+
+/**
+ * Splits order[lo..hi) by the nibble at d (stable) into the branch's children; paths that end at d
+ * set the value. Returns whether anything changed.
+ */
+function putChildren(
+  branch: BranchNode,
+  puts: Put[],
+  order: Int32Array,
+  tmp: Int32Array,
+  lo: number,
+  hi: number,
+  d: number,
+): boolean {
+  // Group bounds per depth, reused (depth only grows down the recursion): 0..17 counts, 18..35 starts.
+  const scratch = (depthScratch[d] ??= new Int32Array(36))
+  scratch.fill(0, 0, 17) // counts: 0 for paths ending at d, 1 + nibble
+  for (let k = lo; k < hi; k++) {
+    const path = puts[order[k]!]![0]
+    scratch[path.length === d ? 0 : 1 + path[d]!]!++
+  }
+  const counts = scratch.subarray(0, 17)
+  const starts = scratch.subarray(18, 36)
+  starts[0] = lo
+  for (let i = 0; i < 17; i++) starts[i + 1] = starts[i]! + counts[i]!
+  const next = counts // reused as the write cursor of each group
+  for (let i = 0; i < 17; i++) next[i] = starts[i]!
+  for (let k = lo; k < hi; k++) {
+    const idx = order[k]!
+    const path = puts[idx]![0]
+    tmp[next[path.length === d ? 0 : 1 + path[d]!]!++] = idx
+  }
+  order.set(tmp.subarray(lo, hi), lo)
+  let changed = false
+  if (starts[1]! > starts[0]!) {
+    const value = puts[order[starts[1]! - 1]!]![1]
+    if (branch.value === undefined || !equalBytes(branch.value, value)) {
+      branch.value = value
+      changed = true
+    }
+  }
+  const children = branch.children
+  for (let i = 0; i < 16; i++) {
+    const a = starts[i + 1]!
+    const b = starts[i + 2]!
+    if (a === b) continue
+    const c = children[i]
+    const nc = putMany(c, puts, order, tmp, a, b, d + 1)
+    if (unchanged(c, nc)) continue
+    children[i] = nc
+    changed = true
+  }
+  return changed
+}
+
+/** A new subtree holding puts[order[lo..hi)] (hi - lo >= 1), built in its final shape. */
+function build(puts: Put[], order: Int32Array, tmp: Int32Array, lo: number, hi: number, d: number): TrieNode {
+  const first = puts[order[lo]!]![0]
+  // The longest prefix (from d) shared by every path; `same`: every path equals the first.
+  let common = first.length - d
+  let same = true
+  for (let k = lo + 1; k < hi && (common > 0 || same); k++) {
+    const path = puts[order[k]!]![0]
+    const c = commonPrefix(path, d, first.subarray(d, d + common))
+    if (c < common) common = c
+    if (path.length !== first.length || c < first.length - d) same = false
+  }
+  if (same) return new LeafNode(first, puts[order[hi - 1]!]![1], d, true)
+  const branch = new BranchNode()
+  putChildren(branch, puts, order, tmp, lo, hi, d + common)
+  return common > 0 ? new ExtensionNode(first.slice(d, d + common), branch) : branch
 }
 
 function concatPath(a: Uint8Array, b: Uint8Array): Uint8Array {
