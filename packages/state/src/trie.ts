@@ -615,7 +615,11 @@ function putChildren(
   d: number,
 ): boolean {
   // Group bounds per depth, reused (depth only grows down the recursion): 0..17 counts, 18..35 starts.
-  const scratch = (depthScratch[d] ??= new Int32Array(36))
+  let scratch = depthScratch[d]
+  if (scratch === undefined) {
+    scratch = new Int32Array(36)
+    depthScratch[d] = scratch
+  }
   scratch.fill(0, 0, 17) // counts: 0 for paths ending at d, 1 + nibble
   for (let k = lo; k < hi; k++) {
     const path = puts[order[k]!]![0]
