@@ -54,7 +54,17 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   const writesOf = (tx: TxEnvelope): readonly string[] => {
     let w = writeSets.get(tx)
     if (w === undefined) {
-      w = [...new Set((tx.accessSet?.writes ?? []).map((a) => a.toLowerCase()))]
+      const declared = tx.accessSet?.writes ?? []
+      if (declared.length > 16) w = [...new Set(declared.map((a) => a.toLowerCase()))]
+      else {
+        // Typical write sets are a few accounts: a linear scan beats building a Set.
+        const out: string[] = []
+        for (const a of declared) {
+          const lower = a.toLowerCase()
+          if (!out.includes(lower)) out.push(lower)
+        }
+        w = out
+      }
       writeSets.set(tx, w)
     }
     return w
@@ -63,7 +73,21 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   // Demand as of block N − 1 changes only in observeBlock, so within one block (one store object) each account
   // is read once; upfront and charge then share the read. Only demand keys are cached: they are never written
   // by transactions, so a VM that tracks reads for conflicts (Block-STM) loses nothing it needs.
-  let cache = new WeakMap<GasStore, { asOf: bigint; demand: Map<string, bigint> }>()
+  type DemandCache = { asOf: bigint; demand: Map<string, bigint> }
+  let cache = new WeakMap<GasStore, DemandCache>()
+  // The VM uses one store for a whole block: remember the last one and skip the WeakMap.
+  let lastStore: GasStore | undefined
+  let last: DemandCache | undefined
+  const cacheFor = (store: GasStore, asOf: bigint): DemandCache => {
+    let c = store === lastStore ? last : cache.get(store)
+    if (c === undefined || c.asOf !== asOf) {
+      c = { asOf, demand: new Map() }
+      cache.set(store, c)
+    }
+    lastStore = store
+    last = c
+    return c
+  }
 
   /** Demand for `account` after block `asOf` (blocks since its last update decay it). */
   const demandAt = async (store: GasStore, account: string, asOf: bigint) => {
@@ -74,17 +98,12 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   const factorOf = async (tx: TxEnvelope, blockNumber: bigint, store: GasStore) => {
     const writes = writesOf(tx)
     if (writes.length === 0) return 1_000_000n
-    const asOf = blockNumber - 1n
-    let c = cache.get(store)
-    if (c === undefined || c.asOf !== asOf) {
-      c = { asOf, demand: new Map() }
-      cache.set(store, c)
-    }
+    const c = cacheFor(store, blockNumber - 1n)
     let hottest = 0n
     for (const account of writes) {
       let d = c.demand.get(account)
       if (d === undefined) {
-        d = await demandAt(store, account, asOf)
+        d = await demandAt(store, account, c.asOf)
         c.demand.set(account, d)
       }
       if (d > hottest) hottest = d
@@ -110,18 +129,28 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     admit: async (tx, ctx) => base.admit(tx, await scaled<AdmissionContext>(tx, ctx)),
     upfront: async (tx, ctx) => base.upfront(tx, await scaled<ChargeContext>(tx, ctx)),
     charge: async (tx, gasUsed, ctx) => base.charge(tx, gasUsed, await scaled<ChargeContext>(tx, ctx)),
+    ...(base.release ? { release: (tx, ctx) => base.release!(tx, ctx) } : {}),
     // Synchronous and store-free by contract: ordering sees the cold price (the tip is what it sorts by).
     priority: (tx, fees) => base.priority(tx, fees),
     quote: (fees) => base.quote(fees),
     async observeBlock(input) {
       await base.observeBlock?.(input)
+      // Demand as of the block before is what factorOf cached for this store: reuse it (unless the inner model
+      // may have written the store just now), then forget it.
+      const seen =
+        base.observeBlock === undefined && input.store === lastStore && last?.asOf === input.blockNumber - 1n
+          ? last.demand
+          : undefined
       cache = new WeakMap()
-      const writes = new Map<string, bigint>()
-      for (const tx of input.txs) for (const a of writesOf(tx)) writes.set(a, (writes.get(a) ?? 0n) + 1n)
+      lastStore = undefined
+      last = undefined
+      const writes = new Map<string, number>()
+      for (const tx of input.txs) for (const a of writesOf(tx)) writes.set(a, (writes.get(a) ?? 0) + 1)
       // Sorted so the store sees the same sequence of writes on every node.
       for (const account of [...writes.keys()].sort()) {
-        const before = await demandAt(input.store, account, input.blockNumber - 1n)
-        const after = decay(before, keepPpm, 1n) + (decayPpm * writes.get(account)! * DEMAND_UNIT) / 1_000_000n
+        const before = seen?.get(account) ?? (await demandAt(input.store, account, input.blockNumber - 1n))
+        const after =
+          decay(before, keepPpm, 1n) + (decayPpm * BigInt(writes.get(account)!) * DEMAND_UNIT) / 1_000_000n
         await writeDemand(input.store, demandKey(namespace, account), input.blockNumber, after)
       }
     },

@@ -58,7 +58,7 @@ describe('rateLimited', () => {
     const zero = (nonce: bigint) => tx({ nonce, fee: { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n } })
     const c = () => ({ ...ctx({ blockNumber: 2n, fees: l.fees }), store: l.store })
     await m.admit(zero(0n), c())
-    expect(await m.upfront(zero(0n), c())).toEqual({ payer: ALICE, amount: 0n })
+    expect(await m.upfront(zero(0n), c())).toEqual({ payer: ALICE, amount: 0n, exact: true })
     await m.charge(zero(0n), 21_000n, c())
     const e = await caught(() => m.admit(zero(1n), c()))
     expect(e).toBeInstanceOf(FeeTooLowError)
@@ -70,18 +70,46 @@ describe('rateLimited', () => {
     const store = memoryGasStore()
     // Block 1 (one store object): a VM held the slot for nonce 0, then excluded it (say, a funds check).
     const block1 = ctx({ store: { get: store.get, set: store.set } })
-    expect(await m.upfront(tx({ nonce: 0n }), block1)).toEqual({ payer: ALICE, amount: 0n })
+    expect(await m.upfront(tx({ nonce: 0n }), block1)).toEqual({ payer: ALICE, amount: 0n, exact: true })
     expect(store.entries.size).toBe(0)
     // Within block 1 the slot is held, so the next transaction pays.
     expect((await m.upfront(tx({ nonce: 1n, fee: { maxFeePerGas: 1n } }), block1)).amount).toBe(9n)
     // Block 2 (a new store object on the same state): the slot is free again.
     const block2 = ctx({ blockNumber: 2n, store: { get: store.get, set: store.set } })
     const t = tx({ nonce: 0n })
-    expect(await m.upfront(t, block2)).toEqual({ payer: ALICE, amount: 0n })
+    expect(await m.upfront(t, block2)).toEqual({ payer: ALICE, amount: 0n, exact: true })
     expect((await m.charge(t, 21_000n, block2)).amount).toBe(0n)
     // Charging the same transaction again does not take a second slot or turn it paid.
     expect((await m.charge(t, 21_000n, block2)).amount).toBe(0n)
     expect(store.entries.get(`rl/${ALICE}`)).toBe((0n << 192n) | (1n << 160n) | (1n << 96n) | 21_000n)
+  })
+
+  it('release gives a free slot held by an excluded transaction back to the block', async () => {
+    const m = limited(flatFee({ perTx: 9n }), { freeTxPerWindow: 1n, windowBlocks: 10n })
+    const c = ctx()
+    const excluded = tx({ nonce: 0n })
+    expect(await m.upfront(excluded, c)).toEqual({ payer: ALICE, amount: 0n, exact: true })
+    // The VM refused it after upfront (say, nonce or block gas) and tells the model.
+    m.release!(excluded, c)
+    // Released twice (or after a charge) is a no-op, not a second slot.
+    m.release!(excluded, c)
+    const next = tx({ nonce: 0n, hash: `0x${'02'.repeat(32)}` })
+    expect(await m.upfront(next, c)).toEqual({ payer: ALICE, amount: 0n, exact: true })
+    expect((await m.charge(next, 21_000n, c)).amount).toBe(0n)
+    m.release!(next, c)
+    // The window's one slot is used now: the next one pays.
+    expect((await m.upfront(tx({ nonce: 1n, fee: { maxFeePerGas: 1n } }), c)).amount).toBe(9n)
+  })
+
+  it('release of a paid transaction forwards to the next model', async () => {
+    const released: string[] = []
+    const inner = flatFee({ perTx: 9n })
+    const m = limited({ ...inner, release: (t) => void released.push(t.hash) }, { freeTxPerWindow: 0n, windowBlocks: 10n })
+    const c = ctx()
+    const t = tx({ nonce: 0n, fee: { maxFeePerGas: 1n } })
+    expect((await m.upfront(t, c)).amount).toBe(9n)
+    m.release!(t, c)
+    expect(released).toEqual([t.hash])
   })
 
   it('works when a VM runs every upfront before any charge (the parallel VM)', async () => {

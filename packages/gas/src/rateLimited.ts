@@ -1,5 +1,5 @@
 import type { Address, FeeCharge, GasModel, TxEnvelope } from '@appchain/core'
-import { reservations } from './reservations.js'
+import { reservations, unhold } from './reservations.js'
 import { configBigint, configNamespace } from './validateConfig.js'
 import { decodeUsage, encodeUsage, usageKey } from './windowUsage.js'
 
@@ -42,7 +42,17 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
 
   const eligible = (tx: TxEnvelope) =>
     tx.fee.feeToken === undefined && (maxFreeGas === undefined || tx.gasLimit <= maxFreeGas)
-  const held = reservations<'free' | 'paid' | 'charged'>()
+  const held = reservations<'free' | 'paid' | 'charged'>((sender) => usageKey(namespace, sender))
+  // The window index of the last block number seen (one bigint division per block, not per call).
+  let windowFor = -1n
+  let window = 0n
+  const windowOf = (blockNumber: bigint) => {
+    if (blockNumber !== windowFor) {
+      window = blockNumber / windowBlocks
+      windowFor = blockNumber
+    }
+    return window
+  }
   const free = (sender: Address): FeeCharge => ({
     payer: sender,
     amount: 0n,
@@ -57,20 +67,21 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     nextBlockFees: (parent) => then.nextBlockFees(parent),
     async admit(tx, ctx) {
       if (eligible(tx)) {
-        const u = decodeUsage(await ctx.store.get(usageKey(namespace, tx.sender)), ctx.blockNumber / windowBlocks)
+        const u = decodeUsage(await ctx.store.get(usageKey(namespace, tx.sender)), windowOf(ctx.blockNumber))
         if (u.txs < freeTxPerWindow) return
       }
       await then.admit(tx, ctx)
     },
     async upfront(tx, ctx) {
       if (eligible(tx)) {
-        const key = usageKey(namespace, tx.sender)
-        const u = decodeUsage(await ctx.store.get(key), ctx.blockNumber / windowBlocks)
+        const h = held.holder(ctx.store, tx.sender)
+        const u = decodeUsage(await ctx.store.get(h.key), windowOf(ctx.blockNumber))
         // Slots held by earlier transactions of this block count (a VM may run every upfront before any charge).
-        if (u.txs + held.held(ctx.store, key).txs < freeTxPerWindow) {
-          held.hold(ctx.store, key, 1n, 0n)
+        if (u.txs + h.txs < freeTxPerWindow) {
+          h.txs += 1n
           held.decide(tx, ctx.store, 'free')
-          return { payer: tx.sender, amount: 0n }
+          // Nothing is charged whatever the bid, so the sender needs no balance for gas (`exact`).
+          return { payer: tx.sender, amount: 0n, exact: true }
         }
       }
       held.decide(tx, ctx.store, 'paid')
@@ -81,25 +92,31 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       if (decision === 'paid') return then.charge(tx, gasUsed, ctx)
       if (decision === 'charged') return free(tx.sender)
       if (eligible(tx)) {
-        const window = ctx.blockNumber / windowBlocks
-        const key = usageKey(namespace, tx.sender)
-        const u = decodeUsage(await ctx.store.get(key), window)
+        const window = windowOf(ctx.blockNumber)
+        const h = held.holder(ctx.store, tx.sender)
+        const u = decodeUsage(await ctx.store.get(h.key), window)
         // Without a decision (no upfront in this execution) the store decides; the mark (nonce + 1) records
         // which transaction took the last slot, so charging it again stays free.
-        const free_ = decision === 'free' || u.mark === tx.nonce + 1n || u.txs < freeTxPerWindow
+        const mark = tx.nonce + 1n
+        const free_ = decision === 'free' || u.mark === mark || u.txs < freeTxPerWindow
         if (free_) {
-          if (decision === 'free') held.release(ctx.store, key, 1n, 0n)
-          if (u.mark !== tx.nonce + 1n) {
-            await ctx.store.set(
-              key,
-              encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: tx.nonce + 1n }),
-            )
+          if (decision === 'free') unhold(h, 1n, 0n)
+          if (u.mark !== mark) {
+            await ctx.store.set(h.key, encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark }))
           }
           held.decide(tx, ctx.store, 'charged')
           return free(tx.sender)
         }
       }
       return then.charge(tx, gasUsed, ctx)
+    },
+    release(tx, ctx) {
+      // The VM excluded `tx` after upfront: a held free slot goes back to the sender for this block.
+      const decision = held.decision(tx, ctx.store)
+      if (decision === 'free') unhold(held.holder(ctx.store, tx.sender), 1n, 0n)
+      else if (decision === 'paid') then.release?.(tx, ctx)
+      else return
+      held.forget(tx, ctx.store)
     },
     priority: (tx, fees) => then.priority(tx, fees),
     quote: (fees) => then.quote(fees),

@@ -1,53 +1,72 @@
-import type { GasStore, TxEnvelope } from '@appchain/core'
+import type { Address, GasStore, TxEnvelope } from '@appchain/core'
+
+/** One sender's state in one block execution: its store key (derived once) and what upfront holds for it. */
+export interface Holder {
+  readonly key: string
+  txs: bigint
+  gas: bigint
+}
+
+interface Block<Decision> {
+  senders: Map<Address, Holder>
+  decisions: Map<TxEnvelope, Decision>
+}
 
 /**
- * Holds taken by `upfront` and released by `charge`, per block execution (one `GasStore` object), and the
- * decision `upfront` made for each transaction.
+ * Holds taken by `upfront` and released by `charge` (or `release`), per block execution (one `GasStore`
+ * object), and the decision `upfront` made for each transaction.
  *
  * VMs differ in how they interleave the two: the EVM VM runs upfront and charge per transaction, while the
  * parallel VM runs every upfront first and every charge after execution. Quota checks in upfront must see
  * the transactions of the same block that are already held, or a sender could go past its quota within one
- * block. Holds live in memory, keyed by the store object, so they never outlive the block execution. A
- * transaction that the VM excludes after its upfront costs the sender nothing that persists.
+ * block. Holds live in memory, keyed by the store object, so they never outlive the block execution; a VM
+ * that excludes a transaction after its upfront calls the model's `release`, which drops its hold.
+ *
+ * Each sender's store key is derived once per block and kept with its holds, so the hot path is two Map
+ * lookups on strings the VM already hashed (the sender, the transaction object).
  */
-export function reservations<Decision>() {
-  const holds = new WeakMap<GasStore, Map<string, { txs: bigint; gas: bigint }>>()
-  const decisions = new WeakMap<TxEnvelope, { store: GasStore; decision: Decision }>()
-  const none = { txs: 0n, gas: 0n } as const
+export function reservations<Decision>(keyOf: (sender: Address) => string) {
+  const blocks = new WeakMap<GasStore, Block<Decision>>()
+  // The VM uses one store for a whole block: remember the last one and skip the WeakMap.
+  let lastStore: GasStore | undefined
+  let last: Block<Decision> | undefined
+  const blockOf = (store: GasStore): Block<Decision> => {
+    if (store === lastStore) return last!
+    let b = blocks.get(store)
+    if (b === undefined) {
+      b = { senders: new Map(), decisions: new Map() }
+      blocks.set(store, b)
+    }
+    lastStore = store
+    last = b
+    return b
+  }
   return {
-    /** What this block has held for `key` so far. */
-    held(store: GasStore, key: string): { readonly txs: bigint; readonly gas: bigint } {
-      return holds.get(store)?.get(key) ?? none
-    },
-    hold(store: GasStore, key: string, txs: bigint, gas: bigint): void {
-      let m = holds.get(store)
-      if (m === undefined) {
-        m = new Map()
-        holds.set(store, m)
+    /** The sender's key and what this block holds for it so far. */
+    holder(store: GasStore, sender: Address): Holder {
+      const b = blockOf(store)
+      let h = b.senders.get(sender)
+      if (h === undefined) {
+        h = { key: keyOf(sender), txs: 0n, gas: 0n }
+        b.senders.set(sender, h)
       }
-      const h = m.get(key)
-      if (h === undefined) m.set(key, { txs, gas })
-      else {
-        h.txs += txs
-        h.gas += gas
-      }
-    },
-    release(store: GasStore, key: string, txs: bigint, gas: bigint): void {
-      const h = holds.get(store)?.get(key)
-      if (h === undefined) return
-      h.txs = h.txs > txs ? h.txs - txs : 0n
-      h.gas = h.gas > gas ? h.gas - gas : 0n
+      return h
     },
     decide(tx: TxEnvelope, store: GasStore, decision: Decision): void {
-      decisions.set(tx, { store, decision })
+      blockOf(store).decisions.set(tx, decision)
     },
     /** The decision upfront made for `tx` in this block execution; undefined when it made none. */
     decision(tx: TxEnvelope, store: GasStore): Decision | undefined {
-      const d = decisions.get(tx)
-      return d !== undefined && d.store === store ? d.decision : undefined
+      return blockOf(store).decisions.get(tx)
     },
-    forget(tx: TxEnvelope): void {
-      decisions.delete(tx)
+    forget(tx: TxEnvelope, store: GasStore): void {
+      blockOf(store).decisions.delete(tx)
     },
   }
+}
+
+/** Takes back `txs` and `gas` from a holder (never below zero). */
+export function unhold(h: Holder, txs: bigint, gas: bigint): void {
+  h.txs = h.txs > txs ? h.txs - txs : 0n
+  h.gas = h.gas > gas ? h.gas - gas : 0n
 }

@@ -125,6 +125,23 @@ describe('sponsored', () => {
     await m.upfront(tx({ nonce: 0n }), next)
   })
 
+  it('release drops the quota an excluded transaction held, so the block can use it again', async () => {
+    const m = sponsored({ paymaster: PAYMASTER, quota: { txPerWindow: 1n, windowBlocks: 10n } })
+    const c = ctx()
+    const excluded = tx({ nonce: 0n })
+    await m.upfront(excluded, c)
+    const other = tx({ nonce: 0n, hash: `0x${'02'.repeat(32)}` })
+    // Held: the window's one transaction is taken within this block.
+    expect(await caught(() => m.upfront(other, c))).toBeInstanceOf(QuotaExceededError)
+    m.release!(excluded, c)
+    m.release!(excluded, c)
+    expect((await m.upfront(other, c)).payer).toBe(PAYMASTER)
+    await m.charge(other, 21_000n, c)
+    // Used now (charged into the store): no release brings it back.
+    m.release!(other, c)
+    expect(await caught(() => m.upfront(tx({ nonce: 1n }), c))).toBeInstanceOf(QuotaExceededError)
+  })
+
   it('sponsors only allowed senders, or what a predicate accepts', async () => {
     const list = sponsored({
       paymaster: PAYMASTER,

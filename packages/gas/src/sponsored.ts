@@ -9,7 +9,7 @@ import {
 } from '@appchain/core'
 import { NotSponsoredError } from './errors.js'
 import { addToSplit, configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
-import { reservations } from './reservations.js'
+import { reservations, unhold } from './reservations.js'
 import { configAddress, configBigint, configNamespace } from './validateConfig.js'
 import { decodeUsage, encodeUsage, usageKey } from './windowUsage.js'
 
@@ -27,8 +27,6 @@ export interface SponsoredConfig {
   /** `GasStore` key prefix; change it only to run two sponsored models side by side. Default 'sp'. */
   namespace?: string | undefined
 }
-
-const NO_HOLDS = { txs: 0n, gas: 0n } as const
 
 /**
  * Users pay nothing: a paymaster account pays every fee, within per-user quotas (transactions and gas per
@@ -72,24 +70,36 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     allowed = (tx) => set.has(tx.sender.toLowerCase() as Address)
   } else throw new TypeError('sponsored: allow must be an array of addresses or a function')
 
-  const held = reservations<bigint>()
+  const held = reservations<true>((sender) => usageKey(namespace, sender))
+  // The window index of the last block number seen (one bigint division per block, not per call).
+  let windowFor = -1n
+  let window = 0n
+  const windowOf = (blockNumber: bigint) => {
+    if (blockNumber !== windowFor) {
+      window = blockNumber / windowBlocks
+      windowFor = blockNumber
+    }
+    return window
+  }
 
   /**
    * Every check that must pass before the paymaster is debited; reads the store and the paymaster's balance.
-   * `holds` are what earlier transactions of the same block execution hold (none at admission).
+   * `heldTxs`/`heldGas` are what earlier transactions of the same block execution hold (none at admission).
    */
   const check = async (
     tx: TxEnvelope,
     blockNumber: bigint,
     store: GasStore,
     balanceOf: (a: Address) => Promise<bigint>,
-    holds: { readonly txs: bigint; readonly gas: bigint },
+    key: string,
+    heldTxs: bigint,
+    heldGas: bigint,
   ) => {
     if (!allowed(tx)) throw new NotSponsoredError({ sender: tx.sender, paymaster })
     if (tx.fee.feeToken !== undefined) throw new UnknownFeeTokenError({ token: tx.fee.feeToken, accepted: ['native'] })
-    const window = blockNumber / windowBlocks
-    const u = decodeUsage(await store.get(usageKey(namespace, tx.sender)), window)
-    const txs = u.txs + holds.txs
+    const window = windowOf(blockNumber)
+    const u = decodeUsage(await store.get(key), window)
+    const txs = u.txs + heldTxs
     if (txPerWindow !== undefined && txs + 1n > txPerWindow) {
       throw new QuotaExceededError({
         address: tx.sender,
@@ -100,7 +110,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
       })
     }
     // The gas limit is the worst case; usage records what was actually used.
-    const gas = u.gas + holds.gas
+    const gas = u.gas + heldGas
     if (gasPerWindow !== undefined && gas + tx.gasLimit > gasPerWindow) {
       throw new QuotaExceededError({
         address: tx.sender,
@@ -123,29 +133,36 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     genesisFees: () => ({ baseFeePerGas: 0n }),
     nextBlockFees: () => ({ baseFeePerGas: 0n }),
     async admit(tx, ctx) {
-      await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf, NO_HOLDS)
+      await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf, usageKey(namespace, tx.sender), 0n, 0n)
     },
     async upfront(tx, ctx) {
       // Earlier transactions of this block have charged, or hold, quota and drained the paymaster: check again.
-      const key = usageKey(namespace, tx.sender)
-      const amount = await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf, held.held(ctx.store, key))
-      held.hold(ctx.store, key, 1n, tx.gasLimit)
-      held.decide(tx, ctx.store, tx.gasLimit)
+      const h = held.holder(ctx.store, tx.sender)
+      const amount = await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf, h.key, h.txs, h.gas)
+      h.txs += 1n
+      h.gas += tx.gasLimit
+      held.decide(tx, ctx.store, true)
       return { payer: paymaster, amount }
     },
     async charge(tx, gasUsed, ctx) {
-      const window = ctx.blockNumber / windowBlocks
-      const key = usageKey(namespace, tx.sender)
+      const window = windowOf(ctx.blockNumber)
+      const h = held.holder(ctx.store, tx.sender)
       if (held.decision(tx, ctx.store) !== undefined) {
-        held.release(ctx.store, key, 1n, tx.gasLimit)
-        held.forget(tx)
+        unhold(h, 1n, tx.gasLimit)
+        held.forget(tx, ctx.store)
       }
-      const u = decodeUsage(await ctx.store.get(key), window)
-      await ctx.store.set(key, encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: u.mark }))
+      const u = decodeUsage(await ctx.store.get(h.key), window)
+      await ctx.store.set(h.key, encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: u.mark }))
       const amount = gasUsed * gasPrice
       const split = { burnt: 0n, credits: [] as { to: Address; amount: bigint }[] }
       addToSplit(split, feeRecipient, amount, ctx.coinbase)
       return { payer: paymaster, amount, ...split, effectiveGasPrice: gasPrice }
+    },
+    release(tx, ctx) {
+      // The VM excluded `tx` after upfront: its hold no longer counts against the sender's quota.
+      if (held.decision(tx, ctx.store) === undefined) return
+      unhold(held.holder(ctx.store, tx.sender), 1n, tx.gasLimit)
+      held.forget(tx, ctx.store)
     },
     priority: () => 0n,
     quote: () => ({ gasPrice: 0n, maxPriorityFeePerGas: 0n }),
