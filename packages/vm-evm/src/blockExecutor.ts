@@ -116,11 +116,12 @@ export function encodeDeposit(d: Deposit): Uint8Array {
 export async function checkFunds(
   tx: EvmTx,
   senderBalance: bigint,
-  upfront: { payer: Address; amount: bigint },
+  upfront: { payer: Address; amount: bigint; exact?: boolean | undefined },
   balanceOf: (a: Address) => Promise<bigint>,
 ): Promise<void> {
   if (upfront.payer === tx.sender) {
-    const maxFee = tx.gasLimit * tx.fee.maxFeePerGas
+    // Ethereum's rule, unless the model says `amount` is all it will ever charge (`exact`: a free tier).
+    const maxFee = upfront.exact === true ? 0n : tx.gasLimit * tx.fee.maxFeePerGas
     const cost = (maxFee > upfront.amount ? maxFee : upfront.amount) + tx.value
     if (senderBalance < cost) throw new InsufficientFundsError({ address: tx.sender, balance: senderBalance, cost })
     return
@@ -292,13 +293,19 @@ export class BlockExecutor {
     const journal = evm.journal
     const senderAcct = await this.validate(tx, this.ctx.gasLimit - this.gasUsed)
     const upfront = await this.gas.upfront(tx, this.chargeCtx)
-    if (upfront.token !== undefined) throw new UnknownFeeTokenError({ token: upfront.token, accepted: ['native'] })
-    await checkFunds(
-      tx,
-      senderAcct?.balance ?? 0n,
-      upfront,
-      async (a) => (await this.state.getAccount(a))?.balance ?? 0n,
-    )
+    try {
+      if (upfront.token !== undefined) throw new UnknownFeeTokenError({ token: upfront.token, accepted: ['native'] })
+      await checkFunds(
+        tx,
+        senderAcct?.balance ?? 0n,
+        upfront,
+        async (a) => (await this.state.getAccount(a))?.balance ?? 0n,
+      )
+    } catch (e) {
+      // Excluded after upfront: the model drops what it holds for the transaction (a quota reservation).
+      this.gas.release?.(tx, this.chargeCtx)
+      throw e
+    }
 
     // A plain value transfer to an account without code runs no bytecode: settle it on the state directly.
     if (tx.to !== null && tx.authorizationList === undefined && !this.precompileSet.has(tx.to)) {

@@ -8,7 +8,7 @@ import {
   PREDEPLOYS,
 } from '@appchain/core'
 import { memoryGasStore } from '@appchain/core/testing'
-import { eip1559 } from '@appchain/gas'
+import { eip1559, rateLimited } from '@appchain/gas'
 import { createStateDb } from '@appchain/state'
 import { parseEther } from 'viem'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -136,4 +136,50 @@ describe('evmVm gas store per block', () => {
     state.revert()
     expect(await state.getAccount(PREDEPLOYS.gasStore)).toBeUndefined()
   })
+
+  it('runs a free-tier transaction from a zero-balance sender, and gives back the slot of one excluded after upfront', async () => {
+    const state = createStateDb({ db: memoryDb() })
+    await vm.genesis({ [lower(alice.address)]: { balance: parseEther('1') } }, state)
+    const decode = async (raws: Uint8Array[]) =>
+      (await vm.decodeTxs(raws, { chainId: CHAIN_ID })).map((t) => {
+        if (t instanceof BaseError) throw t
+        return t as EvmTx
+      })
+    // biome-ignore lint/suspicious/noThenProperty: issue 5 names the field `then`; a GasModel is not callable
+    const gas = rateLimited({ freeTxPerWindow: 1n, windowBlocks: 100n, then: eip1559({ initialBaseFee: 1_000_000_000n }) })
+    const [unaffordable, free] = await decode([
+      // Free tier, but the sender cannot pay the value: excluded after upfront held its free slot.
+      await sign(broke, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...fee }),
+      // Same nonce, no value: the released slot makes it free, so a zero balance is enough.
+      await sign(broke, { type: 'eip1559', to: bob.address, value: 0n, nonce: 0, gas: 21_000n, ...fee }),
+    ])
+    // Admission agrees: the funds rule does not ask a free transaction for gasLimit × maxFeePerGas.
+    await vm.validateTx(free!, state, blockCtx(), gas)
+    const builder = await vm.openBlock!({ ctx: blockCtx(), deposits: [], state, gas })
+    const out = await builder.add([unaffordable!, free!])
+    expect(out[0]).toBeInstanceOf(InsufficientFundsError)
+    expect((out[0] as InsufficientFundsError).data).toMatchObject({ balance: 0n, cost: 1n })
+    expect(out[1]).not.toBeInstanceOf(BaseError)
+    const r = await builder.finish()
+    expect(r.receipts.map((x) => [x.transactionHash, x.status, x.effectiveGasPrice])).toEqual([
+      [free!.hash, 'success', 0n],
+    ])
+    expect((await state.getAccount(lower(broke.address)))?.nonce).toBe(1n)
+    expect((await state.getAccount(lower(broke.address)))?.balance).toBe(0n)
+  })
+
+  it('still asks a paying sender for gasLimit × maxFeePerGas once the free tier is used', async () => {
+    const state = createStateDb({ db: memoryDb() })
+    await vm.genesis({}, state)
+    // biome-ignore lint/suspicious/noThenProperty: issue 5 names the field `then`; a GasModel is not callable
+    const gas = rateLimited({ freeTxPerWindow: 0n, windowBlocks: 100n, then: eip1559({ initialBaseFee: 1_000_000_000n }) })
+    const [tx] = await vm.decodeTxs(
+      [await sign(broke, { type: 'eip1559', to: bob.address, value: 0n, nonce: 0, gas: 21_000n, ...fee })],
+      { chainId: CHAIN_ID },
+    )
+    const e = await vm.validateTx(tx as EvmTx, state, blockCtx(), gas).catch((x: unknown) => x)
+    expect(e).toBeInstanceOf(InsufficientFundsError)
+    expect((e as InsufficientFundsError).data).toMatchObject({ balance: 0n, cost: 21_000n * fee.maxFeePerGas })
+  })
 })
+
