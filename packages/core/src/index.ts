@@ -1,3 +1,4 @@
+export { type BlockGasStore, blockGasStore } from './blockGasStore.js'
 export { addToBloom, bloomMayContain, createBloom, logsBloom, orBloom } from './bloom.js'
 export {
   bigintToBytes,

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import { blockGasStore } from './blockGasStore.js'
+import type { GasStore } from './interfaces/gasModel.js'
+import { memoryGasStore } from './testing/gasModel.js'
+
+function countingStore(inner: GasStore): GasStore & { gets: string[]; sets: string[] } {
+  const gets: string[] = []
+  const sets: string[] = []
+  return {
+    gets,
+    sets,
+    async get(k) {
+      gets.push(k)
+      return inner.get(k)
+    },
+    async set(k, v) {
+      sets.push(k)
+      await inner.set(k, v)
+    },
+  }
+}
+
+describe('blockGasStore', () => {
+  it('reads each key from the inner store once', async () => {
+    const inner = countingStore(memoryGasStore())
+    await inner.set('a', 7n)
+    const store = blockGasStore(inner)
+    for (let i = 0; i < 3; i++) {
+      expect(await store.get('a')).toBe(7n)
+      expect(await store.get('b')).toBe(0n)
+    }
+    expect(inner.gets).toEqual(['a', 'b'])
+    expect(store.size).toBe(2)
+  })
+
+  it('keeps a transaction’s writes only on commit and writes each key once, sorted, on flush', async () => {
+    const inner = countingStore(memoryGasStore())
+    await inner.set('b', 1n)
+    inner.sets.length = 0
+    const store = blockGasStore(inner)
+    store.checkpoint()
+    await store.set('b', 2n)
+    expect(await store.get('b')).toBe(2n)
+    store.revert()
+    expect(await store.get('b')).toBe(1n)
+    store.checkpoint()
+    await store.set('b', 3n)
+    await store.set('a', 4n)
+    store.commit()
+    store.checkpoint()
+    await store.set('b', 5n)
+    store.commit()
+    // Outside a checkpoint a write is the block's at once.
+    await store.set('c', 6n)
+    expect(inner.sets).toEqual([])
+    await store.flush()
+    expect(inner.sets).toEqual(['a', 'b', 'c'])
+    expect(await inner.get('b')).toBe(5n)
+    await store.flush()
+    expect(inner.sets).toEqual(['a', 'b', 'c'])
+    await expect(store.set('x', -1n)).rejects.toBeInstanceOf(RangeError)
+    await expect(store.set('x', 1n << 256n)).rejects.toBeInstanceOf(RangeError)
+    store.checkpoint()
+    expect(() => store.checkpoint()).toThrow(TypeError)
+  })
+
+  it('writes through at once with writeBack: false', async () => {
+    const inner = countingStore(memoryGasStore())
+    const store = blockGasStore(inner, { writeBack: false })
+    await store.set('k', 3n)
+    expect(inner.sets).toEqual(['k'])
+    expect(await store.get('k')).toBe(3n)
+    expect(inner.gets).toEqual([])
+    await store.flush()
+    expect(inner.sets).toEqual(['k'])
+    expect(() => store.checkpoint()).toThrow(TypeError)
+  })
+})

@@ -1,0 +1,101 @@
+import type { GasStore } from './interfaces/gasModel.js'
+
+const MAX = 1n << 256n
+
+/** A cache in front of a `GasStore` for one block execution (or one admission batch). */
+export interface BlockGasStore extends GasStore {
+  /** Keys held in the cache. */
+  readonly size: number
+  /** Starts buffering one transaction's writes (write-back mode only; no nesting). */
+  checkpoint(): void
+  /** Keeps the buffered writes for the block. */
+  commit(): void
+  /** Drops the buffered writes. */
+  revert(): void
+  /** Writes the keys changed since the last flush to the inner store, in sorted key order (write-back mode). */
+  flush(): Promise<void>
+}
+
+/**
+ * The gas store of one block execution: a cache in front of the state's `GasStore`, with one level of
+ * per-transaction checkpoint. Gas models read the same keys several times per transaction (admission,
+ * upfront, charge) and a sender's key again for each of its transactions, and each access to the state
+ * costs a storage lookup: the cache reads each key from the inner store once.
+ *
+ * With `writeBack` (the default) writes stay in memory and `flush()` writes each changed key once, in sorted
+ * order, so every node writes the same keys in the same order; the VM flushes before the state root. A
+ * transaction's writes stay pending until `commit()`; `revert()` drops them, so a transaction excluded after
+ * its `upfront` leaves no write behind. Dropping the object without flushing discards the block's writes (an
+ * aborted block). With `writeBack: false` writes go straight through (and no checkpoints).
+ *
+ * The cache cannot see changes made to the inner store behind its back: make one per block execution, or
+ * per admission batch against one unchanging state, and drop it after.
+ *
+ * @example
+ * ```ts
+ * const store = blockGasStore(stateGasStore(state))
+ * store.checkpoint()
+ * await store.set('sp/0xabc', 1n)
+ * store.commit() // or store.revert() when the transaction is excluded
+ * await store.flush() // before state.root()
+ * ```
+ */
+export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | undefined } = {}): BlockGasStore {
+  const writeBack = opts.writeBack !== false
+  const values = new Map<string, bigint>()
+  const dirty = new Set<string>()
+  // One map for every transaction's pending writes, cleared on commit/revert (no allocation per transaction).
+  const pending = new Map<string, bigint>()
+  let open = false
+  return {
+    get size() {
+      return values.size
+    },
+    async get(key) {
+      if (open) {
+        const p = pending.get(key)
+        if (p !== undefined) return p
+      }
+      let v = values.get(key)
+      if (v === undefined) {
+        v = await inner.get(key)
+        values.set(key, v)
+      }
+      return v
+    },
+    async set(key, value) {
+      // Same contract as the state store: a value it would refuse is refused now, not at flush.
+      if (value < 0n || value >= MAX) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
+      if (!writeBack) await inner.set(key, value)
+      else if (open) {
+        pending.set(key, value)
+        return
+      } else dirty.add(key)
+      values.set(key, value)
+    },
+    checkpoint() {
+      if (!writeBack) throw new TypeError('blockGasStore: checkpoints need writeBack')
+      if (open) throw new TypeError('blockGasStore: a transaction checkpoint is already open')
+      open = true
+    },
+    commit() {
+      if (!open) return
+      for (const [key, value] of pending) {
+        values.set(key, value)
+        dirty.add(key)
+      }
+      pending.clear()
+      open = false
+    },
+    revert() {
+      pending.clear()
+      open = false
+    },
+    async flush() {
+      if (dirty.size === 0) return
+      const keys = [...dirty].sort()
+      dirty.clear()
+      for (const key of keys) await inner.set(key, values.get(key)!)
+    },
+  }
+}
