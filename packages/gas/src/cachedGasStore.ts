@@ -1,4 +1,4 @@
-import type { GasStore } from '@appchain/core'
+import { blockGasStore, type GasStore } from '@appchain/core'
 
 export interface CachedGasStore extends GasStore {
   /** Keys held in the cache. */
@@ -17,7 +17,8 @@ export interface CachedGasStore extends GasStore {
  * computes the state root, and drop the cache (without flushing) when it reverts the block.
  *
  * The VM owns its lifetime: make one per block (or per speculative execution) and drop it whenever the state
- * under it is reverted, since the cache cannot see a revert.
+ * under it is reverted, since the cache cannot see a revert. The same store as core's `blockGasStore`, which
+ * adds per-transaction checkpoints and writes back by default.
  *
  * @example
  * ```ts
@@ -28,33 +29,6 @@ export interface CachedGasStore extends GasStore {
  * ```
  */
 export function cachedGasStore(inner: GasStore, opts: { writeBack?: boolean } = {}): CachedGasStore {
-  const values = new Map<string, bigint>()
-  const dirty = new Set<string>()
-  const writeBack = opts.writeBack === true
-  return {
-    get size() {
-      return values.size
-    },
-    async get(key) {
-      let v = values.get(key)
-      if (v === undefined) {
-        v = await inner.get(key)
-        values.set(key, v)
-      }
-      return v
-    },
-    async set(key, value) {
-      if (writeBack) {
-        // Same contract as the inner store: a value it would refuse is refused now, not at flush.
-        if (value < 0n || value >= 1n << 256n) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
-        dirty.add(key)
-      } else await inner.set(key, value)
-      values.set(key, value)
-    },
-    async flush() {
-      // Sorted, so every node writes the same keys in the same order.
-      for (const key of [...dirty].sort()) await inner.set(key, values.get(key)!)
-      dirty.clear()
-    },
-  }
+  // Core's block store, with write-through as this function's default.
+  return blockGasStore(inner, { writeBack: opts.writeBack === true })
 }
