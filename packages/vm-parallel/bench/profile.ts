@@ -28,7 +28,10 @@ const token = nativeToken({ authority: w.transfers[0]!.from.address })
 const raws = signTransfers(token, w.transfers, 4242n)
 const alloc: GenesisAlloc = {}
 for (const t of w.transfers) alloc[t.from.address] = { balance: 10n ** 24n }
-const vms = [parallelVm({ programs: [token], workers }), parallelVm({ programs: [token], workers, overlapRoot: false })]
+const vms = [
+  parallelVm({ programs: [token], workers, overlapRoot: true }),
+  parallelVm({ programs: [token], workers, overlapRoot: false }),
+]
 const REPS = Number(process.env.BENCH_REPS ?? 3)
 const rows: { overlapRoot: boolean; exec: number; mainCpu: number; root: number; preRoot: number }[] = []
 for (let i = 0; i < 2 * REPS + 2; i++) {
@@ -40,7 +43,9 @@ for (let i = 0; i < 2 * REPS + 2; i++) {
   t = performance.now()
   const txs = (await vm.decodeTxs(raws, { chainId: 4242n })) as ParallelTx[]
   const td = performance.now() - t
-  const session = process.env.PROFILE && i === 2 * REPS ? new Session() : undefined
+  // PROFILE_OVERLAP=0 profiles the overlapRoot: false run instead.
+  const session =
+    process.env.PROFILE && i === 2 * REPS + (process.env.PROFILE_OVERLAP === "0" ? 1 : 0) ? new Session() : undefined
   if (session) {
     session.connect()
     await session.post('Profiler.enable')

@@ -19,9 +19,9 @@ export interface Declared {
  * ```
  */
 export function lockGroups(txs: readonly Declared[]): number[][] {
-  const written = new Set<Address>()
-  for (const t of txs) for (const a of t.writes) written.add(a)
-  const parent = txs.map((_, i) => i)
+  const n = txs.length
+  const parent = new Int32Array(n)
+  for (let i = 0; i < n; i++) parent[i] = i
   const find = (i: number): number => {
     let r = i
     while (parent[r] !== r) r = parent[r]!
@@ -32,31 +32,38 @@ export function lockGroups(txs: readonly Declared[]): number[][] {
     }
     return r
   }
+  const union = (i: number, j: number) => {
+    const ra = find(i)
+    const rb = find(j)
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb)
+  }
+  // Writes first: `owner` maps every written account to its first writer, so it is also the set of
+  // written accounts the reads then look up.
   const owner = new Map<Address, number>()
-  const link = (i: number, a: Address) => {
-    const o = owner.get(a)
-    if (o === undefined) owner.set(a, i)
-    else {
-      const ra = find(i)
-      const rb = find(o)
-      if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb)
+  for (let i = 0; i < n; i++) {
+    for (const a of txs[i]!.writes) {
+      const o = owner.get(a)
+      if (o === undefined) owner.set(a, i)
+      else union(i, o)
     }
   }
-  txs.forEach((t, i) => {
-    for (const a of t.writes) link(i, a)
-    for (const a of t.reads) if (written.has(a)) link(i, a)
-  })
-  const groups = new Map<number, number[]>()
-  for (let i = 0; i < txs.length; i++) {
+  for (let i = 0; i < n; i++) {
+    for (const a of txs[i]!.reads) {
+      const o = owner.get(a)
+      if (o !== undefined) union(i, o)
+    }
+  }
+  // A root is its group's smallest index, so groups come out ordered by first index.
+  const slot = new Int32Array(n)
+  const groups: number[][] = []
+  for (let i = 0; i < n; i++) {
     const r = find(i)
-    let g = groups.get(r)
-    if (!g) {
-      g = []
-      groups.set(r, g)
-    }
-    g.push(i)
+    if (r === i) {
+      slot[i] = groups.length
+      groups.push([i])
+    } else groups[slot[r]!]!.push(i)
   }
-  return [...groups.values()]
+  return groups
 }
 
 /**
