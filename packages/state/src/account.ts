@@ -1,6 +1,7 @@
 import { type Account, bytesToBigint, bytesToHex, EMPTY_TRIE_ROOT, type Hex, hexToBytes } from '@appchain/core'
-import { bigintBytes, fromHex } from './hex.js'
-import { decodeRlp, encodeStrList, RlpError } from './rlp.js'
+import { allocBytes } from './allocBytes.js'
+import { bigintBytes, fromHex, fromHexInto } from './hex.js'
+import { decodeRlp, encodeStrList, listHeaderLen, RlpError, writeListHeader } from './rlp.js'
 
 /** An account as the account trie commits to it. */
 export interface AccountRecord extends Account {
@@ -33,12 +34,59 @@ export function checkAccount(account: Account): Account {
  * ```
  */
 export function encodeAccount(account: Account, storageRoot: Uint8Array): Uint8Array {
-  return encodeStrList([
-    bigintBytes(account.nonce),
-    bigintBytes(account.balance),
-    storageRoot,
-    fromHex(account.codeHash),
-  ])
+  // Written straight into one output (no per-field arrays): the state root encodes one per account.
+  const nonceLen = uintLen(account.nonce)
+  const balanceLen = uintLen(account.balance)
+  const codeHash = account.codeHash
+  if (storageRoot.length !== 32 || codeHash.length !== 66) {
+    return encodeStrList([
+      bigintBytes(account.nonce),
+      bigintBytes(account.balance),
+      storageRoot,
+      fromHex(account.codeHash),
+    ])
+  }
+  const payload = uintStrLen(account.nonce, nonceLen) + uintStrLen(account.balance, balanceLen) + 66
+  const out = allocBytes(listHeaderLen(payload) + payload)
+  let off = writeListHeader(out, 0, payload)
+  off = writeUint(out, off, account.nonce, nonceLen)
+  off = writeUint(out, off, account.balance, balanceLen)
+  out[off++] = 0xa0
+  out.set(storageRoot, off)
+  off += 32
+  out[off++] = 0xa0
+  fromHexInto(codeHash, out, off)
+  return out
+}
+
+/** Bytes of a non-negative bigint without leading zeros (0 for 0n). */
+function uintLen(v: bigint): number {
+  if (v < 0x100000000n) {
+    const x = Number(v)
+    return x === 0 ? 0 : x < 0x100 ? 1 : x < 0x10000 ? 2 : x < 0x1000000 ? 3 : 4
+  }
+  return (v.toString(16).length + 1) >> 1
+}
+
+/** RLP length of that integer as a string. */
+function uintStrLen(v: bigint, len: number): number {
+  return len === 1 && v < 0x80n ? 1 : 1 + len
+}
+
+/** Writes the integer as an RLP string (len from uintLen, at most 32 bytes). */
+function writeUint(out: Uint8Array, off: number, v: bigint, len: number): number {
+  if (len === 1 && v < 0x80n) {
+    out[off] = Number(v)
+    return off + 1
+  }
+  out[off++] = 0x80 + len
+  if (len <= 4) {
+    for (let i = len - 1, x = Number(v); i >= 0; i--, x >>>= 8) out[off + i] = x & 0xff
+    return off + len
+  }
+  let x = v
+  for (let i = len - 1; i >= 0; i--, x >>= 8n) out[off + i] = Number(x & 0xffn)
+  return off + len
 }
 
 /**

@@ -34,6 +34,20 @@ export function fromHex(hex: string): Uint8Array {
   return out
 }
 
+/** Parses 0x hex (even length) into out at off; returns the offset after it. */
+export function fromHexInto(hex: string, out: Uint8Array, off: number): number {
+  const n = (hex.length - 2) >> 1
+  if (hex.length % 2 !== 0 || hex.charCodeAt(0) !== 48 || (hex.charCodeAt(1) | 0x20) !== 120)
+    throw new TypeError(`Invalid hex: ${hex.slice(0, 66)}`)
+  for (let i = 0, j = 2; i < n; i++, j += 2) {
+    const hi = NIBBLE[hex.charCodeAt(j)] ?? -1
+    const lo = NIBBLE[hex.charCodeAt(j + 1)] ?? -1
+    if (hi < 0 || lo < 0) throw new TypeError(`Invalid hex: ${hex.slice(0, 66)}`)
+    out[off + i] = (hi << 4) | lo
+  }
+  return off + n
+}
+
 /** Minimal big-endian bytes of a non-negative bigint (0 -> empty), as RLP wants integers. */
 export function bigintBytes(v: bigint): Uint8Array {
   if (v === 0n) return new Uint8Array(0)

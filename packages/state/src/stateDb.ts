@@ -10,9 +10,16 @@ import {
   KECCAK_EMPTY,
   type StateDb,
 } from '@appchain/core'
-import { type AccountRecord, checkAccount, decodeAccount, encodeAccount, storageRootOf } from './account.js'
+import {
+  type AccountRecord,
+  checkAccount,
+  decodeAccount,
+  EMPTY_ROOT_BYTES,
+  encodeAccount,
+  storageRootOf,
+} from './account.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
-import { fromHex, toHex } from './hex.js'
+import { fromHex, fromHexInto, toHex } from './hex.js'
 import { keccak256 as keccak_256, keccakReady } from './keccak.js'
 import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storagePrefix } from './keys.js'
 import { bytesToNibbles } from './node.js'
@@ -85,6 +92,18 @@ function wordOf(bytes: Uint8Array | undefined): Hex {
 }
 
 const pathOfAddress = (a: Address) => bytesToNibbles(keccak_256(fromHex(a)))
+
+const addressScratch = new Uint8Array(20)
+/** keccak(address) as 64 nibbles written into out at off; returns them (a view). */
+function hashedPathInto(a: Address, out: Uint8Array, off: number): Uint8Array {
+  fromHexInto(a, addressScratch, 0)
+  const h = keccak_256(addressScratch)
+  for (let i = 0; i < 32; i++) {
+    out[off + 2 * i] = h[i]! >> 4
+    out[off + 2 * i + 1] = h[i]! & 0x0f
+  }
+  return out.subarray(off, off + 64)
+}
 const pathOfSlot = (slot: Hex) => bytesToNibbles(keccak_256(fromHex(slot)))
 
 /** Where the base state (as of the last flush, or of a past root) is read from. */
@@ -334,15 +353,29 @@ class StateDbImpl implements MptStateDb {
   private async rootBytes(): Promise<Uint8Array> {
     if (this.rootCache !== undefined) return this.rootCache
     await keccakReady()
-    const addresses = new Set<Address>(this.touchedAccounts)
-    for (const a of this.touchedSlots.keys()) addresses.add(a)
-    for (const a of this.rebuild) addresses.add(a)
-    const paths = new Map<Address, Uint8Array>()
-    for (const a of addresses) paths.set(a, pathOfAddress(a))
+    let addresses: Set<Address> = this.touchedAccounts
+    if (this.touchedSlots.size > 0 || this.rebuild.size > 0) {
+      addresses = new Set(this.touchedAccounts)
+      for (const a of this.touchedSlots.keys()) addresses.add(a)
+      for (const a of this.rebuild) addresses.add(a)
+    }
+    // Hashed paths of every touched account, as views into one array.
+    const list = [...addresses]
+    const n = list.length
+    const nibbles = new Uint8Array(n * 64)
+    const paths: Uint8Array[] = new Array(n)
+    for (let i = 0; i < n; i++) paths[i] = hashedPathInto(list[i]!, nibbles, i * 64)
     const accountTrie = this.accountTrie
     // The account leaves as of the last root() give the storage roots of untouched storage, no Db read.
-    await accountTrie.resolvePaths([...paths.values()], false)
-    const leafStorageRoot = (a: Address) => storageRootOf(accountTrie.getPath(paths.get(a)!))
+    await accountTrie.resolvePaths(paths, false)
+    let pathOf: Map<Address, Uint8Array> | undefined
+    const leafStorageRoot = (a: Address) => {
+      if (pathOf === undefined) {
+        pathOf = new Map()
+        for (let i = 0; i < n; i++) pathOf.set(list[i]!, paths[i]!)
+      }
+      return storageRootOf(accountTrie.getPath(pathOf.get(a)!))
+    }
 
     // Storage tries first: account leaves commit to their roots.
     for (const a of this.rebuild) {
@@ -365,17 +398,26 @@ class StateDbImpl implements MptStateDb {
 
     const puts: [Uint8Array, Uint8Array][] = []
     const dels: Uint8Array[] = []
-    for (const a of addresses) {
+    const records = this.records
+    const storageTries = this.storageTries
+    const empty = accountTrie.node === undefined
+    for (let i = 0; i < n; i++) {
+      const a = list[i]!
       const o = this.accounts.get(a)
       const account = o === null ? undefined : (o ?? (await this.getAccount(a)))
       let record: Uint8Array | null = null
       if (account !== undefined) {
-        const trie = this.storageTries.get(a)
-        record = encodeAccount(account, trie ? trie.rootHash() : leafStorageRoot(a))
+        const trie = storageTries.get(a)
+        const storageRoot = trie
+          ? trie.rootHash()
+          : empty
+            ? EMPTY_ROOT_BYTES
+            : storageRootOf(accountTrie.getPath(paths[i]!))
+        record = encodeAccount(account, storageRoot)
       }
-      this.records.set(a, record)
-      if (record === null) dels.push(paths.get(a)!)
-      else puts.push([paths.get(a)!, record])
+      records.set(a, record)
+      if (record === null) dels.push(paths[i]!)
+      else puts.push([paths[i]!, record])
     }
     await accountTrie.applyPaths(puts, dels)
     this.touchedAccounts.clear()

@@ -58,6 +58,8 @@ export class Trie {
   node: TrieNode | undefined
   private readonly store: NodeStore | undefined
   private readonly evictLeaves: boolean
+  /** Whether nodes may be known only by hash (a root given, or leaves evicted): else nothing to load. */
+  private lazy: boolean
   /** Encodings of the nodes hashed since the last commit (reused by `commit`). */
   private encodings = new Map<TrieNode, Uint8Array>()
 
@@ -75,6 +77,7 @@ export class Trie {
           : options.root
     if (root !== undefined && root.length !== 32) throw new RangeError(`Trie root must be 32 bytes, got ${root.length}`)
     this.node = root === undefined || equal32(root, EMPTY_ROOT_BYTES) ? undefined : new HashNode(root.slice())
+    this.lazy = this.node !== undefined || this.evictLeaves
   }
 
   /** The nibble path of a key (keccak'd first in a secure trie). */
@@ -299,7 +302,7 @@ export class Trie {
    */
   /** Whether every node a read or write of this path needs is in memory (nothing to load). */
   private inMemory(path: Uint8Array, forDelete: boolean): boolean {
-    if (this.store === undefined && !(this.node instanceof HashNode)) return true
+    if (!this.lazy) return true
     const holders: Holder[] = []
     this.findUnresolved(path, forDelete, holders)
     return holders.length === 0
@@ -307,7 +310,7 @@ export class Trie {
 
   async resolvePaths(paths: Uint8Array[], forDelete: boolean): Promise<void> {
     // Without a store only a root given by hash is unresolved; `load` then throws MissingTrieNodeError.
-    if (this.store === undefined && !(this.node instanceof HashNode)) return
+    if (!this.lazy) return
     let todo = paths
     while (todo.length > 0) {
       const holders: Holder[] = []
