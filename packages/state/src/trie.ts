@@ -1,4 +1,5 @@
 import { EMPTY_TRIE_ROOT, type Hex, hexToBytes } from '@appchain/core'
+import { allocBytes } from './allocBytes.js'
 import { InvalidTrieNodeError, MissingTrieNodeError } from './errors.js'
 import { toHex } from './hex.js'
 import { keccak256 as keccak_256, keccakIsReady, keccakReady } from './keccak.js'
@@ -54,8 +55,13 @@ type Holder = { parent: Trie | ExtensionNode | BranchNode; index: number; hash: 
  */
 export class Trie {
   readonly secure: boolean
-  /** The root node; undefined for the empty trie. */
-  node: TrieNode | undefined
+  /** The root node (writes not yet applied are pending, see `node`). */
+  private top: TrieNode | undefined
+  /**
+   * Writes to a trie held wholly in memory, applied as one batch (`putPaths`) when the nodes are next
+   * needed: each leaf is then built once, in its final place. Values are copied when queued.
+   */
+  private pending: [path: Uint8Array, value: Uint8Array][] = []
   private readonly store: NodeStore | undefined
   private readonly evictLeaves: boolean
   /** Whether nodes may be known only by hash (a root given, or leaves evicted): else nothing to load. */
@@ -76,8 +82,26 @@ export class Trie {
           ? hexToBytes(options.root)
           : options.root
     if (root !== undefined && root.length !== 32) throw new RangeError(`Trie root must be 32 bytes, got ${root.length}`)
-    this.node = root === undefined || equal32(root, EMPTY_ROOT_BYTES) ? undefined : new HashNode(root.slice())
-    this.lazy = this.node !== undefined || this.evictLeaves
+    this.top = root === undefined || equal32(root, EMPTY_ROOT_BYTES) ? undefined : new HashNode(root.slice())
+    this.lazy = this.top !== undefined || this.evictLeaves
+  }
+
+  /** The root node; undefined for the empty trie. */
+  get node(): TrieNode | undefined {
+    this.applyPending()
+    return this.top
+  }
+  set node(node: TrieNode | undefined) {
+    this.applyPending()
+    this.top = node
+  }
+
+  /** Applies the queued writes to the nodes. */
+  private applyPending(): void {
+    const puts = this.pending
+    if (puts.length === 0) return
+    this.pending = []
+    this.putPaths(puts)
   }
 
   /** The nibble path of a key (keccak'd first in a secure trie). */
@@ -173,13 +197,10 @@ export class Trie {
    */
   putPaths(puts: [path: Uint8Array, value: Uint8Array][]): void {
     if (puts.length === 0) return
-    if (puts.length === 1) {
-      this.putPath(puts[0]![0], puts[0]![1])
-      return
-    }
+    this.applyPending()
     const order = new Int32Array(puts.length)
     for (let i = 0; i < order.length; i++) order[i] = i
-    this.node = putMany(this.node, puts, order, new Int32Array(puts.length), 0, order.length, 0)
+    this.top = putMany(this.top, puts, order, new Int32Array(puts.length), 0, order.length, 0)
   }
 
   /** The root hash as bytes (hashes the changed nodes, once). */
@@ -288,12 +309,19 @@ export class Trie {
 
   /** Writes a path in memory; the path must be resolved. */
   putPath(path: Uint8Array, value: Uint8Array): void {
-    this.node = insert(this.node, path, 0, value)
+    if (!this.lazy) {
+      const v = allocBytes(value.length)
+      v.set(value)
+      this.pending.push([path, v])
+      return
+    }
+    this.top = insert(this.top, path, 0, value)
   }
 
   /** Deletes a path in memory; the path must be resolved for deletion. */
   delPath(path: Uint8Array): void {
-    this.node = remove(this.node, path, 0)
+    this.applyPending()
+    this.top = remove(this.top, path, 0)
   }
 
   /**
