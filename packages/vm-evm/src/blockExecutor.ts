@@ -1,7 +1,6 @@
 import {
   type Account,
   type Address,
-  addToBloom,
   BaseError,
   type ChargeContext,
   concatBytes,
@@ -23,6 +22,7 @@ import {
   type TxEnvelope,
   UnknownFeeTokenError,
 } from '@appchain/core'
+import { keccak256 as wasmKeccak256 } from '@appchain/state'
 import { type EVM, EVMError } from '@ethereumjs/evm'
 import { Account as EjsAccount, Address as EjsAddress } from '@ethereumjs/util'
 import { toRlp } from 'viem'
@@ -71,14 +71,23 @@ function ejsLogs(logs: [Uint8Array, Uint8Array[], Uint8Array][] | undefined): Lo
   }))
 }
 
+/** Adds one item to a bloom in place, as core's `addToBloom`, on the WebAssembly keccak. */
+function addToBloom(bloom: Uint8Array, item: Uint8Array): void {
+  const h = wasmKeccak256(item)
+  for (let i = 0; i < 6; i += 2) {
+    const bit = ((h[i]! << 8) | h[i + 1]!) & 2047
+    bloom[255 - (bit >> 3)]! |= 1 << (bit & 7)
+  }
+}
+
 /** The logs bloom straight from the interpreter's byte logs (no hex round trip). */
 function bloomOfRaw(logs: [Uint8Array, Uint8Array[], Uint8Array][] | undefined): Hex {
+  if (!logs || logs.length === 0) return EMPTY_BLOOM
   const bloom = createBloom()
-  if (logs)
-    for (const [address, topics] of logs) {
-      addToBloom(bloom, address)
-      for (const t of topics) addToBloom(bloom, t)
-    }
+  for (const [address, topics] of logs) {
+    addToBloom(bloom, address)
+    for (const t of topics) addToBloom(bloom, t)
+  }
   return bytesToHex(bloom)
 }
 

@@ -1,4 +1,5 @@
 import { loadNativeSecp256k1 } from '@appchain/core'
+import { keccak256, keccakReady } from '@appchain/state'
 import type { StateManagerInterface } from '@ethereumjs/common'
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
 import { createEVM, type EVM } from '@ethereumjs/evm'
@@ -23,7 +24,9 @@ export async function createInterpreter(args: {
 }): Promise<EVM> {
   const kzg = pointEvaluationKzg()
   const native = loadNativeSecp256k1()
-  const customCrypto: Record<string, unknown> = { kzg }
+  // KECCAK256 on the WebAssembly keccak once it is instantiated (same output as the default).
+  await keccakReady()
+  const customCrypto: Record<string, unknown> = { kzg, keccak256 }
   if (native) {
     const sig = new Uint8Array(64)
     customCrypto.ecrecover = (msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8Array) => {

@@ -8,11 +8,11 @@ import {
   IntrinsicGasTooLowError,
   InvalidSignatureError,
   InvalidTransactionEncodingError,
-  keccak256,
   TipAboveFeeCapError,
   TransactionTooLargeError,
   UnsupportedTransactionTypeError,
 } from '@appchain/core'
+import { keccak256 } from '@appchain/state'
 import { fromRlp, toRlp } from 'viem'
 import { InvalidAuthorizationListError, TransactionFieldOverflowError, UnprotectedTransactionError } from './errors.js'
 import type { AccessListItem, Authorization, EvmTx, EvmTxType } from './evmTx.js'
