@@ -3,7 +3,9 @@ import {
   AlreadyKnownError,
   BaseError,
   type BlockContext,
+  blockGasStore,
   type GasModel,
+  type GasStore,
   type Hex,
   NonceTooHighError,
   type OrderingPolicy,
@@ -392,7 +394,7 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     return sealed?.sealed
   }
 
-  const admit = async (tx: TxEnvelope, ctx: BlockContext, state: StateDb) => {
+  const admit = async (tx: TxEnvelope, ctx: BlockContext, state: StateDb, store: GasStore) => {
     if (openByHash.has(tx.hash)) throw new AlreadyKnownError({ hash: tx.hash })
     if (tx.gasLimit > maxBlockGas)
       throw new TxExceedsBlockLimitError({ hash: tx.hash, limit: 'gas', value: tx.gasLimit, max: maxBlockGas })
@@ -409,7 +411,7 @@ export function createSequencer(config: SequencerConfig): Sequencer {
       blockNumber: ctx.number,
       fees: ctx.fees,
       balanceOf: async (a) => (await state.getAccount(a))?.balance ?? 0n,
-      store: stateGasStore(state),
+      store,
     })
     const stateNonce = (await state.getAccount(tx.sender))?.nonce ?? 0n
     const r = pool.add(tx, { stateNonce })
@@ -449,6 +451,9 @@ export function createSequencer(config: SequencerConfig): Sequencer {
       const results = await lock.run(async () => {
         const ctx = open?.ctx ?? nextCtx()
         const state = chain.state()
+        // One read cache for the batch: the state cannot change while it holds the lock, so each gas-store
+        // key is read once however many of the batch's transactions ask (never flushed: admission writes nothing).
+        const store = blockGasStore(stateGasStore(state))
         const out: (TxEnvelope | BaseError)[] = []
         for (const d of decoded) {
           if (d instanceof BaseError) {
@@ -456,7 +461,7 @@ export function createSequencer(config: SequencerConfig): Sequencer {
             continue
           }
           try {
-            await admit(d, ctx, state)
+            await admit(d, ctx, state, store)
             out.push(d)
           } catch (err) {
             out.push(err instanceof BaseError ? err : new BaseError('Transaction refused.', { cause: err }))
