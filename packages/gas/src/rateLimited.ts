@@ -67,7 +67,8 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     nextBlockFees: (parent) => then.nextBlockFees(parent),
     async admit(tx, ctx) {
       if (eligible(tx)) {
-        const u = decodeUsage(await ctx.store.get(usageKey(namespace, tx.sender)), windowOf(ctx.blockNumber))
+        const key = held.holder(ctx.store, tx.sender).key
+        const u = decodeUsage(await ctx.store.get(key), windowOf(ctx.blockNumber))
         if (u.txs < freeTxPerWindow) return
       }
       await then.admit(tx, ctx)

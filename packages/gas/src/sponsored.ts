@@ -133,7 +133,9 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     genesisFees: () => ({ baseFeePerGas: 0n }),
     nextBlockFees: () => ({ baseFeePerGas: 0n }),
     async admit(tx, ctx) {
-      await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf, usageKey(namespace, tx.sender), 0n, 0n)
+      // The sender's key, derived once per store (a block, or the sequencer's admission batch); no holds here.
+      const key = held.holder(ctx.store, tx.sender).key
+      await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf, key, 0n, 0n)
     },
     async upfront(tx, ctx) {
       // Earlier transactions of this block have charged, or hold, quota and drained the paymaster: check again.
