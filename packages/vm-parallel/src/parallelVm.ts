@@ -62,7 +62,8 @@ export interface ParallelVmConfig {
   minParallel?: number | undefined
   /**
    * While workers run the programs, write the fee holds and nonces to the state and compute an intermediate
-   * root there, so the final root only adds the programs' changes (same root either way). Default true.
+   * root there, so the final root only adds the programs' changes (same root either way). Default false: with
+   * batched workers the program phase is too short to hide it, and every sender's leaf is then hashed twice.
    */
   overlapRoot?: boolean | undefined
 }
@@ -420,7 +421,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       bs,
       accepted.map((a) => a.tx),
       env,
-      config.overlapRoot === false
+      config.overlapRoot !== true
         ? undefined
         : async () => {
             const t = performance.now()
