@@ -8,12 +8,14 @@ import { senderKeys, signTransfers } from './workload.js'
 
 const keys = senderKeys(Number(process.env.SENDERS ?? 100), 1)
 const txs = await signTransfers(keys, Number(process.env.PER_SENDER ?? 30))
+const wKeys = senderKeys(200, 3)
+const warmup = (await signTransfers(wKeys, 1)).flat()
 const node = await spawnAppchain({
   name: 'p',
   inMemory: process.env.LEVEL !== '1',
-  fund: keys.map((k) => privateKeyToAccount(k).address),
+  fund: [...keys, ...wKeys].map((k) => privateKeyToAccount(k).address),
 })
-const r = await throughput(node.url, txs)
+const r = await throughput(node.url, txs, undefined, warmup)
 console.log(r)
 // Block build and seal histograms of the run.
 const metrics = await (await fetch(`${node.url}/metrics`)).text()

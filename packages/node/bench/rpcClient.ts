@@ -30,7 +30,11 @@ export function httpConnection(url: string) {
             })
           },
         )
-        req.setTimeout(30_000, () => req.destroy(new Error('request timed out after 30 s')))
+        req.setTimeout(Number(process.env.BENCH_RPC_TIMEOUT_MS ?? 30_000), () =>
+          req.destroy(
+            new Error(`request timed out after ${Number(process.env.BENCH_RPC_TIMEOUT_MS ?? 30_000) / 1000} s`),
+          ),
+        )
         req.on('error', reject)
         req.end(data)
       })
