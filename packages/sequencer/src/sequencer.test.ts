@@ -365,5 +365,4 @@ describe('createSequencer', () => {
     expect(sealedTxs).toEqual(preconfs.map((p) => p.txHash))
     expect(chain.head().hash).toBe(chain.sealed.at(-1)!.block.hash)
   })
-
 })

@@ -416,8 +416,7 @@ export function createMethods(n: NodeInternals): Record<string, RpcMethod> {
       arity(p, 1)
       const hash = hash32(p[0], 0)
       // Admitted and not yet written: no receipt, and no Db read for the receipt polling of pending transactions.
-      const loc =
-        n.store.recentTxLocation(hash) ?? (n.unsealed(hash) ? undefined : await n.store.getTxLocation(hash))
+      const loc = n.store.recentTxLocation(hash) ?? (n.unsealed(hash) ? undefined : await n.store.getTxLocation(hash))
       if (!loc) return null
       const block = await n.store.getBlockByHash(loc.blockHash)
       const receipts = await n.store.getReceipts(loc.blockHash)

@@ -11,7 +11,10 @@ let n = 0
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 runDbConformance({ name: 'cachedDb(memoryDb)', create: async () => cachedDb(memoryDb(), { maxEntries: 4 }) })
-runDbConformance({ name: 'cachedDb(levelDb)', create: async () => cachedDb(await levelDb({ path: join(root, `db${n++}`) })) })
+runDbConformance({
+  name: 'cachedDb(levelDb)',
+  create: async () => cachedDb(await levelDb({ path: join(root, `db${n++}`) })),
+})
 
 const k = (x: number) => new Uint8Array([x])
 const v = (x: number) => new Uint8Array([x, x])
@@ -47,7 +50,13 @@ describe('cachedDb', () => {
   it('answers repeated reads from memory and sees every write', async () => {
     const inner = memoryDb()
     let reads = 0
-    const db = cachedDb({ ...inner, get: (key) => (reads++, inner.get(key)) })
+    const db = cachedDb({
+      ...inner,
+      get: (key) => {
+        reads++
+        return inner.get(key)
+      },
+    })
     await db.batch([{ type: 'put', key: k(1), value: v(1) }])
     expect(await db.get(k(1))).toEqual(v(1))
     expect(await db.get(k(1))).toEqual(v(1))
