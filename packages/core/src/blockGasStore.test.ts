@@ -31,6 +31,15 @@ describe('blockGasStore', () => {
     }
     expect(inner.gets).toEqual(['a', 'b'])
     expect(store.size).toBe(2)
+    // peek answers from memory only.
+    expect(store.peek('a')).toBe(7n)
+    expect(store.peek('c')).toBeUndefined()
+    store.checkpoint()
+    await store.set('a', 8n)
+    expect(store.peek('a')).toBe(8n)
+    store.revert()
+    expect(store.peek('a')).toBe(7n)
+    expect(inner.gets).toEqual(['a', 'b'])
   })
 
   it('keeps a transaction’s writes only on commit and writes each key once, sorted, on flush', async () => {

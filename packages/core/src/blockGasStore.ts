@@ -6,6 +6,8 @@ const MAX = 1n << 256n
 export interface BlockGasStore extends GasStore {
   /** Keys held in the cache. */
   readonly size: number
+  /** The cached value of `key` (this transaction's pending write first); undefined when not read yet. */
+  peek(key: string): bigint | undefined
   /** Starts buffering one transaction's writes (write-back mode only; no nesting). */
   checkpoint(): void
   /** Keeps the buffered writes for the block. */
@@ -50,6 +52,13 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
   return {
     get size() {
       return values.size
+    },
+    peek(key) {
+      if (open) {
+        const p = pending.get(key)
+        if (p !== undefined) return p
+      }
+      return values.get(key)
     },
     async get(key) {
       if (open) {

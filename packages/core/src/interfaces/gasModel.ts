@@ -16,6 +16,11 @@ export interface HeaderFees {
 export interface GasStore {
   get(key: string): Promise<bigint>
   set(key: string, value: bigint): Promise<void>
+  /**
+   * The value of `key` when the store already holds it in memory (a block's cache), without a round trip;
+   * undefined when only `get` can tell. Optional: lets a model skip an await per cached read.
+   */
+  peek?(key: string): bigint | undefined
 }
 
 export interface AdmissionContext {
