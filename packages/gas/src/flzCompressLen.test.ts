@@ -35,7 +35,9 @@ describe('flzCompressLen', () => {
       const u24 = (i: number) => input[i]! | (input[i + 1]! << 8) | (input[i + 2]! << 16)
       const hash = (v: number) => (Math.imul(v, 0x9e3779b9) >>> 19) & 0x1fff
       const literals = (run: number, size: number) =>
-        run % 0x20 === 0 ? size + 0x21 * Math.floor(run / 0x20) : size + 0x21 * Math.floor(run / 0x20) + (run % 0x20) + 1
+        run % 0x20 === 0
+          ? size + 0x21 * Math.floor(run / 0x20)
+          : size + 0x21 * Math.floor(run / 0x20) + (run % 0x20) + 1
       const match = (len: number, size: number) =>
         size + 3 * Math.floor((len - 1) / 262) + ((len - 1) % 262 >= 6 ? 3 : 2)
       let i = 2
@@ -86,4 +88,3 @@ describe('flzCompressLen', () => {
     expect(flzCompressLen(hexToBytes(CONTRACT_CALL))).toBe(202)
   })
 })
-

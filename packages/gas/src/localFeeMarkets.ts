@@ -95,40 +95,67 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     return asOf > block ? decay(demand, keepPpm, asOf - block) : demand
   }
 
+  const factorFor = (hottest: bigint) =>
+    hottest <= threshold ? 1_000_000n : 1_000_000n + (multiplierPpm * (hottest - threshold)) / threshold
+
+  /** The factor from the block's cached demand alone; undefined while an account's demand is not read yet. */
+  const cachedFactor = (writes: readonly string[], c: DemandCache): bigint | undefined => {
+    let hottest = 0n
+    for (const account of writes) {
+      const d = c.demand.get(account)
+      if (d === undefined) return undefined
+      if (d > hottest) hottest = d
+    }
+    return factorFor(hottest)
+  }
+
+  const loadFactor = async (writes: readonly string[], c: DemandCache, store: GasStore) => {
+    for (const account of writes) {
+      if (!c.demand.has(account)) c.demand.set(account, await demandAt(store, account, c.asOf))
+    }
+    return cachedFactor(writes, c)!
+  }
+
+  /** The factor when everything it needs is in memory (no await); undefined otherwise. */
+  const quickFactor = (tx: TxEnvelope, blockNumber: bigint, store: GasStore): bigint | undefined => {
+    const writes = writesOf(tx)
+    return writes.length === 0 ? 1_000_000n : cachedFactor(writes, cacheFor(store, blockNumber - 1n))
+  }
+
   const factorOf = async (tx: TxEnvelope, blockNumber: bigint, store: GasStore) => {
     const writes = writesOf(tx)
     if (writes.length === 0) return 1_000_000n
     const c = cacheFor(store, blockNumber - 1n)
-    let hottest = 0n
-    for (const account of writes) {
-      let d = c.demand.get(account)
-      if (d === undefined) {
-        d = await demandAt(store, account, c.asOf)
-        c.demand.set(account, d)
-      }
-      if (d > hottest) hottest = d
-    }
-    if (hottest <= threshold) return 1_000_000n
-    return 1_000_000n + (multiplierPpm * (hottest - threshold)) / threshold
+    return cachedFactor(writes, c) ?? (await loadFactor(writes, c, store))
   }
 
-  const scaled = async <C extends { blockNumber: bigint; fees: BlockFees; store: GasStore }>(
-    tx: TxEnvelope,
-    ctx: C,
-  ): Promise<C> => {
-    const factor = await factorOf(tx, ctx.blockNumber, ctx.store)
-    if (factor === 1_000_000n) return ctx
-    return { ...ctx, fees: { ...ctx.fees, baseFeePerGas: (ctx.fees.baseFeePerGas * factor) / 1_000_000n } }
-  }
+  const scaled = <C extends { fees: BlockFees }>(ctx: C, factor: bigint): C =>
+    factor === 1_000_000n
+      ? ctx
+      : { ...ctx, fees: { ...ctx.fees, baseFeePerGas: (ctx.fees.baseFeePerGas * factor) / 1_000_000n } }
 
   return {
     name,
     factorOf,
     genesisFees: () => base.genesisFees(),
     nextBlockFees: (parent) => base.nextBlockFees(parent),
-    admit: async (tx, ctx) => base.admit(tx, await scaled<AdmissionContext>(tx, ctx)),
-    upfront: async (tx, ctx) => base.upfront(tx, await scaled<ChargeContext>(tx, ctx)),
-    charge: async (tx, gasUsed, ctx) => base.charge(tx, gasUsed, await scaled<ChargeContext>(tx, ctx)),
+    // Within a block every account's demand is cached after its first read: no await on the way to `base`.
+    admit: async (tx, ctx) =>
+      base.admit(
+        tx,
+        scaled(ctx, quickFactor(tx, ctx.blockNumber, ctx.store) ?? (await factorOf(tx, ctx.blockNumber, ctx.store))),
+      ),
+    upfront: async (tx, ctx) =>
+      base.upfront(
+        tx,
+        scaled(ctx, quickFactor(tx, ctx.blockNumber, ctx.store) ?? (await factorOf(tx, ctx.blockNumber, ctx.store))),
+      ),
+    charge: async (tx, gasUsed, ctx) =>
+      base.charge(
+        tx,
+        gasUsed,
+        scaled(ctx, quickFactor(tx, ctx.blockNumber, ctx.store) ?? (await factorOf(tx, ctx.blockNumber, ctx.store))),
+      ),
     ...(base.release ? { release: (tx, ctx) => base.release!(tx, ctx) } : {}),
     // Synchronous and store-free by contract: ordering sees the cold price (the tip is what it sorts by).
     priority: (tx, fees) => base.priority(tx, fees),
@@ -149,8 +176,7 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
       // Sorted so the store sees the same sequence of writes on every node.
       for (const account of [...writes.keys()].sort()) {
         const before = seen?.get(account) ?? (await demandAt(input.store, account, input.blockNumber - 1n))
-        const after =
-          decay(before, keepPpm, 1n) + (decayPpm * BigInt(writes.get(account)!) * DEMAND_UNIT) / 1_000_000n
+        const after = decay(before, keepPpm, 1n) + (decayPpm * BigInt(writes.get(account)!) * DEMAND_UNIT) / 1_000_000n
         await writeDemand(input.store, demandKey(namespace, account), input.blockNumber, after)
       }
     },

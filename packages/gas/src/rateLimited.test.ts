@@ -104,7 +104,10 @@ describe('rateLimited', () => {
   it('release of a paid transaction forwards to the next model', async () => {
     const released: string[] = []
     const inner = flatFee({ perTx: 9n })
-    const m = limited({ ...inner, release: (t) => void released.push(t.hash) }, { freeTxPerWindow: 0n, windowBlocks: 10n })
+    const m = limited(
+      { ...inner, release: (t) => void released.push(t.hash) },
+      { freeTxPerWindow: 0n, windowBlocks: 10n },
+    )
     const c = ctx()
     const t = tx({ nonce: 0n, fee: { maxFeePerGas: 1n } })
     expect((await m.upfront(t, c)).amount).toBe(9n)

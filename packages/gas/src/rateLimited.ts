@@ -68,7 +68,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     async admit(tx, ctx) {
       if (eligible(tx)) {
         const key = held.holder(ctx.store, tx.sender).key
-        const u = decodeUsage(await ctx.store.get(key), windowOf(ctx.blockNumber))
+        const u = decodeUsage(ctx.store.peek?.(key) ?? (await ctx.store.get(key)), windowOf(ctx.blockNumber))
         if (u.txs < freeTxPerWindow) return
       }
       await then.admit(tx, ctx)
@@ -76,7 +76,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     async upfront(tx, ctx) {
       if (eligible(tx)) {
         const h = held.holder(ctx.store, tx.sender)
-        const u = decodeUsage(await ctx.store.get(h.key), windowOf(ctx.blockNumber))
+        const u = decodeUsage(ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), windowOf(ctx.blockNumber))
         // Slots held by earlier transactions of this block count (a VM may run every upfront before any charge).
         if (u.txs + h.txs < freeTxPerWindow) {
           h.txs += 1n
@@ -95,7 +95,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       if (eligible(tx)) {
         const window = windowOf(ctx.blockNumber)
         const h = held.holder(ctx.store, tx.sender)
-        const u = decodeUsage(await ctx.store.get(h.key), window)
+        const u = decodeUsage(ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), window)
         // Without a decision (no upfront in this execution) the store decides; the mark (nonce + 1) records
         // which transaction took the last slot, so charging it again stays free.
         const mark = tx.nonce + 1n

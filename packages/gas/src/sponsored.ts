@@ -98,7 +98,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     if (!allowed(tx)) throw new NotSponsoredError({ sender: tx.sender, paymaster })
     if (tx.fee.feeToken !== undefined) throw new UnknownFeeTokenError({ token: tx.fee.feeToken, accepted: ['native'] })
     const window = windowOf(blockNumber)
-    const u = decodeUsage(await store.get(key), window)
+    const u = decodeUsage(store.peek?.(key) ?? (await store.get(key)), window)
     const txs = u.txs + heldTxs
     if (txPerWindow !== undefined && txs + 1n > txPerWindow) {
       throw new QuotaExceededError({
@@ -153,7 +153,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
         unhold(h, 1n, tx.gasLimit)
         held.forget(tx, ctx.store)
       }
-      const u = decodeUsage(await ctx.store.get(h.key), window)
+      const u = decodeUsage(ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), window)
       await ctx.store.set(h.key, encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: u.mark }))
       const amount = gasUsed * gasPrice
       const split = { burnt: 0n, credits: [] as { to: Address; amount: bigint }[] }
