@@ -153,9 +153,13 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       }
       items = (await Promise.all(chunks)).flat()
     }
-    return items.map((item, i) =>
-      item.ok ? { ...item.tx, raw: raws[i]! } : rebuildDecodeError(raws[i]!, registry, o, item),
-    )
+    // A decoded item is this call's own object (built here or cloned from a worker): it takes its raw bytes in place.
+    return items.map((item, i) => {
+      if (!item.ok) return rebuildDecodeError(raws[i]!, registry, o, item)
+      const tx = item.tx as ParallelTx
+      tx.raw = raws[i]!
+      return tx
+    })
   }
 
   const validateTx = async (tx: ParallelTx, state: StateReader, ctx: BlockContext): Promise<void> => {
@@ -439,6 +443,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const receipts: Receipt[] = [...depositReceipts]
     const bloom = createBloom()
     const blooms: Uint8Array[] = depositReceipts.map(() => createBloom())
+    const ored = new Set<Uint8Array>()
     let cumulative = 0n
     for (let i = 0; i < accepted.length; i++) {
       const { tx, up } = accepted[i]!
@@ -457,7 +462,11 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       }
       cumulative += gasUsed
       const lb = receiptBloom(r.logs)
-      orBloom(bloom, lb.bytes)
+      // receiptBloom hands out one object per distinct log shape: each needs OR-ing in only once.
+      if (!ored.has(lb.bytes)) {
+        ored.add(lb.bytes)
+        orBloom(bloom, lb.bytes)
+      }
       blooms.push(lb.bytes)
       const receipt: Receipt = {
         transactionHash: tx.hash,
