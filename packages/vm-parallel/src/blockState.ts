@@ -127,10 +127,13 @@ export class BlockState implements Store {
       await this.loadAccount(PREDEPLOYS.gasStore)
       this.dirty.add(PREDEPLOYS.gasStore)
     }
+    // One await for every account instead of one per account: the writes are independent.
+    const writes: Promise<void>[] = []
     for (const a of this.dirty) {
       const acc = this.accounts.get(a)!
-      await this.state.putAccount(a, { nonce: acc.nonce, balance: acc.balance, codeHash: acc.codeHash })
+      writes.push(this.state.putAccount(a, { nonce: acc.nonce, balance: acc.balance, codeHash: acc.codeHash }))
     }
+    await Promise.all(writes)
     for (const key of this.dirtyRecords) {
       const r = this.records.get(key)!
       const a = key.slice(key.indexOf('|') + 1) as Address
