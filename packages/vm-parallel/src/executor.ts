@@ -213,8 +213,8 @@ export function createExecutor(
       if (next > MAX_UINT) revert('balance overflow')
       balances.set(t, next)
     },
-    emit(event, valuesJson) {
-      logs.push({ address: info!.address, topics: [topic(event)], data: encodeLogData(valuesJson) })
+    emit(event, values) {
+      logs.push({ address: info!.address, topics: [topic(event)], data: encodeLogValues(values) })
     },
     derive(parts) {
       return deriveAddress(parts)
@@ -289,21 +289,41 @@ function topic(event: string): Hex {
   return t
 }
 
-/** Log data: rlp of the emitted values (uints as minimal big-endian bytes, strings as UTF-8, booleans as 0/1). */
-export function encodeLogData(valuesJson: string): Hex {
-  const values = JSON.parse(valuesJson) as (string | boolean | { $n: string })[]
-  // Built as hex directly: one string per log instead of byte arrays, an rlp tree and a hex conversion.
+/**
+ * Log data: rlp of the emitted values (uints as minimal big-endian bytes, strings as UTF-8, booleans as 0/1),
+ * from the sandbox's packing `n<hex>:` / `T` / `F` / `s<length>:<text>`, built as hex directly.
+ *
+ * @example
+ * ```ts
+ * encodeLogValues('n5:Ts2:hi') // rlp([0x05, 0x01, "hi"])
+ * ```
+ */
+export function encodeLogValues(packed: string): Hex {
   let body = ''
   let size = 0
-  for (const v of values) {
+  let i = 0
+  while (i < packed.length) {
+    const kind = packed[i]
     let hex: string
-    if (typeof v === 'boolean') hex = v ? '01' : ''
-    else if (typeof v === 'string') hex = utf8Hex(v)
-    else {
-      const n = BigInt(v.$n)
-      const u = n < 0n ? (1n << 256n) + n : n
-      hex = u === 0n ? '' : u.toString(16)
-      if (hex.length % 2) hex = `0${hex}`
+    if (kind === 'T' || kind === 'F') {
+      hex = kind === 'T' ? '01' : ''
+      i++
+    } else {
+      const colon = packed.indexOf(':', i)
+      if (colon < 0 || (kind !== 'n' && kind !== 's')) throw new RangeError('malformed log values')
+      if (kind === 'n') {
+        hex = packed.slice(i + 1, colon)
+        if (!/^[0-9a-f]+$/.test(hex)) throw new RangeError('log value out of range')
+        if (hex === '0') hex = ''
+        else if (hex.length % 2) hex = `0${hex}`
+        i = colon + 1
+      } else {
+        const len = Number(packed.slice(i + 1, colon))
+        if (!Number.isSafeInteger(len) || len < 0 || colon + 1 + len > packed.length)
+          throw new RangeError('malformed log values')
+        hex = utf8Hex(packed.slice(colon + 1, colon + 1 + len))
+        i = colon + 1 + len
+      }
     }
     const len = hex.length >> 1
     const item = len === 1 && hex.charCodeAt(0) < 56 /* '8' */ ? hex : rlpPrefix(0x80, len) + hex

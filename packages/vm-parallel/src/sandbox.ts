@@ -11,7 +11,8 @@ export interface Bridge {
   balance(account: string): bigint
   transfer(from: string, to: string, amount: bigint): void
   mint(to: string, amount: bigint): void
-  emit(event: string, valuesJson: string): void
+  /** `values`: the emitted values packed by the sandbox (see `encodeLogValues`). */
+  emit(event: string, values: string): void
   derive(parts: string): string
   /** A forbidden global was touched. */
   forbidden(name: string): void
@@ -98,14 +99,22 @@ const BOOT = `(function boot(H, ABORT, forbidden) {
   freeze(R.getPrototypeOf(async function* () {})); freeze(Abort);
   const revive = (_, v) => (v !== null && typeof v === 'object' && !isArr(v) && typeof v.$n === 'string' && O.keys(v).length === 1 ? BI(v.$n) : v);
   const deepFreeze = (v) => { if (v !== null && typeof v === 'object') { O.freeze(v); for (const k of O.keys(v)) deepFreeze(v[k]); } return v; };
-  const tag = (v) => (typeof v === 'bigint' ? { $n: v.toString() } : typeof v === 'boolean' ? v : Str(v));
   // ctx's functions hold no per-call state, so every call shares one frozen set of them.
   const cGet = O.freeze((account, key) => call('get', account, key));
   const cSet = O.freeze((account, key, value) => { call('set', account, key, value); });
   const cBalance = O.freeze((account) => call('balance', account));
   const cTransfer = O.freeze((from, to, amount) => { call('transfer', from, to, amount); });
   const cMint = O.freeze((to, amount) => { call('mint', to, amount); });
-  const cEmit = O.freeze((event, ...values) => { call('emit', Str(event), JSON.stringify(values.map(tag))); });
+  // Values cross packed in one string: n<hex>: (uint, two's complement for negatives), T / F, s<length>:<text>.
+  const cEmit = O.freeze((event, ...values) => {
+    let packed = '';
+    for (const v of values) {
+      if (typeof v === 'bigint') packed += 'n' + (v < 0n ? (1n << 256n) + v : v).toString(16) + ':';
+      else if (typeof v === 'boolean') packed += v ? 'T' : 'F';
+      else { const t = Str(v); packed += 's' + t.length + ':' + t; }
+    }
+    call('emit', Str(event), packed);
+  });
   const cRevert = O.freeze((reason) => { call('revert', Str(reason)); throw new Abort(); });
   const cAssert = O.freeze((cond, reason) => { if (!cond) { call('revert', Str(reason)); throw new Abort(); } });
   const cDerive = O.freeze((...parts) => call('derive', parts.map((x) => (typeof x === 'bigint' ? 'n' + x.toString() : 's' + Str(x))).join('\\u0000')));
