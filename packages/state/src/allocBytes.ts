@@ -4,7 +4,9 @@
 // Uint8Arrays (`slice()` copies); a slab lives as long as any view into it.
 
 const SLAB = 64 * 1024
-let slab = new Uint8Array(SLAB)
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
+const newSlab = (): Uint8Array => (NodeBuffer === undefined ? new Uint8Array(SLAB) : NodeBuffer.allocUnsafeSlow(SLAB))
+let slab = newSlab()
 let used = 0
 
 /**
@@ -18,10 +20,36 @@ let used = 0
 export function allocBytes(n: number): Uint8Array {
   if (n > 4096) return new Uint8Array(n)
   if (used + n > SLAB) {
-    slab = new Uint8Array(SLAB)
+    slab = newSlab()
     used = 0
   }
-  const out = slab.subarray(used, used + n)
+  // A plain Uint8Array view even when the slab is a Buffer (whose slice() would not copy).
+  const out = new Uint8Array(slab.buffer, slab.byteOffset + used, n)
+  used += n
+  return out
+}
+
+/**
+ * The bytes of a Latin-1 string (one byte per char), cut from the slab and written natively.
+ *
+ * @example
+ * ```ts
+ * latin1Bytes('\x01\xff') // Uint8Array [1, 255]
+ * ```
+ */
+export function latin1Bytes(s: string): Uint8Array {
+  const n = s.length
+  if (NodeBuffer === undefined || n > 4096) {
+    const out = allocBytes(n)
+    for (let i = 0; i < n; i++) out[i] = s.charCodeAt(i)
+    return out
+  }
+  if (used + n > SLAB) {
+    slab = newSlab()
+    used = 0
+  }
+  ;(slab as Buffer).write(s, used, n, 'latin1')
+  const out = new Uint8Array(slab.buffer, slab.byteOffset + used, n)
   used += n
   return out
 }

@@ -1,4 +1,5 @@
 import type { Db, Hex } from '@appchain/core'
+import { allocBytes } from './allocBytes.js'
 import { toHex } from './hex.js'
 
 /** Where a trie loads nodes it knows only by hash. */
@@ -12,7 +13,7 @@ export const NODE_PREFIX = new Uint8Array([0x53, 0x6e])
 
 /** The Db key of a trie node. */
 export function nodeKey(hash: Uint8Array): Uint8Array {
-  const k = new Uint8Array(34)
+  const k = allocBytes(34)
   k.set(NODE_PREFIX)
   k.set(hash, 2)
   return k

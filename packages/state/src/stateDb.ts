@@ -24,7 +24,7 @@ import { keccak256 as keccak_256, keccakReady } from './keccak.js'
 import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storagePrefix } from './keys.js'
 import { bytesToNibbles } from './node.js'
 import { dbNodeStore, type NodeStore, nodeKey } from './nodeStore.js'
-import { Trie } from './trie.js'
+import { Trie, type TrieNodeEntry } from './trie.js'
 
 export interface StateDbConfig {
   /** Where flat state and trie nodes live (the same Db the chain writes its blocks to). */
@@ -116,10 +116,23 @@ interface BaseReader {
 /** Shared by a state and its views: the Db plus what the last flush returned (maybe not yet written). */
 class Backing {
   pending = new Map<Hex, Uint8Array | null>()
-  pendingNodes = new Map<Hex, Uint8Array>()
+  /** The trie nodes of the last flush, indexed by hash on first use (tries in memory rarely load). */
+  private nodes: TrieNodeEntry[] = []
+  private nodesByHash: Map<Hex, Uint8Array> | undefined = new Map()
   readonly store: NodeStore
   constructor(readonly db: Db) {
-    this.store = dbNodeStore(db, () => this.pendingNodes)
+    this.store = dbNodeStore(db, () => this.pendingNodes())
+  }
+  setPendingNodes(nodes: TrieNodeEntry[]): void {
+    this.nodes = nodes
+    this.nodesByHash = undefined
+  }
+  pendingNodes(): Map<Hex, Uint8Array> {
+    if (this.nodesByHash === undefined) {
+      this.nodesByHash = new Map()
+      for (const [hash, enc] of this.nodes) this.nodesByHash.set(toHex(hash), enc)
+    }
+    return this.nodesByHash
   }
   async read(key: Uint8Array): Promise<Uint8Array | undefined> {
     const p = this.pending.get(toHex(key))
@@ -479,14 +492,10 @@ class StateDbImpl implements MptStateDb {
 
     const nodes = this.accountTrie.commit()
     for (const trie of this.storageTries.values()) for (const n of trie.commit()) nodes.push(n)
-    const pendingNodes = new Map<Hex, Uint8Array>()
-    for (const [hash, enc] of nodes) {
-      ops.push({ type: 'put', key: nodeKey(hash), value: enc })
-      pendingNodes.set(toHex(hash), enc)
-    }
+    for (const [hash, enc] of nodes) ops.push({ type: 'put', key: nodeKey(hash), value: enc })
     ops.push({ type: 'put', key: META_ROOT_KEY, value: root.slice() })
     backing.pending = pending
-    backing.pendingNodes = pendingNodes
+    backing.setPendingNodes(nodes)
 
     this.accounts = new Map()
     this.storages = new Map()
