@@ -198,6 +198,7 @@ export class Trie {
   putPaths(puts: [path: Uint8Array, value: Uint8Array][]): void {
     if (puts.length === 0) return
     this.applyPending()
+    if (groupOf.length < puts.length) groupOf = new Uint8Array(Math.max(puts.length, groupOf.length * 2))
     const order = new Int32Array(puts.length)
     for (let i = 0; i < order.length; i++) order[i] = i
     this.top = putMany(this.top, puts, order, new Int32Array(puts.length), 0, order.length, 0)
@@ -581,6 +582,8 @@ function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value
 type Put = [path: Uint8Array, value: Uint8Array]
 
 const depthScratch: Int32Array[] = []
+/** Each path's group at the current level of `putChildren` (by index into the batch). */
+let groupOf = new Uint8Array(1024)
 
 /**
  * Applies puts[order[lo..hi)] (order: indices into puts, in write order) below `node`, whose path
@@ -645,29 +648,33 @@ function putChildren(
   hi: number,
   d: number,
 ): boolean {
-  // Group bounds per depth, reused (depth only grows down the recursion): 0..17 counts, 18..35 starts.
-  let scratch = depthScratch[d]
-  if (scratch === undefined) {
-    scratch = new Int32Array(36)
-    depthScratch[d] = scratch
+  // Group bounds per depth, reused (depth only grows down the recursion): [0, 17) write cursors,
+  // [18, 36) group starts. Group 0: paths ending at d; 1 + nibble otherwise.
+  let b = depthScratch[d]
+  if (b === undefined) {
+    b = new Int32Array(36)
+    depthScratch[d] = b
   }
-  scratch.fill(0, 0, 17) // counts: 0 for paths ending at d, 1 + nibble
-  for (let k = lo; k < hi; k++) {
-    const path = puts[order[k]!]![0]
-    scratch[path.length === d ? 0 : 1 + path[d]!]!++
-  }
-  const counts = scratch.subarray(0, 17)
-  const starts = scratch.subarray(18, 36)
-  starts[0] = lo
-  for (let i = 0; i < 17; i++) starts[i + 1] = starts[i]! + counts[i]!
-  const next = counts // reused as the write cursor of each group
-  for (let i = 0; i < 17; i++) next[i] = starts[i]!
+  b.fill(0, 0, 17)
+  const group = groupOf
   for (let k = lo; k < hi; k++) {
     const idx = order[k]!
     const path = puts[idx]![0]
-    tmp[next[path.length === d ? 0 : 1 + path[d]!]!++] = idx
+    const g = path.length === d ? 0 : 1 + path[d]!
+    group[idx] = g // each path is read once per level
+    b[g]!++
   }
-  order.set(tmp.subarray(lo, hi), lo)
+  b[18] = lo
+  for (let i = 0; i < 17; i++) {
+    b[19 + i] = b[18 + i]! + b[i]!
+    b[i] = b[18 + i]!
+  }
+  for (let k = lo; k < hi; k++) {
+    const idx = order[k]!
+    tmp[b[group[idx]!]!++] = idx
+  }
+  for (let k = lo; k < hi; k++) order[k] = tmp[k]!
+  const starts = b.subarray(18, 36)
   let changed = false
   if (starts[1]! > starts[0]!) {
     const value = puts[order[starts[1]! - 1]!]![1]
