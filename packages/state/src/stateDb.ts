@@ -94,10 +94,12 @@ function wordOf(bytes: Uint8Array | undefined): Hex {
 const pathOfAddress = (a: Address) => bytesToNibbles(keccak_256(fromHex(a)))
 
 const addressScratch = new Uint8Array(20)
-/** keccak(address) as 64 nibbles written into out at off; returns them (a view). */
-function hashedPathInto(a: Address, out: Uint8Array, off: number): Uint8Array {
-  fromHexInto(a, addressScratch, 0)
-  const h = keccak_256(addressScratch)
+const slotScratch = new Uint8Array(32)
+/** keccak(address or 32-byte slot) as 64 nibbles written into out at off; returns them (a view). */
+function hashedPathInto(key: Address | Hex, out: Uint8Array, off: number): Uint8Array {
+  const scratch = key.length === 42 ? addressScratch : slotScratch
+  fromHexInto(key, scratch, 0)
+  const h = keccak_256(scratch)
   for (let i = 0; i < 32; i++) {
     out[off + 2 * i] = h[i]! >> 4
     out[off + 2 * i + 1] = h[i]! & 0x0f
@@ -443,10 +445,16 @@ class StateDbImpl implements MptStateDb {
   private async applySlots(trie: Trie, a: Address, slots: Hex[]): Promise<void> {
     const puts: [Uint8Array, Uint8Array][] = []
     const dels: Uint8Array[] = []
-    for (const s of slots) {
-      const v = stripWord(await this.getStorage(a, s))
-      if (v.length === 0) dels.push(pathOfSlot(s))
-      else puts.push([pathOfSlot(s), encodeStorageValue(v)])
+    const entry = this.storages.get(a)
+    const nibbles = new Uint8Array(slots.length * 64)
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!
+      // The block's own value when it has one (no await); else the base value.
+      const word = entry?.slots.get(s) ?? (entry?.cleared ? ZERO_WORD : await this.getStorage(a, s))
+      const v = stripWord(word)
+      const path = hashedPathInto(s, nibbles, i * 64)
+      if (v.length === 0) dels.push(path)
+      else puts.push([path, encodeStorageValue(v)])
     }
     await trie.applyPaths(puts, dels)
   }
