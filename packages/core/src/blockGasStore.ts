@@ -8,6 +8,8 @@ export interface BlockGasStore extends GasStore {
   readonly size: number
   /** The cached value of `key` (this transaction's pending write first); undefined when not read yet. */
   peek(key: string): bigint | undefined
+  /** A write without a promise (write-back mode only). */
+  put?(key: string, value: bigint): void
   /** Starts buffering one transaction's writes (write-back mode only; no nesting). */
   checkpoint(): void
   /** Keeps the buffered writes for the block. */
@@ -49,6 +51,15 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
   // One map for every transaction's pending writes, cleared on commit/revert (no allocation per transaction).
   const pending = new Map<string, bigint>()
   let open = false
+  const put = (key: string, value: bigint): void => {
+    // Same contract as the state store: a value it would refuse is refused now, not at flush.
+    if (value < 0n || value >= MAX) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
+    if (open) pending.set(key, value)
+    else {
+      values.set(key, value)
+      dirty.add(key)
+    }
+  }
   return {
     get size() {
       return values.size
@@ -73,15 +84,12 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
       return v
     },
     async set(key, value) {
-      // Same contract as the state store: a value it would refuse is refused now, not at flush.
+      if (writeBack) return put(key, value)
       if (value < 0n || value >= MAX) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
-      if (!writeBack) await inner.set(key, value)
-      else if (open) {
-        pending.set(key, value)
-        return
-      } else dirty.add(key)
+      await inner.set(key, value)
       values.set(key, value)
     },
+    ...(writeBack ? { put } : {}),
     checkpoint() {
       if (!writeBack) throw new TypeError('blockGasStore: checkpoints need writeBack')
       if (open) throw new TypeError('blockGasStore: a transaction checkpoint is already open')

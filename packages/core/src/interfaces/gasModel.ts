@@ -21,6 +21,11 @@ export interface GasStore {
    * undefined when only `get` can tell. Optional: lets a model skip an await per cached read.
    */
   peek?(key: string): bigint | undefined
+  /**
+   * `set` for a store that only writes memory (a block's write-back cache): no promise, no await. Optional;
+   * throws the same `RangeError` as `set` for a value out of range.
+   */
+  put?(key: string, value: bigint): void
 }
 
 export interface AdmissionContext {
