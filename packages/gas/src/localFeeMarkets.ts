@@ -1,4 +1,4 @@
-import type { AdmissionContext, BlockFees, ChargeContext, GasModel, GasStore, TxEnvelope } from '@appchain/core'
+import type { BlockFees, GasModel, GasStore, TxEnvelope } from '@appchain/core'
 import { DEMAND_UNIT, decay, demandKey, readDemand, writeDemand } from './demand.js'
 import { configNamespace, configPpm } from './validateConfig.js'
 
@@ -139,23 +139,23 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     factorOf,
     genesisFees: () => base.genesisFees(),
     nextBlockFees: (parent) => base.nextBlockFees(parent),
-    // Within a block every account's demand is cached after its first read: no await on the way to `base`.
-    admit: async (tx, ctx) =>
-      base.admit(
-        tx,
-        scaled(ctx, quickFactor(tx, ctx.blockNumber, ctx.store) ?? (await factorOf(tx, ctx.blockNumber, ctx.store))),
-      ),
-    upfront: async (tx, ctx) =>
-      base.upfront(
-        tx,
-        scaled(ctx, quickFactor(tx, ctx.blockNumber, ctx.store) ?? (await factorOf(tx, ctx.blockNumber, ctx.store))),
-      ),
-    charge: async (tx, gasUsed, ctx) =>
-      base.charge(
-        tx,
-        gasUsed,
-        scaled(ctx, quickFactor(tx, ctx.blockNumber, ctx.store) ?? (await factorOf(tx, ctx.blockNumber, ctx.store))),
-      ),
+    // Within a block every account's demand is cached after its first read: then `base` is called directly,
+    // with no await (and no promise) of this wrapper's own.
+    admit: (tx, ctx) => {
+      const f = quickFactor(tx, ctx.blockNumber, ctx.store)
+      if (f !== undefined) return base.admit(tx, scaled(ctx, f))
+      return factorOf(tx, ctx.blockNumber, ctx.store).then((f) => base.admit(tx, scaled(ctx, f)))
+    },
+    upfront: (tx, ctx) => {
+      const f = quickFactor(tx, ctx.blockNumber, ctx.store)
+      if (f !== undefined) return base.upfront(tx, scaled(ctx, f))
+      return factorOf(tx, ctx.blockNumber, ctx.store).then((f) => base.upfront(tx, scaled(ctx, f)))
+    },
+    charge: (tx, gasUsed, ctx) => {
+      const f = quickFactor(tx, ctx.blockNumber, ctx.store)
+      if (f !== undefined) return base.charge(tx, gasUsed, scaled(ctx, f))
+      return factorOf(tx, ctx.blockNumber, ctx.store).then((f) => base.charge(tx, gasUsed, scaled(ctx, f)))
+    },
     ...(base.release ? { release: (tx, ctx) => base.release!(tx, ctx) } : {}),
     // Synchronous and store-free by contract: ordering sees the cold price (the tip is what it sorts by).
     priority: (tx, fees) => base.priority(tx, fees),

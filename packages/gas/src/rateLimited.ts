@@ -1,5 +1,5 @@
 import type { Address, FeeCharge, GasModel, TxEnvelope } from '@appchain/core'
-import { reservations, unhold } from './reservations.js'
+import { reservations, unhold, usageOf } from './reservations.js'
 import { configBigint, configNamespace } from './validateConfig.js'
 import { decodeUsage, encodeUsage, usageKey } from './windowUsage.js'
 
@@ -76,7 +76,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     async upfront(tx, ctx) {
       if (eligible(tx)) {
         const h = held.holder(ctx.store, tx.sender)
-        const u = decodeUsage(ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), windowOf(ctx.blockNumber))
+        const u = usageOf(h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), windowOf(ctx.blockNumber))
         // Slots held by earlier transactions of this block count (a VM may run every upfront before any charge).
         if (u.txs + h.txs < freeTxPerWindow) {
           h.txs += 1n
@@ -95,7 +95,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       if (eligible(tx)) {
         const window = windowOf(ctx.blockNumber)
         const h = held.holder(ctx.store, tx.sender)
-        const u = decodeUsage(ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), window)
+        const u = usageOf(h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), window)
         // Without a decision (no upfront in this execution) the store decides; the mark (nonce + 1) records
         // which transaction took the last slot, so charging it again stays free.
         const mark = tx.nonce + 1n
@@ -103,7 +103,9 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
         if (free_) {
           if (decision === 'free') unhold(h, 1n, 0n)
           if (u.mark !== mark) {
-            await ctx.store.set(h.key, encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark }))
+            const next = encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark })
+            if (ctx.store.put) ctx.store.put(h.key, next)
+            else await ctx.store.set(h.key, next)
           }
           held.decide(tx, ctx.store, 'charged')
           return free(tx.sender)

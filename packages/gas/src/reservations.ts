@@ -1,10 +1,15 @@
 import type { Address, GasStore, TxEnvelope } from '@appchain/core'
+import { decodeUsage, type WindowUsage } from './windowUsage.js'
 
 /** One sender's state in one block execution: its store key (derived once) and what upfront holds for it. */
 export interface Holder {
   readonly key: string
   txs: bigint
   gas: bigint
+  /** The stored value last decoded for this sender, and its decoding (see `usageOf`). */
+  raw: bigint
+  window: bigint
+  usage: WindowUsage
 }
 
 interface Block<Decision> {
@@ -47,7 +52,7 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
       const b = blockOf(store)
       let h = b.senders.get(sender)
       if (h === undefined) {
-        h = { key: keyOf(sender), txs: 0n, gas: 0n }
+        h = { key: keyOf(sender), txs: 0n, gas: 0n, raw: -1n, window: -1n, usage: NO_USAGE }
         b.senders.set(sender, h)
       }
       return h
@@ -63,6 +68,21 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
       blockOf(store).decisions.delete(tx)
     },
   }
+}
+
+const NO_USAGE: WindowUsage = Object.freeze({ txs: 0n, gas: 0n, mark: 0n })
+
+/**
+ * `decodeUsage(v, window)`, decoded once per value: a sender's transactions in a block read back the value
+ * the previous one wrote, so the holder keeps the last decoding.
+ */
+export function usageOf(h: Holder, v: bigint, window: bigint): WindowUsage {
+  if (v !== h.raw || window !== h.window) {
+    h.usage = decodeUsage(v, window)
+    h.raw = v
+    h.window = window
+  }
+  return h.usage
 }
 
 /** Takes back `txs` and `gas` from a holder (never below zero). */

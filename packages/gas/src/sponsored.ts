@@ -1,17 +1,17 @@
 import {
   type Address,
+  type FeeCharge,
   type GasModel,
-  type GasStore,
   PaymasterInsufficientFundsError,
   QuotaExceededError,
   type TxEnvelope,
   UnknownFeeTokenError,
 } from '@appchain/core'
 import { NotSponsoredError } from './errors.js'
-import { addToSplit, configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
-import { reservations, unhold } from './reservations.js'
+import { configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
+import { reservations, unhold, usageOf } from './reservations.js'
 import { configAddress, configBigint, configNamespace } from './validateConfig.js'
-import { decodeUsage, encodeUsage, usageKey } from './windowUsage.js'
+import { encodeUsage, usageKey, type WindowUsage } from './windowUsage.js'
 
 export interface SponsoredConfig {
   /** The account that pays every fee. */
@@ -83,22 +83,12 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
   }
 
   /**
-   * Every check that must pass before the paymaster is debited; reads the store and the paymaster's balance.
+   * The quota checks that must pass before the paymaster is debited, on the sender's usage `u` in `window`.
    * `heldTxs`/`heldGas` are what earlier transactions of the same block execution hold (none at admission).
    */
-  const check = async (
-    tx: TxEnvelope,
-    blockNumber: bigint,
-    store: GasStore,
-    balanceOf: (a: Address) => Promise<bigint>,
-    key: string,
-    heldTxs: bigint,
-    heldGas: bigint,
-  ) => {
+  const checkQuota = (tx: TxEnvelope, u: WindowUsage, window: bigint, heldTxs: bigint, heldGas: bigint) => {
     if (!allowed(tx)) throw new NotSponsoredError({ sender: tx.sender, paymaster })
     if (tx.fee.feeToken !== undefined) throw new UnknownFeeTokenError({ token: tx.fee.feeToken, accepted: ['native'] })
-    const window = windowOf(blockNumber)
-    const u = decodeUsage(store.peek?.(key) ?? (await store.get(key)), window)
     const txs = u.txs + heldTxs
     if (txPerWindow !== undefined && txs + 1n > txPerWindow) {
       throw new QuotaExceededError({
@@ -120,10 +110,21 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
         resetsAtBlock: (window + 1n) * windowBlocks,
       })
     }
+  }
+
+  /** The paymaster must hold the worst case (gas limit × price) before anything is debited. */
+  const checkFunds = (tx: TxEnvelope, balance: bigint) => {
     const cost = tx.gasLimit * gasPrice
-    const balance = await balanceOf(paymaster)
     if (balance < cost) throw new PaymasterInsufficientFundsError({ paymaster, balance, cost })
     return cost
+  }
+
+  // Where the paymaster's payment goes, as a charge's burnt/credits (no split object per transaction).
+  const settle = (amount: bigint, coinbase: Address): FeeCharge => {
+    const base = { payer: paymaster, amount, effectiveGasPrice: gasPrice }
+    if (amount === 0n) return { ...base, burnt: 0n, credits: [] }
+    if (feeRecipient === 'burn') return { ...base, burnt: amount, credits: [] }
+    return { ...base, burnt: 0n, credits: [{ to: feeRecipient === 'coinbase' ? coinbase : feeRecipient, amount }] }
   }
 
   return {
@@ -134,13 +135,19 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     nextBlockFees: () => ({ baseFeePerGas: 0n }),
     async admit(tx, ctx) {
       // The sender's key, derived once per store (a block, or the sequencer's admission batch); no holds here.
-      const key = held.holder(ctx.store, tx.sender).key
-      await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf, key, 0n, 0n)
+      const h = held.holder(ctx.store, tx.sender)
+      const window = windowOf(ctx.blockNumber)
+      const v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
+      checkQuota(tx, usageOf(h, v, window), window, 0n, 0n)
+      checkFunds(tx, await ctx.balanceOf(paymaster))
     },
     async upfront(tx, ctx) {
       // Earlier transactions of this block have charged, or hold, quota and drained the paymaster: check again.
       const h = held.holder(ctx.store, tx.sender)
-      const amount = await check(tx, ctx.blockNumber, ctx.store, ctx.balanceOf, h.key, h.txs, h.gas)
+      const window = windowOf(ctx.blockNumber)
+      const v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
+      checkQuota(tx, usageOf(h, v, window), window, h.txs, h.gas)
+      const amount = checkFunds(tx, await ctx.balanceOf(paymaster))
       h.txs += 1n
       h.gas += tx.gasLimit
       held.decide(tx, ctx.store, true)
@@ -153,12 +160,11 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
         unhold(h, 1n, tx.gasLimit)
         held.forget(tx, ctx.store)
       }
-      const u = decodeUsage(ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), window)
-      await ctx.store.set(h.key, encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: u.mark }))
-      const amount = gasUsed * gasPrice
-      const split = { burnt: 0n, credits: [] as { to: Address; amount: bigint }[] }
-      addToSplit(split, feeRecipient, amount, ctx.coinbase)
-      return { payer: paymaster, amount, ...split, effectiveGasPrice: gasPrice }
+      const u = usageOf(h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), window)
+      const next = encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: u.mark })
+      if (ctx.store.put) ctx.store.put(h.key, next)
+      else await ctx.store.set(h.key, next)
+      return settle(gasUsed * gasPrice, ctx.coinbase)
     },
     release(tx, ctx) {
       // The VM excluded `tx` after upfront: its hold no longer counts against the sender's quota.
