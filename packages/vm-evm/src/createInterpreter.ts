@@ -3,9 +3,11 @@ import { keccak256, keccakReady } from '@appchain/state'
 import type { StateManagerInterface } from '@ethereumjs/common'
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
 import { createEVM, type EVM } from '@ethereumjs/evm'
+import { type StorageWordReader, useFastOpcodes } from './fastOpcodes.js'
 import { useFastRunLoop } from './fastRunLoop.js'
 import type { Hardfork } from './hardfork.js'
 import { pointEvaluationKzg } from './kzg.js'
+import { useLightRunInterpreter } from './lightRunInterpreter.js'
 
 /** Where BLOCKHASH looks: the current block context's ancestor hashes. */
 export interface BlockHashSource {
@@ -69,7 +71,10 @@ export async function createInterpreter(args: {
   if (proto) {
     cacheJumpAnalysis(proto)
     useFastRunLoop(evm, proto)
+    useLightRunInterpreter(evm, proto.constructor as new (...args: never[]) => unknown)
   }
+  const words = args.stateManager as Partial<StorageWordReader>
+  useFastOpcodes(evm, typeof words.getStorageWord === 'function' ? (words as StorageWordReader) : undefined)
   return evm
 }
 

@@ -1,6 +1,6 @@
 import type { Common } from '@ethereumjs/common'
 import { EVMError } from '@ethereumjs/evm'
-import { bigIntToBytes, setLengthLeft } from '@ethereumjs/util'
+import { word32 } from './word32.js'
 
 /** The parts of the interpreter's run state the dynamic-gas rules read and write. */
 export interface GasRunState {
@@ -110,7 +110,7 @@ export function syncGasHandlers(common: Common): (SyncGasHandler | undefined)[] 
     const cold = common.param('coldsloadGas')
     const warm = common.param('warmstoragereadGas')
     handlers[0x54] = (rs, gas) => {
-      const key = setLengthLeft(bigIntToBytes(rs.stack.peek()[0]!), 32)
+      const key = word32(rs.stack.peek()[0]!)
       const journal = rs.interpreter.journal
       const address = rs.interpreter.getAddress().bytes
       if (!journal.isWarmedStorage(address, key)) {

@@ -1,0 +1,71 @@
+import type { EVM } from '@ethereumjs/evm'
+import { type Address, bytesToBigInt } from '@ethereumjs/util'
+import { word32 } from './word32.js'
+
+/** A state manager that answers SLOAD with a bigint directly (our StateAdapter). */
+export interface StorageWordReader {
+  getStorageWord(address: Address, key: bigint): Promise<bigint>
+}
+
+interface OpRunState {
+  opCode: number
+  stack: { pop(): bigint; popN(n: number): bigint[]; push(v: bigint): void }
+  memory: {
+    write(offset: number, size: number, value: Uint8Array): void
+    read(offset: number, size: number): Uint8Array
+  }
+  interpreter: {
+    storageLoad(key: Uint8Array): Promise<Uint8Array>
+    getAddress(): Address
+    log(data: Uint8Array, topicsCount: number, topics: Uint8Array[]): void
+  }
+}
+
+type OpHandler = (runState: OpRunState) => unknown
+
+/**
+ * Replaces, on this EVM's own opcode table (built per EVM instance, so other EVMs in the process keep the
+ * stock handlers), the handlers of the hottest opcodes that turn a stack word into 32 bytes with
+ * `setLengthLeft(bigIntToBytes(v), 32)` (a hex string and two array spreads per word): MSTORE, SLOAD and
+ * LOG0..LOG4. Same reads, writes, errors and order, with `word32` for the conversion. When the state manager
+ * is a `StorageWordReader` and EIP-7928 (whose access list `storageLoad` feeds) is off, SLOAD asks it for
+ * the value as a bigint, skipping the key and value byte conversions altogether.
+ *
+ * @example
+ * ```ts
+ * useFastOpcodes(evm)
+ * ```
+ */
+export function useFastOpcodes(evm: EVM, words?: StorageWordReader): void {
+  const table = (evm as unknown as { _opcodeMap: { opHandler: OpHandler }[] })._opcodeMap
+  const set = (op: number, handler: OpHandler) => {
+    const entry = table[op]
+    if (entry) entry.opHandler = handler
+  }
+  // MSTORE
+  set(0x52, (rs) => {
+    const [offset, word] = rs.stack.popN(2) as [bigint, bigint]
+    rs.memory.write(Number(offset), 32, word32(word))
+  })
+  // SLOAD
+  if (words && !evm.common.isActivatedEIP(7928))
+    set(0x54, async (rs) => {
+      const key = rs.stack.pop()
+      rs.stack.push(await words.getStorageWord(rs.interpreter.getAddress(), key))
+    })
+  else
+    set(0x54, async (rs) => {
+      const key = rs.stack.pop()
+      const value = await rs.interpreter.storageLoad(word32(key))
+      rs.stack.push(value.length ? bytesToBigInt(value) : 0n)
+    })
+  // LOG0..LOG4
+  const log: OpHandler = (rs) => {
+    const [memOffset, memLength] = rs.stack.popN(2) as [bigint, bigint]
+    const topicsCount = rs.opCode - 0xa0
+    const topics = rs.stack.popN(topicsCount).map(word32)
+    const data = memLength === 0n ? new Uint8Array(0) : rs.memory.read(Number(memOffset), Number(memLength))
+    rs.interpreter.log(data, topicsCount, topics)
+  }
+  for (let op = 0xa0; op <= 0xa4; op++) set(op, log)
+}
