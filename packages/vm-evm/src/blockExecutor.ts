@@ -34,10 +34,14 @@ import type { Authorization, EvmTx } from './evmTx.js'
 import { type Hardfork, isActive } from './hardfork.js'
 import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
 import { calldataFloorGas, intrinsicGas } from './intrinsicGas.js'
+import { rememberRawParts } from './receipts.js'
 import { type AddressRecoverer, compactSignature } from './recoverAddress.js'
 import type { StateAdapter } from './stateAdapter.js'
 
 const EMPTY_BLOOM: Hex = `0x${'00'.repeat(256)}`
+const EMPTY_BLOOM_BYTES = new Uint8Array(256)
+const NO_LOGS: [] = []
+type RawLog = [Uint8Array, Uint8Array[], Uint8Array]
 const DELEGATION_PREFIX = new Uint8Array([0xef, 0x01, 0x00])
 const MAX_UINT64 = 2n ** 64n - 1n
 const ZERO20 = new Uint8Array(20)
@@ -81,14 +85,14 @@ function addToBloom(bloom: Uint8Array, item: Uint8Array): void {
 }
 
 /** The logs bloom straight from the interpreter's byte logs (no hex round trip). */
-function bloomOfRaw(logs: [Uint8Array, Uint8Array[], Uint8Array][] | undefined): Hex {
-  if (!logs || logs.length === 0) return EMPTY_BLOOM
+function bloomOfRaw(logs: RawLog[] | undefined): Uint8Array {
+  if (!logs || logs.length === 0) return EMPTY_BLOOM_BYTES
   const bloom = createBloom()
   for (const [address, topics] of logs) {
     addToBloom(bloom, address)
     for (const t of topics) addToBloom(bloom, t)
   }
-  return bytesToHex(bloom)
+  return bloom
 }
 
 function effectiveGasPrice(tx: TxEnvelope, baseFee: bigint): bigint {
@@ -257,6 +261,7 @@ export class BlockExecutor {
       logsBloom: EMPTY_BLOOM,
       contractAddress: null,
     }
+    rememberRawParts(receipt, NO_LOGS, EMPTY_BLOOM_BYTES)
     if (charge.l1Fee !== undefined) receipt.l1Fee = charge.l1Fee
     if (charge.payer !== tx.sender) receipt.feePayer = charge.payer
     return { receipt, gasUsed: used }
@@ -413,8 +418,9 @@ export class BlockExecutor {
       adapter.originalStorageCache.clear()
 
       this.gasUsed += used
-      const logs = ejsLogs(exec.logs as never)
-      const bloom = bloomOfRaw(exec.logs as never)
+      const rawLogs = (exec.logs ?? NO_LOGS) as RawLog[]
+      const logs = ejsLogs(rawLogs)
+      const rawBloom = bloomOfRaw(rawLogs)
       const failed = exec.exceptionError !== undefined
       const receipt: Receipt = {
         transactionHash: tx.hash,
@@ -427,10 +433,11 @@ export class BlockExecutor {
         cumulativeGasUsed: this.gasUsed,
         effectiveGasPrice: charge.effectiveGasPrice,
         logs,
-        logsBloom: bloom,
+        logsBloom: rawBloom === EMPTY_BLOOM_BYTES ? EMPTY_BLOOM : bytesToHex(rawBloom),
         contractAddress:
           tx.to === null && !failed && result.createdAddress ? (result.createdAddress.toString() as Address) : null,
       }
+      rememberRawParts(receipt, rawLogs, rawBloom)
       if (charge.l1Fee !== undefined) receipt.l1Fee = charge.l1Fee
       if (charge.payer !== tx.sender) receipt.feePayer = charge.payer
       if (failed && exec.exceptionError?.error === EVMError.errorMessages.REVERT)
@@ -535,7 +542,7 @@ export class BlockExecutor {
       failed = exec.exceptionError !== undefined
       used = intrinsic + exec.executionGasUsed
       logs = ejsLogs(exec.logs as never)
-      bloom = bloomOfRaw(exec.logs as never)
+      bloom = bytesToHex(bloomOfRaw(exec.logs as never))
       if (!failed && result.createdAddress) createdAddress = result.createdAddress.toString() as Address
       await this.selfdestructs(exec.selfdestruct, exec.createdAddresses)
     }

@@ -18,6 +18,31 @@ function uint(v: bigint): Uint8Array {
   return hexToBytes(h)
 }
 
+/** The byte forms of a receipt's bloom and logs, as the interpreter produced them. */
+interface RawReceiptParts {
+  logs: readonly Log[]
+  logsBloom: Hex
+  rawLogs: readonly (readonly [Uint8Array, readonly Uint8Array[], Uint8Array])[]
+  rawBloom: Uint8Array
+}
+
+const rawParts = new WeakMap<Receipt, RawReceiptParts>()
+
+/**
+ * Remembers the bytes a receipt's hex `logs` and `logsBloom` were made from, so `encodeReceipt` (the
+ * receipts root) need not parse the hex back. Used only while the receipt still holds that same logs array
+ * and bloom string; a receipt copied or given other logs is encoded from its hex as before.
+ *
+ * @example
+ * ```ts
+ * rememberRawParts(receipt, exec.logs, bloomBytes)
+ * ```
+ */
+export function rememberRawParts(receipt: Receipt, rawLogs: RawReceiptParts['rawLogs'], rawBloom: Uint8Array): Receipt {
+  rawParts.set(receipt, { logs: receipt.logs, logsBloom: receipt.logsBloom, rawLogs, rawBloom })
+  return receipt
+}
+
 /** RLP item of a list of logs, as receipts and the state tests' logs hash carry them. */
 export function logsRlpItem(logs: readonly Log[]): Uint8Array[][] {
   return logs.map((l) => [hexToBytes(l.address), l.topics.map(hexToBytes), hexToBytes(l.data)] as never)
@@ -33,12 +58,14 @@ export function logsRlpItem(logs: readonly Log[]): Uint8Array[][] {
  * ```
  */
 export function encodeReceipt(r: Receipt): Uint8Array {
+  const raw = rawParts.get(r)
+  const fresh = raw !== undefined && raw.logs === r.logs && raw.logsBloom === r.logsBloom
   const body = toRlp(
     [
       r.status === 'success' ? new Uint8Array([1]) : new Uint8Array(),
       uint(r.cumulativeGasUsed),
-      hexToBytes(r.logsBloom),
-      logsRlpItem(r.logs) as never,
+      fresh ? raw.rawBloom : hexToBytes(r.logsBloom),
+      (fresh ? raw.rawLogs : logsRlpItem(r.logs)) as never,
     ],
     'bytes',
   )
