@@ -194,6 +194,12 @@ export class Trie {
    * Writes many paths in memory at once (the paths must be resolved; a later entry for the same path
    * wins): each subtree is visited once for all the paths under it, and new subtrees are built
    * directly in their final shape.
+   *
+   * @example
+   * ```ts
+   * trie.putPaths(accounts.map((a) => [trie.pathOf(a.address), a.record]))
+   * trie.root()
+   * ```
    */
   putPaths(puts: [path: Uint8Array, value: Uint8Array][]): void {
     if (puts.length === 0) return
