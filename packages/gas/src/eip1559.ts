@@ -130,7 +130,14 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
       const split = { burnt: 0n, credits: [] as { to: `0x${string}`; amount: bigint }[] }
       addToSplit(split, feeRecipient, gasUsed * basePart, ctx.coinbase)
       addToSplit(split, 'coinbase', gasUsed * (price - basePart), ctx.coinbase)
-      return { payer: tx.sender, amount: gasUsed * price, ...split, effectiveGasPrice: price }
+      // A literal, not a spread: this runs once per transaction.
+      return {
+        payer: tx.sender,
+        amount: gasUsed * price,
+        burnt: split.burnt,
+        credits: split.credits,
+        effectiveGasPrice: price,
+      }
     },
     priority(tx, fees) {
       const tip = effectiveGasPrice(tx, fees.baseFeePerGas) - fees.baseFeePerGas

@@ -71,7 +71,8 @@ export function flatFee(config: FlatFeeConfig): GasModel {
       return {
         payer: tx.sender,
         amount,
-        ...split,
+        burnt: split.burnt,
+        credits: split.credits,
         token,
         effectiveGasPrice: gasUsed === 0n ? 0n : amount / gasUsed,
       }

@@ -119,12 +119,13 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     return cost
   }
 
-  // Where the paymaster's payment goes, as a charge's burnt/credits (no split object per transaction).
+  // Where the paymaster's payment goes, as a charge's burnt/credits. Object literals, not `{ ...base, … }`:
+  // V8 builds a spread-then-extended object several times slower, and this runs once per transaction.
   const settle = (amount: bigint, coinbase: Address): FeeCharge => {
-    const base = { payer: paymaster, amount, effectiveGasPrice: gasPrice }
-    if (amount === 0n) return { ...base, burnt: 0n, credits: [] }
-    if (feeRecipient === 'burn') return { ...base, burnt: amount, credits: [] }
-    return { ...base, burnt: 0n, credits: [{ to: feeRecipient === 'coinbase' ? coinbase : feeRecipient, amount }] }
+    if (amount === 0n || feeRecipient === 'burn')
+      return { payer: paymaster, amount, burnt: amount, credits: [], effectiveGasPrice: gasPrice }
+    const to = feeRecipient === 'coinbase' ? coinbase : feeRecipient
+    return { payer: paymaster, amount, burnt: 0n, credits: [{ to, amount }], effectiveGasPrice: gasPrice }
   }
 
   return {

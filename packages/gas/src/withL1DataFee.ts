@@ -1,12 +1,14 @@
 import {
   type Address,
   type BlockFees,
+  type FeeCharge,
   type GasModel,
   type HeaderFees,
   InsufficientFundsError,
   PaymasterInsufficientFundsError,
   PREDEPLOYS,
   type TxEnvelope,
+  type UpfrontCharge,
 } from '@appchain/core'
 import { addToSplit, configFeeRecipient } from './feeRecipient.js'
 import { l1DataSizeScaled } from './l1DataSize.js'
@@ -98,14 +100,27 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
         const balance = await ctx.balanceOf(up.payer)
         if (balance < amount) throw new PaymasterInsufficientFundsError({ paymaster: up.payer, balance, cost: amount })
       }
-      return { ...up, amount }
+      // Field by field, not `{ ...up, amount }` (V8 builds a spread-then-extended object several times slower).
+      const out: UpfrontCharge = { payer: up.payer, amount }
+      if (up.token !== undefined) out.token = up.token
+      if (up.exact !== undefined) out.exact = up.exact
+      return out
     },
     async charge(tx, gasUsed, ctx) {
       const c = await model.charge(tx, gasUsed, ctx)
       const l1Fee = l1FeeOf(tx, ctx.fees)
-      const split = { burnt: c.burnt, credits: c.credits.map((x) => ({ ...x })) }
+      const split = { burnt: c.burnt, credits: c.credits.map((x) => ({ to: x.to, amount: x.amount })) }
       addToSplit(split, recipient, l1Fee, ctx.coinbase)
-      return { ...c, ...split, amount: c.amount + l1Fee, l1Fee }
+      const out: FeeCharge = {
+        payer: c.payer,
+        amount: c.amount + l1Fee,
+        burnt: split.burnt,
+        credits: split.credits,
+        effectiveGasPrice: c.effectiveGasPrice,
+        l1Fee,
+      }
+      if (c.token !== undefined) out.token = c.token
+      return out
     },
     priority: (tx, fees) => model.priority(tx, fees),
     quote: (fees) => model.quote(fees),
