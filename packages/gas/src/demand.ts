@@ -33,7 +33,12 @@ export async function readDemand(store: GasStore, key: string): Promise<{ block:
 }
 
 export async function writeDemand(store: GasStore, key: string, block: bigint, demand: bigint): Promise<void> {
-  await store.set(key, (block << 192n) | (demand > M192 ? M192 : demand))
+  await store.set(key, encodeDemand(block, demand))
+}
+
+/** The stored form of an account's demand: the block in the top 64 bits, the value (saturated) below. */
+export function encodeDemand(block: bigint, demand: bigint): bigint {
+  return (block << 192n) | (demand > M192 ? M192 : demand)
 }
 
 /** The `GasStore` key of an account's demand. */

@@ -1,5 +1,5 @@
 import type { BlockFees, GasModel, GasStore, TxEnvelope } from '@appchain/core'
-import { DEMAND_UNIT, decay, demandKey, readDemand, writeDemand } from './demand.js'
+import { DEMAND_UNIT, decay, demandKey, encodeDemand, readDemand, writeDemand } from './demand.js'
 import { configNamespace, configPpm } from './validateConfig.js'
 
 export interface LocalFeeMarketsConfig {
@@ -177,7 +177,9 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
       for (const account of [...writes.keys()].sort()) {
         const before = seen?.get(account) ?? (await demandAt(input.store, account, input.blockNumber - 1n))
         const after = decay(before, keepPpm, 1n) + (decayPpm * BigInt(writes.get(account)!) * DEMAND_UNIT) / 1_000_000n
-        await writeDemand(input.store, demandKey(namespace, account), input.blockNumber, after)
+        const key = demandKey(namespace, account)
+        if (input.store.put) input.store.put(key, encodeDemand(input.blockNumber, after))
+        else await writeDemand(input.store, key, input.blockNumber, after)
       }
     },
   }
