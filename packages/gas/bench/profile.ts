@@ -1,0 +1,135 @@
+/**
+ * Profiling helper (not part of `npm run bench`): one model's accounting on the bench's 10k-transfer block,
+ * on the node's store path (admission through a per-batch cache, the block through the VM's checkpointed
+ * write-back store), with a CPU profile of the timed part only (signing and genesis left out).
+ * Run: `MODEL=sponsored PART=block PROF_RUNS=8 PROF_OUT=/tmp/sp.cpuprofile npx tsx --conditions=source bench/profile.ts`
+ * (MODEL: eip1559 | flatFee | sponsored | rateLimited | localFeeMarkets | withL1DataFee; PART: all | admit | block),
+ * then open the .cpuprofile in Chrome DevTools or sum its self time by function.
+ */
+import { type Address, blockGasStore, type GasModel, type GasStore, memoryDb, type TxEnvelope } from '@appchain/core'
+import { createStateDb } from '@appchain/state'
+import { type EvmTx, evmVm, stateGasStore } from '@appchain/vm-evm'
+import { privateKeyToAccount } from 'viem/accounts'
+import { eip1559 } from '../src/eip1559.js'
+import { flatFee } from '../src/flatFee.js'
+import { localFeeMarkets } from '../src/localFeeMarkets.js'
+import { rateLimited } from '../src/rateLimited.js'
+import { sponsored } from '../src/sponsored.js'
+import { withL1DataFee } from '../src/withL1DataFee.js'
+
+const N = Number(process.env.BENCH_TXS ?? 10_000)
+const SENDERS = Math.max(1, Math.floor(N / 10))
+const RUNS = Number(process.env.PROF_RUNS ?? 10)
+const chainId = 4242
+const gwei = 1_000_000_000n
+const PAYMASTER: Address = '0x00000000000000000000000000000000000000aa'
+const COINBASE: Address = '0x00000000000000000000000000000000000000c0'
+const accounts = Array.from({ length: SENDERS }, (_, i) =>
+  privateKeyToAccount(`0x${(i + 1).toString(16).padStart(64, '0')}`),
+)
+const recipients = Array.from({ length: 64 }, (_, i) => `0x${(0xbeef00 + i).toString(16).padStart(40, '0')}` as Address)
+const raws: Uint8Array[] = []
+for (let i = 0; i < N; i++) {
+  const account = accounts[i % SENDERS]!
+  const signed = await account.signTransaction({
+    type: 'eip1559',
+    chainId,
+    nonce: Math.floor(i / SENDERS),
+    to: recipients[i % recipients.length]!,
+    value: 1n,
+    gas: 21_000n,
+    maxFeePerGas: 10n * gwei,
+    maxPriorityFeePerGas: gwei,
+  })
+  raws.push(Buffer.from(signed.slice(2), 'hex'))
+}
+const alloc = Object.fromEntries([
+  ...accounts.map((a) => [a.address.toLowerCase(), { balance: 10n ** 21n }]),
+  [PAYMASTER, { balance: 10n ** 24n }],
+]) as Record<Address, { balance: bigint }>
+const vm = evmVm({ hardfork: 'prague' })
+const txs = (await vm.decodeTxs(raws, { chainId: BigInt(chainId) })) as EvmTx[]
+await vm.close()
+const envelopes: TxEnvelope[] = txs.map((t) => ({ ...t, accessSet: { reads: [], writes: [t.sender, t.to!] } }))
+const models: Record<string, () => GasModel> = {
+  eip1559: () => eip1559(),
+  flatFee: () => flatFee({ perTx: 100_000n * gwei, perByte: 10n * gwei }),
+  sponsored: () =>
+    sponsored({ paymaster: PAYMASTER, quota: { txPerWindow: 100n, gasPerWindow: 10_000_000n, windowBlocks: 100n } }),
+  // biome-ignore lint/suspicious/noThenProperty: config field
+  rateLimited: () => rateLimited({ freeTxPerWindow: 5n, windowBlocks: 100n, then: eip1559() }),
+  localFeeMarkets: () => localFeeMarkets({ base: eip1559(), hotThreshold: 8 }),
+  withL1DataFee: () => withL1DataFee(eip1559(), { pricePerByte: 1_000n }),
+}
+const create = models[process.env.MODEL ?? 'sponsored']!
+const PART = process.env.PART ?? 'all'
+const states = []
+for (let r = 0; r < RUNS; r++) {
+  const state = createStateDb({ db: memoryDb() })
+  await vm.genesis(alloc, state)
+  states.push(state)
+}
+// Fresh envelopes (and raw buffers) per run, so no per-transaction cache survives a run.
+const fresh = () =>
+  envelopes.map((t) => ({ ...t, raw: t.raw.slice(), accessSet: { reads: [], writes: [...t.accessSet!.writes] } }))
+const runsTxs = states.map(() => fresh())
+let admitMs = 0,
+  blockMs = 0,
+  obs = 0,
+  fl = 0
+const { Session } = await import('node:inspector/promises')
+const session = new Session()
+session.connect()
+await session.post('Profiler.enable')
+await session.post('Profiler.setSamplingInterval', { interval: 200 })
+if (process.env.PROF_OUT) await session.post('Profiler.start')
+for (let r = 0; r < RUNS; r++) {
+  const state = states[r]!
+  const txs = runsTxs[r]!
+  const model = create()
+  const store: GasStore = stateGasStore(state)
+  const balanceOf = async (a: Address) => (await state.getAccount(a))?.balance ?? 0n
+  const ctx = {
+    chainId: BigInt(chainId),
+    blockNumber: 1n,
+    coinbase: COINBASE,
+    fees: model.genesisFees(),
+    balanceOf,
+    store,
+  }
+  const t0 = performance.now()
+  const actx = { ...ctx, store: blockGasStore(store) }
+  if (PART !== 'block') for (const tx of txs) await model.admit(tx, actx)
+  const t1 = performance.now()
+  if (PART !== 'admit') {
+    const bs = blockGasStore(store)
+    const block = { ...ctx, store: bs }
+    for (const tx of txs) {
+      bs.checkpoint()
+      await model.upfront(tx, block)
+      await model.charge(tx, 21_000n, block)
+      bs.commit()
+    }
+    const to = performance.now()
+    await model.observeBlock?.({ blockNumber: 1n, txs, store: block.store })
+    const tf = performance.now()
+    await bs.flush()
+    if (r > 0) {
+      obs += tf - to
+      fl += performance.now() - tf
+    }
+  }
+  const t2 = performance.now()
+  if (r > 0) {
+    admitMs += t1 - t0
+    blockMs += t2 - t1
+  }
+}
+console.log(
+  `${process.env.MODEL}: admit ${(admitMs / (RUNS - 1)).toFixed(1)} ms, block ${(blockMs / (RUNS - 1)).toFixed(1)} ms (observeBlock ${(obs / (RUNS - 1)).toFixed(1)}, flush ${(fl / (RUNS - 1)).toFixed(1)})`,
+)
+if (process.env.PROF_OUT) {
+  const { profile } = await session.post('Profiler.stop')
+  const fs = await import('node:fs')
+  fs.writeFileSync(process.env.PROF_OUT, JSON.stringify(profile))
+}
