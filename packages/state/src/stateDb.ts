@@ -422,7 +422,7 @@ class StateDbImpl implements MptStateDb {
       const account = o === null ? undefined : (o ?? (await this.getAccount(a)))
       let record: Uint8Array | null = null
       if (account !== undefined) {
-        const trie = storageTries.get(a)
+        const trie = storageTries.size === 0 ? undefined : storageTries.get(a)
         const storageRoot = trie
           ? trie.rootHash()
           : empty
