@@ -338,6 +338,8 @@ export class BlockExecutor {
     })
     const floor = calldataFloorGas(tx.data, hardfork)
 
+    // Transfers and the gas store write the StateDb directly: start from its accounts.
+    adapter.forgetAccounts()
     await journal.cleanup()
     for (const p of this.precompiles) journal.addAlwaysWarmAddress(p)
     journal.addAlwaysWarmAddress(tx.sender)
@@ -511,6 +513,7 @@ export class BlockExecutor {
     const to = d.isCreation ? null : d.to
     const intrinsic = intrinsicGas({ to, data, accessList: [] })
     const caller = new EjsAddress(hexToBytes(d.from))
+    adapter.forgetAccounts()
     await journal.cleanup()
     for (const p of this.precompiles) journal.addAlwaysWarmAddress(p)
     journal.addAlwaysWarmAddress(d.from)

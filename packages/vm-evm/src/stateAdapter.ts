@@ -1,4 +1,4 @@
-import { EMPTY_TRIE_ROOT, type Hex, KECCAK_EMPTY, type StateDb } from '@appchain/core'
+import { type Account as AccountRecord, EMPTY_TRIE_ROOT, type Hex, KECCAK_EMPTY, type StateDb } from '@appchain/core'
 import type { AccountFields, StateManagerInterface } from '@ethereumjs/common'
 import { Account, type Address } from '@ethereumjs/util'
 import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
@@ -34,6 +34,13 @@ export class StateAdapter implements StateManagerInterface {
   private original = new Map<string, Uint8Array>()
   private codeHashes = new Map<Hex, Uint8Array>()
   private storageRoots = new Map<string, Uint8Array>()
+  /**
+   * The StateDb's accounts as last read or written through this adapter (null: no account). Every call
+   * frame reads and rewrites its caller and callee, so this saves the StateDb's address checks and copies,
+   * and lets an unchanged account skip its write. Writes go through to the StateDb; a revert or a write
+   * that bypasses the adapter (`forgetAccounts`) drops the cache.
+   */
+  private accounts = new Map<Hex, AccountRecord | null>()
 
   readonly originalStorageCache = {
     get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
@@ -67,10 +74,19 @@ export class StateAdapter implements StateManagerInterface {
     return b
   }
 
+  /** Drops the account cache: call before working on a state that was written without this adapter. */
+  forgetAccounts(): void {
+    this.accounts.clear()
+  }
+
   async getAccount(address: Address): Promise<Account | undefined> {
     const addr = address.toString() as Hex
-    const a = await this.state.getAccount(addr)
-    if (!a) return undefined
+    let a = this.accounts.get(addr)
+    if (a === undefined) {
+      a = (await this.state.getAccount(addr)) ?? null
+      this.accounts.set(addr, a)
+    }
+    if (a === null) return undefined
     let storageRoot = EMPTY_ROOT_BYTES
     if (addr === this.createTarget && a.nonce === 0n && a.codeHash === KECCAK_EMPTY)
       storageRoot = await this.committedStorageRoot(addr)
@@ -91,18 +107,23 @@ export class StateAdapter implements StateManagerInterface {
     const addr = address.toString() as Hex
     if (account === undefined) {
       this.storageRoots.delete(addr)
+      this.accounts.set(addr, null)
       return this.state.putAccount(addr, undefined)
     }
-    await this.state.putAccount(addr, {
-      nonce: account.nonce,
-      balance: account.balance,
-      codeHash: bytesToHex(account.codeHash),
-    })
+    const codeHash = account.codeHash === KECCAK_EMPTY_BYTES ? KECCAK_EMPTY : bytesToHex(account.codeHash)
+    const cached = this.accounts.get(addr)
+    // Rewriting the same fields changes nothing in the StateDb (the journal records the touch itself).
+    if (cached && cached.nonce === account.nonce && cached.balance === account.balance && cached.codeHash === codeHash)
+      return
+    const record = { nonce: account.nonce, balance: account.balance, codeHash }
+    this.accounts.set(addr, record)
+    await this.state.putAccount(addr, { ...record })
   }
 
   async deleteAccount(address: Address): Promise<void> {
     const addr = address.toString() as Hex
     this.storageRoots.delete(addr)
+    this.accounts.set(addr, null)
     await this.state.putAccount(addr, undefined)
   }
 
@@ -115,7 +136,9 @@ export class StateAdapter implements StateManagerInterface {
   }
 
   async putCode(address: Address, value: Uint8Array): Promise<void> {
-    await this.state.putCode(address.toString() as Hex, value)
+    const addr = address.toString() as Hex
+    this.accounts.delete(addr)
+    await this.state.putCode(addr, value)
   }
 
   /**
@@ -126,7 +149,11 @@ export class StateAdapter implements StateManagerInterface {
 
   async getCode(address: Address): Promise<Uint8Array> {
     const addr = address.toString() as Hex
-    const a = await this.state.getAccount(addr)
+    let a = this.accounts.get(addr)
+    if (a === undefined) {
+      a = (await this.state.getAccount(addr)) ?? null
+      this.accounts.set(addr, a)
+    }
     if (!a || a.codeHash === KECCAK_EMPTY) return EMPTY_CODE
     let code = this.codeByHash.get(a.codeHash)
     if (!code) {
@@ -174,6 +201,7 @@ export class StateAdapter implements StateManagerInterface {
   }
 
   async revert(): Promise<void> {
+    this.accounts.clear()
     this.state.revert()
   }
 
@@ -193,6 +221,7 @@ export class StateAdapter implements StateManagerInterface {
   clearCaches(): void {
     this.storageRoots.clear()
     this.original.clear()
+    this.accounts.clear()
   }
 
   shallowCopy(): StateManagerInterface {
