@@ -1,0 +1,68 @@
+import type { BlockContext, GenesisAlloc } from '@appchain/core'
+import { ZERO_HASH } from '@appchain/core'
+import { eip1559 } from '@appchain/gas'
+import type { ParallelTx } from '../src/parallelTx.js'
+import { nativeToken } from '../src/programs/nativeToken.js'
+import { cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
+
+// Before/after in one run: BASE=dir holds another copy of src (`git archive <commit> src | tar -x -C dir`);
+// both VMs execute the same signed low-contention block alternately, WORKERS threads each, BENCH_REPS times.
+// Prints exec wall and main-thread CPU medians and their ratios, and checks the state roots agree.
+const N = Number(process.env.BENCH_TXS ?? 20_000)
+const REPS = Number(process.env.BENCH_REPS ?? 5)
+const workers = Number(process.env.WORKERS ?? 1)
+const base = process.env.BASE
+if (!base) throw new Error('set BASE to a directory holding another copy of src')
+const gas = eip1559({ initialBaseFee: 1n })
+const ctx: BlockContext = {
+  chainId: 4242n,
+  number: 1n,
+  timestamp: 1n,
+  coinbase: '0x00000000000000000000000000000000000000c0',
+  gasLimit: 10n ** 12n,
+  fees: gas.genesisFees(),
+  prevRandao: ZERO_HASH,
+  parentHash: ZERO_HASH,
+}
+const w = transferWorkloads(N)[Number(process.env.WORKLOAD ?? 0)]!
+const token = nativeToken({ authority: w.transfers[0]!.from.address })
+const raws = signTransfers(token, w.transfers, 4242n)
+const alloc: GenesisAlloc = {}
+for (const t of w.transfers) alloc[t.from.address] = { balance: 10n ** 24n }
+const variants = await Promise.all(
+  [
+    { name: 'src', dir: '../src' },
+    { name: 'base', dir: `${base}/src` },
+  ].map(async (v) => {
+    const m = await import(`${v.dir}/parallelVm.ts`)
+    const p = await import(`${v.dir}/programs/nativeToken.ts`)
+    const vm = m.parallelVm({ programs: [p.nativeToken({ authority: w.transfers[0]!.from.address })], workers })
+    return { ...v, vm, exec: [] as number[], main: [] as number[], roots: new Set<string>() }
+  }),
+)
+for (let rep = -1; rep < REPS; rep++) {
+  for (const v of variants) {
+    const state = await flushedState(alloc, v.vm.genesis)
+    const txs = (await v.vm.decodeTxs(raws, { chainId: 4242n })) as ParallelTx[]
+    const c = cpuMs()
+    const t = performance.now()
+    const r = await v.vm.executeBlock({ ctx, deposits: [], txs, state, gas })
+    const ms = performance.now() - t
+    if (rep < 0) continue
+    v.exec.push(ms)
+    v.main.push(cpuMs().main - c.main)
+    v.roots.add(r.stateRoot)
+  }
+}
+for (const v of variants) await v.vm.close()
+const [a, b] = variants as [(typeof variants)[0], (typeof variants)[0]]
+console.table(
+  variants.map((v) => ({
+    code: v.name,
+    'exec ms': Math.round(median(v.exec)),
+    'main-thread CPU ms': Math.round(median(v.main)),
+  })),
+)
+console.log(
+  `${w.name}, ${N} transfers, ${workers} worker(s): base/src exec ${(median(b.exec) / median(a.exec)).toFixed(2)}x, main-thread CPU ${(median(b.main) / median(a.main)).toFixed(2)}x; state roots ${new Set([...a.roots, ...b.roots]).size === 1 ? 'identical' : 'DIFFER'}`,
+)
