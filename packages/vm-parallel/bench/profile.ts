@@ -45,7 +45,7 @@ for (let i = 0; i < 2 * REPS + 2; i++) {
   const td = performance.now() - t
   // PROFILE_OVERLAP=0 profiles the overlapRoot: false run instead.
   const session =
-    process.env.PROFILE && i === 2 * REPS + (process.env.PROFILE_OVERLAP === "0" ? 1 : 0) ? new Session() : undefined
+    process.env.PROFILE && i === 2 * REPS + (process.env.PROFILE_OVERLAP === '0' ? 1 : 0) ? new Session() : undefined
   if (session) {
     session.connect()
     await session.post('Profiler.enable')
