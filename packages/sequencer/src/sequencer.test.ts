@@ -331,38 +331,67 @@ describe('createSequencer', () => {
 
   it('opens the next block on a sealed block still being written, and writes blocks in order', async () => {
     const { chain, sequencer } = await setup({ blockTimeMs: 20, preconf: { privateKey: KEY } })
-    // Every write takes 60 ms, three block times: the next blocks build on the tip meanwhile.
+    // The first write waits for the test; later ones take 20 ms. The next blocks build on the tip meanwhile.
     const seal = chain.seal.bind(chain)
+    let release!: () => void
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
     const writes: bigint[] = []
     let writing = 0
-    let overlapped = false
     chain.seal = async (s) => {
       writing++
-      await new Promise((r) => setTimeout(r, 60))
+      await (writes.length === 0 && writing === 1 ? gate : new Promise((r) => setTimeout(r, 20)))
       writes.push(s.block.header.number)
       await seal(s)
       writing--
     }
     const preconfs: Preconfirmation[] = []
-    sequencer.onPreconfirmation((p) => {
-      if (writing > 0) overlapped = true
-      preconfs.push(p)
+    sequencer.onPreconfirmation((p) => preconfs.push(p))
+    // A deposit stays listed by the chain until its block is written: it must still go in only once.
+    chain.pushDeposit({
+      sourceHash: `0x${'22'.repeat(32)}`,
+      from: '0x00000000000000000000000000000000000000bb',
+      to: '0x00000000000000000000000000000000000000aa',
+      mint: 5n,
+      value: 5n,
+      gasLimit: 100_000n,
+      data: '0x',
+      isCreation: false,
+      l1BlockNumber: 1n,
     })
-    sequencer.start()
     const [a, b] = accounts
-    await sequencer.submit([await transfer(a!, { nonce: 0, chainId: CHAIN_ID })])
-    await until(() => writing > 0, 'the first write')
-    await sequencer.submit([await transfer(b!, { nonce: 0, chainId: CHAIN_ID })])
-    await sequencer.submit([await transfer(a!, { nonce: 1, chainId: CHAIN_ID })])
-    await until(() => preconfs.length === 3, 'three preconfirmations')
-    await sequencer.stop()
-    expect(overlapped).toBe(true)
+    sequencer.start()
+    try {
+      const [first] = await sequencer.submit([await transfer(a!, { nonce: 0, chainId: CHAIN_ID })])
+      const firstHash = (first as TxEnvelope).hash
+      await until(() => writing > 0 && preconfs.length === 1 && sequencer.mempool.inBlock().length === 0, 'a write')
+      // Sealed, not yet written: still known (and counted in the pending nonce) to readers of the pool.
+      expect(chain.sealed).toHaveLength(0)
+      expect(sequencer.mempool.has(firstHash)).toBe(true)
+      expect(sequencer.mempool.pendingNonce(a!.address.toLowerCase() as TxEnvelope['sender'])).toBe(1n)
+      const again = await sequencer.submit([await transfer(a!, { nonce: 0, chainId: CHAIN_ID })])
+      expect(again[0]).toBeInstanceOf(AlreadyKnownError)
+      // Admission and preconfirmation go on while the write hangs.
+      await sequencer.submit([await transfer(b!, { nonce: 0, chainId: CHAIN_ID })])
+      await sequencer.submit([await transfer(a!, { nonce: 1, chainId: CHAIN_ID })])
+      await until(() => preconfs.length === 3, 'three preconfirmations')
+      expect(chain.sealed).toHaveLength(0)
+      expect(preconfs[1]!.blockNumber).toBe(preconfs[0]!.blockNumber + 1n)
+    } finally {
+      release()
+      await sequencer.stop()
+    }
     expect(writes).toEqual(chain.sealed.map((s) => s.block.header.number))
     expect(writes).toEqual([...writes].sort((x, y) => (x < y ? -1 : 1)))
     for (let i = 1; i < chain.sealed.length; i++)
       expect(chain.sealed[i]!.block.header.parentHash).toBe(chain.sealed[i - 1]!.block.hash)
-    const sealedTxs = chain.sealed.flatMap((s) => s.execution.included.map((t) => t.hash))
+    // Deposits go first in a block's included list; the rest are the preconfirmed transactions, in order.
+    const sealedTxs = chain.sealed.flatMap((s) =>
+      s.execution.included.slice(s.block.deposits.length).map((t) => t.hash),
+    )
     expect(sealedTxs).toEqual(preconfs.map((p) => p.txHash))
     expect(chain.head().hash).toBe(chain.sealed.at(-1)!.block.hash)
+    expect(chain.sealed.flatMap((x) => x.block.deposits.map((d) => d.sourceHash))).toEqual([`0x${'22'.repeat(32)}`])
   })
 })

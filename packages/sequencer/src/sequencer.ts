@@ -158,8 +158,13 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     ...config.mempool,
     price: config.mempool?.price ?? ((tx) => gas.priority(tx, currentFees)),
   })
-  const openByHash = new Map<Hex, TxEnvelope>()
-  const openNonces = new Map<Address, bigint>()
+  let openByHash = new Map<Hex, TxEnvelope>()
+  let openNonces = new Map<Address, bigint>()
+  /** The transactions and next nonces of the sealed block still being written (still "pending" to readers). */
+  let tipByHash = new Map<Hex, TxEnvelope>()
+  let tipNonces = new Map<Address, bigint>()
+  /** Source hashes of the deposits in the block being written (`chain.deposits()` still lists them). */
+  let tipDeposits = new Set<Hex>()
   const lock = createMutex()
   const preconfs = listeners<[Preconfirmation, TxEnvelope]>(logger, 'onPreconfirmation')
   const blocks = listeners<[SealedBlock, BlockInfo]>(logger, 'onBlock')
@@ -173,13 +178,19 @@ export function createSequencer(config: SequencerConfig): Sequencer {
       // One rotation waiting is enough: if sealing ever takes longer than the interval, ticks coalesce.
       if (rotationQueued) return
       rotationQueued = true
-      background(
-        'block production',
-        lock.runFirst(() => {
-          rotationQueued = false
-          return rotate(false, false)
-        }),
-      )
+      const go = () =>
+        background(
+          'block production',
+          lock.runFirst(() => {
+            rotationQueued = false
+            // stop() may have come first (it seals what is open itself).
+            return running ? rotate(false, false) : undefined
+          }),
+        )
+      // While the previous block is still being written, the open block keeps taking transactions; it is sealed
+      // once the write lands (sealing now would hold the lock, and with it every admission, until then).
+      if (writing) writing.then(go, go)
+      else go()
     },
   })
   let placeQueued = false
@@ -250,7 +261,9 @@ export function createSequencer(config: SequencerConfig): Sequencer {
   const openNext = async () => {
     const ctx = nextCtx()
     currentFees = ctx.fees
-    const deposits = (await chain.deposits?.()) ?? []
+    // The chain lists a block's deposits until its write lands: leave out those of the block being written.
+    const inTip = tipDeposits
+    const deposits = ((await chain.deposits?.()) ?? []).filter((d) => !inTip.has(d.sourceHash))
     open = await openBlock({ vm, gas, state: chain.state(), ctx, deposits, maxBlockBytes, fallback: config.fallback })
   }
 
@@ -338,7 +351,12 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     const write = chain.seal(sealed).then(
       () => {
         if (writing === write) writing = undefined
-        if (tip?.hash === sealed.block.hash) tip = undefined
+        if (tip?.hash === sealed.block.hash) {
+          tip = undefined
+          tipByHash = new Map()
+          tipNonces = new Map()
+          tipDeposits = new Set()
+        }
         logger?.debug?.({ number: o.ctx.number, txs: sealed.execution.included.length, sealMs }, 'block sealed')
         blocks.emit(sealed, { sealMs: performance.now() - started })
       },
@@ -357,8 +375,11 @@ export function createSequencer(config: SequencerConfig): Sequencer {
         { err: new PreconfirmationBrokenError({ blockNumber: o.ctx.number, expected: promised, got }) },
         'sealed block differs from its preconfirmations',
       )
-    openByHash.clear()
-    openNonces.clear()
+    tipByHash = openByHash
+    tipNonces = openNonces
+    tipDeposits = new Set(o.deposits.map((d) => d.sourceHash))
+    openByHash = new Map()
+    openNonces = new Map()
     // Deposits move their senders' nonces, and refused transactions may have left gaps: re-read what changed.
     const touched = new Set<Address>([
       ...sealed.execution.included.map((t) => t.sender),
@@ -395,7 +416,7 @@ export function createSequencer(config: SequencerConfig): Sequencer {
   }
 
   const admit = async (tx: TxEnvelope, ctx: BlockContext, state: StateDb, store: GasStore) => {
-    if (openByHash.has(tx.hash)) throw new AlreadyKnownError({ hash: tx.hash })
+    if (openByHash.has(tx.hash) || tipByHash.has(tx.hash)) throw new AlreadyKnownError({ hash: tx.hash })
     if (tx.gasLimit > maxBlockGas)
       throw new TxExceedsBlockLimitError({ hash: tx.hash, limit: 'gas', value: tx.gasLimit, max: maxBlockGas })
     if (tx.size > maxBlockBytes)
@@ -425,9 +446,9 @@ export function createSequencer(config: SequencerConfig): Sequencer {
     get bytes() {
       return pool.bytes
     },
-    get: (hash) => openByHash.get(hash) ?? pool.get(hash),
-    has: (hash) => openByHash.has(hash) || pool.has(hash),
-    pendingNonce: (sender) => pool.pendingNonce(sender) ?? openNonces.get(sender),
+    get: (hash) => openByHash.get(hash) ?? tipByHash.get(hash) ?? pool.get(hash),
+    has: (hash) => openByHash.has(hash) || tipByHash.has(hash) || pool.has(hash),
+    pendingNonce: (sender) => pool.pendingNonce(sender) ?? openNonces.get(sender) ?? tipNonces.get(sender),
     pending: () => pool.pending(),
     queued: () => pool.queued(),
     senders: () => pool.senders(),
