@@ -8,6 +8,21 @@ const KECCAK_EMPTY_BYTES = hexToBytes(KECCAK_EMPTY)
 const EMPTY_CODE = new Uint8Array(0)
 const ZERO32: Hex = `0x${'0'.repeat(64)}`
 
+const addressHex = new WeakMap<Address, Hex>()
+
+/**
+ * An interpreter address as lower-case 0x hex, once per Address object (the interpreter passes the same
+ * objects for a frame's address, caller and code address on every state access; they are never mutated).
+ */
+function hexOf(address: Address): Hex {
+  let h = addressHex.get(address)
+  if (h === undefined) {
+    h = address.toString() as Hex
+    addressHex.set(address, h)
+  }
+  return h
+}
+
 function pad32(value: Uint8Array): Hex {
   if (value.length === 0) return ZERO32
   const hex = bytesToHex(value).slice(2)
@@ -33,6 +48,8 @@ export class StateAdapter implements StateManagerInterface {
   readonly state: StateDb
   private original = new Map<string, Uint8Array>()
   private codeHashes = new Map<Hex, Uint8Array>()
+  /** The hex of the code-hash bytes handed out by `codeHashBytes`, so writing an account back needs no hex. */
+  private codeHashHex = new WeakMap<Uint8Array, Hex>()
   private storageRoots = new Map<string, Uint8Array>()
   /**
    * The StateDb's accounts as last read or written through this adapter (null: no account). Every call
@@ -44,7 +61,7 @@ export class StateAdapter implements StateManagerInterface {
 
   readonly originalStorageCache = {
     get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
-      const k = `${address.toString()}${bytesToHex(key)}`
+      const k = `${hexOf(address)}${bytesToHex(key)}`
       let v = this.original.get(k)
       if (v === undefined) {
         v = await this.getStorage(address, key)
@@ -70,6 +87,7 @@ export class StateAdapter implements StateManagerInterface {
     if (!b) {
       b = hexToBytes(hash)
       this.codeHashes.set(hash, b)
+      this.codeHashHex.set(b, hash)
     }
     return b
   }
@@ -80,7 +98,7 @@ export class StateAdapter implements StateManagerInterface {
   }
 
   async getAccount(address: Address): Promise<Account | undefined> {
-    const addr = address.toString() as Hex
+    const addr = hexOf(address)
     let a = this.accounts.get(addr)
     if (a === undefined) {
       a = (await this.state.getAccount(addr)) ?? null
@@ -104,13 +122,16 @@ export class StateAdapter implements StateManagerInterface {
   }
 
   async putAccount(address: Address, account?: Account): Promise<void> {
-    const addr = address.toString() as Hex
+    const addr = hexOf(address)
     if (account === undefined) {
       this.storageRoots.delete(addr)
       this.accounts.set(addr, null)
       return this.state.putAccount(addr, undefined)
     }
-    const codeHash = account.codeHash === KECCAK_EMPTY_BYTES ? KECCAK_EMPTY : bytesToHex(account.codeHash)
+    const codeHash =
+      account.codeHash === KECCAK_EMPTY_BYTES
+        ? KECCAK_EMPTY
+        : (this.codeHashHex.get(account.codeHash) ?? bytesToHex(account.codeHash))
     const cached = this.accounts.get(addr)
     // Rewriting the same fields changes nothing in the StateDb (the journal records the touch itself).
     if (cached && cached.nonce === account.nonce && cached.balance === account.balance && cached.codeHash === codeHash)
@@ -121,7 +142,7 @@ export class StateAdapter implements StateManagerInterface {
   }
 
   async deleteAccount(address: Address): Promise<void> {
-    const addr = address.toString() as Hex
+    const addr = hexOf(address)
     this.storageRoots.delete(addr)
     this.accounts.set(addr, null)
     await this.state.putAccount(addr, undefined)
@@ -136,7 +157,7 @@ export class StateAdapter implements StateManagerInterface {
   }
 
   async putCode(address: Address, value: Uint8Array): Promise<void> {
-    const addr = address.toString() as Hex
+    const addr = hexOf(address)
     this.accounts.delete(addr)
     await this.state.putCode(addr, value)
   }
@@ -148,7 +169,7 @@ export class StateAdapter implements StateManagerInterface {
   private readonly codeByHash = new Map<Hex, Uint8Array>()
 
   async getCode(address: Address): Promise<Uint8Array> {
-    const addr = address.toString() as Hex
+    const addr = hexOf(address)
     let a = this.accounts.get(addr)
     if (a === undefined) {
       a = (await this.state.getAccount(addr)) ?? null
@@ -169,7 +190,7 @@ export class StateAdapter implements StateManagerInterface {
   }
 
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
-    const v = await this.state.getStorage(address.toString() as Hex, bytesToHex(key))
+    const v = await this.state.getStorage(hexOf(address), bytesToHex(key))
     return hexToBytes(v)
   }
 
@@ -178,16 +199,16 @@ export class StateAdapter implements StateManagerInterface {
    * bigint. Same read as `getStorage`.
    */
   async getStorageWord(address: Address, key: bigint): Promise<bigint> {
-    const v = await this.state.getStorage(address.toString() as Hex, `0x${key.toString(16).padStart(64, '0')}`)
+    const v = await this.state.getStorage(hexOf(address), `0x${key.toString(16).padStart(64, '0')}`)
     return BigInt(v)
   }
 
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
-    await this.state.putStorage(address.toString() as Hex, bytesToHex(key), pad32(value))
+    await this.state.putStorage(hexOf(address), bytesToHex(key), pad32(value))
   }
 
   async clearStorage(address: Address): Promise<void> {
-    const addr = address.toString() as Hex
+    const addr = hexOf(address)
     this.storageRoots.set(addr, EMPTY_ROOT_BYTES)
     await this.state.clearStorage(addr)
   }
