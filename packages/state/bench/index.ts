@@ -238,107 +238,19 @@ const detail: string[][] = []
   ])
 }
 
-// 3b. BENCH_BEFORE=<an older src/index.ts>: that version and this one side by side on the same block
-// (alternating runs in this process, same inputs, roots checked equal): the gain of a change.
-type Impl = { createStateDb: typeof createStateDb; createTrie: typeof createTrie }
-const beforeRows: string[][] = []
-if (process.env.BENCH_BEFORE !== undefined) {
-  const impls: [string, Impl][] = [
-    ['before', (await import(process.env.BENCH_BEFORE)) as Impl],
-    ['now', { createStateDb, createTrie }],
-  ]
-  const n = DIRTY
-  const label = `${n / 1000}k`
-  const rand = rng(4242)
-  const picks = new Set<number>()
-  while (picks.size < Math.min(n, BASE)) picks.add(Math.floor(rand() * BASE))
-  const order = [...picks]
-  const times = new Map<string, Record<string, number[]>>()
-  const bases = new Map<
-    string,
-    { db: ReturnType<typeof memoryDb>; st: ReturnType<typeof createStateDb>; tr: ReturnType<typeof createTrie> }
-  >()
-  for (const [name, m] of impls) {
-    progress(`${name}: ${BASE / 1000}k base (not timed)`)
-    const bdb = memoryDb()
-    const st = m.createStateDb({ db: bdb })
-    for (let i = 0; i < BASE; i++) await st.putAccount(addresses[i]!, account(BigInt(i + 1)))
-    await bdb.batch((await st.flush()).ops)
-    const tr = m.createTrie({ secure: true })
-    for (let i = 0; i < BASE; i++) await tr.put(addressBytes[i]!, record(BigInt(i + 1)))
-    tr.commit()
-    bases.set(name, { db: bdb, st, tr })
-    times.set(name, { fresh: [], freshRoot: [], freshTrie: [], base: [], baseRoot: [], baseTrie: [] })
-  }
-  progress(`before vs now: ${label} accounts, ${RUNS} runs each, alternating`)
-  for (let r = 0; r < RUNS; r++) {
-    const roots = new Map<string, string[]>()
-    for (const [name, m] of r % 2 === 0 ? impls : [...impls].reverse()) {
-      const t = times.get(name)!
-      const got: string[] = []
-      const st = m.createStateDb({ db: memoryDb() })
-      let rootMs = 0
-      t.fresh!.push(
-        await timed(async () => {
-          for (let i = 0; i < n; i++) await st.putAccount(addresses[i % BASE]!, account(BigInt(i + 7)))
-          const t0 = performance.now()
-          got.push(await st.root())
-          rootMs = performance.now() - t0
-        }),
-      )
-      t.freshRoot!.push(rootMs)
-      const tr = m.createTrie({ secure: true })
-      t.freshTrie!.push(
-        await timed(async () => {
-          for (let i = 0; i < n; i++) await tr.put(addressBytes[i % BASE]!, record(BigInt(i + 7)))
-          tr.commit()
-        }),
-      )
-      got.push(tr.root())
-      const b = bases.get(name)!
-      t.base!.push(
-        await timed(async () => {
-          for (const i of order) await b.st.putAccount(addresses[i]!, account(BigInt(i) + 11n + BigInt(r)))
-          const t0 = performance.now()
-          got.push(await b.st.root())
-          rootMs = performance.now() - t0
-        }),
-      )
-      t.baseRoot!.push(rootMs)
-      await b.db.batch((await b.st.flush()).ops)
-      t.baseTrie!.push(
-        await timed(async () => {
-          for (const i of order) await b.tr.put(addressBytes[i]!, record(BigInt(i) + 11n + BigInt(r)))
-          b.tr.commit()
-        }),
-      )
-      got.push(b.tr.root())
-      roots.set(name, got)
-    }
-    if (roots.get('before')!.join() !== roots.get('now')!.join())
-      throw new Error(`before and now roots differ in run ${r}`)
-  }
-  const b = times.get('before')!
-  const w = times.get('now')!
-  const line = (name: string, k: string) => {
-    const [x, y] = [median(b[k]!), median(w[k]!)]
-    beforeRows.push([name, ms(x), ms(y), `${(x / y).toFixed(2)}x`])
-  }
-  line(`${label} from empty: putAccount ×n + root()`, 'fresh')
-  line(`${label} from empty: root() alone`, 'freshRoot')
-  line(`${label} from empty: trie put ×n + commit()`, 'freshTrie')
-  line(`${label} dirty on ${BASE / 1000}k: putAccount ×n + root()`, 'base')
-  line(`${label} dirty on ${BASE / 1000}k: root() alone`, 'baseRoot')
-  line(`${label} dirty on ${BASE / 1000}k: trie put ×n + commit()`, 'baseTrie')
-}
-
 printTable(['case (ms, median)', 'ethereumjs', 'ours state', 'ratio', 'ours trie', 'ratio'], rows)
 console.log('(ratio = ethereumjs time / ours; all roots checked equal after every commit)\n')
 printTable(['ours state (ms, median)', 'putAccount ×n', 'root()', 'flush() ops', 'ops already in Db'], detail)
 console.log('(flush() ops = flat entries + new trie nodes + the root record)\n')
-if (beforeRows.length > 0) {
-  printTable([`ours (ms, median of ${RUNS})`, 'before', 'now', 'speed-up'], beforeRows)
-  console.log(`(before = ${process.env.BENCH_BEFORE}; runs alternate in this process, roots checked equal)\n`)
+// 3b. BENCH_BEFORE=<an older src/index.ts>: that version and this one side by side on the same block,
+// in a fresh process (its own heap, not the one holding everything above).
+if (process.env.BENCH_BEFORE !== undefined) {
+  const child = spawnSync(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', fileURLToPath(new URL('./before.ts', import.meta.url))],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  )
+  if (child.status !== 0) process.exitCode = 1
 }
 
 // 4. Ours alone on 1M accounts, in a fresh process so its peak RSS is its own.
