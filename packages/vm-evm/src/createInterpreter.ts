@@ -69,7 +69,7 @@ export async function createInterpreter(args: {
   c.isActivatedEIP = (eip: number) => eips.has(eip)
   const proto = await interpreterPrototype(evm)
   if (proto) {
-    cacheJumpAnalysis(proto)
+    cacheJumpAnalysis(proto, evm)
     useFastRunLoop(evm, proto)
     useLightRunInterpreter(evm, proto.constructor as new (...args: never[]) => unknown)
   }
@@ -96,19 +96,18 @@ async function interpreterPrototype(evm: EVM): Promise<object | undefined> {
 /**
  * The interpreter redoes jump-destination analysis of a contract's code on every call. Code objects come
  * from the adapter's content-addressed cache, so the analysis is cached per interpreter (opcode tables
- * differ by hardfork) and per code object.
+ * differ by hardfork) and per code object. Only for the EVMs created here: the prototype is shared with
+ * every other EVM in the process (e.g. `@ethereumjs/vm`'s), which keep the stock behaviour.
  */
-function cacheJumpAnalysis(proto: object): void {
+function cacheJumpAnalysis(proto: object, evm: EVM): void {
+  analyses.set(evm, new WeakMap())
   if (patched.has(proto)) return
   patched.add(proto)
   const p = proto as { _getValidJumpDestinations(this: { _evm: object }, code: Uint8Array): JumpAnalysis }
   const original = p._getValidJumpDestinations as (code: Uint8Array) => JumpAnalysis
   p._getValidJumpDestinations = function (this: { _evm: object }, code: Uint8Array) {
-    let perEvm = analyses.get(this._evm)
-    if (!perEvm) {
-      perEvm = new WeakMap()
-      analyses.set(this._evm, perEvm)
-    }
+    const perEvm = analyses.get(this._evm)
+    if (!perEvm) return original.call(this, code)
     let a = perEvm.get(code)
     if (a === undefined) {
       a = original.call(this, code)
