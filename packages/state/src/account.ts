@@ -1,5 +1,4 @@
 import { type Account, bytesToBigint, bytesToHex, EMPTY_TRIE_ROOT, type Hex, hexToBytes } from '@appchain/core'
-import { allocBytes } from './allocBytes.js'
 import { bigintBytes, fromHex, fromHexInto } from './hex.js'
 import { decodeRlp, encodeStrList, listHeaderLen, RlpError, writeListHeader } from './rlp.js'
 
@@ -47,7 +46,8 @@ export function encodeAccount(account: Account, storageRoot: Uint8Array): Uint8A
     ])
   }
   const payload = uintStrLen(account.nonce, nonceLen) + uintStrLen(account.balance, balanceLen) + 66
-  const out = allocBytes(listHeaderLen(payload) + payload)
+  // Its own allocation: records outlive their block in a memoryDb (a shared slab would stay pinned).
+  const out = new Uint8Array(listHeaderLen(payload) + payload)
   let off = writeListHeader(out, 0, payload)
   off = writeUint(out, off, account.nonce, nonceLen)
   off = writeUint(out, off, account.balance, balanceLen)

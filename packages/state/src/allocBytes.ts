@@ -1,7 +1,8 @@
-// Small outputs that outlive a call (node encodings, account records, flushed nodes) are cut from a
-// shared slab, as Buffer.allocUnsafe does from its pool: a view costs a small on-heap object, while
-// each `new Uint8Array(n)` over 64 bytes is its own malloc'd backing store. The views are plain
-// Uint8Arrays (`slice()` copies); a slab lives as long as any view into it.
+// Small outputs made together and kept (or dropped) together — trie node encodings and a commit's
+// entries, queued trie values — are cut from a shared slab, as Buffer.allocUnsafe does from its pool:
+// a view costs a small on-heap object, while each `new Uint8Array(n)` over 64 bytes is its own malloc'd
+// backing store. The views are plain Uint8Arrays (`slice()` copies); a slab lives as long as any view
+// into it, so values with their own lifetimes (account records, values read back) are not cut from it.
 
 const SLAB = 64 * 1024
 const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer

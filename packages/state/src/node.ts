@@ -1,7 +1,7 @@
 // Trie nodes held in memory. Nodes are mutated in place by the trie; `ref` caches the node's
 // reference (its RLP when shorter than 32 bytes, else keccak of it) and is cleared on change, so a
 // commit re-hashes only the paths that changed. `stored` says the node's encoding is in the store.
-import { allocBytes, latin1Bytes } from './allocBytes.js'
+import { latin1Bytes } from './allocBytes.js'
 import { keccak256 as keccak_256 } from './keccak.js'
 import { fromLatin1, latin1 } from './latin1.js'
 import { decodeRlp, lenOfLen, listHeaderLen, type RlpItem, strLen, writeListHeader, writeStr } from './rlp.js'
@@ -496,7 +496,7 @@ export function encodeNode(node: TrieNode): Uint8Array {
       if (c === undefined) payload += 1
       else payload += childRefLength(c)
     }
-    const out = allocBytes(listHeaderLen(payload) + payload)
+    const out = new Uint8Array(listHeaderLen(payload) + payload)
     let off = writeListHeader(out, 0, payload)
     for (let i = 0; i < 16; i++) {
       const c = children[i]
@@ -511,7 +511,7 @@ export function encodeNode(node: TrieNode): Uint8Array {
     const hp = hexPrefix(node.path, false)
     const r = nodeRef(node.child)
     const payload = strLen(hp) + refLen(r)
-    const out = allocBytes(listHeaderLen(payload) + payload)
+    const out = new Uint8Array(listHeaderLen(payload) + payload)
     writeRef(out, writeStr(out, writeListHeader(out, 0, payload), hp), r)
     return out
   }

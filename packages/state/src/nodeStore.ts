@@ -1,5 +1,4 @@
 import type { Db, Hex } from '@appchain/core'
-import { allocBytes } from './allocBytes.js'
 import { toHex } from './hex.js'
 
 /** Where a trie loads nodes it knows only by hash. */
@@ -13,7 +12,7 @@ export const NODE_PREFIX = new Uint8Array([0x53, 0x6e])
 
 /** The Db key of a trie node. */
 export function nodeKey(hash: Uint8Array): Uint8Array {
-  const k = allocBytes(34)
+  const k = new Uint8Array(34)
   k.set(NODE_PREFIX)
   k.set(hash, 2)
   return k
