@@ -130,9 +130,9 @@ export class Trie {
 
   /** Writes a value; an empty value deletes the key (as in Ethereum's tries). */
   put(key: Uint8Array, value: Uint8Array): Promise<void> {
-    if (value.length === 0) return this.del(key)
-    if (!keccakIsReady()) return this.putAsync(key, value)
     try {
+      if (value.length === 0) return this.del(key)
+      if (!keccakIsReady()) return this.putAsync(key, value)
       const path = this.pathOf(key)
       if (!this.inMemory(path, false)) return this.resolvePaths([path], false).then(() => this.putPath(path, value))
       this.putPath(path, value)
