@@ -250,7 +250,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     }
     const groups = lockGroups(exec)
     s.groups = groups.length
-    s.largestGroup = Math.max(0, ...groups.map((g) => g.length))
+    // A loop, not Math.max(...): a block of independent transactions has as many groups as transactions.
+    for (const g of groups) if (g.length > s.largestGroup) s.largestGroup = g.length
     const p = getPool()
     const plan = assignGroups(groups, p.size).filter((l) => l.length > 0)
     s.threads = plan.length
