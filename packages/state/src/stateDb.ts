@@ -10,14 +10,7 @@ import {
   KECCAK_EMPTY,
   type StateDb,
 } from '@appchain/core'
-import {
-  type AccountRecord,
-  checkAccount,
-  decodeAccount,
-  EMPTY_ROOT_BYTES,
-  encodeAccount,
-  storageRootOf,
-} from './account.js'
+import { type AccountRecord, checkAccount, decodeAccount, encodeAccount, storageRootOf } from './account.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { fromHex, fromHexInto, toHex } from './hex.js'
 import { keccak256 as keccak_256, keccakReady } from './keccak.js'
@@ -411,30 +404,35 @@ class StateDbImpl implements MptStateDb {
       await this.applySlots(trie, a, [...slots])
     }
 
-    const puts: [Uint8Array, Uint8Array][] = []
+    // Account records: the storage root is the open storage trie's, else the one in the account's
+    // current leaf, read in the same walk as the write (updatePaths).
+    const putPaths: Uint8Array[] = []
+    const putAccounts: Account[] = []
+    const putAddresses: Address[] = []
+    const putStorageRoots: (Uint8Array | undefined)[] = []
     const dels: Uint8Array[] = []
     const records = this.records
     const storageTries = this.storageTries
-    const empty = accountTrie.node === undefined
     for (let i = 0; i < n; i++) {
       const a = list[i]!
       const o = this.accounts.get(a)
       const account = o === null ? undefined : (o ?? (await this.getAccount(a)))
-      let record: Uint8Array | null = null
-      if (account !== undefined) {
-        const trie = storageTries.size === 0 ? undefined : storageTries.get(a)
-        const storageRoot = trie
-          ? trie.rootHash()
-          : empty
-            ? EMPTY_ROOT_BYTES
-            : storageRootOf(accountTrie.getPath(paths[i]!))
-        record = encodeAccount(account, storageRoot)
+      if (account === undefined) {
+        records.set(a, null)
+        dels.push(paths[i]!)
+        continue
       }
-      records.set(a, record)
-      if (record === null) dels.push(paths[i]!)
-      else puts.push([paths[i]!, record])
+      putPaths.push(paths[i]!)
+      putAccounts.push(account)
+      putAddresses.push(a)
+      putStorageRoots.push(storageTries.size === 0 ? undefined : storageTries.get(a)?.rootHash())
     }
-    await accountTrie.applyPaths(puts, dels)
+    accountTrie.updatePaths(putPaths, (j, old) => {
+      const record = encodeAccount(putAccounts[j]!, putStorageRoots[j] ?? storageRootOf(old))
+      records.set(putAddresses[j]!, record)
+      return record
+    })
+    await accountTrie.applyPaths([], dels)
     this.touchedAccounts.clear()
     this.touchedSlots.clear()
     this.rebuild.clear()

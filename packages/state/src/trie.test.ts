@@ -165,6 +165,28 @@ describe('roots equal @ethereumjs/mpt on random data', () => {
     })
   }
 
+  it('updatePaths writes value(i, old) with the value before the batch, like get then put', async () => {
+    const batched = createTrie({ secure: true })
+    const single = createTrie({ secure: true })
+    const keys = Array.from({ length: 600 }, (_, i) => Uint8Array.of(i >> 8, i & 255))
+    for (const k of keys.slice(0, 400)) {
+      await batched.put(k, Uint8Array.of(k[1]!, 1))
+      await single.put(k, Uint8Array.of(k[1]!, 1))
+    }
+    batched.root()
+    // Old keys (some rewritten as is), and new ones: old values decide the new ones.
+    const chosen = keys.filter((_, i) => i % 3 !== 0)
+    const next = (old: Uint8Array | undefined, i: number) =>
+      old === undefined ? Uint8Array.of(i & 255, 2) : i % 5 === 0 ? old : Uint8Array.of(old[0]!, old[1]! + 1)
+    batched.updatePaths(
+      chosen.map((k) => batched.pathOf(k)),
+      (i, old) => next(old, i),
+    )
+    for (const [i, k] of chosen.entries()) await single.put(k, next(await single.get(k), i))
+    expect(batched.root()).toBe(single.root())
+    expect(await batched.get(keys[2]!)).toEqual(Uint8Array.of(2, 2))
+  })
+
   it('32-byte keys, 2k entries, then deleting all returns to the empty root', async () => {
     const ours = createTrie()
     const theirs = await createMPT()

@@ -204,10 +204,42 @@ export class Trie {
   putPaths(puts: [path: Uint8Array, value: Uint8Array][]): void {
     if (puts.length === 0) return
     this.applyPending()
+    this.batch(puts, (i) => puts[i]![1], false)
+  }
+
+  /**
+   * Read-modify-write of many paths at once (resolved, distinct): the value written at paths[i] is
+   * `value(i, old)`, with `old` the value there before (undefined if none), found in the same walk
+   * as the write. Like `putPaths` otherwise.
+   *
+   * @example
+   * ```ts
+   * trie.updatePaths(paths, (i, old) => withBalance(old, balances[i]))
+   * ```
+   */
+  updatePaths(paths: Uint8Array[], value: (index: number, old: Uint8Array | undefined) => Uint8Array): void {
+    if (paths.length === 0) return
+    this.applyPending()
+    this.batch(
+      paths.map((p) => [p, EMPTY_VALUE] as Put),
+      value,
+      true,
+    )
+  }
+
+  private batch(puts: Put[], value: ValueAt, readOld: boolean): void {
     if (groupOf.length < puts.length) groupOf = new Uint8Array(Math.max(puts.length, groupOf.length * 2))
     const order = new Int32Array(puts.length)
     for (let i = 0; i < order.length; i++) order[i] = i
-    this.top = putMany(this.top, puts, order, new Int32Array(puts.length), 0, order.length, 0)
+    const [prev, prevOld] = [valueAt, needsOld]
+    valueAt = value
+    needsOld = readOld
+    try {
+      this.top = putMany(this.top, puts, order, new Int32Array(puts.length), 0, order.length, 0)
+    } finally {
+      valueAt = prev
+      needsOld = prevOld
+    }
   }
 
   /** The root hash as bytes (hashes the changed nodes, once). */
@@ -296,22 +328,7 @@ export class Trie {
 
   /** Reads a path from the nodes in memory; the path must be resolved. */
   getPath(path: Uint8Array): Uint8Array | undefined {
-    let node = this.node
-    let pos = 0
-    for (;;) {
-      if (node === undefined) return undefined
-      if (node instanceof LeafNode) return node.pathEquals(path, pos) ? node.value : undefined
-      if (node instanceof ExtensionNode) {
-        if (!startsWith(path, pos, node.path)) return undefined
-        pos += node.path.length
-        node = node.child
-      } else if (node instanceof BranchNode) {
-        if (pos === path.length) return node.value
-        node = node.children[path[pos++]!]
-      } else {
-        throw new Error('unresolved node on a resolved path')
-      }
-    }
+    return getFrom(this.node, path, 0)
   }
 
   /** Writes a path in memory; the path must be resolved. */
@@ -585,7 +602,33 @@ function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value
   throw new Error('unresolved node on a resolved path')
 }
 
+/** The value at path[pos..] below `node` (in memory; the path must be resolved). */
+function getFrom(start: TrieNode | undefined, path: Uint8Array, pos: number): Uint8Array | undefined {
+  let node = start
+  for (;;) {
+    if (node === undefined) return undefined
+    if (node instanceof LeafNode) return node.pathEquals(path, pos) ? node.value : undefined
+    if (node instanceof ExtensionNode) {
+      if (!startsWith(path, pos, node.path)) return undefined
+      pos += node.path.length
+      node = node.child
+    } else if (node instanceof BranchNode) {
+      if (pos === path.length) return node.value
+      node = node.children[path[pos++]!]
+    } else {
+      throw new Error('unresolved node on a resolved path')
+    }
+  }
+}
+
 type Put = [path: Uint8Array, value: Uint8Array]
+
+/** The value to write for batch entry i, given the value there before (the batch runs synchronously). */
+type ValueAt = (index: number, old: Uint8Array | undefined) => Uint8Array
+let valueAt: ValueAt = () => EMPTY_VALUE
+/** Whether `valueAt` reads the old value (else it is not looked up). */
+let needsOld = false
+const EMPTY_VALUE = new Uint8Array(0)
 
 const depthScratch: Int32Array[] = []
 /** Each path's group at the current level of `putChildren` (by index into the batch). */
@@ -607,12 +650,15 @@ function putMany(
 ): TrieNode {
   if (hi - lo === 1) {
     // The only write below this node: a new or updated leaf is final, hash it now.
-    const [path, value] = puts[order[lo]!]!
-    if (node === undefined) return new LeafNode(path, value, d, true)
+    const idx = order[lo]!
+    const path = puts[idx]![0]
+    if (node === undefined) return new LeafNode(path, valueAt(idx, undefined), d, true)
     // A changed leaf is a new object, so the parent sees the change although the leaf is hashed.
-    if (node instanceof LeafNode && node.pathEquals(path, d))
+    if (node instanceof LeafNode && node.pathEquals(path, d)) {
+      const value = valueAt(idx, needsOld ? node.value : undefined)
       return node.valueEquals(value) ? node : new LeafNode(path, value, d, true)
-    return insert(node, path, d, value)
+    }
+    return insert(node, path, d, valueAt(idx, needsOld ? getFrom(node, path, d) : undefined))
   }
   if (node === undefined) return build(puts, order, tmp, lo, hi, d)
   if (node instanceof BranchNode) {
@@ -635,8 +681,9 @@ function putMany(
   if (node instanceof HashNode) throw new Error('unresolved node on a resolved path')
   let n: TrieNode = node
   for (let k = lo; k < hi; k++) {
-    const [path, value] = puts[order[k]!]!
-    n = insert(n, path, d, value)
+    const idx = order[k]!
+    const path = puts[idx]![0]
+    n = insert(n, path, d, valueAt(idx, needsOld ? getFrom(n, path, d) : undefined))
   }
   return n
 }
@@ -683,7 +730,7 @@ function putChildren(
   const starts = b.subarray(18, 36)
   let changed = false
   if (starts[1]! > starts[0]!) {
-    const value = puts[order[starts[1]! - 1]!]![1]
+    const value = valueAt(order[starts[1]! - 1]!, branch.value)
     if (branch.value === undefined || !equalBytes(branch.value, value)) {
       branch.value = value
       changed = true
@@ -715,7 +762,7 @@ function build(puts: Put[], order: Int32Array, tmp: Int32Array, lo: number, hi: 
     if (c < common) common = c
     if (path.length !== first.length || c < first.length - d) same = false
   }
-  if (same) return new LeafNode(first, puts[order[hi - 1]!]![1], d, true)
+  if (same) return new LeafNode(first, valueAt(order[hi - 1]!, undefined), d, true)
   const branch = new BranchNode()
   putChildren(branch, puts, order, tmp, lo, hi, d + common)
   return common > 0 ? new ExtensionNode(first.slice(d, d + common), branch) : branch
