@@ -49,12 +49,16 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   const keepPpm = 1_000_000n - decayPpm
   const namespace = configNamespace(name, config.namespace ?? 'lfm')
 
-  // Admission, upfront and charge all ask for a transaction's write set: dedupe and lower-case it once.
+  // Admission, upfront and charge all ask for a transaction's write set, deduped and lower-case. Write sets
+  // from appchain's VMs already are (addresses are lower-case): then the declared array is used as it is, with
+  // no copy and no per-transaction WeakMap entry (a WeakMap insert per transaction cost more than the rest of
+  // the model). Others are normalised once and cached per transaction.
   const writeSets = new WeakMap<TxEnvelope, readonly string[]>()
   const writesOf = (tx: TxEnvelope): readonly string[] => {
+    const declared = tx.accessSet?.writes ?? NO_WRITES
+    if (isCanonical(declared)) return declared
     let w = writeSets.get(tx)
     if (w === undefined) {
-      const declared = tx.accessSet?.writes ?? []
       if (declared.length > 16) w = [...new Set(declared.map((a) => a.toLowerCase()))]
       else {
         // Typical write sets are a few accounts: a linear scan beats building a Set.
@@ -183,4 +187,20 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
       }
     },
   }
+}
+
+const NO_WRITES: readonly string[] = []
+
+/** True when every address is lower-case ASCII and none repeats (small sets only: a linear scan each). */
+function isCanonical(writes: readonly string[]): boolean {
+  if (writes.length > 16) return false
+  for (let i = 0; i < writes.length; i++) {
+    const a = writes[i]!
+    for (let j = 0; j < a.length; j++) {
+      const c = a.charCodeAt(j)
+      if ((c >= 65 && c <= 90) || c > 127) return false
+    }
+    for (let j = 0; j < i; j++) if (writes[j] === a) return false
+  }
+  return true
 }
