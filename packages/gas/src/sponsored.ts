@@ -7,6 +7,7 @@ import {
   type TxEnvelope,
   UnknownFeeTokenError,
 } from '@appchain/core'
+import { admissionBalances } from './admissionBalances.js'
 import { NotSponsoredError } from './errors.js'
 import { configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
 import { reservations, unhold, usageOf } from './reservations.js'
@@ -71,6 +72,8 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
   } else throw new TypeError('sponsored: allow must be an array of addresses or a function')
 
   const held = reservations<true>((sender) => usageKey(namespace, sender))
+  // The paymaster's balance, read once per admission batch (the state does not change during one).
+  const admissionBalance = admissionBalances()
   // The window index of the last block number seen (one bigint division per block, not per call).
   let windowFor = -1n
   let window = 0n
@@ -140,7 +143,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
       const window = windowOf(ctx.blockNumber)
       const v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
       checkQuota(tx, usageOf(h, v, window), window, 0n, 0n)
-      checkFunds(tx, await ctx.balanceOf(paymaster))
+      checkFunds(tx, await admissionBalance.of(ctx, paymaster))
     },
     async upfront(tx, ctx) {
       // Earlier transactions of this block have charged, or hold, quota and drained the paymaster: check again.

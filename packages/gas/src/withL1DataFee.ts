@@ -10,6 +10,7 @@ import {
   type TxEnvelope,
   type UpfrontCharge,
 } from '@appchain/core'
+import { admissionBalances } from './admissionBalances.js'
 import { addToSplit, configFeeRecipient } from './feeRecipient.js'
 import { l1DataSizeScaled } from './l1DataSize.js'
 import { configBigint } from './validateConfig.js'
@@ -60,6 +61,8 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
     throw new TypeError('withL1DataFee: oracle must be a function')
   const recipient = configFeeRecipient(name, 'feeRecipient', config.feeRecipient ?? PREDEPLOYS.feeVault)
   const paymaster = (model as { paymaster?: Address }).paymaster
+  // The payer's balance, read once per admission batch (the state does not change during one).
+  const admissionBalance = admissionBalances()
 
   const priceFor = (parent: HeaderFees | undefined): bigint => {
     if (fixed !== undefined) return fixed
@@ -85,7 +88,7 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
       if (l1Fee === 0n) return
       // The inner model checked its own part; the DA part needs funds too, or execution would refuse it.
       const payer = paymaster ?? tx.sender
-      const balance = await ctx.balanceOf(payer)
+      const balance = await admissionBalance.of(ctx, payer)
       if (balance < l1Fee) {
         throw paymaster
           ? new PaymasterInsufficientFundsError({ paymaster, balance, cost: l1Fee })
