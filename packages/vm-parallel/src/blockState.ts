@@ -16,7 +16,6 @@ function word(v: bigint): Hex {
  */
 export class BlockState implements Store {
   private accounts = new Map<Address, Account>()
-  private existed = new Set<Address>()
   private dirty = new Set<Address>()
   private records = new Map<string, { value: ReadonlyMap<string, bigint>; words: number }>()
   private dirtyRecords = new Set<string>()
@@ -33,9 +32,7 @@ export class BlockState implements Store {
   async loadAccount(a: Address): Promise<Account> {
     let acc = this.accounts.get(a)
     if (!acc) {
-      const got = await this.state.getAccount(a)
-      if (got) this.existed.add(a)
-      acc = got ?? { ...EMPTY }
+      acc = (await this.state.getAccount(a)) ?? { ...EMPTY }
       this.accounts.set(a, acc)
     }
     return acc
@@ -131,7 +128,8 @@ export class BlockState implements Store {
     const writes: Promise<void>[] = []
     for (const a of this.dirty) {
       const acc = this.accounts.get(a)!
-      writes.push(this.state.putAccount(a, { nonce: acc.nonce, balance: acc.balance, codeHash: acc.codeHash }))
+      // putAccount validates and copies the account: the block's object can go in as it is.
+      writes.push(this.state.putAccount(a, acc))
     }
     await Promise.all(writes)
     for (const key of this.dirtyRecords) {
