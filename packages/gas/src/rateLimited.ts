@@ -1,7 +1,7 @@
 import type { Address, FeeCharge, GasModel, TxEnvelope } from '@appchain/core'
-import { reservations, unhold, usageOf } from './reservations.js'
+import { encodeFor, reservations, unhold, usageOf } from './reservations.js'
 import { configBigint, configNamespace } from './validateConfig.js'
-import { decodeUsage, encodeUsage, usageKey } from './windowUsage.js'
+import { decodeUsage, usageKey } from './windowUsage.js'
 
 export interface RateLimitedConfig {
   /** Free transactions per sender per window. */
@@ -104,7 +104,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
         if (free_) {
           if (decision === 'free') unhold(h, 1n, 0n)
           if (u.mark !== mark) {
-            const next = encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark })
+            const next = encodeFor(h, window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark })
             if (ctx.store.put) ctx.store.put(h.key, next)
             else await ctx.store.set(h.key, next)
           }

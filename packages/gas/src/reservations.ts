@@ -1,5 +1,5 @@
 import type { Address, GasStore, TxEnvelope } from '@appchain/core'
-import { decodeUsage, type WindowUsage } from './windowUsage.js'
+import { decodeUsage, encodeUsage, type WindowUsage } from './windowUsage.js'
 
 /** One sender's state in one block execution: its store key (derived once) and what upfront holds for it. */
 export interface Holder {
@@ -84,6 +84,24 @@ export function usageOf(h: Holder, v: bigint, window: bigint): WindowUsage {
   }
   return h.usage
 }
+
+/**
+ * `encodeUsage(window, u)`, remembered as the holder's last decoding: the sender's next transaction reads back
+ * this value, and `usageOf` then returns `u` without decoding it again. Only when nothing saturated, so the
+ * remembered usage is exactly what decoding the value would give.
+ */
+export function encodeFor(h: Holder, window: bigint, u: WindowUsage): bigint {
+  const v = encodeUsage(window, u)
+  if (u.txs <= 0xffff_ffffn && u.gas <= M96 && u.mark <= M64 && window <= M64) {
+    h.raw = v
+    h.window = window
+    h.usage = u
+  }
+  return v
+}
+
+const M64 = (1n << 64n) - 1n
+const M96 = (1n << 96n) - 1n
 
 /** Takes back `txs` and `gas` from a holder (never below zero). */
 export function unhold(h: Holder, txs: bigint, gas: bigint): void {

@@ -10,9 +10,9 @@ import {
 import { admissionBalances } from './admissionBalances.js'
 import { NotSponsoredError } from './errors.js'
 import { configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
-import { reservations, unhold, usageOf } from './reservations.js'
+import { encodeFor, reservations, unhold, usageOf } from './reservations.js'
 import { configAddress, configBigint, configNamespace } from './validateConfig.js'
-import { encodeUsage, usageKey, type WindowUsage } from './windowUsage.js'
+import { usageKey, type WindowUsage } from './windowUsage.js'
 
 export interface SponsoredConfig {
   /** The account that pays every fee. */
@@ -165,7 +165,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
         held.forget(tx, ctx.store)
       }
       const u = usageOf(h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), window)
-      const next = encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: u.mark })
+      const next = encodeFor(h, window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: u.mark })
       if (ctx.store.put) ctx.store.put(h.key, next)
       else await ctx.store.set(h.key, next)
       return settle(gasUsed * gasPrice, ctx.coinbase)
