@@ -51,6 +51,10 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
   // One map for every transaction's pending writes, cleared on commit/revert (no allocation per transaction).
   const pending = new Map<string, bigint>()
   let open = false
+  const keep = (value: bigint, key: string): void => {
+    values.set(key, value)
+    dirty.add(key)
+  }
   const put = (key: string, value: bigint): void => {
     // Same contract as the state store: a value it would refuse is refused now, not at flush.
     if (value < 0n || value >= MAX) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
@@ -65,14 +69,14 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
       return values.size
     },
     peek(key) {
-      if (open) {
+      if (open && pending.size !== 0) {
         const p = pending.get(key)
         if (p !== undefined) return p
       }
       return values.get(key)
     },
     async get(key) {
-      if (open) {
+      if (open && pending.size !== 0) {
         const p = pending.get(key)
         if (p !== undefined) return p
       }
@@ -97,12 +101,11 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
     },
     commit() {
       if (!open) return
-      for (const [key, value] of pending) {
-        values.set(key, value)
-        dirty.add(key)
-      }
-      pending.clear()
       open = false
+      if (pending.size === 0) return
+      // forEach, not for…of: no iterator and no [key, value] array per entry (this runs once per transaction).
+      pending.forEach(keep)
+      pending.clear()
     },
     revert() {
       pending.clear()
