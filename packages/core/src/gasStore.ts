@@ -16,8 +16,20 @@ const encoder = new TextEncoder()
  * ```
  */
 export function gasStoreSlot(key: string): Hex {
-  return keccak256Hex(encoder.encode(key))
+  let slot = slots.get(key)
+  if (slot === undefined) {
+    slot = keccak256Hex(encoder.encode(key))
+    // Bounded: a long-running sequencer sees ever new senders; start over rather than grow without end.
+    if (slots.size >= MAX_SLOTS) slots.clear()
+    slots.set(key, slot)
+  }
+  return slot
 }
+
+// keccak256 in JavaScript costs microseconds, and admission builds a new store per transaction (validateTx)
+// for the same few keys per sender: the slot of a key never changes, so remember it across stores.
+const slots = new Map<string, Hex>()
+const MAX_SLOTS = 65_536
 
 /**
  * A `GasStore` on a state's `PREDEPLOYS.gasStore` storage (values as 32-byte big-endian words). On a read-only
