@@ -19,7 +19,10 @@ export function admissionBalances() {
   let lastStore: GasStore | undefined
   let cache = new Map<Address, bigint>()
   return {
-    of(ctx: { store: GasStore; balanceOf(address: Address): Promise<bigint> }, address: Address): Promise<bigint> | bigint {
+    of(
+      ctx: { store: GasStore; balanceOf(address: Address): Promise<bigint> },
+      address: Address,
+    ): Promise<bigint> | bigint {
       if (ctx.store.peek === undefined) return ctx.balanceOf(address)
       if (ctx.store !== lastStore) {
         lastStore = ctx.store
