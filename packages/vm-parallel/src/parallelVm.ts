@@ -384,12 +384,12 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     // Phase 1, in block order: nonces and fee holds. Excluded transactions are never charged.
     const excluded: { hash: `0x${string}`; error: BaseError }[] = []
     const accepted: { tx: ParallelTx; up: UpfrontCharge }[] = []
-    const nextNonce = new Map<Address, bigint>()
     let blockGas = 0n
     for (const tx of txs) {
       try {
         const acc = bs.loaded(tx.sender) ?? (await bs.loadAccount(tx.sender))
-        const expected = nextNonce.get(tx.sender) ?? acc.nonce
+        // The block's own account object: an earlier transaction of this sender already advanced its nonce.
+        const expected = acc.nonce
         if (tx.nonce < expected) throw new NonceTooLowError({ address: tx.sender, nonce: tx.nonce, expected })
         if (tx.nonce > expected) throw new NonceTooHighError({ address: tx.sender, nonce: tx.nonce, expected })
         if (blockGas + tx.intrinsicGas > ctx.gasLimit) {
@@ -406,7 +406,6 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
           throw new InsufficientFundsError({ address: payer, balance: p.balance, cost: up.amount })
         bs.setBalance(payer, p.balance - up.amount)
         bs.setNonce(tx.sender, expected + 1n)
-        nextNonce.set(tx.sender, expected + 1n)
         blockGas += tx.intrinsicGas
         accepted.push({ tx, up: { ...up, payer } })
       } catch (e) {
