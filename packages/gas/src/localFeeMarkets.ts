@@ -53,8 +53,17 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   // from appchain's VMs already are (addresses are lower-case): then the declared array is used as it is, with
   // no copy and no per-transaction WeakMap entry (a WeakMap insert per transaction cost more than the rest of
   // the model). Others are normalised once and cached per transaction.
+  // The VM asks for one transaction twice in a row (upfront, then charge): the last answer is kept too.
   const writeSets = new WeakMap<TxEnvelope, readonly string[]>()
+  let lastTx: TxEnvelope | undefined
+  let lastWrites: readonly string[] = NO_WRITES
   const writesOf = (tx: TxEnvelope): readonly string[] => {
+    if (tx === lastTx) return lastWrites
+    lastTx = tx
+    lastWrites = normalisedWrites(tx)
+    return lastWrites
+  }
+  const normalisedWrites = (tx: TxEnvelope): readonly string[] => {
     const declared = tx.accessSet?.writes ?? NO_WRITES
     if (isCanonical(declared)) return declared
     let w = writeSets.get(tx)
@@ -174,6 +183,7 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
           : undefined
       cache = new WeakMap()
       lastStore = undefined
+      lastTx = undefined
       last = undefined
       const writes = new Map<string, number>()
       for (const tx of input.txs) for (const a of writesOf(tx)) writes.set(a, (writes.get(a) ?? 0) + 1)
