@@ -15,6 +15,12 @@ export interface Holder {
 interface Block<Decision> {
   senders: Map<Address, Holder>
   decisions: Map<TxEnvelope, Decision>
+  /**
+   * The latest decision, kept out of the map: the EVM VM decides and forgets one transaction at a time, so
+   * its decisions never touch the map. An earlier decision moves to the map when the next one is made.
+   */
+  lastTx: TxEnvelope | undefined
+  last: Decision | undefined
 }
 
 /**
@@ -39,7 +45,7 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     if (store === lastStore) return last!
     let b = blocks.get(store)
     if (b === undefined) {
-      b = { senders: new Map(), decisions: new Map() }
+      b = { senders: new Map(), decisions: new Map(), lastTx: undefined, last: undefined }
       blocks.set(store, b)
     }
     lastStore = store
@@ -58,14 +64,26 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
       return h
     },
     decide(tx: TxEnvelope, store: GasStore, decision: Decision): void {
-      blockOf(store).decisions.set(tx, decision)
+      const b = blockOf(store)
+      if (b.lastTx !== tx) {
+        if (b.lastTx !== undefined) b.decisions.set(b.lastTx, b.last as Decision)
+        // A transaction is in the slot or in the map, never both.
+        if (b.decisions.size !== 0) b.decisions.delete(tx)
+        b.lastTx = tx
+      }
+      b.last = decision
     },
     /** The decision upfront made for `tx` in this block execution; undefined when it made none. */
     decision(tx: TxEnvelope, store: GasStore): Decision | undefined {
-      return blockOf(store).decisions.get(tx)
+      const b = blockOf(store)
+      return tx === b.lastTx ? b.last : b.decisions.get(tx)
     },
     forget(tx: TxEnvelope, store: GasStore): void {
-      blockOf(store).decisions.delete(tx)
+      const b = blockOf(store)
+      if (tx === b.lastTx) {
+        b.lastTx = undefined
+        b.last = undefined
+      } else b.decisions.delete(tx)
     },
   }
 }
