@@ -1,0 +1,113 @@
+import { createCustomCommon, Mainnet } from '@ethereumjs/common'
+import { getOpcodesForHF, paramsEVM } from '@ethereumjs/evm'
+import { bigIntToBytes, setLengthLeft } from '@ethereumjs/util'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { Hardfork } from './hardfork.js'
+import { type GasRunState, syncGasHandlers } from './syncGas.js'
+import { word32 } from './word32.js'
+
+// The synchronous gas rules must agree with @ethereumjs/evm's own (async) dynamic-gas handlers: same gas,
+// same error, same run-state updates (memory word count, highest memory cost, warmed slots).
+
+type Sim = GasRunState & { warmed: Set<string> }
+
+function runState(args: {
+  opCode: number
+  stack: bigint[]
+  memoryWordCount: bigint
+  returnDataSize: bigint
+  isStatic: boolean
+  warm: boolean
+}): Sim {
+  const warmed = new Set<string>()
+  const address = new Uint8Array(20).fill(7)
+  const keyOf = (a: Uint8Array, k: Uint8Array) => `${Buffer.from(a).toString('hex')}:${Buffer.from(k).toString('hex')}`
+  if (args.warm && args.stack[0] !== undefined) warmed.add(keyOf(address, word32(args.stack[0])))
+  const stack = [...args.stack]
+  const words = args.memoryWordCount
+  return {
+    warmed,
+    opCode: args.opCode,
+    memoryWordCount: words,
+    highestMemCost: words * 3n + (words * words) / 512n,
+    stack: { peek: (n = 1) => stack.slice(0, n) },
+    interpreter: {
+      isStatic: () => args.isStatic,
+      getReturnDataSize: () => args.returnDataSize,
+      getAddress: () => ({ bytes: address }),
+      journal: {
+        isWarmedStorage: (a, k) => warmed.has(keyOf(a, k)),
+        addWarmedStorage: (a, k) => void warmed.add(keyOf(a, k)),
+      },
+    },
+    env: {},
+  }
+}
+
+const outcome = async (f: () => bigint | Promise<bigint>) => {
+  try {
+    return { gas: await f() }
+  } catch (e) {
+    return { error: (e as { error?: string }).error ?? String(e) }
+  }
+}
+
+// Offsets and lengths near the interesting edges: zero, inside current memory, word boundaries, large.
+const operand = fc.oneof(
+  fc.constantFrom(0n, 1n, 31n, 32n, 33n, 64n, 1024n, 2n ** 32n, 2n ** 255n),
+  fc.bigInt({ min: 0n, max: 64n }),
+  fc.bigInt({ min: 0n, max: 4096n }),
+  fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }),
+)
+
+describe('syncGasHandlers', () => {
+  for (const hardfork of ['shanghai', 'cancun', 'prague'] satisfies Hardfork[]) {
+    it(`matches the interpreter's dynamic-gas handlers (${hardfork})`, async () => {
+      const common = createCustomCommon({ chainId: 1 }, Mainnet, { hardfork, params: paramsEVM })
+      const stock = getOpcodesForHF(common).dynamicGasHandlers
+      const sync = syncGasHandlers(common)
+      const ops = sync.flatMap((h, op) => (h ? [op] : []))
+      expect(ops).toContain(0x52)
+      for (const op of ops) expect(stock.has(op), `0x${op.toString(16)}`).toBe(true)
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...ops),
+          fc.array(operand, { minLength: 3, maxLength: 3 }),
+          fc.bigInt({ min: 0n, max: 200n }),
+          fc.oneof(fc.bigInt({ min: 0n, max: 64n }), fc.bigInt({ min: 0n, max: 5000n })),
+          fc.boolean(),
+          fc.boolean(),
+          fc.bigInt({ min: 0n, max: 100n }),
+          async (opCode, stack, memoryWordCount, returnDataSize, isStatic, warm, base) => {
+            const args = { opCode, stack, memoryWordCount, returnDataSize, isStatic, warm }
+            const a = runState(args)
+            const b = runState(args)
+            const theirs = await outcome(() => stock.get(opCode)!(a as never, base, common))
+            const ours = await outcome(() => sync[opCode]!(b, base))
+            expect(ours).toEqual(theirs)
+            if ('gas' in theirs) {
+              expect(b.memoryWordCount).toBe(a.memoryWordCount)
+              expect(b.highestMemCost).toBe(a.highestMemCost)
+              expect([...b.warmed]).toEqual([...a.warmed])
+            }
+          },
+        ),
+        { numRuns: 3000 },
+      )
+    })
+  }
+})
+
+describe('word32', () => {
+  it('equals setLengthLeft(bigIntToBytes(v), 32) for every 256-bit value', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }), fc.constantFrom(0n, 1n, 2n ** 64n, 2n ** 256n - 1n)),
+        (v) => {
+          expect(word32(v)).toEqual(setLengthLeft(bigIntToBytes(v), 32))
+        },
+      ),
+    )
+  })
+})
