@@ -2,6 +2,7 @@ import {
   type Account,
   type Address,
   BaseError,
+  type BlockGasStore,
   type ChargeContext,
   concatBytes,
   createBloom,
@@ -27,7 +28,6 @@ import { type EVM, EVMError } from '@ethereumjs/evm'
 import { Account as EjsAccount, Address as EjsAddress } from '@ethereumjs/util'
 import { toRlp } from 'viem'
 import { blobGasPrice, type EvmBlockContext } from './blockContext.js'
-import type { BlockGasStore } from './blockGasStore.js'
 import { checkFeeCap, SECP256K1_N_DIV_2 } from './decodeTx.js'
 import { BlockGasExhaustedError } from './errors.js'
 import type { Authorization, EvmTx } from './evmTx.js'

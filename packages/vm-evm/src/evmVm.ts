@@ -3,6 +3,7 @@ import {
   BaseError,
   type BlockBuilder,
   type BlockExecution,
+  blockGasStore,
   logsBloom as bloomOf,
   type CallRequest,
   type CallResult,
@@ -28,7 +29,6 @@ import { type EVM, EVMError } from '@ethereumjs/evm'
 import { Account, Address as EjsAddress } from '@ethereumjs/util'
 import type { EvmBlockContext } from './blockContext.js'
 import { BlockExecutor, checkFunds, depositEnvelope } from './blockExecutor.js'
-import { blockGasStore } from './blockGasStore.js'
 import { createInterpreter } from './createInterpreter.js'
 import { checkFeeCap, decodeTx, withSender } from './decodeTx.js'
 import type { EvmTx } from './evmTx.js'

@@ -1,18 +1,15 @@
 import {
   BaseError,
   type GasModel,
-  type GasStore,
   gasStoreSlot,
   InsufficientFundsError,
   memoryDb,
   PREDEPLOYS,
 } from '@appchain/core'
-import { memoryGasStore } from '@appchain/core/testing'
 import { eip1559, rateLimited } from '@appchain/gas'
 import { createStateDb } from '@appchain/state'
 import { parseEther } from 'viem'
 import { afterAll, describe, expect, it } from 'vitest'
-import { blockGasStore } from './blockGasStore.js'
 import type { EvmTx } from './evmTx.js'
 import { evmVm } from './evmVm.js'
 import { blockCtx, CHAIN_ID, lower, sign, testAccounts } from './testHelpers.js'
@@ -39,48 +36,6 @@ function countingModel(): GasModel {
     },
   }
 }
-
-function countingStore(inner: GasStore): GasStore & { sets: string[] } {
-  const sets: string[] = []
-  return {
-    sets,
-    get: (k) => inner.get(k),
-    async set(k, v) {
-      sets.push(k)
-      await inner.set(k, v)
-    },
-  }
-}
-
-describe('blockGasStore', () => {
-  it('keeps a transaction’s writes only on commit and writes each key once, sorted, on flush', async () => {
-    const inner = countingStore(memoryGasStore())
-    await inner.set('b', 1n)
-    inner.sets.length = 0
-    const store = blockGasStore(inner)
-    store.checkpoint()
-    await store.set('b', 2n)
-    expect(await store.get('b')).toBe(2n)
-    store.revert()
-    expect(await store.get('b')).toBe(1n)
-    store.checkpoint()
-    await store.set('b', 3n)
-    await store.set('a', 4n)
-    store.commit()
-    store.checkpoint()
-    await store.set('b', 5n)
-    store.commit()
-    expect(inner.sets).toEqual([])
-    await store.flush()
-    expect(inner.sets).toEqual(['a', 'b'])
-    expect(await inner.get('b')).toBe(5n)
-    await store.flush()
-    expect(inner.sets).toEqual(['a', 'b'])
-    await expect(store.set('x', -1n)).rejects.toBeInstanceOf(RangeError)
-    store.checkpoint()
-    expect(() => store.checkpoint()).toThrow(TypeError)
-  })
-})
 
 describe('evmVm gas store per block', () => {
   const vm = evmVm({ recovery: { workers: 0 } })
@@ -146,7 +101,11 @@ describe('evmVm gas store per block', () => {
         return t as EvmTx
       })
     // biome-ignore lint/suspicious/noThenProperty: issue 5 names the field `then`; a GasModel is not callable
-    const gas = rateLimited({ freeTxPerWindow: 1n, windowBlocks: 100n, then: eip1559({ initialBaseFee: 1_000_000_000n }) })
+    const gas = rateLimited({
+      freeTxPerWindow: 1n,
+      windowBlocks: 100n,
+      then: eip1559({ initialBaseFee: 1_000_000_000n }),
+    })
     const [unaffordable, free] = await decode([
       // Free tier, but the sender cannot pay the value: excluded after upfront held its free slot.
       await sign(broke, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...fee }),
@@ -172,7 +131,11 @@ describe('evmVm gas store per block', () => {
     const state = createStateDb({ db: memoryDb() })
     await vm.genesis({}, state)
     // biome-ignore lint/suspicious/noThenProperty: issue 5 names the field `then`; a GasModel is not callable
-    const gas = rateLimited({ freeTxPerWindow: 0n, windowBlocks: 100n, then: eip1559({ initialBaseFee: 1_000_000_000n }) })
+    const gas = rateLimited({
+      freeTxPerWindow: 0n,
+      windowBlocks: 100n,
+      then: eip1559({ initialBaseFee: 1_000_000_000n }),
+    })
     const [tx] = await vm.decodeTxs(
       [await sign(broke, { type: 'eip1559', to: bob.address, value: 0n, nonce: 0, gas: 21_000n, ...fee })],
       { chainId: CHAIN_ID },
@@ -182,4 +145,3 @@ describe('evmVm gas store per block', () => {
     expect((e as InsufficientFundsError).data).toMatchObject({ balance: 0n, cost: 21_000n * fee.maxFeePerGas })
   })
 })
-
