@@ -1,7 +1,7 @@
 import type { Address, FeeCharge, GasModel, TxEnvelope } from '@appchain/core'
 import { encodeFor, reservations, unhold, usageOf } from './reservations.js'
 import { configBigint, configNamespace } from './validateConfig.js'
-import { decodeUsage, usageKey } from './windowUsage.js'
+import { decodeUsage, usageKey, windowIndexer } from './windowUsage.js'
 
 export interface RateLimitedConfig {
   /** Free transactions per sender per window. */
@@ -43,16 +43,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
   const eligible = (tx: TxEnvelope) =>
     tx.fee.feeToken === undefined && (maxFreeGas === undefined || tx.gasLimit <= maxFreeGas)
   const held = reservations<'free' | 'paid' | 'charged'>((sender) => usageKey(namespace, sender))
-  // The window index of the last block number seen (one bigint division per block, not per call).
-  let windowFor = -1n
-  let window = 0n
-  const windowOf = (blockNumber: bigint) => {
-    if (blockNumber !== windowFor) {
-      window = blockNumber / windowBlocks
-      windowFor = blockNumber
-    }
-    return window
-  }
+  const windowOf = windowIndexer(windowBlocks)
   const free = (sender: Address): FeeCharge => ({
     payer: sender,
     amount: 0n,

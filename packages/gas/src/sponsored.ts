@@ -12,7 +12,7 @@ import { NotSponsoredError } from './errors.js'
 import { configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
 import { encodeFor, reservations, unhold, usageOf } from './reservations.js'
 import { configAddress, configBigint, configNamespace } from './validateConfig.js'
-import { usageKey, type WindowUsage } from './windowUsage.js'
+import { usageKey, type WindowUsage, windowIndexer } from './windowUsage.js'
 
 export interface SponsoredConfig {
   /** The account that pays every fee. */
@@ -74,16 +74,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
   const held = reservations<true>((sender) => usageKey(namespace, sender))
   // The paymaster's balance, read once per admission batch (the state does not change during one).
   const admissionBalance = admissionBalances()
-  // The window index of the last block number seen (one bigint division per block, not per call).
-  let windowFor = -1n
-  let window = 0n
-  const windowOf = (blockNumber: bigint) => {
-    if (blockNumber !== windowFor) {
-      window = blockNumber / windowBlocks
-      windowFor = blockNumber
-    }
-    return window
-  }
+  const windowOf = windowIndexer(windowBlocks)
 
   /**
    * The quota checks that must pass before the paymaster is debited, on the sender's usage `u` in `window`.

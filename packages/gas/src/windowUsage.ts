@@ -23,6 +23,28 @@ export function windowOf(blockNumber: bigint, windowBlocks: bigint): { index: bi
   return { index, resetsAtBlock: (index + 1n) * windowBlocks }
 }
 
+/**
+ * `blockNumber / windowBlocks`, remembering the last block asked about (one bigint division per block, not
+ * per call): the models ask for the window of the same block many times.
+ *
+ * @example
+ * ```ts
+ * const windowIndex = windowIndexer(100n)
+ * windowIndex(250n) // 2n
+ * ```
+ */
+export function windowIndexer(windowBlocks: bigint): (blockNumber: bigint) => bigint {
+  let lastBlock = -1n
+  let lastWindow = 0n
+  return (blockNumber) => {
+    if (blockNumber !== lastBlock) {
+      lastWindow = blockNumber / windowBlocks
+      lastBlock = blockNumber
+    }
+    return lastWindow
+  }
+}
+
 /** The `GasStore` key of an account's usage under a model's namespace (addresses are lower-case in appchain). */
 export function usageKey(namespace: string, address: Address): string {
   return `${namespace}/${address}`
