@@ -36,6 +36,24 @@ export class MissingTrieNodeError extends BaseError {
 }
 
 /**
+ * A synchronous batch write (`putPaths`, `updatePaths`) or a proof reached a node known only by its
+ * hash: the paths must be loaded first (`resolvePaths`, or the async `get`/`put`/`update`).
+ *
+ * @example
+ * ```ts
+ * new UnresolvedTrieNodeError() // trie.putPaths(...) on a trie reopened from a root, before resolvePaths
+ * ```
+ */
+export class UnresolvedTrieNodeError extends BaseError {
+  override name = 'UnresolvedTrieNodeError'
+  constructor() {
+    super('A trie node on the path is known only by its hash.', {
+      metaMessages: ['Call resolvePaths(paths, forDelete) first, or use the async get/put/update.'],
+    })
+  }
+}
+
+/**
  * Bytes that should hold a trie node (from the Db or a proof) are not valid node RLP.
  *
  * @example

@@ -8,6 +8,7 @@ export {
   OpenCheckpointError,
   ReadOnlyStateError,
   StateRootMismatchError,
+  UnresolvedTrieNodeError,
 } from './errors.js'
 export { keccak256, keccakReady } from './keccak.js'
 export { ACCOUNT_PREFIX, CODE_PREFIX, META_ROOT_KEY, STORAGE_PREFIX } from './keys.js'

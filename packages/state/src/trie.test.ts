@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { bytesToHex, hexToBytes, keccak256 } from '@appchain/core'
 import { createMPT } from '@ethereumjs/mpt'
 import { describe, expect, it } from 'vitest'
-import { MissingTrieNodeError } from './errors.js'
+import { MissingTrieNodeError, UnresolvedTrieNodeError } from './errors.js'
 import { memoryNodeStore } from './nodeStore.js'
 import { createTrie } from './trie.js'
 
@@ -222,6 +222,19 @@ describe('createTrie', () => {
     const trie = createTrie({ root })
     expect(trie.root()).toBe(root)
     await expect(trie.get(enc.encode('dog'))).rejects.toBeInstanceOf(MissingTrieNodeError)
+  })
+
+  it('putPaths refuses empty values and unresolved paths with specific errors', async () => {
+    const trie = createTrie({ secure: true })
+    for (let i = 0; i < 50; i++) await trie.put(Uint8Array.of(i), Uint8Array.of(i, 1))
+    const path = trie.pathOf(Uint8Array.of(3))
+    expect(() => trie.putPaths([[path, new Uint8Array(0)]])).toThrow(RangeError)
+    const nodes = new Map(trie.commit().map(([h, e]) => [bytesToHex(h), e] as const))
+    const reopened = createTrie({ secure: true, root: trie.root(), store: memoryNodeStore(nodes) })
+    expect(() => reopened.putPaths([[path, Uint8Array.of(9)]])).toThrow(UnresolvedTrieNodeError)
+    await reopened.resolvePaths([path], false)
+    reopened.putPaths([[path, Uint8Array.of(9)]])
+    expect(await reopened.get(Uint8Array.of(3))).toEqual(Uint8Array.of(9))
   })
 
   it('reopens from its committed nodes through a store', async () => {

@@ -1,6 +1,6 @@
 import { EMPTY_TRIE_ROOT, type Hex, hexToBytes } from '@appchain/core'
 import { allocBytes } from './allocBytes.js'
-import { InvalidTrieNodeError, MissingTrieNodeError } from './errors.js'
+import { InvalidTrieNodeError, MissingTrieNodeError, UnresolvedTrieNodeError } from './errors.js'
 import { toHex } from './hex.js'
 import { keccak256 as keccak_256, keccakIsReady, keccakReady } from './keccak.js'
 import {
@@ -203,6 +203,12 @@ export class Trie {
    */
   putPaths(puts: [path: Uint8Array, value: Uint8Array][]): void {
     if (puts.length === 0) return
+    for (let i = 0; i < puts.length; i++) {
+      const v = puts[i]?.[1]
+      // An empty value would store an empty leaf (a different root); deletes go through del/update.
+      if (!(v instanceof Uint8Array) || v.length === 0)
+        throw new RangeError(`putPaths: value ${i} must be a non-empty Uint8Array (use update() to delete)`)
+    }
     this.applyPending()
     this.batch(puts, (i) => puts[i]![1], false)
   }
@@ -284,7 +290,7 @@ export class Trie {
     let node = this.node
     let pos = 0
     while (node !== undefined) {
-      if (node instanceof HashNode) throw new Error('unresolved node on a resolved path')
+      if (node instanceof HashNode) throw new UnresolvedTrieNodeError()
       const enc = encodeNode(node)
       if (node === this.node || enc.length >= 32) proof.push(enc)
       if (node instanceof LeafNode) break
@@ -599,7 +605,7 @@ function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value
     dirty(node)
     return node
   }
-  throw new Error('unresolved node on a resolved path')
+  throw new UnresolvedTrieNodeError()
 }
 
 /** The value at path[pos..] below `node` (in memory; the path must be resolved). */
@@ -616,7 +622,7 @@ function getFrom(start: TrieNode | undefined, path: Uint8Array, pos: number): Ui
       if (pos === path.length) return node.value
       node = node.children[path[pos++]!]
     } else {
-      throw new Error('unresolved node on a resolved path')
+      throw new UnresolvedTrieNodeError()
     }
   }
 }
@@ -678,7 +684,7 @@ function putMany(
       return node
     }
   }
-  if (node instanceof HashNode) throw new Error('unresolved node on a resolved path')
+  if (node instanceof HashNode) throw new UnresolvedTrieNodeError()
   let n: TrieNode = node
   for (let k = lo; k < hi; k++) {
     const idx = order[k]!
@@ -783,7 +789,7 @@ function prefixNode(prefix: Uint8Array, node: TrieNode): TrieNode {
     return node
   }
   if (node instanceof BranchNode) return new ExtensionNode(prefix, node)
-  throw new Error('unresolved node on a resolved path')
+  throw new UnresolvedTrieNodeError()
 }
 
 function remove(node: TrieNode | undefined, path: Uint8Array, pos: number): TrieNode | undefined {
@@ -829,5 +835,5 @@ function remove(node: TrieNode | undefined, path: Uint8Array, pos: number): Trie
     if (count === 1) return prefixNode(Uint8Array.of(last), node.children[last]!)
     return node
   }
-  throw new Error('unresolved node on a resolved path')
+  throw new UnresolvedTrieNodeError()
 }
