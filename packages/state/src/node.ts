@@ -62,29 +62,38 @@ export class LeafNode {
   /** Length of the encoding at the start of `s`. */
   private len: number
   /** 1: hash (or inline encoding) valid; 2: stored. */
-  private flags = 0
+  private flags: number
+
+  /** A leaf from its compact form (see `LeafNode.of` and `LeafNode.stored`). */
+  constructor(s: string, len: number, flags: number) {
+    this.s = s
+    this.len = len
+    this.flags = flags
+  }
 
   /**
    * A leaf for path[pos..] (pos defaults to 0: the whole path). With `hash`, its reference is computed
    * at once (for leaves built in their final place: one string instead of two).
    */
-  constructor(path: Uint8Array, value: Uint8Array, pos = 0, hash = false) {
+  static of(path: Uint8Array, value: Uint8Array, pos = 0, hash = false): LeafNode {
     const payload = hexPrefixStrLen(path.length - pos) + strLen(value)
     const len = listHeaderLen(payload) + payload
     // Encode in a reused scratch buffer: no short-lived off-heap allocation per leaf.
     const buf = scratchOf(len + 32)
     writeStr(buf, writeHexPrefixStr(buf, writeListHeader(buf, 0, payload), path, pos, true), value)
-    this.len = len
-    this.s = hash ? this.hashScratch(buf) : scratchString(buf, len)
+    if (!hash) return new LeafNode(scratchString(buf, len), len, 0)
+    if (len < 32) return new LeafNode(scratchString(buf, len), len, 1)
+    buf.set(keccak_256(buf.subarray(0, len)), len)
+    return new LeafNode(scratchString(buf, len + 32), len, 1)
   }
 
-  /** Marks the encoding in buf[0..len) hashed; returns the string to keep (encoding + hash). */
-  private hashScratch(buf: Uint8Array): string {
-    const len = this.len
-    this.flags |= 1
-    if (len < 32) return scratchString(buf, len)
-    buf.set(keccak_256(buf.subarray(0, len)), len)
-    return scratchString(buf, len + 32)
+  /** A leaf loaded from the store: its encoding (32 bytes or more) and hash, kept as one string. */
+  static stored(enc: Uint8Array, hash: Uint8Array): LeafNode {
+    const len = enc.length
+    const buf = scratchOf(len + 32)
+    buf.set(enc)
+    buf.set(hash, len)
+    return new LeafNode(scratchString(buf, len + 32), len, 3)
   }
 
   /** Computes the reference (hashing the encoding when 32 bytes or more) and keeps it. */
@@ -183,7 +192,7 @@ export class LeafNode {
     return decodeHexPrefix(fromLatin1(this.s, start, start + length)).path
   }
   set path(path: Uint8Array) {
-    const fresh = new LeafNode(path, this.value)
+    const fresh = LeafNode.of(path, this.value)
     this.s = fresh.s
     this.len = fresh.len
     this.flags = 0
@@ -202,7 +211,7 @@ export class LeafNode {
     return fromLatin1(s, off + 1 + l, off + 1 + l + n)
   }
   set value(value: Uint8Array) {
-    const fresh = new LeafNode(this.path, value)
+    const fresh = LeafNode.of(this.path, value)
     this.s = fresh.s
     this.len = fresh.len
     this.flags = 0
@@ -360,8 +369,13 @@ export class BranchNode {
 export class HashNode {
   /** The hash as a Latin-1 string (48 bytes on the heap instead of ~150 for a Uint8Array). */
   private readonly h: string
-  constructor(hash: Uint8Array) {
-    this.h = latin1(hash)
+  /** From the hash's bytes, or its 32-char Latin-1 string. */
+  constructor(hash: Uint8Array | string) {
+    this.h = typeof hash === 'string' ? hash : latin1(hash)
+  }
+  /** The hash as a 32-char Latin-1 string: a cheap map key (no bytes, no hex). */
+  get key(): string {
+    return this.h
   }
   get ref(): Uint8Array {
     return fromLatin1(this.h, 0, 32)
@@ -526,10 +540,94 @@ export function rootHashOf(node: TrieNode): Uint8Array {
 
 /** Builds a node from its RLP (as stored or in a proof); child hashes become `HashNode`s. */
 export function decodeNode(enc: Uint8Array, hash: Uint8Array | undefined): TrieNode {
+  if (hash !== undefined && enc.length >= 32) {
+    const fast = decodeCommon(enc, hash)
+    if (fast !== undefined) return fast
+  }
   const node = nodeFromItem(decodeRlp(enc))
   node.ref = hash ?? (enc.length < 32 ? enc : keccak_256(enc))
   node.stored = true
   return node
+}
+
+/** Offset after a list header at 0 spanning exactly `enc` (canonical), else -1. */
+function listPayloadStart(enc: Uint8Array): number {
+  const p = enc[0]!
+  if (p < 0xc0) return -1
+  if (p < 0xf8) return p - 0xc0 === enc.length - 1 ? 1 : -1
+  const l = p - 0xf7
+  if (l > 3 || enc[1] === 0) return -1
+  let n = 0
+  for (let i = 1; i <= l; i++) n = n * 256 + enc[i]!
+  return n >= 56 && n === enc.length - 1 - l ? 1 + l : -1
+}
+
+/**
+ * The common stored shapes, decoded without intermediate items: a branch whose children are all
+ * hashes or empty and without a value (its hashes become `HashNode`s cut from one string), and a leaf
+ * (kept as its encoding + hash, as it is). Anything else (inline children, values, extensions, and all
+ * malformed input) returns undefined for the general decoder, which validates and throws.
+ */
+function decodeCommon(enc: Uint8Array, hash: Uint8Array): TrieNode | undefined {
+  const start = listPayloadStart(enc)
+  if (start < 0) return undefined
+  const end = enc.length
+  const p = enc[start]!
+  if (p === 0x80 || p === 0xa0) {
+    // A branch: 16 references (empty or 32-byte hashes), then an empty value ending the list.
+    let o = start
+    for (let i = 0; i < 16; i++) {
+      const c = enc[o]
+      if (c === 0x80) o++
+      else if (c === 0xa0) o += 33
+      else return undefined
+      if (o > end) return undefined
+    }
+    if (o !== end - 1 || enc[o] !== 0x80) return undefined
+    const s = latin1(enc)
+    const b = new BranchNode()
+    const children = b.children
+    o = start
+    for (let i = 0; i < 16; i++) {
+      if (enc[o] === 0x80) o++
+      else {
+        children[i] = new HashNode(s.substring(o + 1, o + 33))
+        o += 33
+      }
+    }
+    b.ref = hash
+    b.stored = true
+    return b
+  }
+  // A leaf: [hex-prefix path with the leaf flag, value], both canonical strings.
+  let o = start
+  let hpFirst: number
+  if (p < 0x80) {
+    hpFirst = p
+    o++
+  } else if (p > 0x81 && p <= 0xa1) {
+    hpFirst = enc[o + 1]!
+    o += 1 + p - 0x80
+  } else return undefined
+  const flag = hpFirst >> 4
+  if (flag !== 2 && flag !== 3) return undefined
+  if (flag === 2 && (hpFirst & 0x0f) !== 0) return undefined
+  if (o >= end) return undefined
+  const v = enc[o]!
+  if (v < 0x80) o++
+  else if (v < 0xb8) {
+    if (v === 0x81 && enc[o + 1]! < 0x80) return undefined
+    o += 1 + v - 0x80
+  } else if (v <= 0xb9) {
+    const l = v - 0xb7
+    if (enc[o + 1] === 0) return undefined
+    let n = 0
+    for (let i = 1; i <= l; i++) n = n * 256 + enc[o + i]!
+    if (n < 56) return undefined
+    o += 1 + l + n
+  } else return undefined
+  if (o !== end) return undefined
+  return LeafNode.stored(enc, hash)
 }
 
 type MutableNode = LeafNode | ExtensionNode | BranchNode
@@ -564,7 +662,7 @@ function nodeFromItem(item: RlpItem): MutableNode {
     const { path, leaf } = decodeHexPrefix(k)
     if (leaf) {
       if (!(v instanceof Uint8Array)) throw new Error('leaf value is a list')
-      return new LeafNode(path, v.slice())
+      return LeafNode.of(path, v.slice())
     }
     const child = childFromItem(v)
     if (child === undefined) throw new Error('extension without child')

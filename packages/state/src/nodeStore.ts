@@ -34,6 +34,8 @@ export function dbNodeStore(db: Db, overlay?: () => Map<Hex, Uint8Array>): NodeS
       const out: (Uint8Array | undefined)[] = new Array(hashes.length)
       const missing: number[] = []
       const pending = overlay?.()
+      // Nothing in the overlay (a state reopened, or no flush yet): no per-hash lookup at all.
+      if (pending === undefined || pending.size === 0) return db.getMany(hashes.map(nodeKey))
       for (let i = 0; i < hashes.length; i++) {
         const v = pending?.get(toHex(hashes[i]!))
         if (v === undefined) missing.push(i)

@@ -425,30 +425,34 @@ export class Trie {
   private async load(holders: Holder[]): Promise<void> {
     const store = this.store
     if (store === undefined) throw new MissingTrieNodeError(toHex(holders[0]!.hash.ref))
-    const byHash = new Map<Hex, TrieNode | undefined>()
+    // Distinct hashes, keyed by the hash nodes' Latin-1 strings (no hex).
+    const byHash = new Map<string, TrieNode | undefined>()
+    const keys: string[] = []
     const hashes: Uint8Array[] = []
-    for (const h of holders) {
-      const id = toHex(h.hash.ref)
+    for (let i = 0; i < holders.length; i++) {
+      const hash = holders[i]!.hash
+      const id = hash.key
       if (!byHash.has(id)) {
         byHash.set(id, undefined)
-        hashes.push(h.hash.ref)
+        keys.push(id)
+        hashes.push(hash.ref)
       }
     }
     const encs = await store.getNodes(hashes)
     for (let i = 0; i < hashes.length; i++) {
-      const id = toHex(hashes[i]!)
       const enc = encs[i]
-      if (enc === undefined) throw new MissingTrieNodeError(id)
+      if (enc === undefined) throw new MissingTrieNodeError(toHex(hashes[i]!))
       try {
-        byHash.set(id, decodeNode(enc, hashes[i]!))
+        byHash.set(keys[i]!, decodeNode(enc, hashes[i]!))
       } catch (e) {
-        throw new InvalidTrieNodeError(id, e instanceof Error ? e.message : String(e))
+        throw new InvalidTrieNodeError(toHex(hashes[i]!), e instanceof Error ? e.message : String(e))
       }
     }
-    for (const h of holders) {
+    for (let i = 0; i < holders.length; i++) {
+      const h = holders[i]!
       // Another holder of the same slot may already have replaced it.
       if (getChild(h.parent, h.index) !== h.hash) continue
-      setChild(h.parent, h.index, byHash.get(toHex(h.hash.ref))!)
+      setChild(h.parent, h.index, byHash.get(h.hash.key)!)
     }
   }
 }
@@ -548,7 +552,7 @@ function unchanged(before: TrieNode | undefined, after: TrieNode | undefined): b
 }
 
 function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value: Uint8Array): TrieNode {
-  if (node === undefined) return new LeafNode(path, value, pos)
+  if (node === undefined) return LeafNode.of(path, value, pos)
   if (node instanceof LeafNode) {
     // Compared and split in place: the leaf's path and value are never decoded.
     const common = node.commonPrefix(path, pos)
@@ -566,7 +570,7 @@ function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value
       node.dropPrefix(common + 1)
     }
     if (common === restLen) branch.value = value
-    else branch.children[path[pos + common]!] = new LeafNode(path, value, pos + common + 1)
+    else branch.children[path[pos + common]!] = LeafNode.of(path, value, pos + common + 1)
     return common > 0 ? new ExtensionNode(path.slice(pos, pos + common), branch) : branch
   }
   if (node instanceof ExtensionNode) {
@@ -583,7 +587,7 @@ function insert(node: TrieNode | undefined, path: Uint8Array, pos: number, value
     branch.children[p[common]!] =
       common + 1 < p.length ? new ExtensionNode(p.slice(common + 1), node.child) : node.child
     if (pos + common === path.length) branch.value = value
-    else branch.children[path[pos + common]!] = new LeafNode(path, value, pos + common + 1)
+    else branch.children[path[pos + common]!] = LeafNode.of(path, value, pos + common + 1)
     if (common === 0) return branch
     node.path = p.slice(0, common)
     node.child = branch
@@ -658,11 +662,11 @@ function putMany(
     // The only write below this node: a new or updated leaf is final, hash it now.
     const idx = order[lo]!
     const path = puts[idx]![0]
-    if (node === undefined) return new LeafNode(path, valueAt(idx, undefined), d, true)
+    if (node === undefined) return LeafNode.of(path, valueAt(idx, undefined), d, true)
     // A changed leaf is a new object, so the parent sees the change although the leaf is hashed.
     if (node instanceof LeafNode && node.pathEquals(path, d)) {
       const value = valueAt(idx, needsOld ? node.value : undefined)
-      return node.valueEquals(value) ? node : new LeafNode(path, value, d, true)
+      return node.valueEquals(value) ? node : LeafNode.of(path, value, d, true)
     }
     return insert(node, path, d, valueAt(idx, needsOld ? getFrom(node, path, d) : undefined))
   }
@@ -768,7 +772,7 @@ function build(puts: Put[], order: Int32Array, tmp: Int32Array, lo: number, hi: 
     if (c < common) common = c
     if (path.length !== first.length || c < first.length - d) same = false
   }
-  if (same) return new LeafNode(first, valueAt(order[hi - 1]!, undefined), d, true)
+  if (same) return LeafNode.of(first, valueAt(order[hi - 1]!, undefined), d, true)
   const branch = new BranchNode()
   putChildren(branch, puts, order, tmp, lo, hi, d + common)
   return common > 0 ? new ExtensionNode(first.slice(d, d + common), branch) : branch
@@ -829,7 +833,7 @@ function remove(node: TrieNode | undefined, path: Uint8Array, pos: number): Trie
       }
     }
     if (node.value !== undefined) {
-      return count === 0 ? new LeafNode(new Uint8Array(0), node.value) : node
+      return count === 0 ? LeafNode.of(new Uint8Array(0), node.value) : node
     }
     if (count === 0) return undefined
     if (count === 1) return prefixNode(Uint8Array.of(last), node.children[last]!)
