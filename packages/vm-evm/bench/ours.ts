@@ -15,8 +15,8 @@ export interface RunResult {
 
 export const COINBASE = '0x00000000000000000000000000000000000c0ffe'
 
-export function createOurRunner() {
-  const vm = evmVm({ hardfork: 'prague', predeploys: false })
+export function createOurRunner(makeVm: typeof evmVm = evmVm) {
+  const vm = makeVm({ hardfork: 'prague', predeploys: false })
   const gas = ethereumFees({ baseFeePerGas: BASE_FEE })
   return {
     async run(w: Workload): Promise<RunResult> {

@@ -7,6 +7,7 @@ import { type StorageWordReader, useFastOpcodes } from './fastOpcodes.js'
 import { useFastRunLoop } from './fastRunLoop.js'
 import type { Hardfork } from './hardfork.js'
 import { pointEvaluationKzg } from './kzg.js'
+import type { StorageWords } from './syncSstore.js'
 import { useLightRunInterpreter } from './lightRunInterpreter.js'
 
 /** Where BLOCKHASH looks: the current block context's ancestor hashes. */
@@ -68,13 +69,14 @@ export async function createInterpreter(args: {
   const eips = new Set(c._activatedEIPsCache)
   c.isActivatedEIP = (eip: number) => eips.has(eip)
   const proto = await interpreterPrototype(evm)
+  const words = args.stateManager as Partial<StorageWordReader & StorageWords>
+  const isWords = typeof words.getStorageWord === 'function' && typeof words.getOriginalStorageWord === 'function'
   if (proto) {
     cacheJumpAnalysis(proto, evm)
-    useFastRunLoop(evm, proto)
+    useFastRunLoop(evm, proto, isWords ? (words as StorageWords) : undefined)
     useLightRunInterpreter(evm, proto.constructor as new (...args: never[]) => unknown)
   }
-  const words = args.stateManager as Partial<StorageWordReader>
-  useFastOpcodes(evm, typeof words.getStorageWord === 'function' ? (words as StorageWordReader) : undefined)
+  useFastOpcodes(evm, isWords ? (words as StorageWordReader) : undefined)
   return evm
 }
 

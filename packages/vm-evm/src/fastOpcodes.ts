@@ -2,9 +2,12 @@ import type { EVM } from '@ethereumjs/evm'
 import { type Address, bytesToBigInt } from '@ethereumjs/util'
 import { word32 } from './word32.js'
 
-/** A state manager that answers SLOAD with a bigint directly (our StateAdapter). */
+/** A state manager that answers SLOAD and takes SSTORE as bigints directly (our StateAdapter). */
 export interface StorageWordReader {
   getStorageWord(address: Address, key: bigint): Promise<bigint>
+  /** The value if already read or written in this transaction (no await then). */
+  cachedStorageWord(address: Address, key: bigint): bigint | undefined
+  putStorageWord(address: Address, key: bigint, value: bigint): Promise<void>
 }
 
 interface OpRunState {
@@ -29,7 +32,10 @@ type OpHandler = (runState: OpRunState) => unknown
  * `setLengthLeft(bigIntToBytes(v), 32)` (a hex string and two array spreads per word): MSTORE, SLOAD and
  * LOG0..LOG4. Same reads, writes, errors and order, with `word32` for the conversion. When the state manager
  * is a `StorageWordReader` and EIP-7928 (whose access list `storageLoad` feeds) is off, SLOAD asks it for
- * the value as a bigint, skipping the key and value byte conversions altogether.
+ * the value as a bigint, skipping the key and value byte conversions altogether, and returns no promise
+ * when the transaction already touched the slot; with EIP-8037 (state gas) off too, SSTORE writes the
+ * bigint value the same way. (The stock SSTORE then re-reads the frame's account into `env.contract`:
+ * a storage write changes no account field, so that read is skipped.)
  *
  * @example
  * ```ts
@@ -48,12 +54,24 @@ export function useFastOpcodes(evm: EVM, words?: StorageWordReader): void {
     rs.memory.write(Number(offset), 32, word32(word))
   })
   // SLOAD
-  if (words && !evm.common.isActivatedEIP(7928))
-    set(0x54, async (rs) => {
+  if (words && !evm.common.isActivatedEIP(7928)) {
+    set(0x54, (rs) => {
       const key = rs.stack.pop()
-      rs.stack.push(await words.getStorageWord(rs.interpreter.getAddress(), key))
+      const address = rs.interpreter.getAddress()
+      const cached = words.cachedStorageWord(address, key)
+      if (cached !== undefined) {
+        rs.stack.push(cached)
+        return undefined
+      }
+      return words.getStorageWord(address, key).then((v) => rs.stack.push(v))
     })
-  else
+    // SSTORE (its gas rule has checked the static context)
+    if (!evm.common.isActivatedEIP(8037))
+      set(0x55, (rs) => {
+        const [key, value] = rs.stack.popN(2) as [bigint, bigint]
+        return words.putStorageWord(rs.interpreter.getAddress(), key, value)
+      })
+  } else
     set(0x54, async (rs) => {
       const key = rs.stack.pop()
       const value = await rs.interpreter.storageLoad(word32(key))

@@ -1,6 +1,7 @@
 import type { Common } from '@ethereumjs/common'
 import { type EVM, EVMError } from '@ethereumjs/evm'
 import { type GasRunState, type SyncGasHandler, syncGasHandlers } from './syncGas.js'
+import { type SstoreGas, type SstoreRunState, type StorageWords, syncSstoreGas } from './syncSstore.js'
 
 interface OpcodeInfo {
   code: number
@@ -41,7 +42,12 @@ interface InterpreterLike {
 /** EIPs whose extra per-step work the fast loop does not do: with any of them active it is not installed. */
 const UNSUPPORTED_EIPS = [3540, 6800, 7864, 7928, 8037]
 
-const fast = new WeakMap<object, (SyncGasHandler | undefined)[]>()
+interface FastGas {
+  handlers: (SyncGasHandler | undefined)[]
+  sstore: SstoreGas | undefined
+}
+
+const fast = new WeakMap<object, FastGas>()
 const patched = new WeakSet<object>()
 
 function isVmError(e: unknown): e is EVMError {
@@ -53,8 +59,10 @@ function isVmError(e: unknown): e is EVMError {
  * for every opcode and `runStep` awaits the (async) dynamic-gas handler, so every opcode costs promises
  * and microtasks. This loop charges static gas and the state-free dynamic gas (`syncGasHandlers`) and
  * calls synchronous opcode handlers directly; it awaits only opcodes whose handler is async (SLOAD, calls,
- * creates, ...), and hands opcodes with a state-reading gas rule (SSTORE, CALL*, ...) to the original
- * `runStep`. Gas order, errors and results are the interpreter's.
+ * creates, ...) and returned a promise, and hands opcodes with a state-reading gas rule (CALL*, ...) to the
+ * original `runStep`. SSTORE's gas is `syncSstoreGas` on the slot values `words` (our StateAdapter) holds
+ * for the transaction, awaited only when it had to read them. Gas order, errors and results are the
+ * interpreter's.
  *
  * Only interpreters of the EVMs passed here take the loop (the `Interpreter` prototype is shared with
  * every other EVM in the process, which keep the stock loop), and each run falls back to the stock loop
@@ -63,28 +71,31 @@ function isVmError(e: unknown): e is EVMError {
  * @example
  * ```ts
  * const evm = await createEVM({ common, stateManager })
- * useFastRunLoop(evm, interpreterPrototype)
+ * useFastRunLoop(evm, interpreterPrototype, adapter)
  * ```
  */
-export function useFastRunLoop(evm: EVM, interpreterPrototype: object): boolean {
+export function useFastRunLoop(evm: EVM, interpreterPrototype: object, words?: StorageWords): boolean {
   const common = evm.common
   if (UNSUPPORTED_EIPS.some((eip) => common.isActivatedEIP(eip))) return false
-  fast.set(evm, syncGasHandlers(common))
+  fast.set(evm, {
+    handlers: syncGasHandlers(common),
+    sstore: words === undefined ? undefined : syncSstoreGas(common, words),
+  })
   if (patched.has(interpreterPrototype)) return true
   patched.add(interpreterPrototype)
   const proto = interpreterPrototype as InterpreterLike
   const stockRun = proto.run
   proto.run = function (this: InterpreterLike, code, opts = {}) {
-    const gasHandlers = fast.get(this._evm)
+    const gas = fast.get(this._evm)
     const e = this._evm
     if (
-      gasHandlers === undefined ||
+      gas === undefined ||
       e.DEBUG ||
       e.events.listenerCount('step') > 0 ||
       e._optsCached.profiler?.enabled === true
     )
       return stockRun.call(this, code, opts)
-    return fastRun.call(this, code, opts, gasHandlers)
+    return fastRun.call(this, code, opts, gas)
   }
   return true
 }
@@ -93,7 +104,7 @@ async function fastRun(
   this: InterpreterLike,
   code: Uint8Array,
   opts: { pc?: number },
-  gasHandlers: (SyncGasHandler | undefined)[],
+  { handlers: gasHandlers, sstore }: FastGas,
 ): Promise<{ runState: RunState; exceptionError?: EVMError }> {
   // Legacy bytecode only (EOF, EIP-3540, is off for this EVM).
   const rs = this._runState
@@ -119,11 +130,14 @@ async function fastRun(
       let gas = info.feeBigInt
       if (info.dynamicGas) {
         const handler = gasHandlers[info.code]
-        if (handler === undefined) {
+        if (handler !== undefined) gas = handler(rs, gas)
+        else if (info.code === 0x55 && sstore !== undefined) {
+          const g = sstore(rs as unknown as SstoreRunState, gas)
+          gas = typeof g === 'bigint' ? g : await g
+        } else {
           await this.runStep(entry)
           continue
         }
-        gas = handler(rs, gas)
       }
       if (info.isInvalid) throw new EVMError(EVMError.errorMessages.INVALID_OPCODE)
       rs.gasLeft -= gas
@@ -132,8 +146,9 @@ async function fastRun(
         throw new EVMError(EVMError.errorMessages.OUT_OF_GAS)
       }
       rs.programCounter++
-      if (info.isAsync) await entry.opHandler(rs, common)
-      else entry.opHandler(rs, common)
+      // Async handlers may finish synchronously (ours return undefined then, see fastOpcodes).
+      const done = entry.opHandler(rs, common)
+      if (info.isAsync && done !== undefined) await done
     } catch (e) {
       if (!isVmError(e)) throw e
       if (e.error !== EVMError.errorMessages.STOP) err = e

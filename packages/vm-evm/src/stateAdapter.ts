@@ -1,7 +1,8 @@
 import { type Account as AccountRecord, EMPTY_TRIE_ROOT, type Hex, KECCAK_EMPTY, type StateDb } from '@appchain/core'
 import type { AccountFields, StateManagerInterface } from '@ethereumjs/common'
-import { Account, type Address } from '@ethereumjs/util'
+import { Account, type Address, bytesToBigInt } from '@ethereumjs/util'
 import { toHex as bytesToHex, fromHex as hexToBytes } from './hex.js'
+import { word32 } from './word32.js'
 
 const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT)
 const KECCAK_EMPTY_BYTES = hexToBytes(KECCAK_EMPTY)
@@ -23,10 +24,9 @@ function hexOf(address: Address): Hex {
   return h
 }
 
-function pad32(value: Uint8Array): Hex {
-  if (value.length === 0) return ZERO32
-  const hex = bytesToHex(value).slice(2)
-  return `0x${hex.padStart(64, '0')}` as Hex
+/** A storage key or value as the StateDb's 32-byte word hex. */
+function wordHex(v: bigint): Hex {
+  return v === 0n ? ZERO32 : (`0x${v.toString(16).padStart(64, '0')}` as Hex)
 }
 
 /**
@@ -46,7 +46,6 @@ function pad32(value: Uint8Array): Hex {
  */
 export class StateAdapter implements StateManagerInterface {
   readonly state: StateDb
-  private original = new Map<string, Uint8Array>()
   private codeHashes = new Map<Hex, Uint8Array>()
   /** The hex of the code-hash bytes handed out by `codeHashBytes`, so writing an account back needs no hex. */
   private codeHashHex = new WeakMap<Uint8Array, Hex>()
@@ -59,18 +58,19 @@ export class StateAdapter implements StateManagerInterface {
    */
   private accounts = new Map<Hex, AccountRecord | null>()
 
+  /**
+   * Storage words as last read or written through this adapter in the current transaction, by address then
+   * slot (bigint keys: no hex per access). Writes go through to the StateDb; dropped with the account cache.
+   */
+  private words = new Map<Hex, Map<bigint, bigint>>()
+  /** Each slot's value before the transaction (EIP-2200), taken from the current value on first use. */
+  private originals = new Map<Hex, Map<bigint, bigint>>()
+
   readonly originalStorageCache = {
-    get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
-      const k = `${hexOf(address)}${bytesToHex(key)}`
-      let v = this.original.get(k)
-      if (v === undefined) {
-        v = await this.getStorage(address, key)
-        this.original.set(k, v)
-      }
-      return v
-    },
+    get: async (address: Address, key: Uint8Array): Promise<Uint8Array> =>
+      word32(await this.getOriginalStorageWord(address, bytesToBigInt(key))),
     clear: (): void => {
-      this.original.clear()
+      this.originals.clear()
     },
   }
 
@@ -92,9 +92,10 @@ export class StateAdapter implements StateManagerInterface {
     return b
   }
 
-  /** Drops the account cache: call before working on a state that was written without this adapter. */
+  /** Drops the account and storage caches: call before working on a state that was written without this adapter. */
   forgetAccounts(): void {
     this.accounts.clear()
+    this.words.clear()
   }
 
   async getAccount(address: Address): Promise<Account | undefined> {
@@ -126,6 +127,7 @@ export class StateAdapter implements StateManagerInterface {
     if (account === undefined) {
       this.storageRoots.delete(addr)
       this.accounts.set(addr, null)
+      this.words.delete(addr)
       return this.state.putAccount(addr, undefined)
     }
     const codeHash =
@@ -145,6 +147,7 @@ export class StateAdapter implements StateManagerInterface {
     const addr = hexOf(address)
     this.storageRoots.delete(addr)
     this.accounts.set(addr, null)
+    this.words.delete(addr)
     await this.state.putAccount(addr, undefined)
   }
 
@@ -190,8 +193,12 @@ export class StateAdapter implements StateManagerInterface {
   }
 
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
-    const v = await this.state.getStorage(hexOf(address), bytesToHex(key))
-    return hexToBytes(v)
+    return word32(await this.getStorageWord(address, bytesToBigInt(key)))
+  }
+
+  /** The slot's current value if this transaction already read or wrote it through the adapter. */
+  cachedStorageWord(address: Address, key: bigint): bigint | undefined {
+    return this.words.get(hexOf(address))?.get(key)
   }
 
   /**
@@ -199,17 +206,72 @@ export class StateAdapter implements StateManagerInterface {
    * bigint. Same read as `getStorage`.
    */
   async getStorageWord(address: Address, key: bigint): Promise<bigint> {
-    const v = await this.state.getStorage(hexOf(address), `0x${key.toString(16).padStart(64, '0')}`)
-    return BigInt(v)
+    const addr = hexOf(address)
+    let slots = this.words.get(addr)
+    const hit = slots?.get(key)
+    if (hit !== undefined) return hit
+    const v = BigInt(await this.state.getStorage(addr, wordHex(key)))
+    slots = this.words.get(addr)
+    if (slots === undefined) {
+      slots = new Map()
+      this.words.set(addr, slots)
+    }
+    slots.set(key, v)
+    return v
+  }
+
+  /**
+   * The slot's value before the transaction if known without a StateDb read: recorded, or (first use) the
+   * cached current value, which is what `getOriginalStorageWord` would record.
+   */
+  cachedOriginalStorageWord(address: Address, key: bigint): bigint | undefined {
+    const addr = hexOf(address)
+    const known = this.originals.get(addr)?.get(key)
+    if (known !== undefined) return known
+    const current = this.words.get(addr)?.get(key)
+    if (current !== undefined) this.recordOriginal(addr, key, current)
+    return current
+  }
+
+  /** The slot's value before the transaction (as the interpreter's `originalStorageCache`), as a bigint. */
+  async getOriginalStorageWord(address: Address, key: bigint): Promise<bigint> {
+    const addr = hexOf(address)
+    const known = this.originals.get(addr)?.get(key)
+    if (known !== undefined) return known
+    const v = await this.getStorageWord(address, key)
+    this.recordOriginal(addr, key, v)
+    return v
+  }
+
+  private recordOriginal(addr: Hex, key: bigint, value: bigint): void {
+    let slots = this.originals.get(addr)
+    if (slots === undefined) {
+      slots = new Map()
+      this.originals.set(addr, slots)
+    }
+    slots.set(key, value)
   }
 
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
-    await this.state.putStorage(hexOf(address), bytesToHex(key), pad32(value))
+    await this.putStorageWord(address, bytesToBigInt(key), value.length === 0 ? 0n : bytesToBigInt(value))
+  }
+
+  /** SSTORE without byte round trips: same write as `putStorage`, key and value as bigints. */
+  async putStorageWord(address: Address, key: bigint, value: bigint): Promise<void> {
+    const addr = hexOf(address)
+    await this.state.putStorage(addr, wordHex(key), wordHex(value))
+    let slots = this.words.get(addr)
+    if (slots === undefined) {
+      slots = new Map()
+      this.words.set(addr, slots)
+    }
+    slots.set(key, value)
   }
 
   async clearStorage(address: Address): Promise<void> {
     const addr = hexOf(address)
     this.storageRoots.set(addr, EMPTY_ROOT_BYTES)
+    this.words.delete(addr)
     await this.state.clearStorage(addr)
   }
 
@@ -223,6 +285,7 @@ export class StateAdapter implements StateManagerInterface {
 
   async revert(): Promise<void> {
     this.accounts.clear()
+    this.words.clear()
     this.state.revert()
   }
 
@@ -241,8 +304,9 @@ export class StateAdapter implements StateManagerInterface {
   /** Forgets per-block caches (the committed storage roots change once the block's root is computed). */
   clearCaches(): void {
     this.storageRoots.clear()
-    this.original.clear()
+    this.originals.clear()
     this.accounts.clear()
+    this.words.clear()
   }
 
   shallowCopy(): StateManagerInterface {
