@@ -44,6 +44,12 @@ export interface ChargeContext {
   fees: BlockFees
   /** Native balance in the state as execution left it. */
   balanceOf(address: Address): Promise<bigint>
+  /**
+   * The same balance as `balanceOf`, when the VM knows it without a state read (its per-block account cache);
+   * undefined when only `balanceOf` can tell. Optional: lets a model skip an await per transaction (a
+   * paymaster's funds check). Never a stale value: a VM that cannot keep it current leaves it out.
+   */
+  peekBalance?(address: Address): bigint | undefined
   store: GasStore
 }
 
