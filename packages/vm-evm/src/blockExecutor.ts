@@ -161,6 +161,14 @@ export class BlockExecutor {
   readonly block: NonNullable<Parameters<EVM['runCall']>[0]['block']>
   readonly coinbase: EjsAddress
   gasUsed = 0n
+  /**
+   * Native balances as the state holds them between transactions, for the gas model's `peekBalance` (a
+   * paymaster's funds check without a state read per transaction). Filled by the model's `balanceOf` reads
+   * and kept current by the transfer fast path, which writes every account it touches; emptied, and not
+   * filled, while anything else (the interpreter, a deposit) runs.
+   */
+  private readonly balances = new Map<Address, bigint>()
+  private cacheBalances = true
   private readonly precompiles: string[]
   private readonly precompileSet: Set<string>
 
@@ -188,7 +196,12 @@ export class BlockExecutor {
       blockNumber: ctx.number,
       coinbase: ctx.coinbase,
       fees: ctx.fees,
-      balanceOf: async (a) => (await state.getAccount(a))?.balance ?? 0n,
+      balanceOf: async (a) => {
+        const balance = (await state.getAccount(a))?.balance ?? 0n
+        if (this.cacheBalances) this.balances.set(a.toLowerCase() as Address, balance)
+        return balance
+      },
+      peekBalance: (a) => this.balances.get(a),
       store,
     }
     this.precompiles = [...parts.evm.precompiles.keys()]
@@ -230,6 +243,7 @@ export class BlockExecutor {
           await state.putAccount(addr, a)
           t.existed = true
         }
+        this.balances.set(addr.toLowerCase() as Address, a.balance)
       }
     }
     const to = tx.to as Address
@@ -292,12 +306,14 @@ export class BlockExecutor {
    */
   async applyTx(tx: EvmTx, index: number): Promise<TxOutcome> {
     this.store.checkpoint()
+    this.cacheBalances = true
     try {
       const out = await this.runTx(tx, index)
       this.store.commit()
       return out
     } catch (e) {
       this.store.revert()
+      this.balances.clear()
       throw e
     }
   }
@@ -327,6 +343,9 @@ export class BlockExecutor {
       if (target === undefined || target.codeHash === KECCAK_EMPTY) return this.applyTransfer(tx, index, upfront)
     }
 
+    // The interpreter may change any balance: the cache is empty until the next transaction.
+    this.balances.clear()
+    this.cacheBalances = false
     const caller = new EjsAddress(hexToBytes(tx.sender))
     const payer = upfront.payer === tx.sender ? caller : new EjsAddress(hexToBytes(upfront.payer))
     const to = tx.to === null ? undefined : new EjsAddress(hexToBytes(tx.to))
@@ -513,6 +532,8 @@ export class BlockExecutor {
     const to = d.isCreation ? null : d.to
     const intrinsic = intrinsicGas({ to, data, accessList: [] })
     const caller = new EjsAddress(hexToBytes(d.from))
+    this.balances.clear()
+    this.cacheBalances = false
     adapter.forgetAccounts()
     await journal.cleanup()
     for (const p of this.precompiles) journal.addAlwaysWarmAddress(p)

@@ -6,7 +6,7 @@ import {
   memoryDb,
   PREDEPLOYS,
 } from '@appchain/core'
-import { eip1559, rateLimited } from '@appchain/gas'
+import { eip1559, rateLimited, sponsored } from '@appchain/gas'
 import { createStateDb } from '@appchain/state'
 import { parseEther } from 'viem'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -14,7 +14,8 @@ import type { EvmTx } from './evmTx.js'
 import { evmVm } from './evmVm.js'
 import { blockCtx, CHAIN_ID, lower, sign, testAccounts } from './testHelpers.js'
 
-const [alice, bob, broke] = testAccounts(3) as [
+const [alice, bob, broke, paymaster] = testAccounts(4) as [
+  ReturnType<typeof testAccounts>[0],
   ReturnType<typeof testAccounts>[0],
   ReturnType<typeof testAccounts>[0],
   ReturnType<typeof testAccounts>[0],
@@ -125,6 +126,53 @@ describe('evmVm gas store per block', () => {
     ])
     expect((await state.getAccount(lower(broke.address)))?.nonce).toBe(1n)
     expect((await state.getAccount(lower(broke.address)))?.balance).toBe(0n)
+  })
+
+  it("keeps the gas model's cached balances current: a paymaster topped up by a contract call can pay again", async () => {
+    const state = createStateDb({ db: memoryDb() })
+    const gwei = 1_000_000_000n
+    const pm = lower(paymaster.address)
+    // CALL(gas, paymaster, callvalue, 0, 0, 0, 0); STOP: forwards what it receives to the paymaster.
+    const forwarder = '0x00000000000000000000000000000000000f0a4d'
+    const code = `0x60006000600060003473${pm.slice(2)}5af100` as const
+    await vm.genesis(
+      {
+        [lower(alice.address)]: { balance: parseEther('1') },
+        [lower(bob.address)]: { balance: parseEther('1') },
+        [pm]: { balance: 81_000n * gwei },
+        [forwarder]: { code },
+      },
+      state,
+    )
+    const gas = sponsored({ paymaster: pm, quota: { windowBlocks: 100n }, gasPrice: gwei })
+    const free = { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n }
+    const txs = (
+      await vm.decodeTxs(
+        [
+          // 21,000 gwei from the paymaster, which is then left with 60,000 gwei.
+          await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 0, gas: 21_000n, ...free }),
+          // Through the interpreter: the contract sends 100,000 gwei on to the paymaster.
+          await sign(bob, { type: 'eip1559', to: forwarder, value: 100_000n * gwei, nonce: 0, gas: 60_000n, ...free }),
+          // Holds 100,000 gwei: payable only with the top-up (a balance cached before the call would refuse it).
+          await sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce: 1, gas: 100_000n, ...free }),
+        ],
+        { chainId: CHAIN_ID },
+      )
+    ).map((t) => {
+      if (t instanceof BaseError) throw t
+      return t as EvmTx
+    })
+    const r = await vm.executeBlock({
+      ctx: blockCtx({ fees: { baseFeePerGas: 0n } }),
+      deposits: [],
+      txs,
+      state,
+      gas,
+    })
+    expect(r.excluded).toEqual([])
+    expect(r.receipts.map((x) => x.feePayer)).toEqual([pm, pm, pm])
+    const paid = r.receipts.reduce((sum, x) => sum + x.gasUsed * gwei, 0n)
+    expect((await state.getAccount(pm))?.balance).toBe(81_000n * gwei + 100_000n * gwei - paid)
   })
 
   it('still asks a paying sender for gasLimit × maxFeePerGas once the free tier is used', async () => {
