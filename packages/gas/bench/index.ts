@@ -7,6 +7,7 @@ import {
   type Address,
   type BlockGasStore,
   blockGasStore,
+  type ChargeContext,
   type GasModel,
   type GasStore,
   memoryDb,
@@ -140,7 +141,18 @@ async function accounting(
   for (const tx of envelopes) await model.admit(tx, admission)
   const t1 = performance.now()
   const blockStore: BlockGasStore | undefined = cached ? blockGasStore(store) : undefined
-  const block = { ...ctx, store: blockStore ?? store }
+  const block: ChargeContext = { ...ctx, store: blockStore ?? store }
+  if (cached) {
+    // As the EVM VM's block executor: a balance read once is cached for the block (`peekBalance`). The
+    // executor keeps the cache current as its transfers change balances; nothing here changes one.
+    const balances = new Map<Address, bigint>()
+    block.balanceOf = async (a) => {
+      const b = await balanceOf(a)
+      balances.set(a, b)
+      return b
+    }
+    block.peekBalance = (a) => balances.get(a)
+  }
   for (const tx of envelopes) {
     blockStore?.checkpoint()
     await model.upfront(tx, block)

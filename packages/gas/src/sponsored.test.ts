@@ -42,6 +42,34 @@ describe('sponsored', () => {
     expect(l.fees).toEqual({ baseFeePerGas: 0n })
   })
 
+  it("checks the paymaster's funds on the VM's cached balance (peekBalance) when it has one, on balanceOf otherwise", async () => {
+    const m = sponsored({ paymaster: PAYMASTER, quota: { windowBlocks: 10n }, gasPrice: gwei })
+    const asked: string[] = []
+    const c = (peek: bigint | undefined) =>
+      ctx({
+        balanceOf: async (a) => {
+          asked.push(a)
+          return 10n ** 18n
+        },
+        peekBalance: (a) => (a === PAYMASTER ? peek : undefined),
+      })
+    const e = await caught(() => m.upfront(tx({ gasLimit: 30_000n }), c(29_999n * gwei)))
+    expect(e).toBeInstanceOf(PaymasterInsufficientFundsError)
+    expect((e as PaymasterInsufficientFundsError).data).toEqual({
+      paymaster: PAYMASTER,
+      balance: 29_999n * gwei,
+      cost: 30_000n * gwei,
+    })
+    expect(await m.upfront(tx({ gasLimit: 30_000n }), c(30_000n * gwei))).toEqual({
+      payer: PAYMASTER,
+      amount: 30_000n * gwei,
+    })
+    expect(asked).toEqual([])
+    // Not cached: the state decides.
+    await m.upfront(tx({ gasLimit: 30_000n }), c(undefined))
+    expect(asked).toEqual([PAYMASTER])
+  })
+
   it('refuses the 4th transaction of a window at admission and at execution, and resets at the window edge', async () => {
     const m = sponsored({ paymaster: PAYMASTER, quota })
     const l = ledger(m, { [PAYMASTER]: 10n ** 18n })

@@ -100,7 +100,7 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
       const amount = up.amount + l1FeeOf(tx, ctx.fees)
       if (up.payer !== tx.sender) {
         // A paymaster must hold the whole amount before anything is debited (the sender is the VM's check).
-        const balance = await ctx.balanceOf(up.payer)
+        const balance = ctx.peekBalance?.(up.payer) ?? (await ctx.balanceOf(up.payer))
         if (balance < amount) throw new PaymasterInsufficientFundsError({ paymaster: up.payer, balance, cost: amount })
       }
       // Field by field, not `{ ...up, amount }` (V8 builds a spread-then-extended object several times slower).
