@@ -1,4 +1,5 @@
-// npm run bench -w packages/vm-evm  (BENCH_RUNS=3, BENCH_SCALE=1: 10k/10k/2k transactions)
+// npm run bench -w packages/vm-evm  (BENCH_RUNS=3, BENCH_SCALE=1: 10k/10k/2k transactions; BENCH_ONLY=eth,erc20,amm
+// picks workloads)
 // Side by side, same pre-signed transactions, same genesis: our executeBlock (decode + sender recovery +
 // execution + state root) vs @ethereumjs/vm runTx + final state root. Medians of BENCH_RUNS runs.
 import { runEthereumjs } from './ethereumjs.js'
@@ -10,10 +11,11 @@ const scale = Number(process.env.BENCH_SCALE ?? 1)
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const code = benchContracts()
+const only = new Set((process.env.BENCH_ONLY ?? 'eth,erc20,amm').split(','))
 const workloads: Workload[] = [
-  ethTransfers(Math.round(10_000 * scale)),
-  erc20Transfers(Math.round(10_000 * scale), code),
-  ammSwaps(Math.round(2_000 * scale), code),
+  ...(only.has('eth') ? [ethTransfers(Math.round(10_000 * scale))] : []),
+  ...(only.has('erc20') ? [erc20Transfers(Math.round(10_000 * scale), code)] : []),
+  ...(only.has('amm') ? [ammSwaps(Math.round(2_000 * scale), code)] : []),
 ]
 
 const ours = createOurRunner()
