@@ -11,7 +11,8 @@ import { compileToken, erc20Genesis, signErc20Transfers } from './erc20.js'
 import { cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
 
 // Usage: npm run bench -w packages/vm-parallel   (BENCH_TXS, BENCH_REPS to change the size;
-// BENCH_QUICK=1: locking mode only, one run, no undeclared workload)
+// BENCH_QUICK=1: locking mode only, one run, no undeclared workload). Blocks run on the StateDb that wrote and
+// flushed genesis, as on a running node; the cold-start columns run the same block on a state reopened from its Db.
 const QUICK = process.env.BENCH_QUICK === '1'
 const N = Number(process.env.BENCH_TXS ?? 20_000)
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 1 : 3))
@@ -46,6 +47,9 @@ type Row = {
   mainCpu: number
   allCpu: number
   reexec: number
+  /** The same block on a state reopened from its Db (a node's first block after a restart). */
+  coldExec: number
+  coldRoot: number
   roots: Set<string>
 }
 const rows: Row[] = []
@@ -69,6 +73,8 @@ for (const w of workloads) {
         mainCpu: 0,
         allCpu: 0,
         reexec: 0,
+        coldExec: 0,
+        coldRoot: 0,
         roots: new Set(),
       }
       const programs: number[] = []
@@ -78,8 +84,20 @@ for (const w of workloads) {
       const allCpus: number[] = []
       const execs: number[] = []
       const e2es: number[] = []
-      // One warm-up run (starts the threads, JIT), then the measured runs.
+      const coldExecs: number[] = []
+      const coldRoots: number[] = []
+      // One warm-up run (starts the threads, JIT), then the measured runs: each on the StateDb that wrote and
+      // flushed genesis (a running node), then the same block on a state reopened from the Db (cold start).
       for (let rep = -1; rep < REPS; rep++) {
+        if (rep >= 0) {
+          const cold = await flushedState(alloc, vm.genesis, { cold: true })
+          const txs = (await vm.decodeTxs(raws, { chainId: CHAIN_ID })) as ParallelTx[]
+          const t = performance.now()
+          const result = await vm.executeBlock({ ctx, deposits: [], txs, state: cold, gas })
+          coldExecs.push(performance.now() - t)
+          coldRoots.push(vm.lastStats()!.timings.root)
+          row.roots.add(result.stateRoot)
+        }
         const state = await flushedState(alloc, vm.genesis)
         const t0 = performance.now()
         const txs = (await vm.decodeTxs(raws, { chainId: CHAIN_ID })) as ParallelTx[]
@@ -109,6 +127,8 @@ for (const w of workloads) {
       row.root = median(roots)
       row.mainCpu = median(mainCpus)
       row.allCpu = median(allCpus)
+      row.coldExec = median(coldExecs)
+      row.coldRoot = median(coldRoots)
       rows.push(row)
       console.log(
         `  ${w.name.padEnd(16)} ${mode.padEnd(10)} ${workers} worker(s): exec ${row.exec.toFixed(0)} ms, e2e ${row.e2e.toFixed(0)} ms`,
@@ -133,6 +153,8 @@ const table = rows.map((r) => {
     'state.root() ms': Math.round(r.root),
     'exec CPU main/all ms': `${Math.round(r.mainCpu)}/${Math.round(r.allCpu)}`,
     'e2e ms': Math.round(r.e2e),
+    'cold-start exec ms': Math.round(r.coldExec),
+    'cold state.root() ms': Math.round(r.coldRoot),
     'e2e tx/s': tps(r.e2e),
     'e2e speed-up': r.workers === 1 ? '1.00x' : `${(one.e2e / r.e2e).toFixed(2)}x`,
     'reexec/tx': r.reexec.toFixed(3),
@@ -140,7 +162,7 @@ const table = rows.map((r) => {
 })
 console.table(table)
 // The same low-contention transfers as ERC-20 `transfer` calls on the EVM VM (@ethereumjs/evm on our state).
-async function benchEvm(): Promise<{ exec: number; e2e: number }> {
+async function benchEvm(): Promise<{ exec: number; e2e: number; coldExec: number }> {
   const evm = evmVm()
   try {
     const low = workloads[0]!
@@ -148,7 +170,15 @@ async function benchEvm(): Promise<{ exec: number; e2e: number }> {
     const evmAlloc = erc20Genesis(compileToken(), low.transfers)
     const evmExec: number[] = []
     const evmE2e: number[] = []
+    const evmCold: number[] = []
     for (let rep = -1; rep < REPS; rep++) {
+      if (rep >= 0) {
+        const cold = await flushedState(evmAlloc, evm.genesis, { cold: true })
+        const txs = await evm.decodeTxs(evmRaws, { chainId: CHAIN_ID })
+        const t = performance.now()
+        await evm.executeBlock({ ctx, deposits: [], txs: txs as never, state: cold, gas })
+        evmCold.push(performance.now() - t)
+      }
       const state = await flushedState(evmAlloc, evm.genesis)
       const t0 = performance.now()
       const txs = await evm.decodeTxs(evmRaws, { chainId: CHAIN_ID })
@@ -161,7 +191,7 @@ async function benchEvm(): Promise<{ exec: number; e2e: number }> {
       evmExec.push(t2 - t1)
       evmE2e.push(t2 - t0)
     }
-    return { exec: median(evmExec), e2e: median(evmE2e) }
+    return { exec: median(evmExec), e2e: median(evmE2e), coldExec: median(evmCold) }
   } finally {
     await evm.close()
   }
@@ -174,6 +204,7 @@ try {
     {
       vm: 'EVM ERC-20 transfer (vm-evm)',
       'exec ms': Math.round(evmRow.exec),
+      'cold-start exec ms': Math.round(evmRow.coldExec),
       'exec tx/s': tps(evmRow.exec),
       'e2e ms': Math.round(evmRow.e2e),
       'e2e tx/s': tps(evmRow.e2e),
@@ -181,6 +212,7 @@ try {
     {
       vm: 'native transfer, 1 worker',
       'exec ms': Math.round(native.exec),
+      'cold-start exec ms': Math.round(native.coldExec),
       'exec tx/s': tps(native.exec),
       'e2e ms': Math.round(native.e2e),
       'e2e tx/s': tps(native.e2e),
@@ -188,13 +220,14 @@ try {
     {
       vm: 'native transfer, 2 workers',
       'exec ms': Math.round(native2.exec),
+      'cold-start exec ms': Math.round(native2.coldExec),
       'exec tx/s': tps(native2.exec),
       'e2e ms': Math.round(native2.e2e),
       'e2e tx/s': tps(native2.e2e),
     },
   ])
   console.log(
-    `native / EVM ERC-20, execution only: ${(evmRow.exec / native.exec).toFixed(1)}x at 1 worker, ${(evmRow.exec / native2.exec).toFixed(1)}x at 2 workers; end to end: ${(evmRow.e2e / native2.e2e).toFixed(1)}x at 2 workers`,
+    `native / EVM ERC-20, execution only: ${(evmRow.exec / native.exec).toFixed(1)}x at 1 worker, ${(evmRow.exec / native2.exec).toFixed(1)}x at 2 workers; end to end: ${(evmRow.e2e / native2.e2e).toFixed(1)}x at 2 workers; cold start (state reopened from its Db), execution only: ${(evmRow.coldExec / native.coldExec).toFixed(1)}x / ${(evmRow.coldExec / native2.coldExec).toFixed(1)}x`,
   )
 } catch (e) {
   console.log(`EVM ERC-20 comparison could not run: ${(e as Error).message}`)

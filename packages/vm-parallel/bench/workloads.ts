@@ -87,17 +87,23 @@ export function signTransfers(
   })
 }
 
-/** A fresh state holding `alloc`, flushed to its Db so a block pays only for what it changes. */
+/**
+ * A fresh state holding `alloc`, flushed to its Db (ops written) so a block pays only for what it changes.
+ * By default the `StateDb` that wrote and flushed genesis stays open, as on a running node (packages/node keeps
+ * one `StateDb` for its whole life, so the trie of everything touched since start is resident). `cold: true`
+ * reopens the state from its Db instead: a node's first block after a restart, every trie node read back.
+ */
 export async function flushedState(
   alloc: GenesisAlloc,
   write: (alloc: GenesisAlloc, state: StateDb) => Promise<void>,
+  opts: { cold?: boolean | undefined } = {},
 ): Promise<StateDb> {
   const db: Db = memoryDb()
   const state = createStateDb({ db })
   await write(alloc, state)
   const { root, ops } = await state.flush()
   await db.batch(ops)
-  return createStateDb({ db, root })
+  return opts.cold ? createStateDb({ db, root }) : state
 }
 
 export function median(xs: number[]): number {
