@@ -7,7 +7,8 @@
 //   ordered:    orderedTrieRoot(N items of 200 B) (transactionsRoot / receiptsRoot of the block)
 // Roots are checked equal between variants. BASE=dir (another copy of src: `git archive <commit> src |
 // tar -x -C dir`, with `ln -s /work/main/node_modules dir/node_modules`) adds it alongside, alternating.
-// Usage: BENCH_ACCOUNTS=20000 BENCH_REPS=5 npx tsx --conditions=source bench/roots.ts
+// Usage: BENCH_ACCOUNTS=20000 BENCH_REPS=5 npx tsx --expose-gc --conditions=source bench/roots.ts
+// (--expose-gc: a full GC before each timed part, so earlier runs' garbage is not counted).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import { type Address, type Db, type Hex, KECCAK_EMPTY, memoryDb } from '@appchain/core'
@@ -65,6 +66,7 @@ async function block(state: now.MptStateDb): Promise<void> {
 
 async function run(m: Impl, path: Path, name: string): Promise<[number, string]> {
   if (path === 'orderedTrieRoot') {
+    gc?.()
     const t = cpu()
     const r = await profiled(name, async () => m.orderedTrieRoot(items))
     return [cpu() - t, r]
@@ -72,10 +74,13 @@ async function run(m: Impl, path: Path, name: string): Promise<[number, string]>
   const g = await genesis(m)
   const state = path.startsWith('warm') ? g.state : m.createStateDb({ db: g.db, root: g.root })
   await block(state)
+  gc?.() // the previous runs' garbage is not this run's cost
   const t = cpu()
   const r = await profiled(name, async () => (path.endsWith('root') ? state.root() : (await state.flush()).root))
   return [cpu() - t, r]
 }
+
+const gc = (globalThis as { gc?: () => void }).gc
 
 /** CPU ms of the whole process (user + system): steadier than wall time on a shared machine. */
 function cpu(): number {

@@ -33,39 +33,60 @@ export function checkAccount(account: Account): Account {
  * ```
  */
 export function encodeAccount(account: Account, storageRoot: Uint8Array): Uint8Array {
+  return encodeAccountWith(account, storageRoot, newBytes)
+}
+
+const newBytes = (n: number) => new Uint8Array(n)
+const U32 = 0x100000000n
+
+// The last code hash parsed (most accounts share one: KECCAK_EMPTY), as bytes.
+let lastCodeHash = ''
+const lastCodeHashBytes = new Uint8Array(32)
+
+/**
+ * `encodeAccount` with the output from `alloc` (the state root cuts its records from a shared slab:
+ * they live and die together, one block's flush ops).
+ */
+export function encodeAccountWith(
+  account: Account,
+  storageRoot: Uint8Array,
+  alloc: (n: number) => Uint8Array,
+): Uint8Array {
   // Written straight into one output (no per-field arrays): the state root encodes one per account.
-  const nonceLen = uintLen(account.nonce)
-  const balanceLen = uintLen(account.balance)
-  const codeHash = account.codeHash
+  const { nonce, balance, codeHash } = account
   if (storageRoot.length !== 32 || codeHash.length !== 66) {
-    return encodeStrList([
-      bigintBytes(account.nonce),
-      bigintBytes(account.balance),
-      storageRoot,
-      fromHex(account.codeHash),
-    ])
+    return encodeStrList([bigintBytes(nonce), bigintBytes(balance), storageRoot, fromHex(codeHash)])
   }
-  const payload = uintStrLen(account.nonce, nonceLen) + uintStrLen(account.balance, balanceLen) + 66
-  // Its own allocation: records outlive their block in a memoryDb (a shared slab would stay pinned).
-  const out = new Uint8Array(listHeaderLen(payload) + payload)
+  // Integers of 32 bits or more are written from their hex digits (one toString, no bigint shifts).
+  const nonceHex = nonce < U32 ? undefined : nonce.toString(16)
+  const balanceHex = balance < U32 ? undefined : balance.toString(16)
+  const nonceLen = uintLen(nonce, nonceHex)
+  const balanceLen = uintLen(balance, balanceHex)
+  const payload = uintStrLen(nonce, nonceLen) + uintStrLen(balance, balanceLen) + 66
+  const out = alloc(listHeaderLen(payload) + payload)
   let off = writeListHeader(out, 0, payload)
-  off = writeUint(out, off, account.nonce, nonceLen)
-  off = writeUint(out, off, account.balance, balanceLen)
+  off = writeUint(out, off, nonce, nonceLen, nonceHex)
+  off = writeUint(out, off, balance, balanceLen, balanceHex)
   out[off++] = 0xa0
   out.set(storageRoot, off)
   off += 32
   out[off++] = 0xa0
-  fromHexInto(codeHash, out, off)
+  if (codeHash === lastCodeHash) out.set(lastCodeHashBytes, off)
+  else {
+    fromHexInto(codeHash, out, off)
+    for (let i = 0; i < 32; i++) lastCodeHashBytes[i] = out[off + i]!
+    lastCodeHash = codeHash
+  }
   return out
 }
 
-/** Bytes of a non-negative bigint without leading zeros (0 for 0n). */
-function uintLen(v: bigint): number {
-  if (v < 0x100000000n) {
+/** Bytes of a non-negative bigint without leading zeros (0 for 0n); `hex`: its digits when >= 2^32. */
+function uintLen(v: bigint, hex: string | undefined): number {
+  if (hex === undefined) {
     const x = Number(v)
     return x === 0 ? 0 : x < 0x100 ? 1 : x < 0x10000 ? 2 : x < 0x1000000 ? 3 : 4
   }
-  return (v.toString(16).length + 1) >> 1
+  return (hex.length + 1) >> 1
 }
 
 /** RLP length of that integer as a string. */
@@ -73,19 +94,23 @@ function uintStrLen(v: bigint, len: number): number {
   return len === 1 && v < 0x80n ? 1 : 1 + len
 }
 
+const digit = (c: number) => (c <= 57 ? c - 48 : c - 87) // a lower-case hex digit's value
+
 /** Writes the integer as an RLP string (len from uintLen, at most 32 bytes). */
-function writeUint(out: Uint8Array, off: number, v: bigint, len: number): number {
+function writeUint(out: Uint8Array, off: number, v: bigint, len: number, hex: string | undefined): number {
   if (len === 1 && v < 0x80n) {
     out[off] = Number(v)
     return off + 1
   }
   out[off++] = 0x80 + len
-  if (len <= 4) {
+  if (hex === undefined) {
     for (let i = len - 1, x = Number(v); i >= 0; i--, x >>>= 8) out[off + i] = x & 0xff
     return off + len
   }
-  let x = v
-  for (let i = len - 1; i >= 0; i--, x >>= 8n) out[off + i] = Number(x & 0xffn)
+  let j = 0
+  let o = off
+  if (hex.length & 1) out[o++] = digit(hex.charCodeAt(j++))
+  for (; j < hex.length; j += 2) out[o++] = (digit(hex.charCodeAt(j)) << 4) | digit(hex.charCodeAt(j + 1))
   return off + len
 }
 

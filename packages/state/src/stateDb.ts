@@ -10,7 +10,8 @@ import {
   KECCAK_EMPTY,
   type StateDb,
 } from '@appchain/core'
-import { type AccountRecord, checkAccount, decodeAccount, encodeAccount, storageRootOf } from './account.js'
+import { type AccountRecord, checkAccount, decodeAccount, encodeAccountWith, storageRootOf } from './account.js'
+import { allocBytes } from './allocBytes.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { fromHex, fromHexInto, toHex } from './hex.js'
 import { keccak256 as keccak_256, keccakReady } from './keccak.js'
@@ -428,7 +429,7 @@ class StateDbImpl implements MptStateDb {
       putStorageRoots.push(storageTries.size === 0 ? undefined : storageTries.get(a)?.rootHash())
     }
     accountTrie.updatePaths(putPaths, (j, old) => {
-      const record = encodeAccount(putAccounts[j]!, putStorageRoots[j] ?? storageRootOf(old))
+      const record = encodeAccountWith(putAccounts[j]!, putStorageRoots[j] ?? storageRootOf(old), allocBytes)
       records.set(putAddresses[j]!, record)
       return record
     })
