@@ -3,10 +3,23 @@ import { toRlp } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { decodeAccount, encodeAccount, encodeAccountWith } from './account.js'
 
-const hexOf = (v: bigint) => (v === 0n ? '0x' : (`0x${v.toString(16).padStart(v.toString(16).length + (v.toString(16).length & 1), '0')}` as const))
+const hexOf = (v: bigint) =>
+  v === 0n ? '0x' : (`0x${v.toString(16).padStart(v.toString(16).length + (v.toString(16).length & 1), '0')}` as const)
 
 describe('encodeAccount', () => {
-  const values = [0n, 1n, 0x7fn, 0x80n, 0xffn, 0x100n, 0xffffffffn, 0x100000000n, 0x1234567890n, 10n ** 24n - 1n, (1n << 256n) - 1n]
+  const values = [
+    0n,
+    1n,
+    0x7fn,
+    0x80n,
+    0xffn,
+    0x100n,
+    0xffffffffn,
+    0x100000000n,
+    0x1234567890n,
+    10n ** 24n - 1n,
+    (1n << 256n) - 1n,
+  ]
   const codeHashes = [KECCAK_EMPTY, `0x${'ab'.repeat(32)}`, KECCAK_EMPTY] as const
   it('equals the generic RLP of [nonce, balance, storageRoot, codeHash] for every integer size', () => {
     const storageRoot = hexToBytes(EMPTY_TRIE_ROOT)

@@ -1,7 +1,9 @@
 import { bigintToBytes, bytesToHex, rlpEncode } from '@appchain/core'
 import { createMPT } from '@ethereumjs/mpt'
 import { describe, expect, it } from 'vitest'
+import { bytesToNibbles } from './node.js'
 import { indexKey, orderedTrieRoot } from './orderedTrieRoot.js'
+import { Trie } from './trie.js'
 
 describe('orderedTrieRoot', () => {
   it('is the empty root for no items', () => {
@@ -23,6 +25,19 @@ describe('orderedTrieRoot', () => {
       for (const [i, item] of items.entries()) await mpt.put(indexKey(i), item)
       expect(orderedTrieRoot(items)).toBe(bytesToHex(mpt.root()))
     }
+  })
+
+  it('equals the general trie keyed by rlp(index) across key lengths (1, 2, 3 bytes after the prefix)', () => {
+    for (const n of [128, 129, 256, 257, 4096, 65_537]) {
+      const items = Array.from({ length: n }, (_, i) =>
+        Uint8Array.from({ length: 1 + ((i * 13) % 40) }, (_, j) => (i + j) & 255),
+      )
+      const trie = new Trie()
+      for (let i = 0; i < n; i++) trie.putPath(bytesToNibbles(indexKey(i)), items[i]!)
+      expect(orderedTrieRoot(items), `${n} items`).toBe(trie.root())
+    }
+    for (const i of [16_777_215, 16_777_216, 4_294_967_295])
+      expect(indexKey(i)).toEqual(rlpEncode(bigintToBytes(BigInt(i))))
   })
 
   it('refuses empty items and non-bytes', () => {
