@@ -79,6 +79,33 @@ describe('blockGasStore', () => {
     expect(() => store.checkpoint()).toThrow(TypeError)
   })
 
+  it('flushes through the inner setMany in one call, sorted, when the inner store has it', async () => {
+    const inner = countingStore(memoryGasStore())
+    const batches: [string, bigint][][] = []
+    const store = blockGasStore({
+      ...inner,
+      async setMany(entries) {
+        batches.push(entries.map(([k, v]) => [k, v]))
+        for (const [k, v] of entries) await inner.set(k, v)
+      },
+    })
+    store.put!('b', 2n)
+    store.put!('a', 1n)
+    store.put!('c', 3n)
+    await store.flush()
+    expect(batches).toEqual([
+      [
+        ['a', 1n],
+        ['b', 2n],
+        ['c', 3n],
+      ],
+    ])
+    expect(await inner.get('b')).toBe(2n)
+    // Nothing changed since: no call at all.
+    await store.flush()
+    expect(batches).toHaveLength(1)
+  })
+
   it('writes through at once with writeBack: false', async () => {
     const inner = countingStore(memoryGasStore())
     const store = blockGasStore(inner, { writeBack: false })

@@ -115,7 +115,8 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
       if (dirty.size === 0) return
       const keys = [...dirty].sort()
       dirty.clear()
-      for (const key of keys) await inner.set(key, values.get(key)!)
+      if (inner.setMany) await inner.setMany(keys.map((key) => [key, values.get(key)!] as const))
+      else for (const key of keys) await inner.set(key, values.get(key)!)
     },
   }
 }

@@ -26,6 +26,12 @@ export interface GasStore {
    * throws the same `RangeError` as `set` for a value out of range.
    */
   put?(key: string, value: bigint): void
+  /**
+   * `set` for many keys at once, in the order given (a block's write-back flush): one call instead of one
+   * promise per key. Optional; refuses a value out of range with the same `RangeError` as `set`, before
+   * writing any.
+   */
+  setMany?(entries: readonly (readonly [key: string, value: bigint])[]): Promise<void>
 }
 
 export interface AdmissionContext {
