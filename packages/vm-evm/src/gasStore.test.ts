@@ -19,6 +19,32 @@ describe('stateGasStore', () => {
     }
   })
 
+  it('setMany writes the same words as set, and refuses a value out of range before writing any', async () => {
+    const state = createStateDb({ db: memoryDb() })
+    const store = stateGasStore(state)
+    await store.setMany!([
+      ['sp/0xa', 1n],
+      ['sp/0xb', (1n << 256n) - 1n],
+      ['sp/0xc', 0n],
+    ])
+    expect((await state.getAccount(PREDEPLOYS.gasStore))?.nonce).toBe(1n)
+    expect(await store.get('sp/0xa')).toBe(1n)
+    expect(await store.get('sp/0xb')).toBe((1n << 256n) - 1n)
+    expect(await store.get('sp/0xc')).toBe(0n)
+    expect(await coreStateGasStore(state).get('sp/0xb')).toBe((1n << 256n) - 1n)
+    await expect(
+      store.setMany!([
+        ['sp/0xa', 2n],
+        ['sp/0xd', 1n << 256n],
+      ]),
+    ).rejects.toThrow(RangeError)
+    expect(await store.get('sp/0xa')).toBe(1n)
+    // Nothing to write: the account is not created.
+    const empty = createStateDb({ db: memoryDb() })
+    await stateGasStore(empty).setMany!([])
+    expect(await empty.getAccount(PREDEPLOYS.gasStore)).toBeUndefined()
+  })
+
   it('refuses values outside 0 ≤ v < 2^256 with a RangeError', async () => {
     const store = stateGasStore(createStateDb({ db: memoryDb() }))
     await expect(store.set('k', -1n)).rejects.toThrow(RangeError)

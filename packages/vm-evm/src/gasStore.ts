@@ -3,6 +3,7 @@ import { keccak256, keccakReady } from '@appchain/state'
 import { toHex } from './hex.js'
 
 const encoder = new TextEncoder()
+const MAX = 1n << 256n
 
 /**
  * A `GasStore` kept in the storage of the `PREDEPLOYS.gasStore` account, with core's key mapping
@@ -32,15 +33,29 @@ export function stateGasStore(state: StateDb): GasStore {
     }
     return s
   }
+  const check = (key: string, value: bigint) => {
+    if (value < 0n || value >= MAX) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
+  }
+  const ensureAccount = async () => {
+    if (!(await state.getAccount(address)))
+      await state.putAccount(address, { nonce: 1n, balance: 0n, codeHash: KECCAK_EMPTY })
+  }
+  const word = (value: bigint): Hex => `0x${value.toString(16).padStart(64, '0')}`
   return {
     async get(key) {
       return BigInt(await state.getStorage(address, slotOf(key)))
     },
     async set(key, value) {
-      if (value < 0n || value >= 2n ** 256n) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
-      if (!(await state.getAccount(address)))
-        await state.putAccount(address, { nonce: 1n, balance: 0n, codeHash: KECCAK_EMPTY })
-      await state.putStorage(address, slotOf(key), `0x${value.toString(16).padStart(64, '0')}`)
+      check(key, value)
+      await ensureAccount()
+      await state.putStorage(address, slotOf(key), word(value))
+    },
+    // A block's flush: the account is checked once for all the keys, not once per key.
+    async setMany(entries) {
+      for (const [key, value] of entries) check(key, value)
+      if (entries.length === 0) return
+      await ensureAccount()
+      for (const [key, value] of entries) await state.putStorage(address, slotOf(key), word(value))
     },
   }
 }
