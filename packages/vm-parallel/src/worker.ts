@@ -11,7 +11,8 @@ import { createSandbox } from './sandbox.js'
 export type WorkerTask =
   | { op: 'decode'; raws: Uint8Array[]; opts: DecodeOptions }
   | ({ op: 'execute' } & BatchTask)
-  | { op: 'trieRoot'; items: Uint8Array[] }
+  /** `orderedTrieRoot` of the items packed end to end in `bytes`; item i ends at `ends[i]`. */
+  | { op: 'trieRoot'; bytes: Uint8Array; ends: Uint32Array }
 
 // Each worker compiles the programs into its own sandbox once and keeps it for its lifetime.
 const specs = (workerData as { specs: ProgramSpec[] }).specs
@@ -24,7 +25,12 @@ serveWorker(async (task: WorkerTask) => {
   if (task.op === 'trieRoot') {
     // The trie hashes with @appchain/state's keccak: WebAssembly once instantiated, 4x slower before.
     await stateKeccakReady()
-    return orderedTrieRoot(task.items)
+    const items: Uint8Array[] = new Array(task.ends.length)
+    for (let i = 0, start = 0; i < items.length; i++) {
+      items[i] = task.bytes.subarray(start, task.ends[i]!)
+      start = task.ends[i]!
+    }
+    return orderedTrieRoot(items)
   }
   return runBatch(sandbox, registry.infos, task)
 })
