@@ -1,5 +1,5 @@
-import type { Address, FeeCharge, GasModel, TxEnvelope } from '@appchain/core'
-import { encodeFor, reservations, unhold, usageOf } from './reservations.js'
+import type { Address, ChargeContext, FeeCharge, GasModel, TxEnvelope, UpfrontCharge } from '@appchain/core'
+import { encodeFor, type Holder, reservations, unhold, usageOf } from './reservations.js'
 import { configBigint, configNamespace } from './validateConfig.js'
 import { decodeUsage, usageKey, windowIndexer } from './windowUsage.js'
 
@@ -42,7 +42,8 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
 
   const eligible = (tx: TxEnvelope) =>
     tx.fee.feeToken === undefined && (maxFreeGas === undefined || tx.gasLimit <= maxFreeGas)
-  const held = reservations<'free' | 'paid' | 'charged'>((sender) => usageKey(namespace, sender))
+  type Decision = 'free' | 'paid' | 'charged'
+  const held = reservations<Decision>((sender) => usageKey(namespace, sender))
   const windowOf = windowIndexer(windowBlocks)
   const free = (sender: Address): FeeCharge => ({
     payer: sender,
@@ -51,6 +52,64 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     credits: [],
     effectiveGasPrice: 0n,
   })
+
+  /** The free slot upfront holds when the sender's usage `v` (and this block's holds) leave one; else undefined. */
+  const holdFree = (tx: TxEnvelope, ctx: ChargeContext, h: Holder, v: bigint): UpfrontCharge | undefined => {
+    const u = usageOf(h, v, windowOf(ctx.blockNumber))
+    // Slots held by earlier transactions of this block count (a VM may run every upfront before any charge).
+    if (u.txs + h.txs >= freeTxPerWindow) return undefined
+    h.txs += 1n
+    held.decide(tx, ctx.store, 'free')
+    // Nothing is charged whatever the bid, so the sender needs no balance for gas (`exact`).
+    return { payer: tx.sender, amount: 0n, exact: true }
+  }
+  const upfrontAfterRead = async (tx: TxEnvelope, ctx: ChargeContext, h: Holder): Promise<UpfrontCharge> => {
+    const up = holdFree(tx, ctx, h, await ctx.store.get(h.key))
+    if (up !== undefined) return up
+    held.decide(tx, ctx.store, 'paid')
+    return await then.upfront(tx, ctx)
+  }
+
+  /**
+   * A free charge, when the sender's usage `v` makes `tx` free: records the slot and returns true (or the
+   * store's write promise, for a store without `put`); undefined when `tx` pays.
+   */
+  const chargeFree = (
+    tx: TxEnvelope,
+    gasUsed: bigint,
+    ctx: ChargeContext,
+    h: Holder,
+    v: bigint,
+    decision: Decision | undefined,
+  ): true | Promise<void> | undefined => {
+    const window = windowOf(ctx.blockNumber)
+    const u = usageOf(h, v, window)
+    // Without a decision (no upfront in this execution) the store decides; the mark (nonce + 1) records
+    // which transaction took the last slot, so charging it again stays free.
+    const mark = tx.nonce + 1n
+    if (!(decision === 'free' || u.mark === mark || u.txs < freeTxPerWindow)) return undefined
+    if (decision === 'free') unhold(h, 1n, 0n)
+    let write: Promise<void> | undefined
+    if (u.mark !== mark) {
+      const next = encodeFor(h, window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark })
+      if (ctx.store.put) ctx.store.put(h.key, next)
+      else write = ctx.store.set(h.key, next)
+    }
+    held.decide(tx, ctx.store, 'charged')
+    return write ?? true
+  }
+  const chargeAfterRead = async (
+    tx: TxEnvelope,
+    gasUsed: bigint,
+    ctx: ChargeContext,
+    h: Holder,
+    decision: Decision | undefined,
+  ): Promise<FeeCharge> => {
+    const c = chargeFree(tx, gasUsed, ctx, h, await ctx.store.get(h.key), decision)
+    if (c === undefined) return await then.charge(tx, gasUsed, ctx)
+    if (c !== true) await c
+    return free(tx.sender)
+  }
 
   return {
     name,
@@ -64,46 +123,40 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       }
       await then.admit(tx, ctx)
     },
-    async upfront(tx, ctx) {
-      if (eligible(tx)) {
-        const h = held.holder(ctx.store, tx.sender)
-        const u = usageOf(h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), windowOf(ctx.blockNumber))
-        // Slots held by earlier transactions of this block count (a VM may run every upfront before any charge).
-        if (u.txs + h.txs < freeTxPerWindow) {
-          h.txs += 1n
-          held.decide(tx, ctx.store, 'free')
-          // Nothing is charged whatever the bid, so the sender needs no balance for gas (`exact`).
-          return { payer: tx.sender, amount: 0n, exact: true }
+    // upfront and charge are plain functions that hand the next model's promise back as it is (paid) or a
+    // settled one (free): an async wrapper would add a promise and its microtasks to every paid transaction.
+    // A sender's usage not in the store's memory yet is read in the async variants below.
+    upfront(tx, ctx) {
+      try {
+        if (eligible(tx)) {
+          const h = held.holder(ctx.store, tx.sender)
+          const v = ctx.store.peek?.(h.key)
+          if (v === undefined) return upfrontAfterRead(tx, ctx, h)
+          const up = holdFree(tx, ctx, h, v)
+          if (up !== undefined) return Promise.resolve(up)
         }
+        held.decide(tx, ctx.store, 'paid')
+        return then.upfront(tx, ctx)
+      } catch (e) {
+        return Promise.reject(e)
       }
-      held.decide(tx, ctx.store, 'paid')
-      // `return await`: resolving this function's promise with another promise costs two more microtasks.
-      return await then.upfront(tx, ctx)
     },
-    async charge(tx, gasUsed, ctx) {
-      const decision = held.decision(tx, ctx.store)
-      if (decision === 'paid') return await then.charge(tx, gasUsed, ctx)
-      if (decision === 'charged') return free(tx.sender)
-      if (eligible(tx)) {
-        const window = windowOf(ctx.blockNumber)
-        const h = held.holder(ctx.store, tx.sender)
-        const u = usageOf(h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), window)
-        // Without a decision (no upfront in this execution) the store decides; the mark (nonce + 1) records
-        // which transaction took the last slot, so charging it again stays free.
-        const mark = tx.nonce + 1n
-        const free_ = decision === 'free' || u.mark === mark || u.txs < freeTxPerWindow
-        if (free_) {
-          if (decision === 'free') unhold(h, 1n, 0n)
-          if (u.mark !== mark) {
-            const next = encodeFor(h, window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark })
-            if (ctx.store.put) ctx.store.put(h.key, next)
-            else await ctx.store.set(h.key, next)
-          }
-          held.decide(tx, ctx.store, 'charged')
-          return free(tx.sender)
+    charge(tx, gasUsed, ctx) {
+      try {
+        const decision = held.decision(tx, ctx.store)
+        if (decision === 'paid') return then.charge(tx, gasUsed, ctx)
+        if (decision === 'charged') return Promise.resolve(free(tx.sender))
+        if (eligible(tx)) {
+          const h = held.holder(ctx.store, tx.sender)
+          const v = ctx.store.peek?.(h.key)
+          if (v === undefined) return chargeAfterRead(tx, gasUsed, ctx, h, decision)
+          const c = chargeFree(tx, gasUsed, ctx, h, v, decision)
+          if (c !== undefined) return c === true ? Promise.resolve(free(tx.sender)) : c.then(() => free(tx.sender))
         }
+        return then.charge(tx, gasUsed, ctx)
+      } catch (e) {
+        return Promise.reject(e)
       }
-      return await then.charge(tx, gasUsed, ctx)
     },
     release(tx, ctx) {
       // The VM excluded `tx` after upfront: a held free slot goes back to the sender for this block.
