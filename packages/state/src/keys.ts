@@ -1,7 +1,7 @@
 // Db key layout of @appchain/state. Everything it writes starts with 'S' (0x53), so it can share one
 // Db (and one atomic batch) with the chain's blocks.
 import type { Address, Hex } from '@appchain/core'
-import { fromHex } from './hex.js'
+import { fromHex, fromHexInto } from './hex.js'
 
 /**
  * Db key prefixes of the flat state (public so a node can scan or size them).
@@ -21,8 +21,9 @@ export const META_ROOT_KEY = new Uint8Array([0x53, 0x6d, 0x72])
 
 export function accountKey(address: Address): Uint8Array {
   const k = new Uint8Array(22)
-  k.set(ACCOUNT_PREFIX)
-  k.set(fromHex(address), 2)
+  k[0] = 0x53
+  k[1] = 0x61
+  fromHexInto(address, k, 2)
   return k
 }
 

@@ -1,7 +1,7 @@
 // Trie nodes held in memory. Nodes are mutated in place by the trie; `ref` caches the node's
 // reference (its RLP when shorter than 32 bytes, else keccak of it) and is cleared on change, so a
 // commit re-hashes only the paths that changed. `stored` says the node's encoding is in the store.
-import { latin1Bytes } from './allocBytes.js'
+import { allocBytes, latin1Bytes } from './allocBytes.js'
 import { keccak256 as keccak_256 } from './keccak.js'
 import { fromLatin1, latin1 } from './latin1.js'
 import { decodeRlp, lenOfLen, listHeaderLen, type RlpItem, strLen, writeListHeader, writeStr } from './rlp.js'
@@ -488,9 +488,10 @@ export function nodeRef(node: TrieNode): Uint8Array {
   if (node instanceof LeafNode) return node.hashed ? node.ref! : node.computeRef()
   const cached = node.ref
   if (cached !== undefined) return cached
-  const enc = encodeNode(node)
+  // Hashed encodings are kept for the commit (with the other nodes of this root): cut from the slab.
+  const enc = encodeNode(node, allocBytes)
   let ref: Uint8Array
-  if (enc.length < 32) ref = enc
+  if (enc.length < 32) ref = enc.slice() // an inline node's ref lives with the node: its own bytes
   else {
     ref = keccak_256(enc)
     if (sink !== undefined) sink.set(node, enc)
@@ -499,8 +500,10 @@ export function nodeRef(node: TrieNode): Uint8Array {
   return ref
 }
 
+const newBytes = (n: number) => new Uint8Array(n)
+
 /** RLP of a node; children's references are computed (and cached) as needed. */
-export function encodeNode(node: TrieNode): Uint8Array {
+export function encodeNode(node: TrieNode, alloc: (n: number) => Uint8Array = newBytes): Uint8Array {
   if (node instanceof LeafNode) return node.encoding()
   if (node instanceof BranchNode) {
     let payload = node.value === undefined ? 1 : strLen(node.value)
@@ -510,7 +513,7 @@ export function encodeNode(node: TrieNode): Uint8Array {
       if (c === undefined) payload += 1
       else payload += childRefLength(c)
     }
-    const out = new Uint8Array(listHeaderLen(payload) + payload)
+    const out = alloc(listHeaderLen(payload) + payload)
     let off = writeListHeader(out, 0, payload)
     for (let i = 0; i < 16; i++) {
       const c = children[i]
@@ -525,7 +528,7 @@ export function encodeNode(node: TrieNode): Uint8Array {
     const hp = hexPrefix(node.path, false)
     const r = nodeRef(node.child)
     const payload = strLen(hp) + refLen(r)
-    const out = new Uint8Array(listHeaderLen(payload) + payload)
+    const out = alloc(listHeaderLen(payload) + payload)
     writeRef(out, writeStr(out, writeListHeader(out, 0, payload), hp), r)
     return out
   }
