@@ -45,9 +45,36 @@ const UNSUPPORTED_EIPS = [3540, 6800, 7864, 7928, 8037]
 interface FastGas {
   handlers: (SyncGasHandler | undefined)[]
   sstore: SstoreGas | undefined
+  /** Each opcode's static gas as a number (Number(bigint) is a runtime call: once per EVM, not per step). */
+  fees: Float64Array
 }
 
 const fast = new WeakMap<object, FastGas>()
+
+const MAX_NUMERIC_GAS = BigInt(Number.MAX_SAFE_INTEGER)
+
+/**
+ * Opcodes whose handler and (synchronous, see syncGas/syncSstore) gas rule neither read nor change the
+ * gas left: arithmetic, comparison and bit ops, KECCAK256, environment and block fields, calldata, code
+ * and return-data copies, memory, SLOAD/SSTORE, jumps, PUSH/DUP/SWAP, LOG, RETURN, REVERT, INVALID. The
+ * run loop counts their gas on a number; every other opcode (GAS, calls, creates, account reads, ...)
+ * runs on the interpreter's bigint counter.
+ */
+const NUMERIC_OPS = new Uint8Array(256)
+for (const [from, to] of [
+  [0x00, 0x0b],
+  [0x10, 0x1d],
+  [0x20, 0x20],
+  [0x30, 0x30],
+  [0x32, 0x3a],
+  [0x3d, 0x3e],
+  [0x41, 0x48],
+  [0x50, 0x59],
+  [0x5b, 0xa4],
+  [0xf3, 0xf3],
+  [0xfd, 0xfe],
+] as const)
+  NUMERIC_OPS.fill(1, from, to + 1)
 const patched = new WeakSet<object>()
 
 function isVmError(e: unknown): e is EVMError {
@@ -77,9 +104,13 @@ function isVmError(e: unknown): e is EVMError {
 export function useFastRunLoop(evm: EVM, interpreterPrototype: object, words?: StorageWords): boolean {
   const common = evm.common
   if (UNSUPPORTED_EIPS.some((eip) => common.isActivatedEIP(eip))) return false
+  const fees = new Float64Array(256)
+  for (const entry of (evm as unknown as { _opcodeMap: OpcodeEntry[] })._opcodeMap)
+    fees[entry.opcodeInfo.code] = Number(entry.opcodeInfo.feeBigInt)
   fast.set(evm, {
     handlers: syncGasHandlers(common),
     sstore: words === undefined ? undefined : syncSstoreGas(common, words),
+    fees,
   })
   if (patched.has(interpreterPrototype)) return true
   patched.add(interpreterPrototype)
@@ -104,7 +135,7 @@ async function fastRun(
   this: InterpreterLike,
   code: Uint8Array,
   opts: { pc?: number },
-  { handlers: gasHandlers, sstore }: FastGas,
+  { handlers: gasHandlers, sstore, fees }: FastGas,
 ): Promise<{ runState: RunState; exceptionError?: EVMError }> {
   // Legacy bytecode only (EOF, EIP-3540, is off for this EVM).
   const rs = this._runState
@@ -122,27 +153,51 @@ async function fastRun(
   rs.shouldDoJumpAnalysis = false
   const common = this.common
   let err: EVMError | undefined
+  // Gas left as a number (no BigInt allocated per opcode) while it is exact, i.e. below 2^53; written back to
+  // the run state around every opcode that may read or change it, on errors and at the end.
+  const numeric = rs.gasLeft <= MAX_NUMERIC_GAS
+  let left = numeric ? Number(rs.gasLeft) : 0
+  /** True while `rs.gasLeft` holds the count (bigint steps), false while `left` does. */
+  let inRs = !numeric
   while (rs.programCounter < code.length) {
     const entry = opcodesCached[rs.programCounter]!
     const info = entry.opcodeInfo
-    rs.opCode = info.code
+    const op = info.code
+    rs.opCode = op
     try {
-      let gas = info.feeBigInt
-      if (info.dynamicGas) {
-        const handler = gasHandlers[info.code]
-        if (handler !== undefined) gas = handler(rs, gas)
-        else if (info.code === 0x55 && sstore !== undefined) {
-          const g = sstore(rs as unknown as SstoreRunState, gas)
-          gas = typeof g === 'bigint' ? g : await g
-        } else {
-          await this.runStep(entry)
-          continue
+      if (
+        inRs ||
+        NUMERIC_OPS[op] !== 1 ||
+        (info.dynamicGas && gasHandlers[op] === undefined && (op !== 0x55 || sstore === undefined))
+      ) {
+        if (!inRs) {
+          rs.gasLeft = BigInt(left)
+          inRs = true
         }
+        await bigStep.call(this, rs, entry, gasHandlers, sstore, common)
+        if (numeric) {
+          left = Number(rs.gasLeft)
+          inRs = false
+        }
+        continue
+      }
+      let cost = fees[op]!
+      if (info.dynamicGas) {
+        const handler = gasHandlers[op]
+        let gas: bigint
+        if (handler !== undefined) gas = handler(rs, info.feeBigInt)
+        else {
+          // SSTORE: its sentry check reads the gas left
+          rs.gasLeft = BigInt(left)
+          const g = sstore!(rs as unknown as SstoreRunState, info.feeBigInt)
+          gas = typeof g === 'bigint' ? g : await g
+        }
+        cost = Number(gas)
       }
       if (info.isInvalid) throw new EVMError(EVMError.errorMessages.INVALID_OPCODE)
-      rs.gasLeft -= gas
-      if (rs.gasLeft < 0n) {
-        rs.gasLeft = 0n
+      left -= cost
+      if (left < 0) {
+        left = 0
         throw new EVMError(EVMError.errorMessages.OUT_OF_GAS)
       }
       rs.programCounter++
@@ -150,10 +205,45 @@ async function fastRun(
       const done = entry.opHandler(rs, common)
       if (info.isAsync && done !== undefined) await done
     } catch (e) {
+      if (!inRs) {
+        rs.gasLeft = BigInt(left)
+        inRs = true
+      }
       if (!isVmError(e)) throw e
       if (e.error !== EVMError.errorMessages.STOP) err = e
       break
     }
   }
+  if (!inRs) rs.gasLeft = BigInt(left)
   return err === undefined ? { runState: rs } : { runState: rs, exceptionError: err }
+}
+
+/** One opcode with the interpreter's bigint gas counter (`rs.gasLeft`), as the stock `runStep` orders it. */
+async function bigStep(
+  this: InterpreterLike,
+  rs: RunState,
+  entry: OpcodeEntry,
+  gasHandlers: (SyncGasHandler | undefined)[],
+  sstore: SstoreGas | undefined,
+  common: Common,
+): Promise<void> {
+  const info = entry.opcodeInfo
+  let gas = info.feeBigInt
+  if (info.dynamicGas) {
+    const handler = gasHandlers[info.code]
+    if (handler !== undefined) gas = handler(rs, gas)
+    else if (info.code === 0x55 && sstore !== undefined) {
+      const g = sstore(rs as unknown as SstoreRunState, gas)
+      gas = typeof g === 'bigint' ? g : await g
+    } else return this.runStep(entry)
+  }
+  if (info.isInvalid) throw new EVMError(EVMError.errorMessages.INVALID_OPCODE)
+  rs.gasLeft -= gas
+  if (rs.gasLeft < 0n) {
+    rs.gasLeft = 0n
+    throw new EVMError(EVMError.errorMessages.OUT_OF_GAS)
+  }
+  rs.programCounter++
+  const done = entry.opHandler(rs, common)
+  if (info.isAsync && done !== undefined) await done
 }
