@@ -2,6 +2,13 @@ import { bytesToHex, compareBytes } from '../bytes.js'
 import { DbClosedError } from '../errors/db.js'
 import type { Db, DbOp, DbRange } from '../interfaces/db.js'
 
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
+/** The map key of a Db key: Latin-1 (one char per byte, encoded natively) where Buffer exists, else hex. */
+const idOf: (key: Uint8Array) => string =
+  NodeBuffer === undefined
+    ? bytesToHex
+    : (key) => NodeBuffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')
+
 /**
  * An in-memory `Db` with the same semantics as `levelDb` (atomic batches, byte-ordered iteration).
  * For tests, `--in-memory` devnets and ephemeral state.
@@ -21,7 +28,7 @@ export function memoryDb(): Db {
     if (closed) throw new DbClosedError()
   }
   const apply = (op: DbOp) => {
-    const id = bytesToHex(op.key)
+    const id = idOf(op.key)
     if (op.type === 'put') entries.set(id, [op.key.slice(), op.value.slice()])
     else entries.delete(id)
     sorted = undefined
@@ -29,11 +36,11 @@ export function memoryDb(): Db {
   return {
     async get(key) {
       open()
-      return entries.get(bytesToHex(key))?.[1]
+      return entries.get(idOf(key))?.[1]
     },
     async getMany(keys) {
       open()
-      return keys.map((k) => entries.get(bytesToHex(k))?.[1])
+      return keys.map((k) => entries.get(idOf(k))?.[1])
     },
     async put(key, value) {
       open()
