@@ -97,6 +97,8 @@ export function encodeBatch(
     balance: (a: Address) => bigint
     /** The record of `program` at `a` when the program keeps records, else undefined. */
     record: (program: string, a: Address) => ReadonlyMap<string, bigint> | undefined
+    /** Whether `program` keeps records at all (default: ask `record` for every account). */
+    keepsRecords?: ((program: string) => boolean) | undefined
   },
 ): BatchTask {
   const n = txs.length
@@ -114,13 +116,14 @@ export function encodeBatch(
   const seen = new Set<Address>()
   const records: [string, [string, bigint][]][] = []
   const seenRecords = new Set<string>()
-  const add = (program: string, a: Address) => {
+  const add = (program: string, a: Address, keepsRecords: boolean) => {
     accounts.push(a)
     if (!seen.has(a)) {
       seen.add(a)
       balanceAccounts.push(a)
       balanceValues.push(opts.balance(a))
     }
+    if (!keepsRecords) return
     const r = opts.record(program, a)
     if (r) {
       const k = recordKey(program, a)
@@ -130,23 +133,34 @@ export function encodeBatch(
       }
     }
   }
+  // Consecutive transactions mostly call the same method: compare with the last call before any map lookup.
+  let lastProgram = ''
+  let lastMethod = ''
+  let lastCall = -1
+  let keepsRecords = false
   for (let i = 0; i < n; i++) {
     const tx = txs[i]!
     index[i] = tx.index
-    const key = `${tx.program}\u0000${tx.method}`
-    let c = callIds.get(key)
-    if (c === undefined) {
-      c = callIds.size
-      callIds.set(key, c)
-      calls.push(tx.program, tx.method)
+    if (tx.program !== lastProgram || tx.method !== lastMethod) {
+      const key = `${tx.program}\u0000${tx.method}`
+      let c = callIds.get(key)
+      if (c === undefined) {
+        c = callIds.size
+        callIds.set(key, c)
+        calls.push(tx.program, tx.method)
+      }
+      lastProgram = tx.program
+      lastMethod = tx.method
+      lastCall = c
+      keepsRecords = opts.keepsRecords?.(tx.program) ?? true
     }
-    call[i] = c
+    call[i] = lastCall
     argsJson[i] = tx.argsJson
     sender[i] = tx.sender
     accessStart[i] = accounts.length
     readCount[i] = tx.reads.length
-    for (const a of tx.reads) add(tx.program, a)
-    for (const a of tx.writes) add(tx.program, a)
+    for (const a of tx.reads) add(tx.program, a, keepsRecords)
+    for (const a of tx.writes) add(tx.program, a, keepsRecords)
   }
   accessStart[n] = accounts.length
   return {

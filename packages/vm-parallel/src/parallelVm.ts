@@ -263,6 +263,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
           mode,
           env,
           balance: (a) => bs.balance(a)!,
+          keepsRecords: (program) => registry.infos.get(program)?.data === true,
           record: (program, a) =>
             registry.infos.get(program)?.data ? (bs.record(program, a) ?? new Map<string, bigint>()) : undefined,
         },

@@ -74,23 +74,23 @@ export function lockGroups(txs: readonly Declared[]): number[][] {
  * assignGroups([[0, 2], [1], [3]], 2) // [[0, 2], [1, 3]]
  * ```
  */
-export function assignGroups(
-  groups: readonly number[][],
-  threads: number,
-  weight: (i: number) => number = () => 1,
-): number[][] {
+export function assignGroups(groups: readonly number[][], threads: number, weight?: (i: number) => number): number[][] {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer: ${threads}`)
   const load = new Array<number>(threads).fill(0)
   const out: number[][] = Array.from({ length: threads }, () => [])
   const sized = groups
-    .map((g) => ({ g, w: g.reduce((s, i) => s + weight(i), 0) }))
+    .map((g) => ({ g, w: weight ? g.reduce((s, i) => s + weight(i), 0) : g.length }))
     .sort((a, b) => b.w - a.w || a.g[0]! - b.g[0]!)
+  // Which thread each transaction goes to; reading it back in index order gives ascending lists without a sort.
+  let size = 0
+  for (const g of groups) for (const i of g) if (i >= size) size = i + 1
+  const threadOf = new Int32Array(size).fill(-1)
   for (const { g, w } of sized) {
     let best = 0
     for (let t = 1; t < threads; t++) if (load[t]! < load[best]!) best = t
     load[best]! += w
-    for (const i of g) out[best]!.push(i)
+    for (const i of g) threadOf[i] = best
   }
-  for (const o of out) o.sort((a, b) => a - b)
+  for (let i = 0; i < threadOf.length; i++) if (threadOf[i]! >= 0) out[threadOf[i]!]!.push(i)
   return out
 }
