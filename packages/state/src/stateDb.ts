@@ -15,6 +15,7 @@ import { allocBytes } from './allocBytes.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { fromHex, fromHexInto, toHex } from './hex.js'
 import { keccak256 as keccak_256, keccakReady } from './keccak.js'
+import { fromLatin1, latin1 } from './latin1.js'
 import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storagePrefix } from './keys.js'
 import { bytesToNibbles } from './node.js'
 import { dbNodeStore, type NodeStore, nodeKey } from './nodeStore.js'
@@ -111,7 +112,8 @@ interface BaseReader {
 
 /** Shared by a state and its views: the Db plus what the last flush returned (maybe not yet written). */
 class Backing {
-  pending = new Map<Hex, Uint8Array | null>()
+  /** The last flush's flat ops by key (as a Latin-1 string: native, no hex), null for deletes. */
+  pending = new Map<string, Uint8Array | null>()
   /** The trie nodes of the last flush, indexed by hash on first use (tries in memory rarely load). */
   private nodes: TrieNodeEntry[] = []
   private nodesByHash: Map<Hex, Uint8Array> | undefined = new Map()
@@ -131,7 +133,7 @@ class Backing {
     return this.nodesByHash
   }
   async read(key: Uint8Array): Promise<Uint8Array | undefined> {
-    const p = this.pending.get(toHex(key))
+    const p = this.pending.get(latin1(key))
     if (p !== undefined) return p ?? undefined
     return this.db.get(key)
   }
@@ -476,11 +478,12 @@ class StateDbImpl implements MptStateDb {
       if (entry.cleared) {
         // Delete every stored slot of the account: those in the Db and those of a flush not yet written.
         const prefix = storagePrefix(a)
-        const dead = new Map<Hex, Uint8Array>()
-        for await (const [key] of backing.db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) dead.set(toHex(key), key)
-        const prefixHex = toHex(prefix)
-        for (const [k, v] of backing.pending) if (v !== null && k.startsWith(prefixHex)) dead.set(k, hexToBytes(k))
-        for (const [id, key] of dead) if (!entry.slots.has(`0x${id.slice(46)}` as Hex)) ops.push({ type: 'del', key })
+        const dead = new Map<string, Uint8Array>()
+        for await (const [key] of backing.db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) dead.set(latin1(key), key)
+        const prefixId = latin1(prefix)
+        for (const [k, v] of backing.pending)
+          if (v !== null && k.startsWith(prefixId)) dead.set(k, fromLatin1(k, 0, k.length))
+        for (const key of dead.values()) if (!entry.slots.has(toHex(key.subarray(22)))) ops.push({ type: 'del', key })
       }
       for (const [slot, value] of entry.slots) {
         const v = stripWord(value)
@@ -494,8 +497,8 @@ class StateDbImpl implements MptStateDb {
     }
     for (const [h, code] of this.codes) ops.push({ type: 'put', key: codeKey(h), value: code })
     // The flat ops, readable until the next flush (nodes go to their own overlay, by hash).
-    const pending = new Map<Hex, Uint8Array | null>()
-    for (const op of ops) pending.set(toHex(op.key), op.type === 'put' ? op.value : null)
+    const pending = new Map<string, Uint8Array | null>()
+    for (const op of ops) pending.set(latin1(op.key), op.type === 'put' ? op.value : null)
 
     const nodes = this.accountTrie.commit()
     for (const trie of this.storageTries.values()) for (const n of trie.commit()) nodes.push(n)
