@@ -1,6 +1,6 @@
 import type { EVM } from '@ethereumjs/evm'
 import { type Address, bytesToBigInt } from '@ethereumjs/util'
-import { word32 } from './word32.js'
+import { readWord32, word32, writeWord32 } from './word32.js'
 
 /** A state manager that answers SLOAD and takes SSTORE as bigints directly (our StateAdapter). */
 export interface StorageWordReader {
@@ -14,23 +14,30 @@ interface OpRunState {
   opCode: number
   stack: { pop(): bigint; popN(n: number): bigint[]; push(v: bigint): void }
   memory: {
-    write(offset: number, size: number, value: Uint8Array): void
-    read(offset: number, size: number): Uint8Array
+    _store: Uint8Array
+    extend(offset: number, size: number): void
+    read(offset: number, size: number, avoidCopy?: boolean): Uint8Array
   }
   interpreter: {
     storageLoad(key: Uint8Array): Promise<Uint8Array>
     getAddress(): Address
     log(data: Uint8Array, topicsCount: number, topics: Uint8Array[]): void
+    getCallData(): Uint8Array
+    getCallDataSize(): bigint
   }
 }
 
 type OpHandler = (runState: OpRunState) => unknown
 
+const EMPTY = new Uint8Array(0)
+
 /**
  * Replaces, on this EVM's own opcode table (built per EVM instance, so other EVMs in the process keep the
  * stock handlers), the handlers of the hottest opcodes that turn a stack word into 32 bytes with
- * `setLengthLeft(bigIntToBytes(v), 32)` (a hex string and two array spreads per word): MSTORE, SLOAD and
- * LOG0..LOG4. Same reads, writes, errors and order, with `word32` for the conversion. When the state manager
+ * `setLengthLeft(bigIntToBytes(v), 32)` (a hex string and two array spreads per word) or 32 bytes into a
+ * word with `bytesToBigInt` (a hex string): MSTORE (written straight into memory), MLOAD, CALLDATALOAD,
+ * KECCAK256, SLOAD and LOG0..LOG4. Same reads, writes, errors and order, with `word32`/`writeWord32`/
+ * `readWord32` for the conversions. When the state manager
  * is a `StorageWordReader` and EIP-7928 (whose access list `storageLoad` feeds) is off, SLOAD asks it for
  * the value as a bigint, skipping the key and value byte conversions altogether, and returns no promise
  * when the transaction already touched the slot; with EIP-8037 (state gas) off too, SSTORE writes the
@@ -48,10 +55,32 @@ export function useFastOpcodes(evm: EVM, words?: StorageWordReader): void {
     const entry = table[op]
     if (entry) entry.opHandler = handler
   }
-  // MSTORE
+  // KECCAK256 (the hash read straight into a bigint, no hex)
+  const keccak = evm.common.customCrypto.keccak256
+  if (keccak)
+    set(0x20, (rs) => {
+      const [offset, length] = rs.stack.popN(2) as [bigint, bigint]
+      const data = length === 0n ? EMPTY : rs.memory.read(Number(offset), Number(length), true)
+      rs.stack.push(readWord32(keccak(data), 0))
+    })
+  // CALLDATALOAD (bytes past the calldata read as zero)
+  set(0x35, (rs) => {
+    const pos = rs.stack.pop()
+    if (pos > rs.interpreter.getCallDataSize()) rs.stack.push(0n)
+    else rs.stack.push(readWord32(rs.interpreter.getCallData(), Number(pos)))
+  })
+  // MLOAD
+  set(0x51, (rs) => {
+    const offset = Number(rs.stack.pop())
+    rs.memory.extend(offset, 32)
+    rs.stack.push(readWord32(rs.memory._store, offset))
+  })
+  // MSTORE (written straight into memory)
   set(0x52, (rs) => {
     const [offset, word] = rs.stack.popN(2) as [bigint, bigint]
-    rs.memory.write(Number(offset), 32, word32(word))
+    const at = Number(offset)
+    rs.memory.extend(at, 32)
+    writeWord32(rs.memory._store, at, word)
   })
   // SLOAD
   if (words && !evm.common.isActivatedEIP(7928)) {

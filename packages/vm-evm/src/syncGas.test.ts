@@ -1,11 +1,11 @@
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
 import { getOpcodesForHF, paramsEVM } from '@ethereumjs/evm'
-import { bigIntToBytes, setLengthLeft } from '@ethereumjs/util'
+import { bigIntToBytes, bytesToBigInt, setLengthLeft } from '@ethereumjs/util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Hardfork } from './hardfork.js'
 import { type GasRunState, syncGasHandlers } from './syncGas.js'
-import { word32 } from './word32.js'
+import { readWord32, word32, writeWord32 } from './word32.js'
 
 // The synchronous gas rules must agree with @ethereumjs/evm's own (async) dynamic-gas handlers: same gas,
 // same error, same run-state updates (memory word count, highest memory cost, warmed slots).
@@ -108,6 +108,38 @@ describe('word32', () => {
           expect(word32(v)).toEqual(setLengthLeft(bigIntToBytes(v), 32))
         },
       ),
+    )
+  })
+})
+
+describe('writeWord32 / readWord32', () => {
+  const value = fc.oneof(
+    fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }),
+    fc.bigInt({ min: 0n, max: 2n ** 64n }),
+    fc.constantFrom(0n, 1n, 2n ** 64n - 1n, 2n ** 64n, 2n ** 192n, 2n ** 256n - 1n),
+  )
+  it('writes the same bytes as setLengthLeft(bigIntToBytes(v), 32) at any offset, leaving the rest', () => {
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 255 }), (v, at, fill) => {
+        const target = new Uint8Array(48).fill(fill)
+        writeWord32(target, at, v)
+        expect(target.subarray(at, at + 32)).toEqual(setLengthLeft(bigIntToBytes(v), 32))
+        expect([...target.subarray(0, at), ...target.subarray(at + 32)].every((b) => b === fill)).toBe(true)
+      }),
+    )
+  })
+  it('reads bytesToBigInt of 32 bytes, zero past the end (right-padded like CALLDATALOAD)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 70 }), fc.integer({ min: 0, max: 70 }), (bytes, at) => {
+        const padded = new Uint8Array(32)
+        padded.set(bytes.subarray(at, at + 32))
+        expect(readWord32(bytes, at)).toBe(bytesToBigInt(padded))
+      }),
+    )
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(readWord32(word32(v), 0)).toBe(v)
+      }),
     )
   })
 })
