@@ -110,6 +110,16 @@ export interface GasModel {
   /** The final fee once `gasUsed` is known; may update the store (quota usage). */
   charge(tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext): Promise<FeeCharge>
   /**
+   * `upfront` without a promise, when the model can answer from memory (the store's `peek`, the context's
+   * `peekBalance`): the same result, the same errors thrown, the same effects. Undefined, with nothing done,
+   * when it needs a read only `upfront` can make. Optional: a VM calls it first and falls back to `upfront`,
+   * saving a promise and an await per transaction. Define it non-enumerable (as `@appchain/gas` does), so a
+   * wrapper written as `{ ...model, upfront: custom }` drops it rather than keeping one that skips `custom`.
+   */
+  upfrontSync?(tx: TxEnvelope, ctx: ChargeContext): UpfrontCharge | undefined
+  /** `charge` without a promise, on the same terms as `upfrontSync`. Optional. */
+  chargeSync?(tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext): FeeCharge | undefined
+  /**
    * The VM excluded `tx` after `upfront` (funds, fee token, a limit checked later): drop what `upfront` holds
    * for it in memory (a quota reservation), so the sender's later transactions of the block are not refused
    * for it. Optional; a VM calls it at most once per `upfront`, never after `charge`. The VM drops the

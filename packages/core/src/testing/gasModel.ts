@@ -1,3 +1,4 @@
+import { blockGasStore } from '../blockGasStore.js'
 import { BaseError } from '../errors/base.js'
 import type { ChargeContext, GasModel, GasStore } from '../interfaces/gasModel.js'
 import type { Address, TxEnvelope } from '../types.js'
@@ -90,6 +91,43 @@ export function gasModelConformanceCases(): ConformanceCase<GasModelConformanceO
       },
     },
     {
+      name: 'upfrontSync and chargeSync, where a model has them, agree with upfront and charge',
+      run: async (o) => {
+        const sync = o.create()
+        const plain = o.create()
+        if (sync.upfrontSync === undefined && sync.chargeSync === undefined) return
+        const inner = [memoryGasStore(), memoryGasStore()] as const
+        const stores = [blockGasStore(inner[0]), blockGasStore(inner[1])] as const
+        const ctxs = stores.map((store) => {
+          const ctx = ctxFor(o, sync, store)
+          const balance = o.balances
+          return { ...ctx, peekBalance: (a: Address) => balance?.[a.toLowerCase() as Address] ?? 10n ** 30n }
+        })
+        const outcome = async (fn: () => unknown) => {
+          try {
+            return show(await fn())
+          } catch (e) {
+            return `${(e as Error).constructor.name}: ${(e as Error).message}`
+          }
+        }
+        // Twice over, so the second round finds every read in the stores' memory.
+        for (const round of [1, 2]) {
+          for (const tx of o.admissibleTxs) {
+            const used = tx.gasLimit / 2n
+            const a = await outcome(() => sync.upfrontSync?.(tx, ctxs[0]!) ?? sync.upfront(tx, ctxs[0]!))
+            const b = await outcome(() => plain.upfront(tx, ctxs[1]!))
+            check(a === b, `upfrontSync differs from upfront (round ${round}): ${a} vs ${b}`)
+            const c = await outcome(() => sync.chargeSync?.(tx, used, ctxs[0]!) ?? sync.charge(tx, used, ctxs[0]!))
+            const d = await outcome(() => plain.charge(tx, used, ctxs[1]!))
+            check(c === d, `chargeSync differs from charge (round ${round}): ${c} vs ${d}`)
+          }
+        }
+        await stores[0].flush()
+        await stores[1].flush()
+        check(show([...inner[0].entries]) === show([...inner[1].entries]), 'the sync path wrote a different store')
+      },
+    },
+    {
       name: 'priority is non-negative and deterministic',
       run: async (o) => {
         const m = o.create()
@@ -134,4 +172,9 @@ export function runGasModelConformance(opts: GasModelConformanceOptions & { name
 
 export function checkGasModelConformance(opts: GasModelConformanceOptions) {
   return checkConformance(gasModelConformanceCases(), opts)
+}
+
+/** JSON with bigints as strings, for comparing results. */
+function show(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)) ?? 'undefined'
 }
