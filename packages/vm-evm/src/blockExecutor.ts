@@ -254,7 +254,7 @@ export class BlockExecutor {
     let used = intrinsicGas({ to, data: tx.data, accessList: tx.accessList })
     const floor = calldataFloorGas(tx.data, this.parts.hardfork)
     if (used < floor) used = floor
-    const charge = await this.gas.charge(tx, used, this.chargeCtx)
+    const charge = this.gas.chargeSync?.(tx, used, this.chargeCtx) ?? (await this.gas.charge(tx, used, this.chargeCtx))
     touched.clear()
     await add(upfront.payer, upfront.amount - charge.amount)
     for (const credit of charge.credits) await add(credit.to, credit.amount)
@@ -322,7 +322,8 @@ export class BlockExecutor {
     const { evm, adapter, hardfork } = this.parts
     const journal = evm.journal
     const senderAcct = await this.validate(tx, this.ctx.gasLimit - this.gasUsed)
-    const upfront = await this.gas.upfront(tx, this.chargeCtx)
+    // The model's sync variants first (no promise when it answers from memory), as for charge below.
+    const upfront = this.gas.upfrontSync?.(tx, this.chargeCtx) ?? (await this.gas.upfront(tx, this.chargeCtx))
     try {
       if (upfront.token !== undefined) throw new UnknownFeeTokenError({ token: upfront.token, accepted: ['native'] })
       await checkFunds(
@@ -412,7 +413,8 @@ export class BlockExecutor {
       used -= refund < maxRefund ? refund : maxRefund
       if (used < floor) used = floor
 
-      const charge = await this.gas.charge(tx, used, this.chargeCtx)
+      const charge =
+        this.gas.chargeSync?.(tx, used, this.chargeCtx) ?? (await this.gas.charge(tx, used, this.chargeCtx))
       // Settle: give the payer back what it held beyond the charge, then pay the recipients.
       const back = upfront.amount - charge.amount
       if (back !== 0n) {
