@@ -155,8 +155,9 @@ async function accounting(
   }
   for (const tx of envelopes) {
     blockStore?.checkpoint()
-    await model.upfront(tx, block)
-    await model.charge(tx, 21_000n, block)
+    // As the EVM VM calls the model: the sync variants first, the promise only when a read needs one.
+    model.upfrontSync?.(tx, block) ?? (await model.upfront(tx, block))
+    model.chargeSync?.(tx, 21_000n, block) ?? (await model.charge(tx, 21_000n, block))
     blockStore?.commit()
   }
   await model.observeBlock?.({ blockNumber: 1n, txs: envelopes, store: block.store })

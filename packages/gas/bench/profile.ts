@@ -117,8 +117,8 @@ for (let r = 0; r < RUNS; r++) {
     }
     for (const tx of txs) {
       bs.checkpoint()
-      await model.upfront(tx, block)
-      await model.charge(tx, 21_000n, block)
+      model.upfrontSync?.(tx, block) ?? (await model.upfront(tx, block))
+      model.chargeSync?.(tx, 21_000n, block) ?? (await model.charge(tx, 21_000n, block))
       bs.commit()
     }
     const to = performance.now()

@@ -1,13 +1,17 @@
 import {
   type BlockFees,
+  type ChargeContext,
+  type FeeCharge,
   FeeTooLowError,
   type GasModel,
   GasModelConfigError,
   TipAboveFeeCapError,
   type TxEnvelope,
   UnknownFeeTokenError,
+  type UpfrontCharge,
 } from '@appchain/core'
 import { addToSplit, configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
+import { hideSyncVariants } from './hideSyncVariants.js'
 import { nextBaseFee } from './nextBaseFee.js'
 import { configBigint } from './validateConfig.js'
 
@@ -109,35 +113,45 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
     }
   }
 
-  return {
+  const upfrontSync = (tx: TxEnvelope, ctx: ChargeContext): UpfrontCharge => {
+    // The base fee may have risen since admission: refuse here, before anything is debited.
+    check(tx, ctx.fees)
+    return { payer: tx.sender, amount: tx.gasLimit * effectiveGasPrice(tx, ctx.fees.baseFeePerGas) }
+  }
+  const chargeSync = (tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext): FeeCharge => {
+    const base = ctx.fees.baseFeePerGas
+    const price = effectiveGasPrice(tx, base)
+    // upfront refused price < base; the min keeps charge total even if a VM skipped it.
+    // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigints
+    const basePart = price < base ? price : base
+    const split = { burnt: 0n, credits: [] as { to: `0x${string}`; amount: bigint }[] }
+    addToSplit(split, feeRecipient, gasUsed * basePart, ctx.coinbase)
+    addToSplit(split, 'coinbase', gasUsed * (price - basePart), ctx.coinbase)
+    // A literal, not a spread: this runs once per transaction.
+    return {
+      payer: tx.sender,
+      amount: gasUsed * price,
+      burnt: split.burnt,
+      credits: split.credits,
+      effectiveGasPrice: price,
+    }
+  }
+
+  return hideSyncVariants({
     name,
     genesisFees: () => ({ baseFeePerGas: initialBaseFee }),
     nextBlockFees: (parent) => ({ baseFeePerGas: nextBaseFee(parent, params) }),
     async admit(tx, ctx) {
       check(tx, ctx.fees)
     },
+    // Everything eip1559 needs is in memory: the VM calls the sync variants, and the async ones wrap them.
+    upfrontSync,
+    chargeSync,
     async upfront(tx, ctx) {
-      // The base fee may have risen since admission: refuse here, before anything is debited.
-      check(tx, ctx.fees)
-      return { payer: tx.sender, amount: tx.gasLimit * effectiveGasPrice(tx, ctx.fees.baseFeePerGas) }
+      return upfrontSync(tx, ctx)
     },
     async charge(tx, gasUsed, ctx) {
-      const base = ctx.fees.baseFeePerGas
-      const price = effectiveGasPrice(tx, base)
-      // upfront refused price < base; the min keeps charge total even if a VM skipped it.
-      // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigints
-      const basePart = price < base ? price : base
-      const split = { burnt: 0n, credits: [] as { to: `0x${string}`; amount: bigint }[] }
-      addToSplit(split, feeRecipient, gasUsed * basePart, ctx.coinbase)
-      addToSplit(split, 'coinbase', gasUsed * (price - basePart), ctx.coinbase)
-      // A literal, not a spread: this runs once per transaction.
-      return {
-        payer: tx.sender,
-        amount: gasUsed * price,
-        burnt: split.burnt,
-        credits: split.credits,
-        effectiveGasPrice: price,
-      }
+      return chargeSync(tx, gasUsed, ctx)
     },
     priority(tx, fees) {
       const tip = effectiveGasPrice(tx, fees.baseFeePerGas) - fees.baseFeePerGas
@@ -146,5 +160,5 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
     quote(fees) {
       return { gasPrice: fees.baseFeePerGas + suggestedPriorityFee, maxPriorityFeePerGas: suggestedPriorityFee }
     },
-  }
+  })
 }

@@ -1,5 +1,15 @@
-import { type Address, FeeTooLowError, type GasModel, type TxEnvelope, UnknownFeeTokenError } from '@appchain/core'
+import {
+  type Address,
+  type ChargeContext,
+  type FeeCharge,
+  FeeTooLowError,
+  type GasModel,
+  type TxEnvelope,
+  UnknownFeeTokenError,
+  type UpfrontCharge,
+} from '@appchain/core'
 import { addToSplit, configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
+import { hideSyncVariants } from './hideSyncVariants.js'
 import { configAddress, configBigint } from './validateConfig.js'
 
 export interface FlatFeeConfig {
@@ -51,9 +61,23 @@ export function flatFee(config: FlatFeeConfig): GasModel {
     if (offered < fee) throw new FeeTooLowError({ offered, required: fee, model: name })
     return fee
   }
+  const upfrontSync = (tx: TxEnvelope): UpfrontCharge => ({ payer: tx.sender, amount: check(tx), token })
+  const chargeSync = (tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext): FeeCharge => {
+    const amount = feeOf(tx)
+    const split = { burnt: 0n, credits: [] as { to: Address; amount: bigint }[] }
+    addToSplit(split, feeRecipient, amount, ctx.coinbase)
+    return {
+      payer: tx.sender,
+      amount,
+      burnt: split.burnt,
+      credits: split.credits,
+      token,
+      effectiveGasPrice: gasUsed === 0n ? 0n : amount / gasUsed,
+    }
+  }
   const quotePrice = (perTx + perByte * QUOTE_TX_SIZE + QUOTE_TX_GAS - 1n) / QUOTE_TX_GAS
 
-  return {
+  return hideSyncVariants({
     name,
     // No per-gas market: the header's base fee is zero, so wallets' `maxFeePerGas` is the quoted tip.
     genesisFees: () => ({ baseFeePerGas: 0n }),
@@ -61,24 +85,16 @@ export function flatFee(config: FlatFeeConfig): GasModel {
     async admit(tx) {
       check(tx)
     },
+    upfrontSync,
+    chargeSync,
     async upfront(tx) {
-      return { payer: tx.sender, amount: check(tx), token }
+      return upfrontSync(tx)
     },
     async charge(tx, gasUsed, ctx) {
-      const amount = feeOf(tx)
-      const split = { burnt: 0n, credits: [] as { to: Address; amount: bigint }[] }
-      addToSplit(split, feeRecipient, amount, ctx.coinbase)
-      return {
-        payer: tx.sender,
-        amount,
-        burnt: split.burnt,
-        credits: split.credits,
-        token,
-        effectiveGasPrice: gasUsed === 0n ? 0n : amount / gasUsed,
-      }
+      return chargeSync(tx, gasUsed, ctx)
     },
     // Everyone pays the same price: ordering policies see no tips to sort by.
     priority: () => 0n,
     quote: () => ({ gasPrice: quotePrice, maxPriorityFeePerGas: quotePrice }),
-  }
+  })
 }

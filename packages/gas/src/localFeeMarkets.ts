@@ -1,5 +1,6 @@
 import type { BlockFees, GasModel, GasStore, TxEnvelope } from '@appchain/core'
 import { DEMAND_UNIT, decay, demandKey, encodeDemand, readDemand, writeDemand } from './demand.js'
+import { hideSyncVariants } from './hideSyncVariants.js'
 import { configNamespace, configPpm } from './validateConfig.js'
 
 export interface LocalFeeMarketsConfig {
@@ -147,7 +148,7 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
       ? ctx
       : { ...ctx, fees: { ...ctx.fees, baseFeePerGas: (ctx.fees.baseFeePerGas * factor) / 1_000_000n } }
 
-  return {
+  return hideSyncVariants({
     name,
     factorOf,
     genesisFees: () => base.genesisFees(),
@@ -168,6 +169,17 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
       const f = quickFactor(tx, ctx.blockNumber, ctx.store)
       if (f !== undefined) return base.charge(tx, gasUsed, scaled(ctx, f))
       return factorOf(tx, ctx.blockNumber, ctx.store).then((f) => base.charge(tx, gasUsed, scaled(ctx, f)))
+    },
+    // Without a promise when the demand is cached and `base` can answer from memory too.
+    upfrontSync: (tx, ctx) => {
+      if (base.upfrontSync === undefined) return undefined
+      const f = quickFactor(tx, ctx.blockNumber, ctx.store)
+      return f === undefined ? undefined : base.upfrontSync(tx, scaled(ctx, f))
+    },
+    chargeSync: (tx, gasUsed, ctx) => {
+      if (base.chargeSync === undefined) return undefined
+      const f = quickFactor(tx, ctx.blockNumber, ctx.store)
+      return f === undefined ? undefined : base.chargeSync(tx, gasUsed, scaled(ctx, f))
     },
     ...(base.release ? { release: (tx, ctx) => base.release!(tx, ctx) } : {}),
     // Synchronous and store-free by contract: ordering sees the cold price (the tip is what it sorts by).
@@ -196,7 +208,7 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
         else await writeDemand(input.store, key, input.blockNumber, after)
       }
     },
-  }
+  })
 }
 
 const NO_WRITES: readonly string[] = []

@@ -1,4 +1,5 @@
 import type { Address, ChargeContext, FeeCharge, GasModel, TxEnvelope, UpfrontCharge } from '@appchain/core'
+import { hideSyncVariants } from './hideSyncVariants.js'
 import { encodeFor, type Holder, reservations, unhold, usageOf } from './reservations.js'
 import { configBigint, configNamespace } from './validateConfig.js'
 import { decodeUsage, usageKey, windowIndexer } from './windowUsage.js'
@@ -111,7 +112,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     return free(tx.sender)
   }
 
-  return {
+  return hideSyncVariants({
     name,
     genesisFees: () => then.genesisFees(),
     nextBlockFees: (parent) => then.nextBlockFees(parent),
@@ -122,6 +123,33 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
         if (u.txs < freeTxPerWindow) return
       }
       await then.admit(tx, ctx)
+    },
+    upfrontSync(tx, ctx) {
+      if (eligible(tx)) {
+        const h = held.holder(ctx.store, tx.sender)
+        const v = ctx.store.peek?.(h.key)
+        if (v === undefined) return undefined
+        const up = holdFree(tx, ctx, h, v)
+        if (up !== undefined) return up
+      }
+      // Paid, as in upfront; when the next model cannot answer without an await, nothing stays done.
+      held.decide(tx, ctx.store, 'paid')
+      const up = then.upfrontSync?.(tx, ctx)
+      if (up === undefined) held.forget(tx, ctx.store)
+      return up
+    },
+    chargeSync(tx, gasUsed, ctx) {
+      const decision = held.decision(tx, ctx.store)
+      if (decision === 'paid') return then.chargeSync?.(tx, gasUsed, ctx)
+      if (decision === 'charged') return free(tx.sender)
+      if (eligible(tx)) {
+        if (ctx.store.put === undefined) return undefined
+        const h = held.holder(ctx.store, tx.sender)
+        const v = ctx.store.peek?.(h.key)
+        if (v === undefined) return undefined
+        if (chargeFree(tx, gasUsed, ctx, h, v, decision) !== undefined) return free(tx.sender)
+      }
+      return then.chargeSync?.(tx, gasUsed, ctx)
     },
     // upfront and charge are plain functions that hand the next model's promise back as it is (paid) or a
     // settled one (free): an async wrapper would add a promise and its microtasks to every paid transaction.
@@ -169,5 +197,5 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     priority: (tx, fees) => then.priority(tx, fees),
     quote: (fees) => then.quote(fees),
     ...(then.observeBlock ? { observeBlock: (input) => then.observeBlock!(input) } : {}),
-  }
+  })
 }

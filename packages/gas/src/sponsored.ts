@@ -1,16 +1,19 @@
 import {
   type Address,
+  type ChargeContext,
   type FeeCharge,
   type GasModel,
   PaymasterInsufficientFundsError,
   QuotaExceededError,
   type TxEnvelope,
   UnknownFeeTokenError,
+  type UpfrontCharge,
 } from '@appchain/core'
 import { admissionBalances } from './admissionBalances.js'
 import { NotSponsoredError } from './errors.js'
 import { configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
-import { encodeFor, reservations, unhold, usageOf } from './reservations.js'
+import { hideSyncVariants } from './hideSyncVariants.js'
+import { encodeFor, type Holder, reservations, unhold, usageOf } from './reservations.js'
 import { configAddress, configBigint, configNamespace } from './validateConfig.js'
 import { usageKey, type WindowUsage, windowIndexer } from './windowUsage.js'
 
@@ -122,7 +125,29 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     return { payer: paymaster, amount, burnt: 0n, credits: [{ to, amount }], effectiveGasPrice: gasPrice }
   }
 
-  return {
+  /** upfront on the sender's stored usage `v` and the paymaster's `balance`: checks, then holds quota. */
+  const hold = (tx: TxEnvelope, ctx: ChargeContext, h: Holder, v: bigint, balance: bigint): UpfrontCharge => {
+    const window = windowOf(ctx.blockNumber)
+    checkQuota(tx, usageOf(h, v, window), window, h.txs, h.gas)
+    const amount = checkFunds(tx, balance)
+    h.txs += 1n
+    h.gas += tx.gasLimit
+    held.decide(tx, ctx.store, true)
+    return { payer: paymaster, amount }
+  }
+
+  /** charge's usage update on the sender's stored usage `v`: releases upfront's hold, returns the new value. */
+  const record = (tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext, h: Holder, v: bigint): bigint => {
+    const window = windowOf(ctx.blockNumber)
+    if (held.decision(tx, ctx.store) !== undefined) {
+      unhold(h, 1n, tx.gasLimit)
+      held.forget(tx, ctx.store)
+    }
+    const u = usageOf(h, v, window)
+    return encodeFor(h, window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: u.mark })
+  }
+
+  return hideSyncVariants({
     name,
     paymaster,
     // Users bid nothing: a zero base fee lets wallets send `maxFeePerGas: 0`.
@@ -136,28 +161,33 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
       checkQuota(tx, usageOf(h, v, window), window, 0n, 0n)
       checkFunds(tx, await admissionBalance.of(ctx, paymaster))
     },
+    upfrontSync(tx, ctx) {
+      // Only when the sender's usage and the paymaster's balance are both in memory; else `upfront` reads them.
+      const h = held.holder(ctx.store, tx.sender)
+      const v = ctx.store.peek?.(h.key)
+      if (v === undefined) return undefined
+      const balance = ctx.peekBalance?.(paymaster)
+      if (balance === undefined) return undefined
+      return hold(tx, ctx, h, v, balance)
+    },
     async upfront(tx, ctx) {
       // Earlier transactions of this block have charged, or hold, quota and drained the paymaster: check again.
       const h = held.holder(ctx.store, tx.sender)
-      const window = windowOf(ctx.blockNumber)
       const v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
-      checkQuota(tx, usageOf(h, v, window), window, h.txs, h.gas)
       // The VM's cached balance when it has one: no state read and no await per transaction.
-      const amount = checkFunds(tx, ctx.peekBalance?.(paymaster) ?? (await ctx.balanceOf(paymaster)))
-      h.txs += 1n
-      h.gas += tx.gasLimit
-      held.decide(tx, ctx.store, true)
-      return { payer: paymaster, amount }
+      return hold(tx, ctx, h, v, ctx.peekBalance?.(paymaster) ?? (await ctx.balanceOf(paymaster)))
+    },
+    chargeSync(tx, gasUsed, ctx) {
+      if (ctx.store.put === undefined) return undefined
+      const h = held.holder(ctx.store, tx.sender)
+      const v = ctx.store.peek?.(h.key)
+      if (v === undefined) return undefined
+      ctx.store.put(h.key, record(tx, gasUsed, ctx, h, v))
+      return settle(gasUsed * gasPrice, ctx.coinbase)
     },
     async charge(tx, gasUsed, ctx) {
-      const window = windowOf(ctx.blockNumber)
       const h = held.holder(ctx.store, tx.sender)
-      if (held.decision(tx, ctx.store) !== undefined) {
-        unhold(h, 1n, tx.gasLimit)
-        held.forget(tx, ctx.store)
-      }
-      const u = usageOf(h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), window)
-      const next = encodeFor(h, window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: u.mark })
+      const next = record(tx, gasUsed, ctx, h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)))
       if (ctx.store.put) ctx.store.put(h.key, next)
       else await ctx.store.set(h.key, next)
       return settle(gasUsed * gasPrice, ctx.coinbase)
@@ -170,5 +200,5 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     },
     priority: () => 0n,
     quote: () => ({ gasPrice: 0n, maxPriorityFeePerGas: 0n }),
-  }
+  })
 }

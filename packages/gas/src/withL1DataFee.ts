@@ -1,6 +1,7 @@
 import {
   type Address,
   type BlockFees,
+  type ChargeContext,
   type FeeCharge,
   type GasModel,
   type HeaderFees,
@@ -12,6 +13,7 @@ import {
 } from '@appchain/core'
 import { admissionBalances } from './admissionBalances.js'
 import { addToSplit, configFeeRecipient } from './feeRecipient.js'
+import { hideSyncVariants } from './hideSyncVariants.js'
 import { l1DataSizeScaled } from './l1DataSize.js'
 import { configBigint } from './validateConfig.js'
 
@@ -77,7 +79,35 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
   const l1FeeOf = (tx: TxEnvelope, fees: BlockFees) =>
     (l1DataSizeScaled(tx.raw) * (fees.l1DataPricePerByte ?? fixed ?? 0n)) / 1_000_000n
 
-  return {
+  // Field by field, not `{ ...up, amount }` (V8 builds a spread-then-extended object several times slower).
+  const withAmount = (up: UpfrontCharge, amount: bigint): UpfrontCharge => {
+    const out: UpfrontCharge = { payer: up.payer, amount }
+    if (up.token !== undefined) out.token = up.token
+    if (up.exact !== undefined) out.exact = up.exact
+    return out
+  }
+  const paymasterCovers = (up: UpfrontCharge, amount: bigint, balance: bigint): UpfrontCharge => {
+    if (balance < amount) throw new PaymasterInsufficientFundsError({ paymaster: up.payer, balance, cost: amount })
+    return withAmount(up, amount)
+  }
+  /** The inner model's charge plus the DA fee, paid to `recipient`. */
+  const withL1Fee = (c: FeeCharge, tx: TxEnvelope, ctx: ChargeContext): FeeCharge => {
+    const l1Fee = l1FeeOf(tx, ctx.fees)
+    const split = { burnt: c.burnt, credits: c.credits.map((x) => ({ to: x.to, amount: x.amount })) }
+    addToSplit(split, recipient, l1Fee, ctx.coinbase)
+    const out: FeeCharge = {
+      payer: c.payer,
+      amount: c.amount + l1Fee,
+      burnt: split.burnt,
+      credits: split.credits,
+      effectiveGasPrice: c.effectiveGasPrice,
+      l1Fee,
+    }
+    if (c.token !== undefined) out.token = c.token
+    return out
+  }
+
+  return hideSyncVariants({
     name: `withL1DataFee(${model.name})`,
     ...(paymaster === undefined ? {} : { paymaster }),
     genesisFees: () => withPrice(model.genesisFees(), undefined),
@@ -95,39 +125,39 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
           : new InsufficientFundsError({ address: tx.sender, balance, cost: l1Fee })
       }
     },
+    upfrontSync(tx, ctx) {
+      if (model.upfrontSync === undefined) return undefined
+      // A known paymaster's balance must be in memory before the inner model holds anything.
+      if (paymaster !== undefined && ctx.peekBalance?.(paymaster) === undefined) return undefined
+      const up = model.upfrontSync(tx, ctx)
+      if (up === undefined) return undefined
+      const amount = up.amount + l1FeeOf(tx, ctx.fees)
+      if (up.payer === tx.sender) return withAmount(up, amount)
+      const balance = ctx.peekBalance?.(up.payer)
+      if (balance === undefined) {
+        // Another payer, not in memory: give back what the inner model holds and let upfront read it.
+        model.release?.(tx, ctx)
+        return undefined
+      }
+      return paymasterCovers(up, amount, balance)
+    },
     async upfront(tx, ctx) {
       const up = await model.upfront(tx, ctx)
       const amount = up.amount + l1FeeOf(tx, ctx.fees)
-      if (up.payer !== tx.sender) {
-        // A paymaster must hold the whole amount before anything is debited (the sender is the VM's check).
-        const balance = ctx.peekBalance?.(up.payer) ?? (await ctx.balanceOf(up.payer))
-        if (balance < amount) throw new PaymasterInsufficientFundsError({ paymaster: up.payer, balance, cost: amount })
-      }
-      // Field by field, not `{ ...up, amount }` (V8 builds a spread-then-extended object several times slower).
-      const out: UpfrontCharge = { payer: up.payer, amount }
-      if (up.token !== undefined) out.token = up.token
-      if (up.exact !== undefined) out.exact = up.exact
-      return out
+      if (up.payer === tx.sender) return withAmount(up, amount)
+      // A paymaster must hold the whole amount before anything is debited (the sender is the VM's check).
+      return paymasterCovers(up, amount, ctx.peekBalance?.(up.payer) ?? (await ctx.balanceOf(up.payer)))
+    },
+    chargeSync(tx, gasUsed, ctx) {
+      const c = model.chargeSync?.(tx, gasUsed, ctx)
+      return c === undefined ? undefined : withL1Fee(c, tx, ctx)
     },
     async charge(tx, gasUsed, ctx) {
-      const c = await model.charge(tx, gasUsed, ctx)
-      const l1Fee = l1FeeOf(tx, ctx.fees)
-      const split = { burnt: c.burnt, credits: c.credits.map((x) => ({ to: x.to, amount: x.amount })) }
-      addToSplit(split, recipient, l1Fee, ctx.coinbase)
-      const out: FeeCharge = {
-        payer: c.payer,
-        amount: c.amount + l1Fee,
-        burnt: split.burnt,
-        credits: split.credits,
-        effectiveGasPrice: c.effectiveGasPrice,
-        l1Fee,
-      }
-      if (c.token !== undefined) out.token = c.token
-      return out
+      return withL1Fee(await model.charge(tx, gasUsed, ctx), tx, ctx)
     },
     priority: (tx, fees) => model.priority(tx, fees),
     quote: (fees) => model.quote(fees),
     ...(model.release ? { release: (tx, ctx) => model.release!(tx, ctx) } : {}),
     ...(model.observeBlock ? { observeBlock: (input) => model.observeBlock!(input) } : {}),
-  }
+  })
 }
