@@ -52,16 +52,79 @@ function writeString(out: Uint8Array, at: number, bytes: Uint8Array): number {
   return at + bytes.length
 }
 
+/** The minimal big-endian bytes of `v` (empty for 0); gas counts fit a double, so no bigint shifting. */
 function uintBytes(v: bigint): Uint8Array {
-  if (v === 0n) return new Uint8Array()
+  if (v === 0n) return EMPTY
+  if (v <= MAX_SAFE) {
+    let n = Number(v)
+    let len = 0
+    for (let x = n; x > 0; x = Math.floor(x / 256)) len++
+    const out = new Uint8Array(len)
+    for (let i = len - 1; i >= 0; i--) {
+      out[i] = n % 256
+      n = Math.floor(n / 256)
+    }
+    return out
+  }
   let hex = v.toString(16)
   if (hex.length % 2) hex = `0${hex}`
   return fastHexToBytes(hex)
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+
+const NIBBLE = new Int8Array(128).fill(-1)
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i
+for (let i = 0; i < 6; i++) {
+  NIBBLE[65 + i] = 10 + i
+  NIBBLE[97 + i] = 10 + i
+}
+
+/** Where the digits of a 0x hex string start; throws on an odd digit count, as `fastHexToBytes` does. */
+function digitsStart(hex: string): number {
+  const start = hex.startsWith('0x') ? 2 : 0
+  if ((hex.length - start) % 2) throw new TypeError(`Odd-length hex: ${hex.slice(0, 66)}`)
+  return start
+}
+
+function hexByte(hex: string, k: number): number {
+  const hi = NIBBLE[hex.charCodeAt(k)] ?? -1
+  const lo = NIBBLE[hex.charCodeAt(k + 1)] ?? -1
+  if (hi < 0 || lo < 0) throw new TypeError(`Invalid hex string: ${hex.slice(0, 66)}`)
+  return (hi << 4) | lo
+}
+
+/** rlp size of the byte string a hex string holds. */
+function hexStringSize(hex: string): number {
+  const start = digitsStart(hex)
+  const len = (hex.length - start) >> 1
+  return len === 1 ? stringSize(1, hexByte(hex, start)) : stringSize(len, 0)
+}
+
+/** Writes the byte string a hex string holds as an rlp string, parsing the hex straight into `out`. */
+function writeHexString(out: Uint8Array, at: number, hex: string): number {
+  const start = digitsStart(hex)
+  const len = (hex.length - start) >> 1
+  if (len === 1) {
+    const b = hexByte(hex, start)
+    if (b < 0x80) {
+      out[at] = b
+      return at + 1
+    }
+  }
+  at = writeHeader(out, at, 0x80, len)
+  for (let k = start; k < hex.length; k += 2) out[at++] = hexByte(hex, k)
+  return at
+}
+
+// Per-log sizes of the receipt being encoded (reused: one receipt at a time, no allocation per receipt).
+const topicsSizes: number[] = []
+const logSizes: number[] = []
+
 /**
  * Receipt bytes committed in `receiptsRoot`: `0x70 || rlp([status, cumulativeGasUsed, logsBloom, logs])`.
- * Written straight into one buffer (sizes first), not through a generic rlp tree.
+ * Written straight into one buffer (sizes first), not through a generic rlp tree; log data is parsed from
+ * its hex straight into the output.
  *
  * @example
  * ```ts
@@ -71,21 +134,19 @@ function uintBytes(v: bigint): Uint8Array {
 export function encodeReceipt(r: Receipt, bloom: Uint8Array = fastHexToBytes(r.logsBloom)): Uint8Array {
   const status = r.status === 'success' ? ONE : EMPTY
   const cumulative = uintBytes(r.cumulativeGasUsed)
-  const logs = r.logs.map((l) => ({
-    address: fixedBytes(l.address),
-    topics: l.topics.map(fixedBytes),
-    data: fastHexToBytes(l.data),
-  }))
-  const topicsSizes: number[] = []
-  const logSizes: number[] = []
+  const logs = r.logs
   let logsSize = 0
-  for (const l of logs) {
+  for (let i = 0; i < logs.length; i++) {
+    const l = logs[i]!
+    const address = fixedBytes(l.address)
     let t = 0
-    for (const x of l.topics) t += stringSize(x.length, x[0] ?? 0)
-    topicsSizes.push(t)
-    const size =
-      stringSize(l.address.length, l.address[0] ?? 0) + headerLength(t) + t + stringSize(l.data.length, l.data[0] ?? 0)
-    logSizes.push(size)
+    for (const x of l.topics) {
+      const b = fixedBytes(x)
+      t += stringSize(b.length, b[0] ?? 0)
+    }
+    topicsSizes[i] = t
+    const size = stringSize(address.length, address[0] ?? 0) + headerLength(t) + t + hexStringSize(l.data)
+    logSizes[i] = size
     logsSize += headerLength(size) + size
   }
   const body =
@@ -104,10 +165,10 @@ export function encodeReceipt(r: Receipt, bloom: Uint8Array = fastHexToBytes(r.l
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i]!
     at = writeHeader(out, at, 0xc0, logSizes[i]!)
-    at = writeString(out, at, l.address)
+    at = writeString(out, at, fixedBytes(l.address))
     at = writeHeader(out, at, 0xc0, topicsSizes[i]!)
-    for (const x of l.topics) at = writeString(out, at, x)
-    at = writeString(out, at, l.data)
+    for (const x of l.topics) at = writeString(out, at, fixedBytes(x))
+    at = writeHexString(out, at, l.data)
   }
   return out
 }
