@@ -253,6 +253,18 @@ if (process.env.BENCH_BEFORE !== undefined) {
   if (child.status !== 0) process.exitCode = 1
 }
 
+// 3c. The state-root paths of a 20k-transfer block (warm and cold root, flush, orderedTrieRoot), in a fresh
+// process; with BASE=<dir holding another copy of src> side by side with it.
+{
+  console.log()
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--conditions=source', '--import', 'tsx', fileURLToPath(new URL('./roots.ts', import.meta.url))],
+    { stdio: ['ignore', 'inherit', 'inherit'], env: { BENCH_REPS: String(RUNS), ...process.env } },
+  )
+  if (child.status !== 0) process.exitCode = 1
+}
+
 // 4. Ours alone on 1M accounts, in a fresh process so its peak RSS is its own.
 if (ONE_MILLION > 0) {
   const child = spawnSync(
