@@ -491,7 +491,8 @@ export function nodeRef(node: TrieNode): Uint8Array {
   // Hashed encodings are kept for the commit (with the other nodes of this root): cut from the slab.
   const enc = encodeNode(node, allocBytes)
   let ref: Uint8Array
-  if (enc.length < 32) ref = enc.slice() // an inline node's ref lives with the node: its own bytes
+  if (enc.length < 32)
+    ref = enc.slice() // an inline node's ref lives with the node: its own bytes
   else {
     ref = keccak_256(enc)
     if (sink !== undefined) sink.set(node, enc)

@@ -15,8 +15,8 @@ import { allocBytes } from './allocBytes.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { fromHex, fromHexInto, toHex } from './hex.js'
 import { keccak256 as keccak_256, keccakReady } from './keccak.js'
-import { fromLatin1, latin1 } from './latin1.js'
 import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storagePrefix } from './keys.js'
+import { fromLatin1, latin1 } from './latin1.js'
 import { bytesToNibbles } from './node.js'
 import { dbNodeStore, type NodeStore, nodeKey } from './nodeStore.js'
 import { Trie, type TrieNodeEntry } from './trie.js'
@@ -479,7 +479,8 @@ class StateDbImpl implements MptStateDb {
         // Delete every stored slot of the account: those in the Db and those of a flush not yet written.
         const prefix = storagePrefix(a)
         const dead = new Map<string, Uint8Array>()
-        for await (const [key] of backing.db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) dead.set(latin1(key), key)
+        for await (const [key] of backing.db.iterator({ gte: prefix, lt: prefixEnd(prefix) }))
+          dead.set(latin1(key), key)
         const prefixId = latin1(prefix)
         for (const [k, v] of backing.pending)
           if (v !== null && k.startsWith(prefixId)) dead.set(k, fromLatin1(k, 0, k.length))
