@@ -6,7 +6,8 @@
 //   cold flush: flush() on another reopened StateDb
 //   ordered:    orderedTrieRoot(N items of 200 B) (transactionsRoot / receiptsRoot of the block)
 // Roots are checked equal between variants. BASE=dir (another copy of src: `git archive <commit> src |
-// tar -x -C dir`, with `ln -s /work/main/node_modules dir/node_modules`) adds it alongside, alternating.
+// tar -x -C dir`, with `ln -s /work/main/node_modules dir/node_modules`) adds it alongside, alternating;
+// if dir/node_modules/@appchain/core is another copy of core, the base runs on that core's memoryDb.
 // Usage: BENCH_ACCOUNTS=20000 BENCH_REPS=5 npx tsx --expose-gc --conditions=source bench/roots.ts
 // (--expose-gc: a full GC before each timed part, so earlier runs' garbage is not counted).
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -38,8 +39,14 @@ const N = Number(process.env.BENCH_ACCOUNTS ?? 20_000)
 const REPS = Number(process.env.BENCH_REPS ?? 5)
 const ONLY = process.env.BENCH_ONLY // e.g. "warm" to profile one path
 type Impl = typeof now
-const variants: { name: string; m: Impl }[] = [{ name: 'now', m: now }]
-if (process.env.BASE) variants.push({ name: 'base', m: (await import(`${process.env.BASE}/src/index.ts`)) as Impl })
+type Variant = { name: string; m: Impl; memoryDb: typeof memoryDb }
+const variants: Variant[] = [{ name: 'now', m: now, memoryDb }]
+if (process.env.BASE) {
+  const base = process.env.BASE
+  // The base's own core (its memoryDb) when its node_modules links one, else this one.
+  const core = await import(`${base}/node_modules/@appchain/core/src/index.ts`).catch(() => ({ memoryDb }))
+  variants.push({ name: 'base', m: (await import(`${base}/src/index.ts`)) as Impl, memoryDb: core.memoryDb })
+}
 for (const v of variants) await v.m.keccakReady()
 
 const senders = Array.from({ length: N }, (_, i) => address(i))
@@ -48,7 +55,7 @@ const items = Array.from({ length: N }, (_, i) => new Uint8Array(200).fill(i & 2
 const paths = ['warm root', 'warm flush', 'cold root', 'cold flush', 'orderedTrieRoot'] as const
 type Path = (typeof paths)[number]
 
-async function genesis(m: Impl): Promise<{ db: Db; state: now.MptStateDb; root: Hex }> {
+async function genesis({ m, memoryDb }: Variant): Promise<{ db: Db; state: now.MptStateDb; root: Hex }> {
   const db = memoryDb()
   const state = m.createStateDb({ db })
   for (const a of senders) await state.putAccount(a, { nonce: 0n, balance: 10n ** 24n, codeHash: KECCAK_EMPTY })
@@ -64,14 +71,15 @@ async function block(state: now.MptStateDb): Promise<void> {
   }
 }
 
-async function run(m: Impl, path: Path, name: string): Promise<[number, string]> {
+async function run(v: Variant, path: Path, name: string): Promise<[number, string]> {
+  const m = v.m
   if (path === 'orderedTrieRoot') {
     gc?.()
     const t = cpu()
     const r = await profiled(name, async () => m.orderedTrieRoot(items))
     return [cpu() - t, r]
   }
-  const g = await genesis(m)
+  const g = await genesis(v)
   const state = path.startsWith('warm') ? g.state : m.createStateDb({ db: g.db, root: g.root })
   await block(state)
   gc?.() // the previous runs' garbage is not this run's cost
@@ -95,7 +103,7 @@ for (let rep = -1; rep < REPS; rep++) {
     const roots = new Set<string>()
     const order = rep & 1 ? [...variants].reverse() : variants
     for (const v of order) {
-      const [t, r] = await run(v.m, path, `${v.name} ${path}`)
+      const [t, r] = await run(v, path, `${v.name} ${path}`)
       roots.add(r)
       if (rep >= 0) times.set(`${v.name} ${path}`, [...(times.get(`${v.name} ${path}`) ?? []), t])
     }
