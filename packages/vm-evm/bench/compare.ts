@@ -27,7 +27,10 @@ const cpuMs = () => {
 try {
   for (const s of Object.values(sides)) await s.run(make(200))
   const w = make(count)
-  const stats = { base: { wall: [] as number[], cpu: [] as number[] }, current: { wall: [] as number[], cpu: [] as number[] } }
+  const stats = {
+    base: { wall: [] as number[], cpu: [] as number[] },
+    current: { wall: [] as number[], cpu: [] as number[] },
+  }
   let root: string | undefined
   for (let i = 0; i < runs; i++) {
     const order = i % 2 === 0 ? (['base', 'current'] as const) : (['current', 'base'] as const)

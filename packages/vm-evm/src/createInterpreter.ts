@@ -3,12 +3,13 @@ import { keccak256, keccakReady } from '@appchain/state'
 import type { StateManagerInterface } from '@ethereumjs/common'
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
 import { createEVM, type EVM } from '@ethereumjs/evm'
+import { useFastArith } from './fastArith.js'
 import { type StorageWordReader, useFastOpcodes } from './fastOpcodes.js'
 import { useFastRunLoop } from './fastRunLoop.js'
 import type { Hardfork } from './hardfork.js'
 import { pointEvaluationKzg } from './kzg.js'
-import type { StorageWords } from './syncSstore.js'
 import { useLightRunInterpreter } from './lightRunInterpreter.js'
+import type { StorageWords } from './syncSstore.js'
 
 /** Where BLOCKHASH looks: the current block context's ancestor hashes. */
 export interface BlockHashSource {
@@ -77,6 +78,7 @@ export async function createInterpreter(args: {
     useLightRunInterpreter(evm, proto.constructor as new (...args: never[]) => unknown)
   }
   useFastOpcodes(evm, isWords ? (words as StorageWordReader) : undefined)
+  useFastArith(evm)
   return evm
 }
 

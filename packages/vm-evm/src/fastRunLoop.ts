@@ -119,12 +119,7 @@ export function useFastRunLoop(evm: EVM, interpreterPrototype: object, words?: S
   proto.run = function (this: InterpreterLike, code, opts = {}) {
     const gas = fast.get(this._evm)
     const e = this._evm
-    if (
-      gas === undefined ||
-      e.DEBUG ||
-      e.events.listenerCount('step') > 0 ||
-      e._optsCached.profiler?.enabled === true
-    )
+    if (gas === undefined || e.DEBUG || e.events.listenerCount('step') > 0 || e._optsCached.profiler?.enabled === true)
       return stockRun.call(this, code, opts)
     return fastRun.call(this, code, opts, gas)
   }

@@ -114,7 +114,16 @@ describe('syncSstoreGas', () => {
 
   it('is synchronous when both slot values are cached', () => {
     const common = createCustomCommon({ chainId: 1 }, Mainnet, { hardfork: 'prague', params: paramsEVM })
-    const c: Case = { key: 1n, value: 2n, current: 1n, original: 1n, gasLeft: 10_000n, gasRefund: 0n, warm: true, isStatic: false }
+    const c: Case = {
+      key: 1n,
+      value: 2n,
+      current: 1n,
+      original: 1n,
+      gasLeft: 10_000n,
+      gasRefund: 0n,
+      warm: true,
+      isStatic: false,
+    }
     expect(syncSstoreGas(common, words(c, true))!(runState(c) as never, 0n)).toBe(2900n)
     expect(syncSstoreGas(common, words(c, false))!(runState(c) as never, 0n)).toBeInstanceOf(Promise)
   })

@@ -55,7 +55,14 @@ export function readWord32(source: Uint8Array, offset: number): bigint {
   if (end >= 32) for (let i = 0; i < 32; i++) scratchBytes[i] = source[offset + i]!
   else for (let i = 0; i < 32; i++) scratchBytes[i] = i < end ? source[offset + i]! : 0
   const d = scratch.getBigUint64(24)
-  if (scratch.getUint32(0) === 0 && scratch.getUint32(4) === 0 && scratch.getUint32(8) === 0 && scratch.getUint32(12) === 0 && scratch.getUint32(16) === 0 && scratch.getUint32(20) === 0)
+  if (
+    scratch.getUint32(0) === 0 &&
+    scratch.getUint32(4) === 0 &&
+    scratch.getUint32(8) === 0 &&
+    scratch.getUint32(12) === 0 &&
+    scratch.getUint32(16) === 0 &&
+    scratch.getUint32(20) === 0
+  )
     return d
   return (((scratch.getBigUint64(0) << 64n) | scratch.getBigUint64(8)) << 128n) | (scratch.getBigUint64(16) << 64n) | d
 }
