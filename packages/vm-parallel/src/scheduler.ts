@@ -94,3 +94,54 @@ export function assignGroups(groups: readonly number[][], threads: number, weigh
   for (let i = 0; i < threadOf.length; i++) if (threadOf[i]! >= 0) out[threadOf[i]!]!.push(i)
   return out
 }
+
+/** One message's worth of work for one thread: whole lock groups, indices ascending. */
+export interface PlannedBatch {
+  thread: number
+  indices: number[]
+}
+
+/**
+ * `assignGroups`, cut into batches of whole groups of about `maxBatch` transactions, in dispatch order (each
+ * thread's first batch, then each thread's second, ...). Batches share no written account, so each can be
+ * packed from the block's state as soon as its own accounts are loaded while the threads run earlier ones.
+ *
+ * @example
+ * ```ts
+ * batchPlan([[0], [1], [2], [3]], 2, 1) // [{ thread: 0, indices: [0] }, { thread: 1, indices: [1] }, { thread: 0, indices: [2] }, { thread: 1, indices: [3] }]
+ * ```
+ */
+export function batchPlan(groups: readonly number[][], threads: number, maxBatch: number): PlannedBatch[] {
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer: ${threads}`)
+  if (!Number.isInteger(maxBatch) || maxBatch < 1)
+    throw new RangeError(`maxBatch must be a positive integer: ${maxBatch}`)
+  const load = new Array<number>(threads).fill(0)
+  const perThread: (readonly number[])[][] = Array.from({ length: threads }, () => [])
+  const sized = [...groups].sort((a, b) => b.length - a.length || a[0]! - b[0]!)
+  for (const g of sized) {
+    if (g.length === 0) continue
+    let best = 0
+    for (let t = 1; t < threads; t++) if (load[t]! < load[best]!) best = t
+    load[best]! += g.length
+    perThread[best]!.push(g)
+  }
+  const batches: PlannedBatch[][] = perThread.map((gs, thread) => {
+    // A thread runs its groups in block order (by first index), cut after whole groups.
+    gs.sort((a, b) => a[0]! - b[0]!)
+    const out: PlannedBatch[] = []
+    let current: number[] = []
+    for (const g of gs) {
+      for (const i of g) current.push(i)
+      if (current.length >= maxBatch) {
+        out.push({ thread, indices: current.sort((a, b) => a - b) })
+        current = []
+      }
+    }
+    if (current.length > 0) out.push({ thread, indices: current.sort((a, b) => a - b) })
+    return out
+  })
+  const order: PlannedBatch[] = []
+  for (let round = 0; batches.some((b) => round < b.length); round++)
+    for (const b of batches) if (round < b.length) order.push(b[round]!)
+  return order
+}
