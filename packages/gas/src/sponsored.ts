@@ -159,7 +159,8 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
       const window = windowOf(ctx.blockNumber)
       const v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
       checkQuota(tx, usageOf(h, v, window), window, 0n, 0n)
-      checkFunds(tx, await admissionBalance.of(ctx, paymaster))
+      const cached = admissionBalance.of(ctx, paymaster)
+      checkFunds(tx, typeof cached === 'bigint' ? cached : await cached)
     },
     upfrontSync(tx, ctx) {
       // Only when the sender's usage and the paymaster's balance are both in memory; else `upfront` reads them.

@@ -118,7 +118,9 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
       if (l1Fee === 0n) return
       // The inner model checked its own part; the DA part needs funds too, or execution would refuse it.
       const payer = paymaster ?? tx.sender
-      const balance = await admissionBalance.of(ctx, payer)
+      // A balance already read in this admission batch comes back as a bigint: no await for it.
+      const cached = admissionBalance.of(ctx, payer)
+      const balance = typeof cached === 'bigint' ? cached : await cached
       if (balance < l1Fee) {
         throw paymaster
           ? new PaymasterInsufficientFundsError({ paymaster, balance, cost: l1Fee })
