@@ -1,33 +1,43 @@
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
-import { getOpcodesForHF, paramsEVM } from '@ethereumjs/evm'
+import { createEVM, getOpcodesForHF, paramsEVM } from '@ethereumjs/evm'
 import { bigIntToBytes, bytesToBigInt, setLengthLeft } from '@ethereumjs/util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Hardfork } from './hardfork.js'
 import { type GasRunState, syncGasHandlers } from './syncGas.js'
+import type { WarmJournal } from './warmSlots.js'
 import { readWord32, word32, writeWord32 } from './word32.js'
 
 // The synchronous gas rules must agree with @ethereumjs/evm's own (async) dynamic-gas handlers: same gas,
 // same error, same run-state updates (memory word count, highest memory cost, warmed slots).
 
-type Sim = GasRunState & { warmed: Set<string> }
+/** The interpreter's real Journal (warm slots, diffs), reset per case. */
+type TestJournal = WarmJournal & { cleanJournal(): void; addWarmedStorage(a: Uint8Array, k: Uint8Array): void }
 
-function runState(args: {
-  opCode: number
-  stack: bigint[]
-  memoryWordCount: bigint
-  returnDataSize: bigint
-  isStatic: boolean
-  warm: boolean
-}): Sim {
-  const warmed = new Set<string>()
+/** What a revert or a later access would see of the journal: warm slots per address and the diffs. */
+const warmState = (j: TestJournal) =>
+  JSON.stringify([
+    [...j.journal].map(([a, s]) => [a, [...s]]),
+    j.journalDiff.map(([h, [a, m, t]]) => [h, [...a], [...m].map(([k, v]) => [k, [...v]]), [...t]]),
+  ])
+
+function runState(
+  args: {
+    opCode: number
+    stack: bigint[]
+    memoryWordCount: bigint
+    returnDataSize: bigint
+    isStatic: boolean
+    warm: boolean
+  },
+  journal: TestJournal,
+): GasRunState {
   const address = new Uint8Array(20).fill(7)
-  const keyOf = (a: Uint8Array, k: Uint8Array) => `${Buffer.from(a).toString('hex')}:${Buffer.from(k).toString('hex')}`
-  if (args.warm && args.stack[0] !== undefined) warmed.add(keyOf(address, word32(args.stack[0])))
+  journal.cleanJournal()
+  if (args.warm && args.stack[0] !== undefined) journal.addWarmedStorage(address, word32(args.stack[0]))
   const stack = [...args.stack]
   const words = args.memoryWordCount
   return {
-    warmed,
     opCode: args.opCode,
     memoryWordCount: words,
     highestMemCost: words * 3n + (words * words) / 512n,
@@ -36,10 +46,7 @@ function runState(args: {
       isStatic: () => args.isStatic,
       getReturnDataSize: () => args.returnDataSize,
       getAddress: () => ({ bytes: address }),
-      journal: {
-        isWarmedStorage: (a, k) => warmed.has(keyOf(a, k)),
-        addWarmedStorage: (a, k) => void warmed.add(keyOf(a, k)),
-      },
+      journal,
     },
     env: {},
   }
@@ -67,6 +74,8 @@ describe('syncGasHandlers', () => {
       const common = createCustomCommon({ chainId: 1 }, Mainnet, { hardfork, params: paramsEVM })
       const stock = getOpcodesForHF(common).dynamicGasHandlers
       const sync = syncGasHandlers(common)
+      const ja = (await createEVM({ common })).journal as unknown as TestJournal
+      const jb = (await createEVM({ common })).journal as unknown as TestJournal
       const ops = sync.flatMap((h, op) => (h ? [op] : []))
       expect(ops).toContain(0x52)
       for (const op of ops) expect(stock.has(op), `0x${op.toString(16)}`).toBe(true)
@@ -81,15 +90,15 @@ describe('syncGasHandlers', () => {
           fc.bigInt({ min: 0n, max: 100n }),
           async (opCode, stack, memoryWordCount, returnDataSize, isStatic, warm, base) => {
             const args = { opCode, stack, memoryWordCount, returnDataSize, isStatic, warm }
-            const a = runState(args)
-            const b = runState(args)
+            const a = runState(args, ja)
+            const b = runState(args, jb)
             const theirs = await outcome(() => stock.get(opCode)!(a as never, base, common))
             const ours = await outcome(() => sync[opCode]!(b, base))
             expect(ours).toEqual(theirs)
             if ('gas' in theirs) {
               expect(b.memoryWordCount).toBe(a.memoryWordCount)
               expect(b.highestMemCost).toBe(a.highestMemCost)
-              expect([...b.warmed]).toEqual([...a.warmed])
+              expect(warmState(jb)).toBe(warmState(ja))
             }
           },
         ),

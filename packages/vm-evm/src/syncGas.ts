@@ -1,6 +1,6 @@
 import type { Common } from '@ethereumjs/common'
 import { EVMError } from '@ethereumjs/evm'
-import { word32 } from './word32.js'
+import { isWarmSlot, journalAddress, journalSlot, type WarmJournal, warmSlot } from './warmSlots.js'
 
 /** The parts of the interpreter's run state the dynamic-gas rules read and write. */
 export interface GasRunState {
@@ -12,10 +12,7 @@ export interface GasRunState {
     isStatic(): boolean
     getReturnDataSize(): bigint
     getAddress(): { bytes: Uint8Array }
-    journal: {
-      isWarmedStorage(address: Uint8Array, key: Uint8Array): boolean
-      addWarmedStorage(address: Uint8Array, key: Uint8Array): void
-    }
+    journal: WarmJournal
   }
   env: { eof?: unknown }
 }
@@ -110,11 +107,12 @@ export function syncGasHandlers(common: Common): (SyncGasHandler | undefined)[] 
     const cold = common.param('coldsloadGas')
     const warm = common.param('warmstoragereadGas')
     handlers[0x54] = (rs, gas) => {
-      const key = word32(rs.stack.peek()[0]!)
       const journal = rs.interpreter.journal
-      const address = rs.interpreter.getAddress().bytes
-      if (!journal.isWarmedStorage(address, key)) {
-        journal.addWarmedStorage(address, key)
+      const bytes = rs.interpreter.getAddress().bytes
+      const address = journalAddress(bytes)
+      const slot = journalSlot(rs.stack.peek()[0]!)
+      if (!isWarmSlot(journal, address, slot)) {
+        warmSlot(journal, bytes, address, slot)
         return gas + cold
       }
       return gas + warm

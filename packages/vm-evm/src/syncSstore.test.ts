@@ -1,10 +1,11 @@
 import { createCustomCommon, Mainnet } from '@ethereumjs/common'
-import { getOpcodesForHF, paramsEVM } from '@ethereumjs/evm'
+import { createEVM, getOpcodesForHF, paramsEVM } from '@ethereumjs/evm'
 import { Address } from '@ethereumjs/util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Hardfork } from './hardfork.js'
 import { type StorageWords, syncSstoreGas } from './syncSstore.js'
+import type { WarmJournal } from './warmSlots.js'
 import { word32 } from './word32.js'
 
 // SSTORE's synchronous gas rule must agree with @ethereumjs/evm's own (async) handler: same gas, same error,
@@ -21,14 +22,21 @@ interface Case {
   isStatic: boolean
 }
 
-function runState(c: Case) {
-  const warmed = new Set<string>()
+/** The interpreter's real Journal (warm slots, diffs), reset per case. */
+type TestJournal = WarmJournal & { cleanJournal(): void; addWarmedStorage(a: Uint8Array, k: Uint8Array): void }
+
+const warmState = (j: TestJournal) =>
+  JSON.stringify([
+    [...j.journal].map(([a, s]) => [a, [...s]]),
+    j.journalDiff.map(([h, [a, m, t]]) => [h, [...a], [...m].map(([k, v]) => [k, [...v]]), [...t]]),
+  ])
+
+function runState(c: Case, journal: TestJournal) {
   const address = new Address(new Uint8Array(20).fill(7))
-  const keyOf = (a: Uint8Array, k: Uint8Array) => `${Buffer.from(a).toString('hex')}:${Buffer.from(k).toString('hex')}`
-  if (c.warm) warmed.add(keyOf(address.bytes, word32(c.key)))
+  journal.cleanJournal()
+  if (c.warm) journal.addWarmedStorage(address.bytes, word32(c.key))
   const stack = [c.key, c.value]
   const rs = {
-    warmed,
     opCode: 0x55,
     gasLeft: c.gasLeft,
     gasRefund: c.gasRefund,
@@ -50,10 +58,7 @@ function runState(c: Case) {
       },
       // what our StateAdapter answers: 32-byte words
       storageLoad: async (_key: Uint8Array, original = false) => word32(original ? c.original : c.current),
-      journal: {
-        isWarmedStorage: (a: Uint8Array, k: Uint8Array) => warmed.has(keyOf(a, k)),
-        addWarmedStorage: (a: Uint8Array, k: Uint8Array) => void warmed.add(keyOf(a, k)),
-      },
+      journal,
     },
   }
   return rs
@@ -87,6 +92,8 @@ describe('syncSstoreGas', () => {
     it(`matches the interpreter's SSTORE gas handler (${hardfork})`, async () => {
       const common = createCustomCommon({ chainId: 1 }, Mainnet, { hardfork, params: paramsEVM })
       const stock = getOpcodesForHF(common).dynamicGasHandlers.get(0x55)!
+      const ja = (await createEVM({ common })).journal as unknown as TestJournal
+      const jb = (await createEVM({ common })).journal as unknown as TestJournal
       const cases = fc.record({
         key: word,
         value: word,
@@ -99,20 +106,20 @@ describe('syncSstoreGas', () => {
       })
       await fc.assert(
         fc.asyncProperty(cases, fc.boolean(), fc.bigInt({ min: 0n, max: 100n }), async (c, cached, base) => {
-          const a = runState(c)
-          const b = runState(c)
+          const a = runState(c, ja)
+          const b = runState(c, jb)
           const theirs = await outcome(() => stock(a as never, base, common))
           const ours = await outcome(() => syncSstoreGas(common, words(c, cached))!(b as never, base))
           expect(ours).toEqual(theirs)
           expect(b.gasRefund).toBe(a.gasRefund)
-          expect([...b.warmed]).toEqual([...a.warmed])
+          expect(warmState(jb)).toBe(warmState(ja))
         }),
         { numRuns: 5000 },
       )
     })
   }
 
-  it('is synchronous when both slot values are cached', () => {
+  it('is synchronous when both slot values are cached', async () => {
     const common = createCustomCommon({ chainId: 1 }, Mainnet, { hardfork: 'prague', params: paramsEVM })
     const c: Case = {
       key: 1n,
@@ -124,7 +131,8 @@ describe('syncSstoreGas', () => {
       warm: true,
       isStatic: false,
     }
-    expect(syncSstoreGas(common, words(c, true))!(runState(c) as never, 0n)).toBe(2900n)
-    expect(syncSstoreGas(common, words(c, false))!(runState(c) as never, 0n)).toBeInstanceOf(Promise)
+    const journal = (await createEVM({ common })).journal as unknown as TestJournal
+    expect(syncSstoreGas(common, words(c, true))!(runState(c, journal) as never, 0n)).toBe(2900n)
+    expect(syncSstoreGas(common, words(c, false))!(runState(c, journal) as never, 0n)).toBeInstanceOf(Promise)
   })
 })

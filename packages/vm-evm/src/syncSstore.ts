@@ -2,7 +2,7 @@ import type { Common } from '@ethereumjs/common'
 import { EVMError } from '@ethereumjs/evm'
 import type { Address } from '@ethereumjs/util'
 import type { GasRunState } from './syncGas.js'
-import { word32 } from './word32.js'
+import { isWarmSlot, journalAddress, journalSlot, warmSlot } from './warmSlots.js'
 
 /** A state manager that keeps storage words per transaction (our StateAdapter): SSTORE's reads. */
 export interface StorageWords {
@@ -63,10 +63,11 @@ export function syncSstoreGas(common: Common, words: StorageWords): SstoreGas | 
 
   const rule = (rs: SstoreRunState, gas: bigint, key: bigint, value: bigint, current: bigint, original: bigint) => {
     if (rs.gasLeft <= sentry) trap(EVMError.errorMessages.OUT_OF_GAS)
-    const keyBytes = word32(key)
-    const address = rs.interpreter.getAddress().bytes
     const journal = rs.interpreter.journal
-    const warm = journal.isWarmedStorage(address, keyBytes)
+    const bytes = rs.interpreter.getAddress().bytes
+    const address = journalAddress(bytes)
+    const slot = journalSlot(key)
+    const warm = isWarmSlot(journal, address, slot)
     if (current === value) gas += warm ? warmRead : noop
     else if (original === current) {
       if (original === 0n) gas += init
@@ -91,7 +92,7 @@ export function syncSstoreGas(common: Common, words: StorageWords): SstoreGas | 
       gas += dirty
     }
     if (!warm) {
-      journal.addWarmedStorage(address, keyBytes)
+      warmSlot(journal, bytes, address, slot)
       gas += cold
     }
     return gas
