@@ -98,8 +98,26 @@ export class BlockState implements Store {
 
   /** Gas-model state in storage of `PREDEPLOYS.gasStore`, part of the state root. */
   gasStore(): GasStore {
-    const slotOf = (key: string) => bytesToHex(keccak256(enc.encode(key)))
+    // A model reads and writes the same few keys for every transaction: each key is hashed to its slot once.
+    const slots = new Map<string, Hex>()
+    const slotOf = (key: string) => {
+      let slot = slots.get(key)
+      if (slot === undefined) {
+        slot = bytesToHex(keccak256(enc.encode(key)))
+        slots.set(key, slot)
+      }
+      return slot
+    }
+    const put = (key: string, value: bigint) => {
+      if (value < 0n || value >= 1n << 256n) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
+      const slot = slotOf(key)
+      this.gasSlots.set(slot, value)
+      this.dirtyGas.add(slot)
+    }
     return {
+      // The block's cache answers without an await once a key was read or written (core's optional members).
+      peek: (key) => this.gasSlots.get(slotOf(key)),
+      put,
       get: async (key) => {
         const slot = slotOf(key)
         let v = this.gasSlots.get(slot)
@@ -109,12 +127,7 @@ export class BlockState implements Store {
         }
         return v
       },
-      set: async (key, value) => {
-        if (value < 0n || value >= 1n << 256n) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
-        const slot = slotOf(key)
-        this.gasSlots.set(slot, value)
-        this.dirtyGas.add(slot)
-      },
+      set: async (key, value) => put(key, value),
     }
   }
 

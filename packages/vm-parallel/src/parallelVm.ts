@@ -383,6 +383,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       coinbase: ctx.coinbase,
       fees: ctx.fees,
       balanceOf: async (a) => (await bs.loadAccount(a.toLowerCase() as Address)).balance,
+      // The block's account cache is always current: a model's funds check needs no await for loaded accounts.
+      peekBalance: (a) => bs.balance(a.toLowerCase() as Address),
       store,
     }
 
