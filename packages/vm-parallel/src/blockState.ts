@@ -4,6 +4,8 @@ import type { Store } from './executor.js'
 import { decodeRecord, encodeRecord, joinWords, recordSlot, recordWords } from './record.js'
 
 const EMPTY: Account = { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
+
+type Slot = { account: Account; dirty: boolean }
 const enc = new TextEncoder()
 
 function word(v: bigint): Hex {
@@ -15,8 +17,10 @@ function word(v: bigint): Hex {
  * `StateDb` once, changed synchronously in memory by the execution phases, and written back once in `flush`.
  */
 export class BlockState implements Store {
-  private accounts = new Map<Address, Account>()
-  private dirty = new Set<Address>()
+  // Each account with its dirty flag: marking a change costs no second hash lookup (a Set of dirty addresses did).
+  private accounts = new Map<Address, Slot>()
+  /** Changed accounts in the order they first changed (flush writes them in this order). */
+  private dirty: Address[] = []
   private records = new Map<string, { value: ReadonlyMap<string, bigint>; words: number }>()
   private dirtyRecords = new Set<string>()
   private gasSlots = new Map<Hex, bigint>()
@@ -26,16 +30,15 @@ export class BlockState implements Store {
 
   /** The account if it is already loaded (no await on the hot path), else undefined. */
   loaded(a: Address): Account | undefined {
-    return this.accounts.get(a)
+    return this.accounts.get(a)?.account
   }
 
   async loadAccount(a: Address): Promise<Account> {
-    let acc = this.accounts.get(a)
-    if (!acc) {
-      acc = (await this.state.getAccount(a)) ?? { ...EMPTY }
-      this.accounts.set(a, acc)
-    }
-    return acc
+    const slot = this.accounts.get(a)
+    if (slot) return slot.account
+    const account = (await this.state.getAccount(a)) ?? { ...EMPTY }
+    this.accounts.set(a, { account, dirty: false })
+    return account
   }
 
   async loadAccounts(accounts: Iterable<Address>): Promise<void> {
@@ -62,13 +65,13 @@ export class BlockState implements Store {
 
   /** A loaded account (throws when it was not loaded: a bug in the caller). */
   account(a: Address): Account {
-    const acc = this.accounts.get(a)
-    if (!acc) throw new Error(`BlockState: account ${a} not loaded`)
-    return acc
+    const slot = this.accounts.get(a)
+    if (!slot) throw new Error(`BlockState: account ${a} not loaded`)
+    return slot.account
   }
 
   balance(a: Address): bigint | undefined {
-    return this.accounts.get(a)?.balance
+    return this.accounts.get(a)?.account.balance
   }
 
   record(program: string, a: Address): ReadonlyMap<string, bigint> | undefined {
@@ -76,15 +79,27 @@ export class BlockState implements Store {
   }
 
   setBalance(a: Address, balance: bigint): void {
-    const acc = this.account(a)
-    acc.balance = balance
-    this.dirty.add(a)
+    const slot = this.slot(a)
+    slot.account.balance = balance
+    this.markDirty(a, slot)
   }
 
   setNonce(a: Address, nonce: bigint): void {
-    const acc = this.account(a)
-    acc.nonce = nonce
-    this.dirty.add(a)
+    const slot = this.slot(a)
+    slot.account.nonce = nonce
+    this.markDirty(a, slot)
+  }
+
+  private slot(a: Address): Slot {
+    const slot = this.accounts.get(a)
+    if (!slot) throw new Error(`BlockState: account ${a} not loaded`)
+    return slot
+  }
+
+  private markDirty(a: Address, slot: Slot): void {
+    if (slot.dirty) return
+    slot.dirty = true
+    this.dirty.push(a)
   }
 
   /** Replaces a record (its account must be loaded; it is created if it did not exist). */
@@ -93,7 +108,8 @@ export class BlockState implements Store {
     if (!r) throw new Error(`BlockState: record ${key} not loaded`)
     r.value = value
     this.dirtyRecords.add(key)
-    this.dirty.add(key.slice(key.indexOf('|') + 1) as Address)
+    const a = key.slice(key.indexOf('|') + 1) as Address
+    this.markDirty(a, this.slot(a))
   }
 
   /** Gas-model state in storage of `PREDEPLOYS.gasStore`, part of the state root. */
@@ -135,12 +151,14 @@ export class BlockState implements Store {
   async flush(): Promise<void> {
     if (this.dirtyGas.size > 0) {
       await this.loadAccount(PREDEPLOYS.gasStore)
-      this.dirty.add(PREDEPLOYS.gasStore)
+      this.markDirty(PREDEPLOYS.gasStore, this.slot(PREDEPLOYS.gasStore))
     }
     // One await for every account instead of one per account: the writes are independent.
     const writes: Promise<void>[] = []
     for (const a of this.dirty) {
-      const acc = this.accounts.get(a)!
+      const slot = this.accounts.get(a)!
+      slot.dirty = false
+      const acc = slot.account
       // putAccount validates and copies the account: the block's object can go in as it is.
       writes.push(this.state.putAccount(a, acc))
     }
@@ -158,7 +176,7 @@ export class BlockState implements Store {
     }
     for (const slot of this.dirtyGas)
       await this.state.putStorage(PREDEPLOYS.gasStore, slot, word(this.gasSlots.get(slot)!))
-    this.dirty.clear()
+    this.dirty = []
     this.dirtyRecords.clear()
     this.dirtyGas.clear()
   }
