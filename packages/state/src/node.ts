@@ -199,16 +199,20 @@ export class LeafNode {
   }
 
   get value(): Uint8Array {
-    const [start, length] = this.hp()
-    const off = start + length
+    const [start, length] = this.valueSpan()
+    return fromLatin1(this.s, start, start + length)
+  }
+
+  /**
+   * The value, cut from the shared slab (see allocBytes.ts): for values read and dropped together,
+   * e.g. the old values a batch write hands to its callback (no backing store of their own each).
+   */
+  valueFromSlab(): Uint8Array {
+    const [start, length] = this.valueSpan()
+    const out = allocBytes(length)
     const s = this.s
-    const p = s.charCodeAt(off)
-    if (p < 0x80) return fromLatin1(s, off, off + 1)
-    if (p < 0xb8) return fromLatin1(s, off + 1, off + 1 + p - 0x80)
-    const l = p - 0xb7
-    let n = 0
-    for (let i = 1; i <= l; i++) n = n * 256 + s.charCodeAt(off + i)
-    return fromLatin1(s, off + 1 + l, off + 1 + l + n)
+    for (let i = 0; i < length; i++) out[i] = s.charCodeAt(start + i)
+    return out
   }
   set value(value: Uint8Array) {
     const fresh = LeafNode.of(this.path, value)

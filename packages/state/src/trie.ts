@@ -665,7 +665,7 @@ function putMany(
     if (node === undefined) return LeafNode.of(path, valueAt(idx, undefined), d, true)
     // A changed leaf is a new object, so the parent sees the change although the leaf is hashed.
     if (node instanceof LeafNode && node.pathEquals(path, d)) {
-      const value = valueAt(idx, needsOld ? node.value : undefined)
+      const value = valueAt(idx, needsOld ? node.valueFromSlab() : undefined)
       return node.valueEquals(value) ? node : LeafNode.of(path, value, d, true)
     }
     return insert(node, path, d, valueAt(idx, needsOld ? getFrom(node, path, d) : undefined))
