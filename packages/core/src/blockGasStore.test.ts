@@ -79,6 +79,32 @@ describe('blockGasStore', () => {
     expect(() => store.checkpoint()).toThrow(TypeError)
   })
 
+  it('keeps many writes of one transaction apart until commit, and drops them all on revert', async () => {
+    const inner = countingStore(memoryGasStore())
+    const store = blockGasStore(inner)
+    const keys = Array.from({ length: 40 }, (_, i) => `k${i}`)
+    store.checkpoint()
+    for (const [i, k] of keys.entries()) store.put!(k, BigInt(i))
+    for (const [i, k] of keys.entries()) if (i % 3 === 0) await store.set(k, BigInt(i) + 100n)
+    for (const [i, k] of keys.entries()) expect(store.peek(k)).toBe(i % 3 === 0 ? BigInt(i) + 100n : BigInt(i))
+    store.revert()
+    for (const k of keys) expect(store.peek(k)).toBeUndefined()
+    store.checkpoint()
+    for (const [i, k] of keys.entries()) store.put!(k, BigInt(i) * 2n)
+    expect(await store.get('k39')).toBe(78n)
+    store.commit()
+    // The next transaction starts empty: a write to one key leaves the others as committed.
+    store.checkpoint()
+    store.put!('k1', 7n)
+    expect(store.peek('k1')).toBe(7n)
+    expect(store.peek('k2')).toBe(4n)
+    store.revert()
+    expect(store.peek('k1')).toBe(2n)
+    await store.flush()
+    expect(inner.sets).toEqual([...keys].sort())
+    expect(await inner.get('k39')).toBe(78n)
+  })
+
   it('flushes through the inner setMany in one call, sorted, when the inner store has it', async () => {
     const inner = countingStore(memoryGasStore())
     const batches: [string, bigint][][] = []

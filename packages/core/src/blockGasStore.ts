@@ -1,6 +1,7 @@
 import type { GasStore } from './interfaces/gasModel.js'
 
 const MAX = 1n << 256n
+const PENDING_SCAN = 16
 
 /** A cache in front of a `GasStore` for one block execution (or one admission batch). */
 export interface BlockGasStore extends GasStore {
@@ -48,20 +49,44 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
   const writeBack = opts.writeBack !== false
   const values = new Map<string, bigint>()
   const dirty = new Set<string>()
-  // One map for every transaction's pending writes, cleared on commit/revert (no allocation per transaction).
-  const pending = new Map<string, bigint>()
+  // The open transaction's writes: a few keys (a model writes one or two per transaction), in two arrays reused
+  // by every transaction. A Map here cost an allocation per transaction: its clear() builds a new table.
+  const pendingKeys: string[] = []
+  const pendingValues: bigint[] = []
+  let pendingCount = 0
+  // Past this many writes in one transaction, an index instead of a linear scan.
+  let pendingIndex: Map<string, number> | undefined
   let open = false
-  const keep = (value: bigint, key: string): void => {
-    values.set(key, value)
-    dirty.add(key)
+  const pendingAt = (key: string): number => {
+    if (pendingIndex !== undefined) return pendingIndex.get(key) ?? -1
+    for (let i = 0; i < pendingCount; i++) if (pendingKeys[i] === key) return i
+    return -1
+  }
+  // The arrays keep their slots (and the last few keys and values) for the next transaction to overwrite.
+  const drop = (): void => {
+    pendingCount = 0
+    pendingIndex = undefined
   }
   const put = (key: string, value: bigint): void => {
     // Same contract as the state store: a value it would refuse is refused now, not at flush.
     if (value < 0n || value >= MAX) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
-    if (open) pending.set(key, value)
-    else {
+    if (!open) {
       values.set(key, value)
       dirty.add(key)
+      return
+    }
+    const i = pendingAt(key)
+    if (i >= 0) {
+      pendingValues[i] = value
+      return
+    }
+    pendingKeys[pendingCount] = key
+    pendingValues[pendingCount] = value
+    pendingCount++
+    if (pendingIndex !== undefined) pendingIndex.set(key, pendingCount - 1)
+    else if (pendingCount > PENDING_SCAN) {
+      pendingIndex = new Map()
+      for (let j = 0; j < pendingCount; j++) pendingIndex.set(pendingKeys[j]!, j)
     }
   }
   return {
@@ -69,16 +94,16 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
       return values.size
     },
     peek(key) {
-      if (open && pending.size !== 0) {
-        const p = pending.get(key)
-        if (p !== undefined) return p
+      if (pendingCount !== 0) {
+        const i = pendingAt(key)
+        if (i >= 0) return pendingValues[i]
       }
       return values.get(key)
     },
     async get(key) {
-      if (open && pending.size !== 0) {
-        const p = pending.get(key)
-        if (p !== undefined) return p
+      if (pendingCount !== 0) {
+        const i = pendingAt(key)
+        if (i >= 0) return pendingValues[i]!
       }
       let v = values.get(key)
       if (v === undefined) {
@@ -102,13 +127,16 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
     commit() {
       if (!open) return
       open = false
-      if (pending.size === 0) return
-      // forEach, not for…of: no iterator and no [key, value] array per entry (this runs once per transaction).
-      pending.forEach(keep)
-      pending.clear()
+      if (pendingCount === 0) return
+      for (let i = 0; i < pendingCount; i++) {
+        const key = pendingKeys[i]!
+        values.set(key, pendingValues[i]!)
+        dirty.add(key)
+      }
+      drop()
     },
     revert() {
-      pending.clear()
+      if (pendingCount !== 0) drop()
       open = false
     },
     async flush() {
