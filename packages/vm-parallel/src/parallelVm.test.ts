@@ -92,6 +92,28 @@ describe('parallelVm', () => {
     expect((await state.getAccount(alice!.address))!.nonce).toBe(1n)
   })
 
+  it('releases what the gas model holds for a transaction excluded after upfront', async () => {
+    // A model that asks the sender to hold more than it has: upfront succeeds, the funds check then excludes.
+    const released: string[] = []
+    const greedy = {
+      ...gas,
+      name: 'greedy',
+      upfront: async (tx: { sender: `0x${string}` }) => ({ payer: tx.sender, amount: 10n ** 30n }),
+      release: (tx: { hash: string }) => {
+        released.push(tx.hash)
+      },
+    }
+    const state = memoryState()
+    await vm.genesis(genesis, state)
+    const txs = (await vm.decodeTxs([call(token, 'transfer', { to: bob!.address, amount: 1n }, alice!, 0n)], {
+      chainId: CHAIN_ID,
+    })) as ParallelTx[]
+    const result = await vm.executeBlock({ ctx: ctx(), deposits: [], txs, state, gas: greedy })
+    expect(result.excluded.map((e) => e.error.name)).toEqual(['InsufficientFundsError'])
+    expect(released).toEqual([txs[0]!.hash])
+    expect((await state.getAccount(alice!.address))!.nonce).toBe(0n)
+  })
+
   it('mints only for the authority', async () => {
     const { state, result } = await run([
       call(token, 'mint', { to: carol!.address, amount: 50n }, authority!, 0n),

@@ -443,6 +443,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const accepted: { tx: ParallelTx; up: UpfrontCharge }[] = []
     let blockGas = 0n
     for (const tx of txs) {
+      let held = false
       try {
         const acc = bs.loaded(tx.sender) ?? (await bs.loadAccount(tx.sender))
         // The block's own account object: an earlier transaction of this sender already advanced its nonce.
@@ -456,6 +457,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
           })
         }
         const up = await gas.upfront(tx, chargeCtx)
+        held = true
         if (up.token !== undefined) throw new UnknownFeeTokenError({ token: up.token, accepted: ['native'] })
         const payer = up.payer.toLowerCase() as Address
         const p = bs.loaded(payer) ?? (await bs.loadAccount(payer))
@@ -467,6 +469,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         accepted.push({ tx, up: { ...up, payer } })
       } catch (e) {
         if (!(e instanceof BaseError)) throw e
+        // Excluded after upfront: the model drops what it holds for the transaction (a quota reservation).
+        if (held) gas.release?.(tx, chargeCtx)
         excluded.push({ hash: tx.hash, error: e })
       }
     }
