@@ -456,7 +456,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
             blockGasLimit: ctx.gasLimit,
           })
         }
-        const up = await gas.upfront(tx, chargeCtx)
+        // The model's sync variant first: no promise per transaction when it answers from memory.
+        const up = gas.upfrontSync?.(tx, chargeCtx) ?? (await gas.upfront(tx, chargeCtx))
         held = true
         if (up.token !== undefined) throw new UnknownFeeTokenError({ token: up.token, accepted: ['native'] })
         const payer = up.payer.toLowerCase() as Address
@@ -510,7 +511,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       const { tx, up } = accepted[i]!
       const r = results[i]!
       const gasUsed = tx.intrinsicGas
-      const charge = await gas.charge(tx, gasUsed, chargeCtx)
+      const charge = gas.chargeSync?.(tx, gasUsed, chargeCtx) ?? (await gas.charge(tx, gasUsed, chargeCtx))
       const payer = up.payer
       const refund = up.amount - charge.amount
       if (refund < 0n)
