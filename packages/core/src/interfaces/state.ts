@@ -7,6 +7,11 @@ export interface StateReader {
   /** The 32-byte value of a storage slot (zero when unset). `slot` is 32-byte hex. */
   getStorage(address: Address, slot: Hex): Promise<Hex>
   getCode(address: Address): Promise<Uint8Array>
+  /**
+   * Optional: `getAccount` for many addresses in one call (one batched read of the store for those not
+   * in memory), in order. Same results as calling `getAccount` for each.
+   */
+  getAccounts?(addresses: readonly Address[]): Promise<(Account | undefined)[]>
 }
 
 /** A Merkle proof in the `eth_getProof` format. */
