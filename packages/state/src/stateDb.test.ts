@@ -169,3 +169,40 @@ describe('createStateDb', () => {
     await expect(state.putStorage(addr(2), word(1), word(1))).rejects.toBeInstanceOf(AccountNotFoundError)
   })
 })
+
+describe('getAccounts', () => {
+  it('answers as getAccount does for each address: in memory, flushed but unwritten, in the Db, deleted, missing, past roots', async () => {
+    const db = memoryDb()
+    const state = createStateDb({ db })
+    for (const i of [1, 2, 3, 4, 5, 6, 10]) await state.putAccount(addr(i), acct(BigInt(i) * 10n, BigInt(i)))
+    const first = await state.flush()
+    await db.batch(first.ops) // 1..6 now in the Db
+    await state.putAccount(addr(2), acct(222n, 9n))
+    await state.putAccount(addr(3), undefined)
+    await state.putAccount(addr(7), acct(70n))
+    const second = await state.flush() // pending: 2, 3 (deleted), 7; not yet written to the Db
+    await state.putAccount(addr(4), acct(444n)) // in memory
+    await state.putAccount(addr(5), undefined) // deleted in memory
+    const list = [
+      addr(1),
+      addr(2),
+      addr(3),
+      addr(4),
+      addr(5),
+      addr(7),
+      addr(99),
+      `0x${addr(10).slice(2).toUpperCase()}` as Address,
+    ]
+    const one = await Promise.all(list.map((a) => state.getAccount(a)))
+    const many = await state.getAccounts!(list)
+    expect(many).toEqual(one)
+    expect(many.map((a) => a?.balance)).toEqual([10n, 222n, undefined, 444n, undefined, 70n, undefined, 100n])
+    // Once the second flush is written the answers stay the same; a past root reads through its trie.
+    await db.batch(second.ops)
+    expect(await state.getAccounts!(list)).toEqual(one)
+    const past = (await state.at(first.root))!
+    expect(await past.getAccounts!(list)).toEqual(await Promise.all(list.map((a) => past.getAccount(a))))
+    expect((await past.getAccounts!([addr(3), addr(7)])).map((a) => a?.balance)).toEqual([30n, undefined])
+    await expect(state.getAccounts!(['0x12' as Address])).rejects.toBeInstanceOf(TypeError)
+  })
+})

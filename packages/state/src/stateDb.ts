@@ -106,6 +106,8 @@ const pathOfSlot = (slot: Hex) => bytesToNibbles(keccak_256(fromHex(slot)))
 /** Where the base state (as of the last flush, or of a past root) is read from. */
 interface BaseReader {
   account(a: Address): Promise<Uint8Array | undefined>
+  /** `account` for many (checked, lower-case) addresses, in order. */
+  accounts(as: Address[]): Promise<(Uint8Array | undefined)[]>
   storage(a: Address, slot: Hex): Promise<Uint8Array | undefined>
   code(codeHash: Hex): Promise<Uint8Array | undefined>
 }
@@ -137,12 +139,29 @@ class Backing {
     if (p !== undefined) return p ?? undefined
     return this.db.get(key)
   }
+  /** `read` for many keys: the last flush's ops first, then one `getMany` for the rest. */
+  async readMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    const out: (Uint8Array | undefined)[] = new Array(keys.length)
+    const missing: number[] = []
+    const pending = this.pending
+    for (let i = 0; i < keys.length; i++) {
+      const p = pending.size === 0 ? undefined : pending.get(latin1(keys[i]!))
+      if (p === undefined) missing.push(i)
+      else out[i] = p ?? undefined
+    }
+    if (missing.length > 0) {
+      const values = await this.db.getMany(missing.length === keys.length ? keys : missing.map((i) => keys[i]!))
+      for (let j = 0; j < missing.length; j++) out[missing[j]!] = values[j]
+    }
+    return out
+  }
 }
 
 /** Reads the flat key-value state: no trie walk. */
 function flatReader(backing: Backing): BaseReader {
   return {
     account: (a) => backing.read(accountKey(a)),
+    accounts: (as) => backing.readMany(as.map(accountKey)),
     storage: (a, slot) => backing.read(storageKey(a, slot)),
     code: (h) => backing.read(codeKey(h)),
   }
@@ -159,6 +178,11 @@ function trieReader(backing: Backing, root: Hex): BaseReader {
   }
   return {
     account: record,
+    async accounts(as) {
+      const paths = as.map(pathOfAddress)
+      await accounts.resolvePaths(paths, false)
+      return paths.map((p) => accounts.getPath(p))
+    },
     async storage(a, slot) {
       let trie = storages.get(a)
       if (trie === undefined) {
@@ -229,6 +253,29 @@ class StateDbImpl implements MptStateDb {
     if (record === undefined) return undefined
     const { nonce, balance, codeHash } = decodeAccount(record)
     return { nonce, balance, codeHash }
+  }
+
+  async getAccounts(addresses: readonly Address[]): Promise<(Account | undefined)[]> {
+    const out: (Account | undefined)[] = new Array(addresses.length)
+    const missing: number[] = []
+    const missed: Address[] = []
+    for (let i = 0; i < addresses.length; i++) {
+      const a = checkAddress(addresses[i]!)
+      const o = this.accounts.get(a)
+      if (o === undefined) {
+        missing.push(i)
+        missed.push(a)
+      } else out[i] = o === null ? undefined : { ...o }
+    }
+    if (missed.length === 0) return out
+    const records = await this.base.accounts(missed)
+    for (let j = 0; j < missed.length; j++) {
+      const record = records[j]
+      if (record === undefined) continue
+      const { nonce, balance, codeHash } = decodeAccount(record)
+      out[missing[j]!] = { nonce, balance, codeHash }
+    }
+    return out
   }
 
   async getStorage(address: Address, slot: Hex): Promise<Hex> {
