@@ -44,7 +44,17 @@ export class BlockState implements Store {
   async loadAccounts(accounts: Iterable<Address>): Promise<void> {
     const missing: Address[] = []
     for (const a of accounts) if (!this.accounts.has(a)) missing.push(a)
-    for (const a of missing) await this.loadAccount(a)
+    if (missing.length === 0) return
+    if (this.state.getAccounts === undefined) {
+      for (const a of missing) await this.loadAccount(a)
+      return
+    }
+    // One batched read (the state's optional getAccounts) instead of an await per account.
+    const got = await this.state.getAccounts(missing)
+    for (let i = 0; i < missing.length; i++) {
+      const a = missing[i]!
+      if (!this.accounts.has(a)) this.accounts.set(a, { account: got[i] ?? { ...EMPTY }, dirty: false })
+    }
   }
 
   async loadRecord(program: string, a: Address): Promise<ReadonlyMap<string, bigint>> {

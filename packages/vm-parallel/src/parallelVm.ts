@@ -296,6 +296,14 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     let loading = 0
     for (const b of plan) {
       const tl = performance.now()
+      // The batch's declared accounts in one batched state read; records (if any) load one by one below.
+      const declared: Address[] = []
+      for (const i of b.indices) {
+        const set = txs[i]!.accessSet
+        for (const a of set.reads) declared.push(a)
+        for (const a of set.writes) declared.push(a)
+      }
+      await bs.loadAccounts(declared)
       for (const i of b.indices) {
         const tx = txs[i]!
         if (packOpts.keepsRecords(tx.program) || needsLoad(bs, tx)) await loadDeclared(tx)
@@ -442,6 +450,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const excluded: { hash: `0x${string}`; error: BaseError }[] = []
     const accepted: { tx: ParallelTx; up: UpfrontCharge }[] = []
     let blockGas = 0n
+    // Every sender in one batched state read (no await per account below).
+    await bs.loadAccounts(txs.map((t) => t.sender))
     for (const tx of txs) {
       let held = false
       try {
