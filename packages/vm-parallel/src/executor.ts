@@ -10,6 +10,7 @@ import {
 } from './errors.js'
 import type { Capability } from './program.js'
 import { encodeRecord, MAX_RECORD_BYTES } from './record.js'
+import { headerLength, writeHeader } from './rlpHeader.js'
 import type { Bridge, Sandbox } from './sandbox.js'
 
 /** `locks`: declared accounts are enforced (Sealevel). `optimistic`: any account, conflicts re-executed (Block-STM). */
@@ -329,7 +330,7 @@ export function encodeLogValues(packed: string): Hex {
         // A single byte below 0x80 is its own rlp.
         const first = digits % 2 ? NIBBLE_OF[packed.charCodeAt(i + 1)]! : 0
         if (!(len === 1 && (digits === 1 ? first : byteAt(packed, i + 1)) < 0x80))
-          at = writeLength(scratch, at, 0x80, len)
+          at = writeHeader(scratch, at, 0x80, len)
         let k = i + 1
         if (digits % 2) {
           scratch[at++] = first
@@ -349,7 +350,7 @@ export function encodeLogValues(packed: string): Hex {
       const size = bytes ? bytes.length : text.length
       scratch = room(scratch, at, size + 9)
       const single = size === 1 && (bytes ? bytes[0]! : text.charCodeAt(0)) < 0x80
-      if (!single) at = writeLength(scratch, at, 0x80, size)
+      if (!single) at = writeHeader(scratch, at, 0x80, size)
       if (bytes) {
         scratch.set(bytes, at)
         at += size
@@ -358,8 +359,8 @@ export function encodeLogValues(packed: string): Hex {
     }
   }
   const bodySize = at - LIST_HEADER_ROOM
-  const header = lengthSize(bodySize)
-  writeLength(scratch, LIST_HEADER_ROOM - header, 0xc0, bodySize)
+  const header = headerLength(bodySize)
+  writeHeader(scratch, LIST_HEADER_ROOM - header, 0xc0, bodySize)
   return bytesToHex(scratch.subarray(LIST_HEADER_ROOM - header, at))
 }
 
@@ -379,29 +380,6 @@ function room(buf: Uint8Array, at: number, need: number): Uint8Array {
   const next = new Uint8Array(Math.max(2 * buf.length, at + need))
   next.set(buf.subarray(0, at))
   return next
-}
-
-/** Bytes of the rlp length prefix of `len` bytes. */
-function lengthSize(len: number): number {
-  if (len <= 55) return 1
-  let n = 0
-  for (let l = len; l > 0; l = Math.floor(l / 256)) n++
-  return 1 + n
-}
-
-/** Writes the rlp prefix of a string (`base` 0x80) or list (`base` 0xc0) of `len` bytes at `at`; returns the end. */
-function writeLength(buf: Uint8Array, at: number, base: number, len: number): number {
-  if (len <= 55) {
-    buf[at] = base + len
-    return at + 1
-  }
-  const n = lengthSize(len) - 1
-  buf[at] = base + 55 + n
-  for (let k = n; k >= 1; k--) {
-    buf[at + k] = len % 256
-    len = Math.floor(len / 256)
-  }
-  return at + 1 + n
 }
 
 /**

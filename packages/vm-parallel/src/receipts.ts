@@ -1,5 +1,6 @@
 import type { Receipt } from '@appchain/core'
 import { fastHexToBytes } from './hex.js'
+import { headerLength, writeHeader } from './rlpHeader.js'
 import { PARALLEL_TX_TYPE } from './tx.js'
 
 // Log addresses and topics repeat across a block's receipts: their bytes are parsed once.
@@ -12,29 +13,6 @@ function fixedBytes(hex: string): Uint8Array {
     fixed.set(hex, b)
   }
   return b
-}
-
-/** Length of the rlp header of a string or list whose payload is `len` bytes (single bytes < 0x80 aside). */
-function headerLength(len: number): number {
-  if (len <= 55) return 1
-  let n = 1
-  for (let l = len; l > 255; l = Math.floor(l / 256)) n++
-  return 1 + n
-}
-
-/** Writes the rlp header of a string (`base` 0x80) or list (`base` 0xc0) of `len` bytes at `at`; returns the end. */
-function writeHeader(out: Uint8Array, at: number, base: number, len: number): number {
-  if (len <= 55) {
-    out[at] = base + len
-    return at + 1
-  }
-  const n = headerLength(len) - 1
-  out[at] = base + 55 + n
-  for (let i = n; i >= 1; i--) {
-    out[at + i] = len & 0xff
-    len = Math.floor(len / 256)
-  }
-  return at + 1 + n
 }
 
 /** rlp size of a byte string of `len` bytes whose first byte is `first`. */
