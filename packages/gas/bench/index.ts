@@ -17,22 +17,12 @@ import {
 import { memoryGasStore } from '@appchain/core/testing'
 import { createStateDb } from '@appchain/state'
 import { type EvmTx, evmVm, stateGasStore } from '@appchain/vm-evm'
-import { privateKeyToAccount } from 'viem/accounts'
 import { eip1559 } from '../src/eip1559.js'
-import { flatFee } from '../src/flatFee.js'
-import { localFeeMarkets } from '../src/localFeeMarkets.js'
-import { rateLimited } from '../src/rateLimited.js'
-import { sponsored } from '../src/sponsored.js'
-import { withL1DataFee } from '../src/withL1DataFee.js'
+import { benchModels, COINBASE, chainId, signedTransfers } from './workload.js'
 
 const N = Number(process.env.BENCH_TXS ?? 10_000)
-const SENDERS = Math.max(1, Math.floor(N / 10))
 const RUNS = Number(process.env.BENCH_RUNS ?? 7)
 const EVM_RUNS = Number(process.env.BENCH_EVM_RUNS ?? 3)
-const chainId = 4242
-const gwei = 1_000_000_000n
-const PAYMASTER: Address = '0x00000000000000000000000000000000000000aa'
-const COINBASE: Address = '0x00000000000000000000000000000000000000c0'
 
 // BENCH_CLOCK=cpu times with the process's CPU time instead of the wall clock: on a loaded machine, wall time
 // counts the time other processes hold the cores, and CPU time does not (it counts GC threads, though).
@@ -50,31 +40,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
-console.log(`signing ${N} EIP-1559 transfers from ${SENDERS} senders…`)
-const accounts = Array.from({ length: SENDERS }, (_, i) =>
-  privateKeyToAccount(`0x${(i + 1).toString(16).padStart(64, '0')}`),
-)
-// 64 recipients, so localFeeMarkets sees hot accounts.
-const recipients = Array.from({ length: 64 }, (_, i) => `0x${(0xbeef00 + i).toString(16).padStart(40, '0')}` as Address)
-const raws: Uint8Array[] = []
-for (let i = 0; i < N; i++) {
-  const account = accounts[i % SENDERS]!
-  const signed = await account.signTransaction({
-    type: 'eip1559',
-    chainId,
-    nonce: Math.floor(i / SENDERS),
-    to: recipients[i % recipients.length]!,
-    value: 1n,
-    gas: 21_000n,
-    maxFeePerGas: 10n * gwei,
-    maxPriorityFeePerGas: gwei,
-  })
-  raws.push(Buffer.from(signed.slice(2), 'hex'))
-}
-const alloc = Object.fromEntries([
-  ...accounts.map((a) => [a.address.toLowerCase(), { balance: 10n ** 21n }]),
-  [PAYMASTER, { balance: 10n ** 24n }],
-]) as Record<Address, { balance: bigint }>
+console.log(`signing ${N} EIP-1559 transfers from ${Math.max(1, Math.floor(N / 10))} senders…`)
+const { raws, alloc } = await signedTransfers(N)
 
 const vm = evmVm({ hardfork: 'prague' })
 const decoded = await vm.decodeTxs(raws, { chainId: BigInt(chainId) })
@@ -117,19 +84,7 @@ const evmRun = async () => {
 console.log(`executing the ${N}-transfer block on the EVM (${EVM_RUNS} runs, then one after each model)…`)
 for (let r = 0; r < EVM_RUNS; r++) await evmRun()
 
-const models: [string, () => GasModel][] = [
-  ['eip1559', () => eip1559()],
-  ['flatFee', () => flatFee({ perTx: 100_000n * gwei, perByte: 10n * gwei })],
-  [
-    'sponsored',
-    () =>
-      sponsored({ paymaster: PAYMASTER, quota: { txPerWindow: 100n, gasPerWindow: 10_000_000n, windowBlocks: 100n } }),
-  ],
-  // biome-ignore lint/suspicious/noThenProperty: the config field is named `then` (issue 5)
-  ['rateLimited(eip1559)', () => rateLimited({ freeTxPerWindow: 5n, windowBlocks: 100n, then: eip1559() })],
-  ['localFeeMarkets(eip1559)', () => localFeeMarkets({ base: eip1559(), hotThreshold: 8 })],
-  ['withL1DataFee(eip1559)', () => withL1DataFee(eip1559(), { pricePerByte: 1_000n })],
-]
+const models = benchModels
 
 /**
  * One block's accounting, as the mempool (admit) and the VM (upfront, charge, observeBlock) call it.

@@ -9,58 +9,19 @@
 import { type Address, blockGasStore, type GasModel, type GasStore, memoryDb, type TxEnvelope } from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import { type EvmTx, evmVm, stateGasStore } from '@appchain/vm-evm'
-import { privateKeyToAccount } from 'viem/accounts'
-import { eip1559 } from '../src/eip1559.js'
-import { flatFee } from '../src/flatFee.js'
-import { localFeeMarkets } from '../src/localFeeMarkets.js'
-import { rateLimited } from '../src/rateLimited.js'
-import { sponsored } from '../src/sponsored.js'
-import { withL1DataFee } from '../src/withL1DataFee.js'
+import { benchModels, COINBASE, chainId, signedTransfers } from './workload.js'
 
 const N = Number(process.env.BENCH_TXS ?? 10_000)
-const SENDERS = Math.max(1, Math.floor(N / 10))
 const RUNS = Number(process.env.PROF_RUNS ?? 10)
-const chainId = 4242
-const gwei = 1_000_000_000n
-const PAYMASTER: Address = '0x00000000000000000000000000000000000000aa'
-const COINBASE: Address = '0x00000000000000000000000000000000000000c0'
-const accounts = Array.from({ length: SENDERS }, (_, i) =>
-  privateKeyToAccount(`0x${(i + 1).toString(16).padStart(64, '0')}`),
-)
-const recipients = Array.from({ length: 64 }, (_, i) => `0x${(0xbeef00 + i).toString(16).padStart(40, '0')}` as Address)
-const raws: Uint8Array[] = []
-for (let i = 0; i < N; i++) {
-  const account = accounts[i % SENDERS]!
-  const signed = await account.signTransaction({
-    type: 'eip1559',
-    chainId,
-    nonce: Math.floor(i / SENDERS),
-    to: recipients[i % recipients.length]!,
-    value: 1n,
-    gas: 21_000n,
-    maxFeePerGas: 10n * gwei,
-    maxPriorityFeePerGas: gwei,
-  })
-  raws.push(Buffer.from(signed.slice(2), 'hex'))
-}
-const alloc = Object.fromEntries([
-  ...accounts.map((a) => [a.address.toLowerCase(), { balance: 10n ** 21n }]),
-  [PAYMASTER, { balance: 10n ** 24n }],
-]) as Record<Address, { balance: bigint }>
+const { raws, alloc } = await signedTransfers(N)
 const vm = evmVm({ hardfork: 'prague' })
 const txs = (await vm.decodeTxs(raws, { chainId: BigInt(chainId) })) as EvmTx[]
 await vm.close()
 const envelopes: TxEnvelope[] = txs.map((t) => ({ ...t, accessSet: { reads: [], writes: [t.sender, t.to!] } }))
-const models: Record<string, () => GasModel> = {
-  eip1559: () => eip1559(),
-  flatFee: () => flatFee({ perTx: 100_000n * gwei, perByte: 10n * gwei }),
-  sponsored: () =>
-    sponsored({ paymaster: PAYMASTER, quota: { txPerWindow: 100n, gasPerWindow: 10_000_000n, windowBlocks: 100n } }),
-  // biome-ignore lint/suspicious/noThenProperty: config field
-  rateLimited: () => rateLimited({ freeTxPerWindow: 5n, windowBlocks: 100n, then: eip1559() }),
-  localFeeMarkets: () => localFeeMarkets({ base: eip1559(), hotThreshold: 8 }),
-  withL1DataFee: () => withL1DataFee(eip1559(), { pricePerByte: 1_000n }),
-}
+// MODEL names a bench model by the start of its table name (e.g. rateLimited for 'rateLimited(eip1559)').
+const models: Record<string, () => GasModel> = Object.fromEntries(
+  benchModels.map(([name, create]) => [name.replace(/\(.*\)$/, ''), create]),
+)
 const create = models[process.env.MODEL ?? 'sponsored']!
 const PART = process.env.PART ?? 'all'
 const states = []

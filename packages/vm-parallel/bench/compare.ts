@@ -1,9 +1,8 @@
-import type { BlockContext, GenesisAlloc } from '@appchain/core'
-import { ZERO_HASH } from '@appchain/core'
+import type { GenesisAlloc } from '@appchain/core'
 import { eip1559 } from '@appchain/gas'
 import type { ParallelTx } from '../src/parallelTx.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
-import { cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
+import { benchContext, cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
 
 // Before/after in one run: BASE=dir holds another copy of src (`git archive <commit> src | tar -x -C dir`);
 // both VMs execute the same signed low-contention block alternately, WORKERS threads each, BENCH_REPS times.
@@ -14,16 +13,7 @@ const workers = Number(process.env.WORKERS ?? 1)
 const base = process.env.BASE
 if (!base) throw new Error('set BASE to a directory holding another copy of src')
 const gas = eip1559({ initialBaseFee: 1n })
-const ctx: BlockContext = {
-  chainId: 4242n,
-  number: 1n,
-  timestamp: 1n,
-  coinbase: '0x00000000000000000000000000000000000000c0',
-  gasLimit: 10n ** 12n,
-  fees: gas.genesisFees(),
-  prevRandao: ZERO_HASH,
-  parentHash: ZERO_HASH,
-}
+const ctx = benchContext(gas)
 const w = transferWorkloads(N)[Number(process.env.WORKLOAD ?? 0)]!
 const token = nativeToken({ authority: w.transfers[0]!.from.address })
 const raws = signTransfers(token, w.transfers, 4242n)

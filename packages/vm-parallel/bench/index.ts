@@ -1,5 +1,4 @@
-import type { BlockContext, GenesisAlloc } from '@appchain/core'
-import { ZERO_HASH } from '@appchain/core'
+import type { GenesisAlloc } from '@appchain/core'
 import { eip1559 } from '@appchain/gas'
 import { evmVm } from '@appchain/vm-evm'
 import type { ExecutionMode } from '../src/executor.js'
@@ -8,7 +7,7 @@ import { parallelVm } from '../src/parallelVm.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
 import { recoveryBackend } from '../src/recover.js'
 import { compileToken, erc20Genesis, signErc20Transfers } from './erc20.js'
-import { cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
+import { benchContext, cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
 
 // Usage: npm run bench -w packages/vm-parallel   (BENCH_TXS, BENCH_REPS to change the size;
 // BENCH_QUICK=1: locking mode only, one run, no undeclared workload). Blocks run on the StateDb that wrote and
@@ -18,16 +17,7 @@ const N = Number(process.env.BENCH_TXS ?? 20_000)
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 1 : 3))
 const CHAIN_ID = 4242n
 const gas = eip1559({ initialBaseFee: 1n })
-const ctx: BlockContext = {
-  chainId: CHAIN_ID,
-  number: 1n,
-  timestamp: 1_700_000_001n,
-  coinbase: '0x00000000000000000000000000000000000000c0',
-  gasLimit: 10n ** 12n,
-  fees: gas.genesisFees(),
-  prevRandao: ZERO_HASH,
-  parentHash: ZERO_HASH,
-}
+const ctx = benchContext(gas, 1_700_000_001n)
 
 const workloads = transferWorkloads(N).filter((w) => !(QUICK && w.undeclared))
 const token = nativeToken({ authority: workloads[0]!.transfers[0]!.from.address })

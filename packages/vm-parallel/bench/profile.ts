@@ -1,28 +1,18 @@
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
-import type { BlockContext, GenesisAlloc } from '@appchain/core'
-import { ZERO_HASH } from '@appchain/core'
+import type { GenesisAlloc } from '@appchain/core'
 import { eip1559 } from '@appchain/gas'
 import type { ParallelTx } from '../src/parallelTx.js'
 import { parallelVm } from '../src/parallelVm.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
-import { cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
+import { benchContext, cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
 
 // Where the time of one block goes: BENCH_TXS transfers at low contention, phases timed separately.
 // PROFILE=file.cpuprofile writes a CPU profile of the main thread during the last executeBlock only.
 const N = Number(process.env.BENCH_TXS ?? 5000)
 const workers = Number(process.env.WORKERS ?? 0)
 const gas = eip1559({ initialBaseFee: 1n })
-const ctx: BlockContext = {
-  chainId: 4242n,
-  number: 1n,
-  timestamp: 1n,
-  coinbase: '0x00000000000000000000000000000000000000c0',
-  gasLimit: 10n ** 12n,
-  fees: gas.genesisFees(),
-  prevRandao: ZERO_HASH,
-  parentHash: ZERO_HASH,
-}
+const ctx = benchContext(gas)
 const w = transferWorkloads(N)[0]!
 const token = nativeToken({ authority: w.transfers[0]!.from.address })
 const raws = signTransfers(token, w.transfers, 4242n)

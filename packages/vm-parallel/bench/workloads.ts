@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import type { Address, Db, GenesisAlloc, Hex, StateDb } from '@appchain/core'
-import { bytesToHex, keccak256, memoryDb } from '@appchain/core'
+import type { Address, BlockContext, Db, GasModel, GenesisAlloc, Hex, StateDb } from '@appchain/core'
+import { bytesToHex, keccak256, memoryDb, ZERO_HASH } from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import type { Program } from '../src/program.js'
 import { encodeTransaction, type ParallelTxRequest, signingDigest } from '../src/tx.js'
@@ -125,5 +125,19 @@ export function cpuMs(): { main: number; all: number } {
     return { main: (Number(f[11]) + Number(f[12])) * 10, all }
   } catch {
     return { main: Number.NaN, all }
+  }
+}
+
+/** The benches' block 1 on chain 4242: a gas limit no workload reaches, `gas`'s genesis fees. */
+export function benchContext(gas: GasModel, timestamp = 1n): BlockContext {
+  return {
+    chainId: 4242n,
+    number: 1n,
+    timestamp,
+    coinbase: '0x00000000000000000000000000000000000000c0',
+    gasLimit: 10n ** 12n,
+    fees: gas.genesisFees(),
+    prevRandao: ZERO_HASH,
+    parentHash: ZERO_HASH,
   }
 }
