@@ -44,7 +44,6 @@ export const EIP1559_DEFAULTS = {
 /** The price per gas a transaction pays under EIP-1559: base fee plus its tip, capped by its fee cap. */
 export function effectiveGasPrice(tx: TxEnvelope, baseFeePerGas: bigint): bigint {
   const withTip = baseFeePerGas + tx.fee.maxPriorityFeePerGas
-  // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigints
   return tx.fee.maxFeePerGas < withTip ? tx.fee.maxFeePerGas : withTip
 }
 
@@ -122,7 +121,6 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
     const base = ctx.fees.baseFeePerGas
     const price = effectiveGasPrice(tx, base)
     // upfront refused price < base; the min keeps charge total even if a VM skipped it.
-    // biome-ignore lint/complexity/useMathMinMax: Math.min does not take bigints
     const basePart = price < base ? price : base
     const split = { burnt: 0n, credits: [] as { to: `0x${string}`; amount: bigint }[] }
     addToSplit(split, feeRecipient, gasUsed * basePart, ctx.coinbase)

@@ -53,7 +53,6 @@ describe('localFeeMarkets on a running chain', () => {
     for (const [b, n] of [...counts].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
       replay = { block: b, demand: decay(decay(replay.demand, KEEP, b - 1n - replay.block), KEEP, 1n) + n * 250_000n }
     }
-    // biome-ignore lint/complexity/useMathMinMax: Math.max does not take bigints
     const lastBurst = receipts.reduce((m, r) => (r.blockNumber > m ? r.blockNumber : m), 0n)
     expect(await storedDemand(HOT, lastBurst)).toEqual(replay)
 

@@ -1,11 +1,4 @@
-import {
-  BaseError,
-  type GasModel,
-  gasStoreSlot,
-  InsufficientFundsError,
-  memoryDb,
-  PREDEPLOYS,
-} from '@appchain/core'
+import { BaseError, type GasModel, gasStoreSlot, InsufficientFundsError, memoryDb, PREDEPLOYS } from '@appchain/core'
 import { eip1559, rateLimited, sponsored } from '@appchain/gas'
 import { createStateDb } from '@appchain/state'
 import { parseEther } from 'viem'
@@ -101,10 +94,10 @@ describe('evmVm gas store per block', () => {
         if (t instanceof BaseError) throw t
         return t as EvmTx
       })
-    // biome-ignore lint/suspicious/noThenProperty: issue 5 names the field `then`; a GasModel is not callable
     const gas = rateLimited({
       freeTxPerWindow: 1n,
       windowBlocks: 100n,
+      // biome-ignore lint/suspicious/noThenProperty: issue 5 names the field `then`; a GasModel is not callable
       then: eip1559({ initialBaseFee: 1_000_000_000n }),
     })
     const [unaffordable, free] = await decode([
@@ -178,10 +171,10 @@ describe('evmVm gas store per block', () => {
   it('still asks a paying sender for gasLimit × maxFeePerGas once the free tier is used', async () => {
     const state = createStateDb({ db: memoryDb() })
     await vm.genesis({}, state)
-    // biome-ignore lint/suspicious/noThenProperty: issue 5 names the field `then`; a GasModel is not callable
     const gas = rateLimited({
       freeTxPerWindow: 0n,
       windowBlocks: 100n,
+      // biome-ignore lint/suspicious/noThenProperty: issue 5 names the field `then`; a GasModel is not callable
       then: eip1559({ initialBaseFee: 1_000_000_000n }),
     })
     const [tx] = await vm.decodeTxs(

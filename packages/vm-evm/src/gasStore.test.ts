@@ -1,4 +1,4 @@
-import { gasStoreSlot, memoryDb, PREDEPLOYS, stateGasStore as coreStateGasStore } from '@appchain/core'
+import { stateGasStore as coreStateGasStore, gasStoreSlot, memoryDb, PREDEPLOYS } from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import { describe, expect, it } from 'vitest'
 import { stateGasStore } from './gasStore.js'
