@@ -1,12 +1,16 @@
-import type { GenesisAlloc } from '@appchain/core'
+import { existsSync } from 'node:fs'
+import type { GenesisAlloc, StateDb } from '@appchain/core'
+import { memoryDb } from '@appchain/core'
 import { eip1559 } from '@appchain/gas'
 import type { ParallelTx } from '../src/parallelTx.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
-import { benchContext, cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
+import { benchContext, cpuMs, median, signTransfers, transferWorkloads } from './workloads.js'
 
 // Before/after in one run: BASE=dir holds another copy of src (`git archive <commit> src | tar -x -C dir`);
 // both VMs execute the same signed low-contention block alternately, WORKERS threads each, BENCH_REPS times.
 // Prints exec wall, main-thread and all-threads CPU medians and their ratios, and checks the state roots agree.
+// A copy of packages/state beside the base (BASE/../state/src, its src importing it relatively) is that variant's
+// state; otherwise both run on this checkout's @appchain/state.
 const N = Number(process.env.BENCH_TXS ?? 20_000)
 const REPS = Number(process.env.BENCH_REPS ?? 5)
 const workers = Number(process.env.WORKERS ?? 1)
@@ -25,14 +29,24 @@ const variants = await Promise.all(
     { name: 'base', dir: `${base}/src` },
   ].map(async (v) => {
     const m = await import(`${v.dir}/parallelVm.ts`)
+    const stateSrc = new URL(`${v.dir}/../../state/src/stateDb.ts`, import.meta.url)
+    const { createStateDb } = await import(existsSync(stateSrc) ? stateSrc.href : '@appchain/state')
     const p = await import(`${v.dir}/programs/nativeToken.ts`)
     const vm = m.parallelVm({ programs: [p.nativeToken({ authority: w.transfers[0]!.from.address })], workers })
-    return { ...v, vm, exec: [] as number[], main: [] as number[], all: [] as number[], roots: new Set<string>() }
+    const flushed = async (): Promise<StateDb> => {
+      const db = memoryDb()
+      const state = createStateDb({ db })
+      await vm.genesis(alloc, state)
+      const { ops } = await state.flush()
+      await db.batch(ops)
+      return state
+    }
+    return { ...v, vm, flushed, exec: [] as number[], main: [] as number[], all: [] as number[], roots: new Set<string>() }
   }),
 )
 for (let rep = -1; rep < REPS; rep++) {
   for (const v of variants) {
-    const state = await flushedState(alloc, v.vm.genesis)
+    const state = await v.flushed()
     const txs = (await v.vm.decodeTxs(raws, { chainId: 4242n })) as ParallelTx[]
     const c = cpuMs()
     const t = performance.now()
