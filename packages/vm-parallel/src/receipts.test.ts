@@ -2,7 +2,8 @@ import type { Hex, Receipt } from '@appchain/core'
 import { bigintToBytes, bytesToHex, hexToBytes, rlpEncode } from '@appchain/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { encodeReceipt } from './receipts.js'
+import { unpackItems } from './packed.js'
+import { encodeReceipt, encodeReceipts } from './receipts.js'
 
 // The generic rlp encoding the direct writer must match byte for byte.
 function reference(r: Receipt): Uint8Array {
@@ -36,6 +37,20 @@ describe('encodeReceipt', () => {
         expect(bytesToHex(encodeReceipt(full))).toBe(bytesToHex(reference(full)))
       }),
       { numRuns: 300 },
+    )
+  })
+
+  it('packs a block of receipts end to end, each equal to its own encoding', () => {
+    fc.assert(
+      fc.property(fc.array(receipt, { maxLength: 40 }), (rs) => {
+        const full = rs.map(
+          (r) => ({ ...r, transactionHash: '0x00', transactionIndex: 0, type: 0x70 }) as unknown as Receipt,
+        )
+        const packed = encodeReceipts(full)
+        expect(packed.ends.length).toBe(full.length)
+        expect(unpackItems(packed).map(bytesToHex)).toEqual(full.map((r) => bytesToHex(reference(r))))
+      }),
+      { numRuns: 100 },
     )
   })
 })

@@ -1,5 +1,6 @@
 import type { Receipt } from '@appchain/core'
 import { fastHexToBytes } from './hex.js'
+import type { PackedItems } from './packed.js'
 import { headerLength, writeHeader } from './rlpHeader.js'
 import { PARALLEL_TX_TYPE } from './tx.js'
 
@@ -95,25 +96,16 @@ function writeHexString(out: Uint8Array, at: number, hex: string): number {
   return at
 }
 
-// Per-log sizes of the receipt being encoded (reused: one receipt at a time, no allocation per receipt).
+// Per-log sizes of the receipt being measured and then written (reused: one receipt at a time, no allocation per receipt).
 const topicsSizes: number[] = []
 const logSizes: number[] = []
+let bodySize = 0
+let logsSize = 0
 
-/**
- * Receipt bytes committed in `receiptsRoot`: `0x70 || rlp([status, cumulativeGasUsed, logsBloom, logs])`.
- * Written straight into one buffer (sizes first), not through a generic rlp tree; log data is parsed from
- * its hex straight into the output.
- *
- * @example
- * ```ts
- * encodeReceipt(receipt) // Uint8Array [0x70, ...]
- * ```
- */
-export function encodeReceipt(r: Receipt, bloom: Uint8Array = fastHexToBytes(r.logsBloom)): Uint8Array {
-  const status = r.status === 'success' ? ONE : EMPTY
-  const cumulative = uintBytes(r.cumulativeGasUsed)
+/** The encoded length of a receipt; leaves its per-log sizes in the scratch arrays for `writeReceipt`. */
+function receiptLength(r: Receipt, bloom: Uint8Array, cumulative: Uint8Array): number {
   const logs = r.logs
-  let logsSize = 0
+  logsSize = 0
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i]!
     const address = fixedBytes(l.address)
@@ -127,19 +119,24 @@ export function encodeReceipt(r: Receipt, bloom: Uint8Array = fastHexToBytes(r.l
     logSizes[i] = size
     logsSize += headerLength(size) + size
   }
-  const body =
-    stringSize(status.length, status[0] ?? 0) +
+  bodySize =
+    1 + // status: [0x01] or the empty string, one byte either way
     stringSize(cumulative.length, cumulative[0] ?? 0) +
     stringSize(bloom.length, bloom[0] ?? 0) +
     headerLength(logsSize) +
     logsSize
-  const out = new Uint8Array(1 + headerLength(body) + body)
-  out[0] = PARALLEL_TX_TYPE
-  let at = writeHeader(out, 1, 0xc0, body)
-  at = writeString(out, at, status)
+  return 1 + headerLength(bodySize) + bodySize
+}
+
+/** Writes the receipt `receiptLength` measured last at `at`; returns the end. */
+function writeReceipt(r: Receipt, bloom: Uint8Array, cumulative: Uint8Array, out: Uint8Array, at: number): number {
+  out[at] = PARALLEL_TX_TYPE
+  at = writeHeader(out, at + 1, 0xc0, bodySize)
+  at = writeString(out, at, r.status === 'success' ? ONE : EMPTY)
   at = writeString(out, at, cumulative)
   at = writeString(out, at, bloom)
   at = writeHeader(out, at, 0xc0, logsSize)
+  const logs = r.logs
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i]!
     at = writeHeader(out, at, 0xc0, logSizes[i]!)
@@ -148,7 +145,53 @@ export function encodeReceipt(r: Receipt, bloom: Uint8Array = fastHexToBytes(r.l
     for (const x of l.topics) at = writeString(out, at, fixedBytes(x))
     at = writeHexString(out, at, l.data)
   }
+  return at
+}
+
+/**
+ * Receipt bytes committed in `receiptsRoot`: `0x70 || rlp([status, cumulativeGasUsed, logsBloom, logs])`.
+ * Written straight into one buffer (sizes first), not through a generic rlp tree; log data is parsed from
+ * its hex straight into the output.
+ *
+ * @example
+ * ```ts
+ * encodeReceipt(receipt) // Uint8Array [0x70, ...]
+ * ```
+ */
+export function encodeReceipt(r: Receipt, bloom: Uint8Array = fastHexToBytes(r.logsBloom)): Uint8Array {
+  const cumulative = uintBytes(r.cumulativeGasUsed)
+  const out = new Uint8Array(receiptLength(r, bloom, cumulative))
+  writeReceipt(r, bloom, cumulative, out, 0)
   return out
+}
+
+/**
+ * Every receipt's `encodeReceipt` bytes packed end to end in one buffer: a block's receipts cost one allocation
+ * (each ~420-byte receipt was its own off-heap backing store) and cross to a worker as one transfer.
+ *
+ * @example
+ * ```ts
+ * const { bytes, ends } = encodeReceipts(receipts) // receipt i: bytes.subarray(ends[i - 1] ?? 0, ends[i])
+ * ```
+ */
+export function encodeReceipts(receipts: readonly Receipt[], blooms?: readonly Uint8Array[]): PackedItems {
+  let bytes = new Uint8Array(Math.max(1024, receipts.length * 512))
+  const ends = new Uint32Array(receipts.length)
+  let at = 0
+  for (let i = 0; i < receipts.length; i++) {
+    const r = receipts[i]!
+    const bloom = blooms?.[i] ?? fastHexToBytes(r.logsBloom)
+    const cumulative = uintBytes(r.cumulativeGasUsed)
+    const n = receiptLength(r, bloom, cumulative)
+    if (at + n > bytes.length) {
+      const grown = new Uint8Array(Math.max(2 * bytes.length, at + n))
+      grown.set(bytes.subarray(0, at))
+      bytes = grown
+    }
+    at = writeReceipt(r, bloom, cumulative, bytes, at)
+    ends[i] = at
+  }
+  return { bytes: bytes.subarray(0, at), ends }
 }
 
 const ONE = new Uint8Array([1])

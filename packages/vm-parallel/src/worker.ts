@@ -2,6 +2,7 @@ import { workerData } from 'node:worker_threads'
 import { serveWorker } from '@appchain/core/workers'
 import { keccakReady, orderedTrieRoot, keccakReady as stateKeccakReady } from '@appchain/state'
 import { type BatchTask, runBatch } from './batch.js'
+import { type PackedItems, unpackItems } from './packed.js'
 import { type DecodeOptions, decodeItems } from './parallelTx.js'
 import type { ProgramSpec } from './program.js'
 import { createRegistry } from './registry.js'
@@ -12,7 +13,7 @@ export type WorkerTask =
   | { op: 'decode'; raws: Uint8Array[]; opts: DecodeOptions }
   | ({ op: 'execute' } & BatchTask)
   /** `orderedTrieRoot` of the items packed end to end in `bytes`; item i ends at `ends[i]`. */
-  | { op: 'trieRoot'; bytes: Uint8Array; ends: Uint32Array }
+  | ({ op: 'trieRoot' } & PackedItems)
 
 // Each worker compiles the programs into its own sandbox once and keeps it for its lifetime.
 const specs = (workerData as { specs: ProgramSpec[] }).specs
@@ -25,12 +26,7 @@ serveWorker(async (task: WorkerTask) => {
   if (task.op === 'trieRoot') {
     // The trie hashes with @appchain/state's keccak: WebAssembly once instantiated, 4x slower before.
     await stateKeccakReady()
-    const items: Uint8Array[] = new Array(task.ends.length)
-    for (let i = 0, start = 0; i < items.length; i++) {
-      items[i] = task.bytes.subarray(start, task.ends[i]!)
-      start = task.ends[i]!
-    }
-    return orderedTrieRoot(items)
+    return orderedTrieRoot(unpackItems(task))
   }
   return runBatch(sandbox, registry.infos, task)
 })
