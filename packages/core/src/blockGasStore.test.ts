@@ -144,4 +144,39 @@ describe('blockGasStore', () => {
     expect(() => store.checkpoint()).toThrow(TypeError)
     expect(store.put).toBeUndefined()
   })
+
+  it('getMany reads the keys not in memory in one inner getMany (each once), then peek answers them', async () => {
+    const inner = countingStore(memoryGasStore())
+    await inner.set('a', 1n)
+    await inner.set('b', 2n)
+    const batches: string[][] = []
+    const store = blockGasStore({
+      ...inner,
+      async getMany(keys) {
+        batches.push([...keys])
+        return Promise.all(keys.map((k) => inner.get(k)))
+      },
+    })
+    expect(await store.get('a')).toBe(1n)
+    store.checkpoint()
+    store.put!('c', 9n)
+    expect(await store.getMany(['a', 'b', 'c', 'd', 'b'])).toEqual([1n, 2n, 9n, 0n, 2n])
+    // 'a' was in memory and 'c' pending: only 'b' and 'd' are read, once each.
+    expect(batches).toEqual([['b', 'd']])
+    expect(store.peek('b')).toBe(2n)
+    expect(store.peek('d')).toBe(0n)
+    store.revert()
+    expect(store.peek('c')).toBeUndefined()
+    expect(await store.getMany(['a', 'b'])).toEqual([1n, 2n])
+    expect(batches).toHaveLength(1)
+  })
+
+  it('getMany falls back to get per key on an inner store without getMany', async () => {
+    const inner = countingStore(memoryGasStore())
+    await inner.set('x', 5n)
+    const store = blockGasStore(inner)
+    expect(await store.getMany(['x', 'y'])).toEqual([5n, 0n])
+    expect(inner.gets).toEqual(['x', 'y'])
+    expect(store.peek('x')).toBe(5n)
+  })
 })

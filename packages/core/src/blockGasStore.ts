@@ -9,6 +9,8 @@ export interface BlockGasStore extends GasStore {
   readonly size: number
   /** The cached value of `key` (this transaction's pending write first); undefined when not read yet. */
   peek(key: string): bigint | undefined
+  /** `get` for many keys: the ones not in memory in one batched read of the inner store (its `getMany`). */
+  getMany(keys: readonly string[]): Promise<bigint[]>
   /** A write without a promise (write-back mode only). */
   put?(key: string, value: bigint): void
   /** Starts buffering one transaction's writes (write-back mode only; no nesting). */
@@ -89,17 +91,18 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
       for (let j = 0; j < pendingCount; j++) pendingIndex.set(pendingKeys[j]!, j)
     }
   }
+  const peek = (key: string): bigint | undefined => {
+    if (pendingCount !== 0) {
+      const i = pendingAt(key)
+      if (i >= 0) return pendingValues[i]
+    }
+    return values.get(key)
+  }
   return {
     get size() {
       return values.size
     },
-    peek(key) {
-      if (pendingCount !== 0) {
-        const i = pendingAt(key)
-        if (i >= 0) return pendingValues[i]
-      }
-      return values.get(key)
-    },
+    peek,
     async get(key) {
       if (pendingCount !== 0) {
         const i = pendingAt(key)
@@ -111,6 +114,26 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
         values.set(key, v)
       }
       return v
+    },
+    // One batched read of the keys not in memory yet (a model's prefetch); the rest answer from memory.
+    async getMany(keys) {
+      const out: bigint[] = new Array(keys.length)
+      let missing: string[] | undefined
+      for (let i = 0; i < keys.length; i++) {
+        const v = peek(keys[i]!)
+        if (v !== undefined) out[i] = v
+        else (missing ??= []).push(keys[i]!)
+      }
+      if (missing === undefined) return out
+      // Each key once, even when asked for twice.
+      const unique = [...new Set(missing)]
+      const read = inner.getMany ? await inner.getMany(unique) : await Promise.all(unique.map((k) => inner.get(k)))
+      for (let i = 0; i < unique.length; i++) {
+        // A write made while the read was in flight wins over the value read.
+        if (!values.has(unique[i]!)) values.set(unique[i]!, read[i]!)
+      }
+      for (let i = 0; i < keys.length; i++) if (out[i] === undefined) out[i] = peek(keys[i]!)!
+      return out
     },
     async set(key, value) {
       if (writeBack) return put(key, value)

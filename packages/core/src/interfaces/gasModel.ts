@@ -32,6 +32,12 @@ export interface GasStore {
    * writing any.
    */
   setMany?(entries: readonly (readonly [key: string, value: bigint])[]): Promise<void>
+  /**
+   * `get` for many keys at once, in the order given: one batched read of the backing state instead of one
+   * promise chain per key. Optional; same values as `get` for each key. On a block's cache it also loads the
+   * keys, so later `peek`s answer from memory (what a model's `prefetch` uses it for).
+   */
+  getMany?(keys: readonly string[]): Promise<bigint[]>
 }
 
 export interface AdmissionContext {
@@ -130,6 +136,14 @@ export interface GasModel {
   priority(tx: TxEnvelope, fees: BlockFees): bigint
   /** Suggested prices for wallets. */
   quote(fees: BlockFees): FeeQuote
+  /**
+   * Loads into the store's memory (its `getMany`) every key the model will read for `txs` in block
+   * `blockNumber`, in one batched read, so that `upfrontSync`/`chargeSync` then answer without an await.
+   * Reads only: no result, error or store value changes whether or not (or how often) a VM calls it. Optional;
+   * a VM calls it once per batch of transactions before their `upfront`s, and a model without it, or a store
+   * without `getMany`, reads each key on first use as before.
+   */
+  prefetch?(txs: readonly TxEnvelope[], ctx: { blockNumber: bigint; store: GasStore }): Promise<void>
   /** The accounts a transaction writes, used by models that price by demand; optional. */
   observeBlock?(input: { blockNumber: bigint; txs: readonly TxEnvelope[]; store: GasStore }): Promise<void>
 }

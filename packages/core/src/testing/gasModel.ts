@@ -128,6 +128,50 @@ export function gasModelConformanceCases(): ConformanceCase<GasModelConformanceO
       },
     },
     {
+      name: 'prefetch, where a model has it, changes no result and no store value',
+      run: async (o) => {
+        const pre = o.create()
+        const plain = o.create()
+        if (pre.prefetch === undefined) return
+        const inner = [memoryGasStore(), memoryGasStore()] as const
+        const stores = [blockGasStore(inner[0]), blockGasStore(inner[1])] as const
+        const ctxs = stores.map((store) => {
+          const ctx = ctxFor(o, pre, store)
+          const balance = o.balances
+          return { ...ctx, peekBalance: (a: Address) => balance?.[a.toLowerCase() as Address] ?? 10n ** 30n }
+        })
+        const outcome = async (fn: () => unknown) => {
+          try {
+            return show(await fn())
+          } catch (e) {
+            return `${(e as Error).constructor.name}: ${(e as Error).message}`
+          }
+        }
+        // Twice over (the second round reads what the first wrote), each round prefetched first on one side.
+        for (const round of [1, 2]) {
+          await pre.prefetch(o.admissibleTxs, { blockNumber: ctxs[0]!.blockNumber, store: stores[0] })
+          for (const tx of o.admissibleTxs) {
+            const used = tx.gasLimit / 2n
+            stores[0].checkpoint()
+            stores[1].checkpoint()
+            const a = await outcome(() => pre.upfrontSync?.(tx, ctxs[0]!) ?? pre.upfront(tx, ctxs[0]!))
+            const b = await outcome(() => plain.upfront(tx, ctxs[1]!))
+            check(a === b, `upfront differs after prefetch (round ${round}): ${a} vs ${b}`)
+            const c = await outcome(() => pre.chargeSync?.(tx, used, ctxs[0]!) ?? pre.charge(tx, used, ctxs[0]!))
+            const d = await outcome(() => plain.charge(tx, used, ctxs[1]!))
+            check(c === d, `charge differs after prefetch (round ${round}): ${c} vs ${d}`)
+            stores[0].commit()
+            stores[1].commit()
+          }
+          await pre.observeBlock?.({ blockNumber: ctxs[0]!.blockNumber, txs: o.admissibleTxs, store: stores[0] })
+          await plain.observeBlock?.({ blockNumber: ctxs[1]!.blockNumber, txs: o.admissibleTxs, store: stores[1] })
+        }
+        await stores[0].flush()
+        await stores[1].flush()
+        check(show([...inner[0].entries]) === show([...inner[1].entries]), 'prefetch changed what the block wrote')
+      },
+    },
+    {
       name: 'priority is non-negative and deterministic',
       run: async (o) => {
         const m = o.create()
