@@ -118,13 +118,13 @@ export function blockGasStore(inner: GasStore, opts: { writeBack?: boolean | und
     // One batched read of the keys not in memory yet (a model's prefetch); the rest answer from memory.
     async getMany(keys) {
       const out: bigint[] = new Array(keys.length)
-      let missing: string[] | undefined
+      const missing: string[] = []
       for (let i = 0; i < keys.length; i++) {
         const v = peek(keys[i]!)
         if (v !== undefined) out[i] = v
-        else (missing ??= []).push(keys[i]!)
+        else missing.push(keys[i]!)
       }
-      if (missing === undefined) return out
+      if (missing.length === 0) return out
       // Each key once, even when asked for twice.
       const unique = [...new Set(missing)]
       const read = inner.getMany ? await inner.getMany(unique) : await Promise.all(unique.map((k) => inner.get(k)))
