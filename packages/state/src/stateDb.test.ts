@@ -206,3 +206,48 @@ describe('getAccounts', () => {
     await expect(state.getAccounts!(['0x12' as Address])).rejects.toBeInstanceOf(TypeError)
   })
 })
+
+describe('getStorageMany', () => {
+  it('answers as getStorage does for each slot: in memory, flushed but unwritten, in the Db, cleared, missing, past roots', async () => {
+    const db = memoryDb()
+    const state = createStateDb({ db })
+    await state.putAccount(addr(1), acct(1n))
+    await state.putAccount(addr(2), acct(2n))
+    for (const i of [1, 2, 3, 4, 5]) await state.putStorage(addr(1), word(i), word(i * 10))
+    await state.putStorage(addr(2), word(1), word(7))
+    const first = await state.flush()
+    await db.batch(first.ops) // slots 1..5 of 1, slot 1 of 2 now in the Db
+    await state.putStorage(addr(1), word(2), word(222))
+    await state.putStorage(addr(1), word(6), word(60))
+    const second = await state.flush() // pending: 2 and 6, not yet written to the Db
+    await state.putStorage(addr(1), word(3), word(333)) // in memory
+    await state.putStorage(addr(1), word(4), word(0)) // deleted in memory
+    const slots = [
+      word(1),
+      word(2),
+      word(3),
+      word(4),
+      word(5),
+      word(6),
+      word(99),
+      `0x${'0'.repeat(63)}1` as Hex,
+      '0x5' as Hex,
+    ]
+    const one = await Promise.all(slots.map((s) => state.getStorage(addr(1), s)))
+    const many = await state.getStorageMany!(addr(1), slots)
+    expect(many).toEqual(one)
+    expect(many.map((v) => BigInt(v))).toEqual([10n, 222n, 333n, 0n, 50n, 60n, 0n, 10n, 50n])
+    await db.batch(second.ops)
+    expect(await state.getStorageMany!(addr(1), slots)).toEqual(one)
+    // A cleared account reads zero everywhere; a past root reads through its tries.
+    await state.clearStorage(addr(2))
+    expect(await state.getStorageMany!(addr(2), [word(1), word(2)])).toEqual([word(0), word(0)])
+    const past = (await state.at(first.root))!
+    expect(await past.getStorageMany!(addr(1), slots)).toEqual(
+      await Promise.all(slots.map((s) => past.getStorage(addr(1), s))),
+    )
+    expect((await past.getStorageMany!(addr(1), [word(2), word(6)])).map((v) => BigInt(v))).toEqual([20n, 0n])
+    expect(await state.getStorageMany!(addr(3), [word(1)])).toEqual([word(0)])
+    await expect(state.getStorageMany!(addr(1), ['0x12g' as Hex])).rejects.toBeInstanceOf(TypeError)
+  })
+})

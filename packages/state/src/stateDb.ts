@@ -109,6 +109,8 @@ interface BaseReader {
   /** `account` for many (checked, lower-case) addresses, in order. */
   accounts(as: Address[]): Promise<(Uint8Array | undefined)[]>
   storage(a: Address, slot: Hex): Promise<Uint8Array | undefined>
+  /** `storage` for many (checked) slots of one account, in order. */
+  storageMany(a: Address, slots: Hex[]): Promise<(Uint8Array | undefined)[]>
   code(codeHash: Hex): Promise<Uint8Array | undefined>
 }
 
@@ -163,6 +165,7 @@ function flatReader(backing: Backing): BaseReader {
     account: (a) => backing.read(accountKey(a)),
     accounts: (as) => backing.readMany(as.map(accountKey)),
     storage: (a, slot) => backing.read(storageKey(a, slot)),
+    storageMany: (a, slots) => backing.readMany(slots.map((s) => storageKey(a, s))),
     code: (h) => backing.read(codeKey(h)),
   }
 }
@@ -176,6 +179,14 @@ function trieReader(backing: Backing, root: Hex): BaseReader {
     await accounts.resolvePaths([path], false)
     return accounts.getPath(path)
   }
+  const storageTrie = async (a: Address) => {
+    let trie = storages.get(a)
+    if (trie === undefined) {
+      trie = new Trie({ root: storageRootOf(await record(a)), store: backing.store })
+      storages.set(a, trie)
+    }
+    return trie
+  }
   return {
     account: record,
     async accounts(as) {
@@ -184,15 +195,20 @@ function trieReader(backing: Backing, root: Hex): BaseReader {
       return paths.map((p) => accounts.getPath(p))
     },
     async storage(a, slot) {
-      let trie = storages.get(a)
-      if (trie === undefined) {
-        trie = new Trie({ root: storageRootOf(await record(a)), store: backing.store })
-        storages.set(a, trie)
-      }
+      const trie = await storageTrie(a)
       const path = pathOfSlot(slot)
       await trie.resolvePaths([path], false)
       const v = trie.getPath(path)
       return v === undefined ? undefined : decodeStorageValue(v)
+    },
+    async storageMany(a, slots) {
+      const trie = await storageTrie(a)
+      const paths = slots.map(pathOfSlot)
+      await trie.resolvePaths(paths, false)
+      return paths.map((p) => {
+        const v = trie.getPath(p)
+        return v === undefined ? undefined : decodeStorageValue(v)
+      })
     },
     code: (h) => backing.read(codeKey(h)),
   }
@@ -288,6 +304,28 @@ class StateDbImpl implements MptStateDb {
       if (entry.cleared) return ZERO_WORD
     }
     return wordOf(await this.base.storage(a, s))
+  }
+
+  async getStorageMany(address: Address, slots: readonly Hex[]): Promise<Hex[]> {
+    const a = checkAddress(address)
+    const out: Hex[] = new Array(slots.length)
+    const entry = this.storages.get(a)
+    const missing: number[] = []
+    const missed: Hex[] = []
+    for (let i = 0; i < slots.length; i++) {
+      const s = checkWord(slots[i]!, 'slot')
+      const v = entry?.slots.get(s)
+      if (v !== undefined) out[i] = v
+      else if (entry?.cleared) out[i] = ZERO_WORD
+      else {
+        missing.push(i)
+        missed.push(s)
+      }
+    }
+    if (missed.length === 0) return out
+    const values = await this.base.storageMany(a, missed)
+    for (let j = 0; j < missed.length; j++) out[missing[j]!] = wordOf(values[j])
+    return out
   }
 
   async getCode(address: Address): Promise<Uint8Array> {

@@ -12,6 +12,11 @@ export interface StateReader {
    * in memory), in order. Same results as calling `getAccount` for each.
    */
   getAccounts?(addresses: readonly Address[]): Promise<(Account | undefined)[]>
+  /**
+   * Optional: `getStorage` for many slots of one account in one call (one batched read of the store for those
+   * not in memory), in order. Same results as calling `getStorage` for each.
+   */
+  getStorageMany?(address: Address, slots: readonly Hex[]): Promise<Hex[]>
 }
 
 /** A Merkle proof in the `eth_getProof` format. */
