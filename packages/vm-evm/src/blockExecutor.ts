@@ -281,6 +281,15 @@ export class BlockExecutor {
     return { receipt, gasUsed: used }
   }
 
+  /**
+   * Lets the gas model load the store keys `txs` will need in one batched read (its `prefetch`), so its sync
+   * variants answer them without an await per sender. Reads only: changes no result.
+   */
+  async prefetch(txs: readonly EvmTx[]): Promise<void> {
+    if (this.gas.prefetch !== undefined && txs.length > 0)
+      await this.gas.prefetch(txs, { blockNumber: this.ctx.number, store: this.store })
+  }
+
   /** Checks that need the state but change nothing; throws the typed error that excludes the transaction. */
   async validate(tx: EvmTx, remainingGas: bigint): Promise<Account | undefined> {
     if (tx.gasLimit > this.ctx.gasLimit)

@@ -193,6 +193,7 @@ export function evmVm(config: EvmVmConfig = {}): EvmVm {
       add: (txs) =>
         step(async (e) => {
           const out: (BlockExecution['receipts'][number] | BaseError)[] = []
+          await e.prefetch(txs)
           for (const tx of txs) {
             try {
               const { receipt } = await e.applyTx(tx, receipts.length)

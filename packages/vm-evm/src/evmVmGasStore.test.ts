@@ -185,4 +185,40 @@ describe('evmVm gas store per block', () => {
     expect(e).toBeInstanceOf(InsufficientFundsError)
     expect((e as InsufficientFundsError).data).toMatchObject({ balance: 0n, cost: 21_000n * fee.maxFeePerGas })
   })
+
+  it("calls the gas model's prefetch once per batch, before any upfront, with the block's store", async () => {
+    const state = createStateDb({ db: memoryDb() })
+    await vm.genesis({ [lower(alice.address)]: { balance: parseEther('1') } }, state)
+    const txs = (
+      await vm.decodeTxs(
+        await Promise.all(
+          [0, 1, 2].map((nonce) =>
+            sign(alice, { type: 'eip1559', to: bob.address, value: 1n, nonce, gas: 21_000n, ...fee }),
+          ),
+        ),
+        { chainId: CHAIN_ID },
+      )
+    ).map((t) => t as EvmTx)
+    const calls: string[] = []
+    const base = countingModel()
+    const gas: GasModel = {
+      ...base,
+      async prefetch(batch, ctx) {
+        // The block's store, with the writes of the batches before.
+        const [up, charged] = await ctx.store.getMany!(['t:upfront', 't:charged'])
+        calls.push(`prefetch ${batch.length} @${ctx.blockNumber}: ${up}/${charged}`)
+      },
+      upfront(tx, ctx) {
+        calls.push('upfront')
+        return base.upfront(tx, ctx)
+      },
+    }
+    const builder = await vm.openBlock!({ ctx: blockCtx(), deposits: [], state, gas })
+    await builder.add(txs.slice(0, 2))
+    await builder.add(txs.slice(2))
+    const r = await builder.finish()
+    expect(calls).toEqual(['prefetch 2 @1: 0/0', 'upfront', 'upfront', 'prefetch 1 @1: 2/2', 'upfront'])
+    expect(r.included).toHaveLength(3)
+    expect(BigInt(await state.getStorage(PREDEPLOYS.gasStore, gasStoreSlot('t:charged')))).toBe(3n)
+  })
 })

@@ -1,4 +1,4 @@
-import { stateGasStore as coreStateGasStore, gasStoreSlot, memoryDb, PREDEPLOYS } from '@appchain/core'
+import { stateGasStore as coreStateGasStore, gasStoreSlot, memoryDb, PREDEPLOYS, type StateDb } from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import { describe, expect, it } from 'vitest'
 import { stateGasStore } from './gasStore.js'
@@ -43,6 +43,21 @@ describe('stateGasStore', () => {
     const empty = createStateDb({ db: memoryDb() })
     await stateGasStore(empty).setMany!([])
     expect(await empty.getAccount(PREDEPLOYS.gasStore)).toBeUndefined()
+  })
+
+  it("getMany reads the same values as get, with or without the state's getStorageMany", async () => {
+    const state = createStateDb({ db: memoryDb() })
+    const store = stateGasStore(state)
+    await store.set('sp/0xa', 5n)
+    await store.set('sp/0xb', (1n << 256n) - 1n)
+    const keys = ['sp/0xb', 'sp/0xnone', 'sp/0xa', 'sp/0xa']
+    const one = await Promise.all(keys.map((k) => store.get(k)))
+    expect(one).toEqual([(1n << 256n) - 1n, 0n, 5n, 5n])
+    expect(await store.getMany!(keys)).toEqual(one)
+    // A state without the batched read: one getStorage per key.
+    const plain = stateGasStore({ getStorage: (a, slot) => state.getStorage(a, slot) } as StateDb)
+    expect(await plain.getMany!(keys)).toEqual(one)
+    expect(await stateGasStore(createStateDb({ db: memoryDb() })).getMany!(keys)).toEqual([0n, 0n, 0n, 0n])
   })
 
   it('refuses values outside 0 ≤ v < 2^256 with a RangeError', async () => {

@@ -45,6 +45,14 @@ export function stateGasStore(state: StateDb): GasStore {
     async get(key) {
       return BigInt(await state.getStorage(address, slotOf(key)))
     },
+    // A block's prefetch: every key in one batched storage read when the state has one.
+    async getMany(keys) {
+      const slots = keys.map(slotOf)
+      const words = state.getStorageMany
+        ? await state.getStorageMany(address, slots)
+        : await Promise.all(slots.map((s) => state.getStorage(address, s)))
+      return words.map((w) => BigInt(w))
+    },
     async set(key, value) {
       check(key, value)
       await ensureAccount()
