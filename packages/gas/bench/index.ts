@@ -120,6 +120,8 @@ async function accounting(
     block.peekBalance = (a) => balances.get(a)
   }
   const charges: FeeCharge[] = []
+  // As the EVM VM: the model loads the block's store keys in one batched read first.
+  if (cached) await model.prefetch?.(envelopes, { blockNumber: 1n, store: block.store })
   for (const tx of envelopes) {
     blockStore?.checkpoint()
     // As the EVM VM calls the model: the sync variants first, the promise only when a read needs one.

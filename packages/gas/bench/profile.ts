@@ -76,6 +76,7 @@ for (let r = 0; r < RUNS; r++) {
       },
       peekBalance: (a: Address) => balances.get(a),
     }
+    await model.prefetch?.(txs, { blockNumber: 1n, store: bs })
     for (const tx of txs) {
       bs.checkpoint()
       model.upfrontSync?.(tx, block) ?? (await model.upfront(tx, block))

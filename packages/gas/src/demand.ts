@@ -28,7 +28,11 @@ export function decay(value: bigint, keepPpm: bigint, blocks: bigint): bigint {
 
 /** The stored demand of an account: the block it was last updated at and its value after that block. */
 export async function readDemand(store: GasStore, key: string): Promise<{ block: bigint; demand: bigint }> {
-  const v = await store.get(key)
+  return decodeDemand(await store.get(key))
+}
+
+/** `encodeDemand`'s value back as the block and the demand after it. */
+export function decodeDemand(v: bigint): { block: bigint; demand: bigint } {
   return { block: v >> 192n, demand: v & M192 }
 }
 

@@ -1,5 +1,5 @@
 import type { BlockFees, GasModel, GasStore, TxEnvelope } from '@appchain/core'
-import { DEMAND_UNIT, decay, demandKey, encodeDemand, readDemand, writeDemand } from './demand.js'
+import { DEMAND_UNIT, decay, decodeDemand, demandKey, encodeDemand, writeDemand } from './demand.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
 import { configNamespace, configPpm } from './validateConfig.js'
 
@@ -104,9 +104,38 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   }
 
   /** Demand for `account` after block `asOf` (blocks since its last update decay it). */
-  const demandAt = async (store: GasStore, account: string, asOf: bigint) => {
-    const { block, demand } = await readDemand(store, demandKey(namespace, account))
+  const demandAt = async (store: GasStore, account: string, asOf: bigint) =>
+    demandAfter(await store.get(demandKey(namespace, account)), asOf)
+  /** The demand after block `asOf` of a stored value (`encodeDemand`'s form). */
+  const demandAfter = (v: bigint, asOf: bigint) => {
+    const { block, demand } = decodeDemand(v)
     return asOf > block ? decay(demand, keepPpm, asOf - block) : demand
+  }
+
+  /** The demand of every account `txs` write that the block's cache lacks, in one batched read (`getMany`). */
+  const prefetchDemand = async (txs: readonly TxEnvelope[], ctx: { blockNumber: bigint; store: GasStore }) => {
+    const store = ctx.store
+    if (store.getMany === undefined) return
+    const c = cacheFor(store, ctx.blockNumber - 1n)
+    // Declared addresses seen (as written), then the lower-case accounts to read, each once.
+    const seen = new Set<string>()
+    const accounts = new Set<string>()
+    for (const tx of txs) {
+      const declared = tx.accessSet?.writes
+      if (declared === undefined) continue
+      for (const a of declared) {
+        if (seen.has(a)) continue
+        seen.add(a)
+        const account = a.toLowerCase()
+        if (!c.demand.has(account)) accounts.add(account)
+      }
+    }
+    if (accounts.size === 0) return
+    const list = [...accounts]
+    const values = await store.getMany(list.map((a) => `${namespace}/${a}`))
+    for (let i = 0; i < list.length; i++) {
+      if (!c.demand.has(list[i]!)) c.demand.set(list[i]!, demandAfter(values[i]!, c.asOf))
+    }
   }
 
   const factorFor = (hottest: bigint) =>
@@ -182,6 +211,10 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
       return f === undefined ? undefined : base.chargeSync(tx, gasUsed, scaled(ctx, f))
     },
     ...(base.release ? { release: (tx, ctx) => base.release!(tx, ctx) } : {}),
+    // The block's demand for every written account in one batched read, beside `base`'s own prefetch.
+    async prefetch(txs, ctx) {
+      await Promise.all([prefetchDemand(txs, ctx), base.prefetch?.(txs, ctx)])
+    },
     // Synchronous and store-free by contract: ordering sees the cold price (the tip is what it sorts by).
     priority: (tx, fees) => base.priority(tx, fees),
     quote: (fees) => base.quote(fees),

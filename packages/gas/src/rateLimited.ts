@@ -194,6 +194,10 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       else return
       held.forget(tx, ctx.store)
     },
+    // The free-tier usage of every eligible sender in one batched read, beside the next model's own prefetch.
+    async prefetch(txs, ctx) {
+      await Promise.all([held.prefetch(ctx.store, txs, eligible), then.prefetch?.(txs, ctx)])
+    },
     priority: (tx, fees) => then.priority(tx, fees),
     quote: (fees) => then.quote(fees),
     ...(then.observeBlock ? { observeBlock: (input) => then.observeBlock!(input) } : {}),

@@ -10,6 +10,8 @@ export interface Holder {
   raw: bigint
   window: bigint
   usage: WindowUsage
+  /** The key was handed to a prefetch in this block execution. */
+  prefetched: boolean
 }
 
 interface Block<Decision> {
@@ -52,16 +54,33 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     last = b
     return b
   }
+  /** The sender's key and what this block holds for it so far. */
+  const holder = (store: GasStore, sender: Address): Holder => {
+    const b = blockOf(store)
+    let h = b.senders.get(sender)
+    if (h === undefined) {
+      h = { key: keyOf(sender), txs: 0n, gas: 0n, raw: -1n, window: -1n, usage: NO_USAGE, prefetched: false }
+      b.senders.set(sender, h)
+    }
+    return h
+  }
   return {
-    /** The sender's key and what this block holds for it so far. */
-    holder(store: GasStore, sender: Address): Holder {
-      const b = blockOf(store)
-      let h = b.senders.get(sender)
-      if (h === undefined) {
-        h = { key: keyOf(sender), txs: 0n, gas: 0n, raw: -1n, window: -1n, usage: NO_USAGE }
-        b.senders.set(sender, h)
+    holder,
+    /**
+     * Loads the keys of the senders of `txs` (those `include` accepts) in one batched read of the store (its
+     * `getMany`), each sender once per block execution; nothing without `getMany`.
+     */
+    async prefetch(store: GasStore, txs: readonly TxEnvelope[], include?: (tx: TxEnvelope) => boolean): Promise<void> {
+      if (store.getMany === undefined) return
+      const keys: string[] = []
+      for (const tx of txs) {
+        if (include !== undefined && !include(tx)) continue
+        const h = holder(store, tx.sender)
+        if (h.prefetched) continue
+        h.prefetched = true
+        keys.push(h.key)
       }
-      return h
+      if (keys.length > 0) await store.getMany(keys)
     },
     decide(tx: TxEnvelope, store: GasStore, decision: Decision): void {
       const b = blockOf(store)

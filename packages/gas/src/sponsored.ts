@@ -199,6 +199,8 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
       unhold(held.holder(ctx.store, tx.sender), 1n, tx.gasLimit)
       held.forget(tx, ctx.store)
     },
+    // Every sender's usage in one batched read, so upfrontSync and chargeSync find it in memory.
+    prefetch: (txs, ctx) => held.prefetch(ctx.store, txs),
     priority: () => 0n,
     quote: () => ({ gasPrice: 0n, maxPriorityFeePerGas: 0n }),
   })

@@ -160,6 +160,7 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
     priority: (tx, fees) => model.priority(tx, fees),
     quote: (fees) => model.quote(fees),
     ...(model.release ? { release: (tx, ctx) => model.release!(tx, ctx) } : {}),
+    ...(model.prefetch ? { prefetch: (txs, ctx) => model.prefetch!(txs, ctx) } : {}),
     ...(model.observeBlock ? { observeBlock: (input) => model.observeBlock!(input) } : {}),
   })
 }
