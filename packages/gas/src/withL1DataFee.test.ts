@@ -11,7 +11,7 @@ import { ledger } from '../test/ledger.js'
 import { ALICE, COINBASE, caught, ctx, PAYMASTER, tx } from '../test/txs.js'
 import { eip1559 } from './eip1559.js'
 import { flatFee } from './flatFee.js'
-import { l1DataSizeScaled } from './l1DataSize.js'
+import { l1DataSizeOf, l1DataSizeScaled } from './l1DataSize.js'
 import { sponsored } from './sponsored.js'
 import { withL1DataFee } from './withL1DataFee.js'
 
@@ -103,5 +103,19 @@ describe('withL1DataFee', () => {
     expect(() => withL1DataFee({} as never, { pricePerByte: 1n })).toThrow(TypeError)
     const bad = withL1DataFee(eip1559(), { oracle: () => -1n })
     expect(() => bad.genesisFees()).toThrow(RangeError)
+  })
+})
+
+describe('l1DataSizeOf', () => {
+  it('computes once per transaction object, and again for a copy with other bytes', () => {
+    const t = tx({ raw: CALL })
+    expect(l1DataSizeOf(t)).toBe(126_387_400n)
+    expect(l1DataSizeOf(t)).toBe(126_387_400n)
+    // A spread copies the remembered size, with the buffer it belongs to: new bytes are measured again.
+    const copy = { ...t, raw: new Uint8Array(110).fill(7) }
+    expect(l1DataSizeOf(copy)).toBe(100_000_000n)
+    expect(l1DataSizeOf(Object.freeze(tx({ raw: CALL })))).toBe(126_387_400n)
+    // Not enumerable in JSON, not an own string key.
+    expect(Object.keys(t)).toEqual(Object.keys(tx()))
   })
 })

@@ -14,7 +14,7 @@ import {
 import { admissionBalances } from './admissionBalances.js'
 import { addToSplit, configFeeRecipient } from './feeRecipient.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
-import { l1DataSizeScaled } from './l1DataSize.js'
+import { l1DataSizeOf } from './l1DataSize.js'
 import { configBigint } from './validateConfig.js'
 
 /** Where the DA price per byte comes from. It must be a function of chain data so followers agree. */
@@ -77,7 +77,7 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
     l1DataPricePerByte: priceFor(parent),
   })
   const l1FeeOf = (tx: TxEnvelope, fees: BlockFees) =>
-    (l1DataSizeScaled(tx.raw) * (fees.l1DataPricePerByte ?? fixed ?? 0n)) / 1_000_000n
+    (l1DataSizeOf(tx) * (fees.l1DataPricePerByte ?? fixed ?? 0n)) / 1_000_000n
 
   // Field by field, not `{ ...up, amount }` (V8 builds a spread-then-extended object several times slower).
   const withAmount = (up: UpfrontCharge, amount: bigint): UpfrontCharge => {
