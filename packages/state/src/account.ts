@@ -1,4 +1,12 @@
-import { type Account, bytesToBigint, bytesToHex, EMPTY_TRIE_ROOT, type Hex, hexToBytes } from '@appchain/core'
+import {
+  type Account,
+  bytesToBigint,
+  bytesToHex,
+  EMPTY_TRIE_ROOT,
+  type Hex,
+  hexToBytes,
+  KECCAK_EMPTY,
+} from '@appchain/core'
 import { bigintBytes, fromHex, fromHexInto } from './hex.js'
 import { decodeRlp, encodeStrList, listHeaderLen, RlpError, writeListHeader } from './rlp.js'
 
@@ -19,6 +27,8 @@ export function checkAccount(account: Account): Account {
     throw new RangeError(`Invalid nonce: ${String(nonce)}`)
   if (typeof balance !== 'bigint' || balance < 0n || balance > MAX_U256)
     throw new RangeError(`Invalid balance: ${String(balance)}`)
+  // Most accounts hold no code: their hash is the shared constant, already checked.
+  if (codeHash === KECCAK_EMPTY) return { nonce, balance, codeHash }
   const hash = typeof codeHash === 'string' ? (codeHash.toLowerCase() as Hex) : codeHash
   if (typeof hash !== 'string' || !HASH_RE.test(hash)) throw new TypeError(`Invalid codeHash: ${String(codeHash)}`)
   return { nonce, balance, codeHash: hash }
@@ -134,6 +144,60 @@ export function decodeAccount(record: Uint8Array): AccountRecord {
     storageRoot: bytesToHex(storageRoot!),
     codeHash: bytesToHex(codeHash!),
   }
+}
+
+const KECCAK_EMPTY_BYTES = hexToBytes(KECCAK_EMPTY)
+
+/** A canonical rlp integer string at `off`: [value, end], or undefined for anything else (the caller falls back). */
+function readUint(record: Uint8Array, off: number, end: number): [bigint, number] | undefined {
+  const p = record[off]!
+  if (p < 0x80) return [BigInt(p), off + 1]
+  const n = p - 0x80
+  if (n > 32 || off + 1 + n > end || (n === 1 && record[off + 1]! < 0x80)) return undefined
+  // Six bytes (48 bits) at a time as doubles: no hex string per integer.
+  let v = 0n
+  let i = off + 1
+  const stop = i + n
+  let chunk = n % 6 || 6
+  while (i < stop) {
+    let x = 0
+    for (let k = 0; k < chunk; k++) x = x * 256 + record[i++]!
+    v = v === 0n ? BigInt(x) : (v << BigInt(8 * chunk)) | BigInt(x)
+    chunk = 6
+  }
+  return [v, stop]
+}
+
+/**
+ * The nonce, balance and code hash of an account record, without the generic rlp decoder and the storage
+ * root's hex (what reads of accounts return); the common code hash comes back as the shared constant.
+ * Anything but the canonical shape goes through `decodeAccount` (same results, same errors).
+ *
+ * @example
+ * ```ts
+ * decodeAccountFields(record) // { nonce, balance, codeHash }
+ * ```
+ */
+export function decodeAccountFields(record: Uint8Array): Account {
+  const end = record.length
+  const h = record[0]!
+  let off: number
+  if (h >= 0xc0 && h <= 0xf7 && 1 + h - 0xc0 === end) off = 1
+  else if (h === 0xf8 && record[1]! >= 56 && 2 + record[1]! === end) off = 2
+  else return fields(decodeAccount(record))
+  const nonce = readUint(record, off, end)
+  const balance = nonce && readUint(record, nonce[1], end)
+  if (!balance) return fields(decodeAccount(record))
+  off = balance[1]
+  if (off + 66 !== end || record[off] !== 0xa0 || record[off + 33] !== 0xa0) return fields(decodeAccount(record))
+  let empty = true
+  for (let i = 0; i < 32 && empty; i++) empty = record[off + 34 + i] === KECCAK_EMPTY_BYTES[i]
+  const codeHash = empty ? KECCAK_EMPTY : bytesToHex(record.subarray(off + 34, off + 66))
+  return { nonce: nonce[0], balance: balance[0], codeHash }
+}
+
+function fields({ nonce, balance, codeHash }: AccountRecord): Account {
+  return { nonce, balance, codeHash }
 }
 
 export const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT)

@@ -10,7 +10,14 @@ import {
   KECCAK_EMPTY,
   type StateDb,
 } from '@appchain/core'
-import { type AccountRecord, checkAccount, decodeAccount, encodeAccountWith, storageRootOf } from './account.js'
+import {
+  type AccountRecord,
+  checkAccount,
+  decodeAccount,
+  decodeAccountFields,
+  encodeAccountWith,
+  storageRootOf,
+} from './account.js'
 import { allocBytes } from './allocBytes.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { fromHex, fromHexInto, toHex } from './hex.js'
@@ -60,6 +67,20 @@ type Undo =
   | { t: 2; a: Address; prev: StorageEntry | undefined }
 
 function checkAddress(address: Address): Address {
+  // The common case, lower-case hex as the VMs hand it over, costs one pass over the digits: no regex, no new string.
+  if (
+    typeof address === 'string' &&
+    address.length === 42 &&
+    address.charCodeAt(0) === 48 &&
+    address.charCodeAt(1) === 120
+  ) {
+    let i = 2
+    for (; i < 42; i++) {
+      const c = address.charCodeAt(i)
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) break
+    }
+    if (i === 42) return address
+  }
   if (typeof address !== 'string' || !ADDRESS_RE.test(address))
     throw new TypeError(`Invalid address: ${String(address)}`)
   return address.toLowerCase() as Address
@@ -266,9 +287,7 @@ class StateDbImpl implements MptStateDb {
     const o = this.accounts.get(a)
     if (o !== undefined) return o === null ? undefined : { ...o }
     const record = await this.base.account(a)
-    if (record === undefined) return undefined
-    const { nonce, balance, codeHash } = decodeAccount(record)
-    return { nonce, balance, codeHash }
+    return record === undefined ? undefined : decodeAccountFields(record)
   }
 
   async getAccounts(addresses: readonly Address[]): Promise<(Account | undefined)[]> {
@@ -287,9 +306,7 @@ class StateDbImpl implements MptStateDb {
     const records = await this.base.accounts(missed)
     for (let j = 0; j < missed.length; j++) {
       const record = records[j]
-      if (record === undefined) continue
-      const { nonce, balance, codeHash } = decodeAccount(record)
-      out[missing[j]!] = { nonce, balance, codeHash }
+      if (record !== undefined) out[missing[j]!] = decodeAccountFields(record)
     }
     return out
   }
