@@ -118,7 +118,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     nextBlockFees: (parent) => then.nextBlockFees(parent),
     async admit(tx, ctx) {
       if (eligible(tx)) {
-        const key = held.holder(ctx.store, tx.sender).key
+        const key = held.holderOf(ctx.store, tx).key
         const u = decodeUsage(ctx.store.peek?.(key) ?? (await ctx.store.get(key)), windowOf(ctx.blockNumber))
         if (u.txs < freeTxPerWindow) return
       }
@@ -126,7 +126,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     },
     upfrontSync(tx, ctx) {
       if (eligible(tx)) {
-        const h = held.holder(ctx.store, tx.sender)
+        const h = held.holderOf(ctx.store, tx)
         const v = ctx.store.peek?.(h.key)
         if (v === undefined) return undefined
         const up = holdFree(tx, ctx, h, v)
@@ -144,7 +144,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       if (decision === 'charged') return free(tx.sender)
       if (eligible(tx)) {
         if (ctx.store.put === undefined) return undefined
-        const h = held.holder(ctx.store, tx.sender)
+        const h = held.holderOf(ctx.store, tx)
         const v = ctx.store.peek?.(h.key)
         if (v === undefined) return undefined
         if (chargeFree(tx, gasUsed, ctx, h, v, decision) !== undefined) return free(tx.sender)
@@ -157,7 +157,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     upfront(tx, ctx) {
       try {
         if (eligible(tx)) {
-          const h = held.holder(ctx.store, tx.sender)
+          const h = held.holderOf(ctx.store, tx)
           const v = ctx.store.peek?.(h.key)
           if (v === undefined) return upfrontAfterRead(tx, ctx, h)
           const up = holdFree(tx, ctx, h, v)
@@ -175,7 +175,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
         if (decision === 'paid') return then.charge(tx, gasUsed, ctx)
         if (decision === 'charged') return Promise.resolve(free(tx.sender))
         if (eligible(tx)) {
-          const h = held.holder(ctx.store, tx.sender)
+          const h = held.holderOf(ctx.store, tx)
           const v = ctx.store.peek?.(h.key)
           if (v === undefined) return chargeAfterRead(tx, gasUsed, ctx, h, decision)
           const c = chargeFree(tx, gasUsed, ctx, h, v, decision)
@@ -189,7 +189,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     release(tx, ctx) {
       // The VM excluded `tx` after upfront: a held free slot goes back to the sender for this block.
       const decision = held.decision(tx, ctx.store)
-      if (decision === 'free') unhold(held.holder(ctx.store, tx.sender), 1n, 0n)
+      if (decision === 'free') unhold(held.holderOf(ctx.store, tx), 1n, 0n)
       else if (decision === 'paid') then.release?.(tx, ctx)
       else return
       held.forget(tx, ctx.store)

@@ -64,8 +64,21 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     }
     return h
   }
+  // upfront and charge ask for the same transaction's holder back to back (the EVM VM): keep the last answer.
+  let lastTx: TxEnvelope | undefined
+  let lastTxStore: GasStore | undefined
+  let lastHolder: Holder | undefined
   return {
     holder,
+    /** `holder(store, tx.sender)`, answered without a lookup when `tx` was the last one asked about. */
+    holderOf(store: GasStore, tx: TxEnvelope): Holder {
+      if (tx === lastTx && store === lastTxStore) return lastHolder!
+      const h = holder(store, tx.sender)
+      lastTx = tx
+      lastTxStore = store
+      lastHolder = h
+      return h
+    },
     /**
      * Loads the keys of the senders of `txs` (those `include` accepts) in one batched read of the store (its
      * `getMany`), each sender once per block execution; nothing without `getMany`.

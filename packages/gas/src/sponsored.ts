@@ -155,7 +155,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     nextBlockFees: () => ({ baseFeePerGas: 0n }),
     async admit(tx, ctx) {
       // The sender's key, derived once per store (a block, or the sequencer's admission batch); no holds here.
-      const h = held.holder(ctx.store, tx.sender)
+      const h = held.holderOf(ctx.store, tx)
       const window = windowOf(ctx.blockNumber)
       const v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
       checkQuota(tx, usageOf(h, v, window), window, 0n, 0n)
@@ -164,7 +164,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     },
     upfrontSync(tx, ctx) {
       // Only when the sender's usage and the paymaster's balance are both in memory; else `upfront` reads them.
-      const h = held.holder(ctx.store, tx.sender)
+      const h = held.holderOf(ctx.store, tx)
       const v = ctx.store.peek?.(h.key)
       if (v === undefined) return undefined
       const balance = ctx.peekBalance?.(paymaster)
@@ -173,21 +173,21 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     },
     async upfront(tx, ctx) {
       // Earlier transactions of this block have charged, or hold, quota and drained the paymaster: check again.
-      const h = held.holder(ctx.store, tx.sender)
+      const h = held.holderOf(ctx.store, tx)
       const v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
       // The VM's cached balance when it has one: no state read and no await per transaction.
       return hold(tx, ctx, h, v, ctx.peekBalance?.(paymaster) ?? (await ctx.balanceOf(paymaster)))
     },
     chargeSync(tx, gasUsed, ctx) {
       if (ctx.store.put === undefined) return undefined
-      const h = held.holder(ctx.store, tx.sender)
+      const h = held.holderOf(ctx.store, tx)
       const v = ctx.store.peek?.(h.key)
       if (v === undefined) return undefined
       ctx.store.put(h.key, record(tx, gasUsed, ctx, h, v))
       return settle(gasUsed * gasPrice, ctx.coinbase)
     },
     async charge(tx, gasUsed, ctx) {
-      const h = held.holder(ctx.store, tx.sender)
+      const h = held.holderOf(ctx.store, tx)
       const next = record(tx, gasUsed, ctx, h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)))
       if (ctx.store.put) ctx.store.put(h.key, next)
       else await ctx.store.set(h.key, next)
@@ -196,7 +196,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     release(tx, ctx) {
       // The VM excluded `tx` after upfront: its hold no longer counts against the sender's quota.
       if (held.decision(tx, ctx.store) === undefined) return
-      unhold(held.holder(ctx.store, tx.sender), 1n, tx.gasLimit)
+      unhold(held.holderOf(ctx.store, tx), 1n, tx.gasLimit)
       held.forget(tx, ctx.store)
     },
     // Every sender's usage in one batched read, so upfrontSync and chargeSync find it in memory.
