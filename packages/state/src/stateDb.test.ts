@@ -251,3 +251,43 @@ describe('getStorageMany', () => {
     await expect(state.getStorageMany!(addr(1), ['0x12g' as Hex])).rejects.toBeInstanceOf(TypeError)
   })
 })
+
+describe('putStorageMany', () => {
+  it('has the effect of putStorage for each entry (root, reads, journal), and checks every word before writing', async () => {
+    const entries: [Hex, Hex][] = [
+      [word(1), word(10)],
+      [word(2), '0x2' as Hex],
+      [`0x${'A'.repeat(64)}` as Hex, word(30)],
+      [word(1), word(11)],
+      [word(4), word(0)],
+    ]
+    const one = createStateDb({ db: memoryDb() })
+    const many = createStateDb({ db: memoryDb() })
+    for (const s of [one, many]) {
+      await s.putAccount(addr(1), acct(1n))
+      await s.putStorage(addr(1), word(4), word(4))
+      await s.root()
+    }
+    for (const [slot, value] of entries) await one.putStorage(addr(1), slot, value)
+    await many.putStorageMany!(addr(1), entries)
+    expect(await many.root()).toBe(await one.root())
+    const slots = [word(1), word(2), `0x${'a'.repeat(64)}` as Hex, word(4)]
+    expect(await many.getStorageMany!(addr(1), slots)).toEqual(await one.getStorageMany!(addr(1), slots))
+    // Inside a checkpoint, revert undoes every write.
+    const before = await many.root()
+    many.checkpoint()
+    await many.putStorageMany!(addr(1), [[word(1), word(99)]])
+    many.revert()
+    expect(await many.root()).toBe(before)
+    // A bad word anywhere: nothing written. A missing account: AccountNotFoundError.
+    await expect(
+      many.putStorageMany!(addr(1), [
+        [word(1), word(5)],
+        [word(2), `0x${'1'.repeat(66)}` as Hex],
+      ]),
+    ).rejects.toBeInstanceOf(TypeError)
+    expect(await many.getStorage(addr(1), word(1))).toBe(word(11))
+    await expect(many.putStorageMany!(addr(2), [[word(1), word(1)]])).rejects.toBeInstanceOf(AccountNotFoundError)
+    await many.putStorageMany!(addr(2), [])
+  })
+})

@@ -378,6 +378,39 @@ class StateDbImpl implements MptStateDb {
     this.touchSlot(a, s)
   }
 
+  async putStorageMany(address: Address, entries: readonly (readonly [slot: Hex, value: Hex])[]): Promise<void> {
+    const a = checkAddress(address)
+    // Every word is checked before anything is written.
+    const slots: Hex[] = new Array(entries.length)
+    const values: Hex[] = new Array(entries.length)
+    for (let i = 0; i < entries.length; i++) {
+      slots[i] = checkWord(entries[i]![0], 'slot')
+      values[i] = checkWord(entries[i]![1], 'storage value')
+    }
+    if (entries.length === 0) return
+    const o = this.accounts.get(a)
+    if (o === null || (o === undefined && (await this.base.account(a)) === undefined))
+      throw new AccountNotFoundError(a, 'putStorage')
+    let entry = this.storages.get(a)
+    if (entry === undefined) {
+      entry = { cleared: false, slots: new Map() }
+      this.storages.set(a, entry)
+    }
+    let touched = this.touchedSlots.get(a)
+    if (touched === undefined) {
+      touched = new Set()
+      this.touchedSlots.set(a, touched)
+    }
+    const journaled = this.checkpoints.length > 0
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!
+      if (journaled) this.journal.push({ t: 1, a, slot: s, prev: entry.slots.get(s) })
+      entry.slots.set(s, values[i]!)
+      touched.add(s)
+    }
+    this.rootCache = undefined
+  }
+
   async putCode(address: Address, code: Uint8Array): Promise<void> {
     if (!(code instanceof Uint8Array)) throw new TypeError('Code must be a Uint8Array')
     const a = checkAddress(address)

@@ -39,6 +39,11 @@ export interface StateDb extends StateReader {
   putAccount(address: Address, account: Account | undefined): Promise<void>
   /** Writes a 32-byte storage value; the zero value deletes the slot. */
   putStorage(address: Address, slot: Hex, value: Hex): Promise<void>
+  /**
+   * Optional: `putStorage` for many slots of one account in one call, in the order given (a block's gas-store
+   * flush); checks every slot and value before writing any. Same effect as calling `putStorage` for each.
+   */
+  putStorageMany?(address: Address, entries: readonly (readonly [slot: Hex, value: Hex])[]): Promise<void>
   putCode(address: Address, code: Uint8Array): Promise<void>
   /** Removes every storage slot of an account (contract re-creation). */
   clearStorage(address: Address): Promise<void>
