@@ -39,6 +39,17 @@ describe('stateGasStore', () => {
       ]),
     ).rejects.toThrow(RangeError)
     expect(await store.get('sp/0xa')).toBe(1n)
+    // A state without the batched write: one putStorage per key, same words.
+    const other = createStateDb({ db: memoryDb() })
+    const plain = stateGasStore(
+      Object.assign(Object.create(other), { putStorageMany: undefined, getStorageMany: undefined }) as StateDb,
+    )
+    await plain.setMany!([
+      ['sp/0xa', 1n],
+      ['sp/0xb', (1n << 256n) - 1n],
+      ['sp/0xc', 0n],
+    ])
+    expect(await other.root()).toBe(await state.root())
     // Nothing to write: the account is not created.
     const empty = createStateDb({ db: memoryDb() })
     await stateGasStore(empty).setMany!([])

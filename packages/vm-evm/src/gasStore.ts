@@ -63,7 +63,12 @@ export function stateGasStore(state: StateDb): GasStore {
       for (const [key, value] of entries) check(key, value)
       if (entries.length === 0) return
       await ensureAccount()
-      for (const [key, value] of entries) await state.putStorage(address, slotOf(key), word(value))
+      if (state.putStorageMany)
+        await state.putStorageMany(
+          address,
+          entries.map(([key, value]) => [slotOf(key), word(value)]),
+        )
+      else for (const [key, value] of entries) await state.putStorage(address, slotOf(key), word(value))
     },
   }
 }
