@@ -1,6 +1,6 @@
 import type { Address, ChargeContext, FeeCharge, GasModel, TxEnvelope, UpfrontCharge } from '@appchain/core'
 import { hideSyncVariants } from './hideSyncVariants.js'
-import { encodeFor, type Holder, reservations, unhold, usageOf } from './reservations.js'
+import { bump, type Holder, reservations, unhold, usageOf } from './reservations.js'
 import { configBigint, configNamespace } from './validateConfig.js'
 import { decodeUsage, usageKey, windowIndexer } from './windowUsage.js'
 
@@ -58,8 +58,8 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
   const holdFree = (tx: TxEnvelope, ctx: ChargeContext, h: Holder, v: bigint): UpfrontCharge | undefined => {
     const u = usageOf(h, v, windowOf(ctx.blockNumber))
     // Slots held by earlier transactions of this block count (a VM may run every upfront before any charge).
-    if (u.txs + h.txs >= freeTxPerWindow) return undefined
-    h.txs += 1n
+    if ((h.txs === 0n ? u.txs : u.txs + h.txs) >= freeTxPerWindow) return undefined
+    h.txs = h.txs === 0n ? 1n : h.txs + 1n
     held.decide(tx, ctx.store, 'free')
     // Nothing is charged whatever the bid, so the sender needs no balance for gas (`exact`).
     return { payer: tx.sender, amount: 0n, exact: true }
@@ -92,7 +92,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     if (decision === 'free') unhold(h, 1n, 0n)
     let write: Promise<void> | undefined
     if (u.mark !== mark) {
-      const next = encodeFor(h, window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark })
+      const next = bump(h, v, window, gasUsed, mark)
       if (ctx.store.put) ctx.store.put(h.key, next)
       else write = ctx.store.set(h.key, next)
     }

@@ -1,7 +1,8 @@
 import type { TxEnvelope } from '@appchain/core'
 import { memoryGasStore } from '@appchain/core/testing'
 import { describe, expect, it } from 'vitest'
-import { reservations } from './reservations.js'
+import { bump, reservations, usageOf } from './reservations.js'
+import { decodeUsage, encodeUsage } from './windowUsage.js'
 
 const tx = (n: number) => ({ hash: `0x${n}` }) as unknown as TxEnvelope
 
@@ -27,5 +28,46 @@ describe('reservations', () => {
     // Another store is another block execution: nothing carries over.
     held.decide(a, store, 'paid')
     expect(held.decision(a, memoryGasStore())).toBeUndefined()
+  })
+})
+
+describe('bump', () => {
+  it('gives exactly encodeUsage of the advanced usage, from any stored value, saturation and window changes included', () => {
+    let seed = 7
+    const rand = (bits: number) => {
+      let v = 0n
+      for (let i = 0; i < bits; i += 16) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff
+        v = (v << 16n) | BigInt(seed & 0xffff)
+      }
+      return v & ((1n << BigInt(bits)) - 1n)
+    }
+    const held = reservations<true>((s) => `t/${s}`)
+    const store = memoryGasStore()
+    const edges = [0n, 1n, 0xffff_fffen, 0xffff_ffffn, (1n << 96n) - 2n, (1n << 64n) - 1n]
+    for (let i = 0; i < 3000; i++) {
+      const h = held.holder(store, `0x${(i % 7).toString(16).padStart(40, '0')}`)
+      const window = i % 11 === 0 ? rand(70) : BigInt(i % 3)
+      // A stored value: from the holder's last bump, fresh, zero, or from another window.
+      const pick = i % 5
+      const v =
+        pick === 0
+          ? h.raw
+          : pick === 1
+            ? 0n
+            : pick === 2
+              ? encodeUsage(window, { txs: edges[i % 6]!, gas: edges[(i + 1) % 6]!, mark: rand(64) })
+              : pick === 3
+                ? encodeUsage(window + 1n, { txs: 1n, gas: 2n, mark: 3n })
+                : rand(256)
+      const stored = v < 0n ? 0n : v
+      const gasUsed = i % 13 === 0 ? rand(100) : rand(20)
+      const mark = i % 4 === 0 ? decodeUsage(stored, window).mark : rand(i % 9 === 0 ? 70 : 40)
+      const u = decodeUsage(stored, window)
+      const expected = encodeUsage(window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark })
+      expect(bump(h, stored, window, gasUsed, mark)).toBe(expected)
+      // What the holder remembers decodes the same as the value itself.
+      expect(usageOf(h, expected, window)).toEqual(decodeUsage(expected, window))
+    }
   })
 })

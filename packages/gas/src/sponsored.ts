@@ -13,7 +13,7 @@ import { admissionBalances } from './admissionBalances.js'
 import { NotSponsoredError } from './errors.js'
 import { configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
-import { encodeFor, type Holder, reservations, unhold, usageOf } from './reservations.js'
+import { bump, type Holder, hold as holdQuota, reservations, unhold, usageOf } from './reservations.js'
 import { configAddress, configBigint, configNamespace } from './validateConfig.js'
 import { usageKey, type WindowUsage, windowIndexer } from './windowUsage.js'
 
@@ -86,7 +86,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
   const checkQuota = (tx: TxEnvelope, u: WindowUsage, window: bigint, heldTxs: bigint, heldGas: bigint) => {
     if (!allowed(tx)) throw new NotSponsoredError({ sender: tx.sender, paymaster })
     if (tx.fee.feeToken !== undefined) throw new UnknownFeeTokenError({ token: tx.fee.feeToken, accepted: ['native'] })
-    const txs = u.txs + heldTxs
+    const txs = heldTxs === 0n ? u.txs : u.txs + heldTxs
     if (txPerWindow !== undefined && txs + 1n > txPerWindow) {
       throw new QuotaExceededError({
         address: tx.sender,
@@ -97,7 +97,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
       })
     }
     // The gas limit is the worst case; usage records what was actually used.
-    const gas = u.gas + heldGas
+    const gas = heldGas === 0n ? u.gas : u.gas + heldGas
     if (gasPerWindow !== undefined && gas + tx.gasLimit > gasPerWindow) {
       throw new QuotaExceededError({
         address: tx.sender,
@@ -130,8 +130,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     const window = windowOf(ctx.blockNumber)
     checkQuota(tx, usageOf(h, v, window), window, h.txs, h.gas)
     const amount = checkFunds(tx, balance)
-    h.txs += 1n
-    h.gas += tx.gasLimit
+    holdQuota(h, 1n, tx.gasLimit)
     held.decide(tx, ctx.store, true)
     return { payer: paymaster, amount }
   }
@@ -143,8 +142,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
       unhold(h, 1n, tx.gasLimit)
       held.forget(tx, ctx.store)
     }
-    const u = usageOf(h, v, window)
-    return encodeFor(h, window, { txs: u.txs + 1n, gas: u.gas + gasUsed, mark: u.mark })
+    return bump(h, v, window, gasUsed, usageOf(h, v, window).mark)
   }
 
   return hideSyncVariants({
