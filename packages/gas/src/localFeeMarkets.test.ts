@@ -53,6 +53,21 @@ describe('localFeeMarkets', () => {
     expect(await m.factorOf(writing(HOT), 5n, store)).toBe(1_000_000n)
   })
 
+  it("works out a write set's case and repeats once per transaction, and again when its access set is replaced", async () => {
+    const m = model()
+    const store = memoryGasStore()
+    await m.observeBlock!({ blockNumber: 1n, txs: [1, 2, 3, 4, 5, 6].map(() => writing(HOT)), store })
+    // Upper case and repeated: the same account as HOT, counted once.
+    const t = writing(COLD, HOT.toUpperCase().replace('0X', '0x') as Hex, HOT)
+    expect(await m.factorOf(t, 2n, store)).toBe(1_500_000n)
+    expect(await m.factorOf(t, 2n, store)).toBe(1_500_000n)
+    // A copy with another write set is worked out afresh, not read from the original's.
+    const copy = { ...t, accessSet: { reads: [], writes: [COLD] } }
+    expect(await m.factorOf(copy, 2n, store)).toBe(1_000_000n)
+    expect(await m.factorOf(t, 2n, store)).toBe(1_500_000n)
+    expect(Object.keys(t)).toEqual(Object.keys(writing()))
+  })
+
   it('refuses at admission a bid that covers the cold price but not the hot one', async () => {
     const m = model()
     const store = memoryGasStore()

@@ -50,38 +50,16 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   const keepPpm = 1_000_000n - decayPpm
   const namespace = configNamespace(name, config.namespace ?? 'lfm')
 
-  // Admission, upfront and charge all ask for a transaction's write set, deduped and lower-case. Write sets
-  // from appchain's VMs already are (addresses are lower-case): then the declared array is used as it is, with
-  // no copy and no per-transaction WeakMap entry (a WeakMap insert per transaction cost more than the rest of
-  // the model). Others are normalised once and cached per transaction.
-  // The VM asks for one transaction twice in a row (upfront, then charge): the last answer is kept too.
-  const writeSets = new WeakMap<TxEnvelope, readonly string[]>()
+  // Admission, upfront and charge all ask for a transaction's write set, deduped and lower-case: it is worked
+  // out once per transaction object and kept on it (see `canonicalWrites`). The VM asks for one transaction
+  // twice in a row (upfront, then charge): the last answer is kept here too.
   let lastTx: TxEnvelope | undefined
   let lastWrites: readonly string[] = NO_WRITES
   const writesOf = (tx: TxEnvelope): readonly string[] => {
     if (tx === lastTx) return lastWrites
     lastTx = tx
-    lastWrites = normalisedWrites(tx)
+    lastWrites = canonicalWrites(tx)
     return lastWrites
-  }
-  const normalisedWrites = (tx: TxEnvelope): readonly string[] => {
-    const declared = tx.accessSet?.writes ?? NO_WRITES
-    if (isCanonical(declared)) return declared
-    let w = writeSets.get(tx)
-    if (w === undefined) {
-      if (declared.length > 16) w = [...new Set(declared.map((a) => a.toLowerCase()))]
-      else {
-        // Typical write sets are a few accounts: a linear scan beats building a Set.
-        const out: string[] = []
-        for (const a of declared) {
-          const lower = a.toLowerCase()
-          if (!out.includes(lower)) out.push(lower)
-        }
-        w = out
-      }
-      writeSets.set(tx, w)
-    }
-    return w
   }
 
   // Demand as of block N − 1 changes only in observeBlock, so within one block (one store object) each account
@@ -246,6 +224,33 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
 }
 
 const NO_WRITES: readonly string[] = []
+
+// A transaction's canonical write set rides on the transaction object, with the declared array it came from
+// (a symbol-keyed property: checking the case of every address cost more than the rest of the model, and a
+// WeakMap entry per transaction more still).
+const WRITES = Symbol('canonicalWrites')
+type WithWrites = TxEnvelope & { [WRITES]?: { declared: readonly string[]; writes: readonly string[] } }
+
+/** `tx.accessSet.writes` lower-case and deduped: the declared array itself when it already is. */
+function canonicalWrites(tx: TxEnvelope): readonly string[] {
+  const declared = tx.accessSet?.writes ?? NO_WRITES
+  const known = (tx as WithWrites)[WRITES]
+  if (known !== undefined && known.declared === declared) return known.writes
+  let writes: readonly string[]
+  if (isCanonical(declared)) writes = declared
+  else if (declared.length > 16) writes = [...new Set(declared.map((a) => a.toLowerCase()))]
+  else {
+    // Typical write sets are a few accounts: a linear scan beats building a Set.
+    const out: string[] = []
+    for (const a of declared) {
+      const lower = a.toLowerCase()
+      if (!out.includes(lower)) out.push(lower)
+    }
+    writes = out
+  }
+  if (Object.isExtensible(tx)) (tx as WithWrites)[WRITES] = { declared, writes }
+  return writes
+}
 
 /** True when every address is lower-case and none repeats (small sets only: a linear scan each). */
 function isCanonical(writes: readonly string[]): boolean {
