@@ -291,3 +291,37 @@ describe('putStorageMany', () => {
     await many.putStorageMany!(addr(2), [])
   })
 })
+
+describe('putAccounts', () => {
+  it('has the effect of putAccount for each entry (root, reads, deletes with storage, journal), and checks every entry before writing', async () => {
+    const addresses = [addr(1), addr(2), `0x${'AB'.repeat(20)}` as Address, addr(1), addr(3)]
+    const accounts = [acct(10n, 1n), acct(20n), acct(30n, 0n, `0x${'CD'.repeat(32)}` as Hex), acct(11n, 2n), undefined]
+    const one = createStateDb({ db: memoryDb() })
+    const many = createStateDb({ db: memoryDb() })
+    for (const s of [one, many]) {
+      await s.putAccount(addr(3), acct(3n))
+      await s.putStorage(addr(3), word(1), word(1))
+      await s.root()
+    }
+    for (let i = 0; i < addresses.length; i++) await one.putAccount(addresses[i]!, accounts[i])
+    await many.putAccounts!(addresses, accounts)
+    expect(await many.root()).toBe(await one.root())
+    const read = [addr(1), addr(2), `0x${'ab'.repeat(20)}` as Address, addr(3)]
+    expect(await many.getAccounts!(read)).toEqual(await one.getAccounts!(read))
+    expect(await many.getStorage(addr(3), word(1))).toBe(word(0))
+    // Inside a checkpoint, revert undoes every write.
+    const before = await many.root()
+    many.checkpoint()
+    await many.putAccounts!([addr(1), addr(4)], [acct(99n), acct(4n)])
+    many.revert()
+    expect(await many.root()).toBe(before)
+    // A bad entry anywhere: nothing written.
+    await expect(many.putAccounts!([addr(5), '0x12' as Address], [acct(5n), acct(5n)])).rejects.toBeInstanceOf(
+      TypeError,
+    )
+    await expect(many.putAccounts!([addr(5), addr(6)], [acct(5n), acct(-1n)])).rejects.toBeInstanceOf(RangeError)
+    await expect(many.putAccounts!([addr(5)], [])).rejects.toBeInstanceOf(RangeError)
+    expect(await many.getAccount(addr(5))).toBeUndefined()
+    expect(await many.root()).toBe(before)
+  })
+})

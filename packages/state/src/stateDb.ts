@@ -361,6 +361,26 @@ class StateDbImpl implements MptStateDb {
     if (value === null) this.clearStorageOf(a)
   }
 
+  async putAccounts(addresses: readonly Address[], accounts: readonly (Account | undefined)[]): Promise<void> {
+    if (addresses.length !== accounts.length)
+      throw new RangeError(`putAccounts: ${addresses.length} addresses but ${accounts.length} accounts`)
+    // Every entry is checked before anything is written; then no promise per account.
+    const n = addresses.length
+    const as: Address[] = new Array(n)
+    const values: (Account | null)[] = new Array(n)
+    for (let i = 0; i < n; i++) {
+      as[i] = checkAddress(addresses[i]!)
+      const account = accounts[i]
+      values[i] = account === undefined ? null : checkAccount(account)
+    }
+    for (let i = 0; i < n; i++) {
+      const a = as[i]!
+      const value = values[i]!
+      this.setAccount(a, value)
+      if (value === null) this.clearStorageOf(a)
+    }
+  }
+
   async putStorage(address: Address, slot: Hex, value: Hex): Promise<void> {
     const a = checkAddress(address)
     const s = checkWord(slot, 'slot')

@@ -37,6 +37,11 @@ export interface AccountProof {
 export interface StateDb extends StateReader {
   /** Writes an account; `undefined` deletes it (and its storage). */
   putAccount(address: Address, account: Account | undefined): Promise<void>
+  /**
+   * Optional: `putAccount` for many accounts in one call (a block's flush): `accounts[i]` goes to `addresses[i]`, in
+   * order; checks every entry before writing any. Same effect as calling `putAccount` for each.
+   */
+  putAccounts?(addresses: readonly Address[], accounts: readonly (Account | undefined)[]): Promise<void>
   /** Writes a 32-byte storage value; the zero value deletes the slot. */
   putStorage(address: Address, slot: Hex, value: Hex): Promise<void>
   /**
