@@ -1,4 +1,4 @@
-import { bytesToHex, keccak256, memoryDb, PREDEPLOYS } from '@appchain/core'
+import { type Address, bytesToHex, KECCAK_EMPTY, keccak256, memoryDb, PREDEPLOYS, type StateDb } from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import { describe, expect, it } from 'vitest'
 import { BlockState } from './blockState.js'
@@ -21,5 +21,37 @@ describe('BlockState gas store', () => {
     const slot = (k: string) => bytesToHex(keccak256(new TextEncoder().encode(k)))
     expect(BigInt(await state.getStorage(PREDEPLOYS.gasStore, slot('a')))).toBe(7n)
     expect(BigInt(await state.getStorage(PREDEPLOYS.gasStore, slot('b')))).toBe(9n)
+  })
+})
+
+describe('BlockState accounts', () => {
+  it('loads, changes and flushes the same state whether or not the StateDb has the batched getAccounts/putAccounts', async () => {
+    const addr = (i: number) => `0x${i.toString(16).padStart(40, '0')}` as Address
+    const run = async (batched: boolean) => {
+      const full = createStateDb({ db: memoryDb() })
+      for (let i = 1; i <= 20; i++)
+        await full.putAccount(addr(i), { nonce: 0n, balance: BigInt(i), codeHash: KECCAK_EMPTY })
+      await full.root()
+      // The same state seen through only the required StateDb members.
+      const state: StateDb = batched
+        ? full
+        : new Proxy(full, {
+            get: (t, k) => (k === 'putAccounts' || k === 'getAccounts' ? undefined : Reflect.get(t, k, t)),
+          })
+      const bs = new BlockState(state)
+      await bs.loadAccounts([addr(2), addr(30), addr(2), addr(5)])
+      bs.setBalance(addr(30), 7n)
+      bs.setNonce(addr(2), 1n)
+      bs.setBalance(addr(2), 1n)
+      await bs.flush()
+      return [await full.root(), await full.getAccounts!([addr(2), addr(30), addr(5)])] as const
+    }
+    const [root, accounts] = await run(true)
+    expect(await run(false)).toEqual([root, accounts])
+    expect(accounts).toEqual([
+      { nonce: 1n, balance: 1n, codeHash: KECCAK_EMPTY },
+      { nonce: 0n, balance: 7n, codeHash: KECCAK_EMPTY },
+      { nonce: 0n, balance: 5n, codeHash: KECCAK_EMPTY },
+    ])
   })
 })

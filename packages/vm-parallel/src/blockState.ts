@@ -163,16 +163,21 @@ export class BlockState implements Store {
       await this.loadAccount(PREDEPLOYS.gasStore)
       this.markDirty(PREDEPLOYS.gasStore, this.slot(PREDEPLOYS.gasStore))
     }
-    // One await for every account instead of one per account: the writes are independent.
-    const writes: Promise<void>[] = []
-    for (const a of this.dirty) {
-      const slot = this.accounts.get(a)!
+    // The state validates and copies each account: the block's objects go in as they are.
+    const dirty = this.dirty
+    const accounts: Account[] = new Array(dirty.length)
+    for (let i = 0; i < dirty.length; i++) {
+      const slot = this.accounts.get(dirty[i]!)!
       slot.dirty = false
-      const acc = slot.account
-      // putAccount validates and copies the account: the block's object can go in as it is.
-      writes.push(this.state.putAccount(a, acc))
+      accounts[i] = slot.account
     }
-    await Promise.all(writes)
+    if (this.state.putAccounts !== undefined) await this.state.putAccounts(dirty, accounts)
+    else {
+      // One await for every account instead of one per account: the writes are independent.
+      const writes: Promise<void>[] = new Array(dirty.length)
+      for (let i = 0; i < dirty.length; i++) writes[i] = this.state.putAccount(dirty[i]!, accounts[i])
+      await Promise.all(writes)
+    }
     for (const key of this.dirtyRecords) {
       const r = this.records.get(key)!
       const a = key.slice(key.indexOf('|') + 1) as Address
