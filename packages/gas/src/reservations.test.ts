@@ -31,6 +31,45 @@ describe('reservations', () => {
   })
 })
 
+describe('reservations on the transaction object', () => {
+  it('keeps every decision when two models, two block executions or a frozen transaction share one', () => {
+    const a = reservations<string>((s) => `a/${s}`)
+    const b = reservations<string>((s) => `b/${s}`)
+    const [s1, s2] = [memoryGasStore(), memoryGasStore()]
+    const t = tx(1)
+    a.decide(t, s1, 'a1')
+    b.decide(t, s1, 'b1')
+    a.decide(t, s2, 'a2')
+    b.decide(t, s2, 'b2')
+    expect([a.decision(t, s1), b.decision(t, s1), a.decision(t, s2), b.decision(t, s2)]).toEqual([
+      'a1',
+      'b1',
+      'a2',
+      'b2',
+    ])
+    a.decide(t, s1, 'a1+')
+    expect([a.decision(t, s1), a.decision(t, s2)]).toEqual(['a1+', 'a2'])
+    a.forget(t, s2)
+    b.forget(t, s1)
+    expect([a.decision(t, s1), b.decision(t, s1), a.decision(t, s2), b.decision(t, s2)]).toEqual([
+      'a1+',
+      undefined,
+      undefined,
+      'b2',
+    ])
+    const frozen = Object.freeze(tx(2))
+    a.decide(frozen, s1, 'f')
+    expect(a.decision(frozen, s1)).toBe('f')
+    expect(a.holderOf(s1, frozen)).toBe(a.holder(s1, frozen.sender))
+    // Holders too: per model and per block execution, whatever the transaction remembers.
+    const u = { ...tx(3), sender: '0x00000000000000000000000000000000000000b1' } as TxEnvelope
+    expect(a.holderOf(s1, u).key).toBe(`a/${u.sender}`)
+    expect(b.holderOf(s1, u).key).toBe(`b/${u.sender}`)
+    expect(a.holderOf(s2, u)).toBe(a.holder(s2, u.sender))
+    expect(a.holderOf(s1, u)).toBe(a.holder(s1, u.sender))
+  })
+})
+
 describe('bump', () => {
   it('gives exactly encodeUsage of the advanced usage, from any stored value, saturation and window changes included', () => {
     let seed = 7

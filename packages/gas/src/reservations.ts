@@ -25,15 +25,19 @@ const HOLDER = Symbol('holder')
 type WithHolder = TxEnvelope & { [HOLDER]?: Holder }
 
 interface Block<Decision> {
+  /** The `reservations` it belongs to. */
+  owner: object
   senders: Map<Address, Holder>
+  /** Decisions that could not ride on their transaction (another model's there, or a frozen object). */
   decisions: Map<TxEnvelope, Decision>
-  /**
-   * The latest decision, kept out of the map: the EVM VM decides and forgets one transaction at a time, so
-   * its decisions never touch the map. An earlier decision moves to the map when the next one is made.
-   */
-  lastTx: TxEnvelope | undefined
-  last: Decision | undefined
 }
+
+// A transaction carries upfront's decision for it too, with the block execution it was made in: the EVM VM
+// decides and charges every transaction, and a Map entry per transaction (kept for charging it again) cost
+// as much as the rest of the model, in the Map's growth and in collecting it.
+const DECISION = Symbol('decision')
+type DecisionRecord = { block: Block<unknown>; decision: unknown }
+type WithDecision = TxEnvelope & { [DECISION]?: DecisionRecord }
 
 /**
  * Holds taken by `upfront` and released by `charge` (or `release`), per block execution (one `GasStore`
@@ -45,10 +49,12 @@ interface Block<Decision> {
  * block. Holds live in memory, keyed by the store object, so they never outlive the block execution; a VM
  * that excludes a transaction after its upfront calls the model's `release`, which drops its hold.
  *
- * Each sender's store key is derived once per block and kept with its holds, so the hot path is two Map
- * lookups on strings the VM already hashed (the sender, the transaction object).
+ * Each sender's store key is derived once per block and kept with its holds; a transaction remembers its
+ * sender's holder and upfront's decision (symbol-keyed properties that name their block execution), so the hot
+ * path needs no Map lookup.
  */
 export function reservations<Decision>(keyOf: (sender: Address) => string) {
+  const owner = {}
   const blocks = new WeakMap<GasStore, Block<Decision>>()
   // The VM uses one store for a whole block: remember the last one and skip the WeakMap.
   let lastStore: GasStore | undefined
@@ -57,7 +63,7 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     if (store === lastStore) return last!
     let b = blocks.get(store)
     if (b === undefined) {
-      b = { senders: new Map(), decisions: new Map(), lastTx: undefined, last: undefined }
+      b = { owner, senders: new Map(), decisions: new Map() }
       blocks.set(store, b)
     }
     lastStore = store
@@ -126,25 +132,37 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     },
     decide(tx: TxEnvelope, store: GasStore, decision: Decision): void {
       const b = blockOf(store)
-      if (b.lastTx !== tx) {
-        if (b.lastTx !== undefined) b.decisions.set(b.lastTx, b.last as Decision)
-        // A transaction is in the slot or in the map, never both.
+      const r = (tx as WithDecision)[DECISION]
+      if (r === undefined) {
+        if (Object.isExtensible(tx)) {
+          ;(tx as WithDecision)[DECISION] = { block: b, decision }
+          return
+        }
+      } else if (r.block === b) {
+        r.decision = decision
+        return
+      } else if (r.block.owner === owner) {
+        // Ours, from another block execution: that one keeps its decision in its map, this one takes the record.
+        if (r.decision !== undefined) r.block.decisions.set(tx, r.decision)
         if (b.decisions.size !== 0) b.decisions.delete(tx)
-        b.lastTx = tx
+        r.block = b
+        r.decision = decision
+        return
       }
-      b.last = decision
+      b.decisions.set(tx, decision)
     },
     /** The decision upfront made for `tx` in this block execution; undefined when it made none. */
     decision(tx: TxEnvelope, store: GasStore): Decision | undefined {
       const b = blockOf(store)
-      return tx === b.lastTx ? b.last : b.decisions.get(tx)
+      const r = (tx as WithDecision)[DECISION]
+      if (r !== undefined && r.block === b) return r.decision as Decision | undefined
+      return b.decisions.size === 0 ? undefined : b.decisions.get(tx)
     },
     forget(tx: TxEnvelope, store: GasStore): void {
       const b = blockOf(store)
-      if (tx === b.lastTx) {
-        b.lastTx = undefined
-        b.last = undefined
-      } else b.decisions.delete(tx)
+      const r = (tx as WithDecision)[DECISION]
+      if (r !== undefined && r.block === b) r.decision = undefined
+      else if (b.decisions.size !== 0) b.decisions.delete(tx)
     },
   }
 }
