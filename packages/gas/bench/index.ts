@@ -84,7 +84,9 @@ const evmRun = async () => {
 console.log(`executing the ${N}-transfer block on the EVM (${EVM_RUNS} runs, then one after each model)…`)
 for (let r = 0; r < EVM_RUNS; r++) await evmRun()
 
-const models = benchModels
+// BENCH_MODELS=sponsored,rateLimited runs only the models whose table name starts with one of those.
+const only = process.env.BENCH_MODELS?.split(',')
+const models = only ? benchModels.filter(([name]) => only.some((m) => name.startsWith(m))) : benchModels
 
 /**
  * One block's accounting, as the mempool (admit) and the VM (upfront, charge, observeBlock) call it.
