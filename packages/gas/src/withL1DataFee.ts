@@ -76,8 +76,19 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
     ...fees,
     l1DataPricePerByte: priceFor(parent),
   })
-  const l1FeeOf = (tx: TxEnvelope, fees: BlockFees) =>
-    (l1DataSizeOf(tx) * (fees.l1DataPricePerByte ?? fixed ?? 0n)) / 1_000_000n
+  // upfront and charge ask for the same transaction's fee back to back (the EVM VM): keep the last answer.
+  let lastTx: TxEnvelope | undefined
+  let lastRaw: Uint8Array | undefined
+  let lastFees: BlockFees | undefined
+  let lastFee = 0n
+  const l1FeeOf = (tx: TxEnvelope, fees: BlockFees) => {
+    if (tx === lastTx && tx.raw === lastRaw && fees === lastFees) return lastFee
+    lastFee = (l1DataSizeOf(tx) * (fees.l1DataPricePerByte ?? fixed ?? 0n)) / 1_000_000n
+    lastTx = tx
+    lastRaw = tx.raw
+    lastFees = fees
+    return lastFee
+  }
 
   // Field by field, not `{ ...up, amount }` (V8 builds a spread-then-extended object several times slower).
   const withAmount = (up: UpfrontCharge, amount: bigint): UpfrontCharge => {
@@ -93,7 +104,10 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
   /** The inner model's charge plus the DA fee, paid to `recipient`. */
   const withL1Fee = (c: FeeCharge, tx: TxEnvelope, ctx: ChargeContext): FeeCharge => {
     const l1Fee = l1FeeOf(tx, ctx.fees)
-    const split = { burnt: c.burnt, credits: c.credits.map((x) => ({ to: x.to, amount: x.amount })) }
+    // A copy of the inner charge's split (never changed in place), with the DA fee added.
+    const credits: { to: Address; amount: bigint }[] = new Array(c.credits.length)
+    for (let i = 0; i < credits.length; i++) credits[i] = { to: c.credits[i]!.to, amount: c.credits[i]!.amount }
+    const split = { burnt: c.burnt, credits }
     addToSplit(split, recipient, l1Fee, ctx.coinbase)
     const out: FeeCharge = {
       payer: c.payer,
