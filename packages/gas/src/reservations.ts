@@ -99,6 +99,32 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     if (Object.isExtensible(tx)) (tx as WithHolder)[HOLDER] = h
     return h
   }
+  // The latest decision (see `decide`), and where the earlier ones go: on the transaction (a record naming its
+  // block execution), or in the block's map when the transaction holds another model's record or is frozen.
+  let slotTx: TxEnvelope | undefined
+  let slotBlock: Block<Decision> | undefined
+  let slotDecision: Decision | undefined
+  const keep = (tx: TxEnvelope, b: Block<Decision>, decision: Decision | undefined): void => {
+    const r = (tx as WithDecision)[DECISION]
+    if (r === undefined) {
+      if (Object.isExtensible(tx)) {
+        ;(tx as WithDecision)[DECISION] = { block: b, decision }
+        return
+      }
+    } else if (r.block === b) {
+      r.decision = decision
+      return
+    } else if (r.block.owner === owner) {
+      // Ours, from another block execution: that one keeps its decision in its map, this one takes the record.
+      if (r.decision !== undefined) r.block.decisions.set(tx, r.decision)
+      if (b.decisions.size !== 0) b.decisions.delete(tx)
+      r.block = b
+      r.decision = decision
+      return
+    }
+    if (decision === undefined) b.decisions.delete(tx)
+    else b.decisions.set(tx, decision)
+  }
   // upfront and charge ask for the same transaction's holder back to back (the EVM VM): keep the last answer.
   let lastTx: TxEnvelope | undefined
   let lastTxStore: GasStore | undefined
@@ -132,34 +158,38 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     },
     decide(tx: TxEnvelope, store: GasStore, decision: Decision): void {
       const b = blockOf(store)
-      const r = (tx as WithDecision)[DECISION]
-      if (r === undefined) {
-        if (Object.isExtensible(tx)) {
-          ;(tx as WithDecision)[DECISION] = { block: b, decision }
-          return
-        }
-      } else if (r.block === b) {
-        r.decision = decision
+      if (tx === slotTx && b === slotBlock) {
+        slotDecision = decision
         return
-      } else if (r.block.owner === owner) {
-        // Ours, from another block execution: that one keeps its decision in its map, this one takes the record.
-        if (r.decision !== undefined) r.block.decisions.set(tx, r.decision)
-        if (b.decisions.size !== 0) b.decisions.delete(tx)
-        r.block = b
+      }
+      const r = (tx as WithDecision)[DECISION]
+      if (r !== undefined && r.block === b) {
         r.decision = decision
         return
       }
-      b.decisions.set(tx, decision)
+      // The latest decision waits in the slot: the EVM VM decides, charges and forgets one transaction at a
+      // time, and then no decision is ever stored anywhere else. An earlier one moves to its transaction.
+      if (slotTx !== undefined) keep(slotTx, slotBlock!, slotDecision)
+      slotTx = tx
+      slotBlock = b
+      slotDecision = decision
     },
     /** The decision upfront made for `tx` in this block execution; undefined when it made none. */
     decision(tx: TxEnvelope, store: GasStore): Decision | undefined {
       const b = blockOf(store)
+      if (tx === slotTx && b === slotBlock) return slotDecision
       const r = (tx as WithDecision)[DECISION]
       if (r !== undefined && r.block === b) return r.decision as Decision | undefined
       return b.decisions.size === 0 ? undefined : b.decisions.get(tx)
     },
     forget(tx: TxEnvelope, store: GasStore): void {
       const b = blockOf(store)
+      if (tx === slotTx && b === slotBlock) {
+        slotTx = undefined
+        slotBlock = undefined
+        slotDecision = undefined
+        return
+      }
       const r = (tx as WithDecision)[DECISION]
       if (r !== undefined && r.block === b) r.decision = undefined
       else if (b.decisions.size !== 0) b.decisions.delete(tx)
