@@ -118,7 +118,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     nextBlockFees: (parent) => then.nextBlockFees(parent),
     async admit(tx, ctx) {
       if (eligible(tx)) {
-        const key = held.holderOf(ctx.store, tx).key
+        const key = held.holder(ctx.store, tx.sender).key
         const u = decodeUsage(ctx.store.peek?.(key) ?? (await ctx.store.get(key)), windowOf(ctx.blockNumber))
         if (u.txs < freeTxPerWindow) return
       }

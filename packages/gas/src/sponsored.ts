@@ -153,7 +153,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     nextBlockFees: () => ({ baseFeePerGas: 0n }),
     async admit(tx, ctx) {
       // The sender's key, derived once per store (a block, or the sequencer's admission batch); no holds here.
-      const h = held.holderOf(ctx.store, tx)
+      const h = held.holder(ctx.store, tx.sender)
       const window = windowOf(ctx.blockNumber)
       const v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
       checkQuota(tx, usageOf(h, v, window), window, 0n, 0n)
