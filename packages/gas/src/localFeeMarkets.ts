@@ -156,6 +156,24 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     return cachedFactor(r)!
   }
 
+  /** The factor from the cache `c` by account, without a record on `tx`; undefined while one is not read yet. */
+  const admissionFactor = (tx: TxEnvelope, c: DemandCache): bigint | undefined => {
+    let hottest = 0n
+    for (const account of canonicalWrites(tx)) {
+      const e = c.accounts.get(account)
+      if (e === undefined || !e.loaded) return undefined
+      if (e.demand > hottest) hottest = e.demand
+    }
+    return factorFor(hottest)
+  }
+  const loadAdmission = async (tx: TxEnvelope, c: DemandCache, store: GasStore) => {
+    for (const account of canonicalWrites(tx)) {
+      const e = entryIn(c, account)
+      if (!e.loaded) load(e, await store.get(demandKey(namespace, account)), c.asOf)
+    }
+    return admissionFactor(tx, c)!
+  }
+
   /** The factor when everything it needs is in memory (no await); undefined otherwise. */
   const quickFactor = (tx: TxEnvelope, blockNumber: bigint, store: GasStore): bigint | undefined =>
     cachedFactor(recordIn(tx, cacheAt(store, blockNumber)))
@@ -177,10 +195,13 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     nextBlockFees: (parent) => base.nextBlockFees(parent),
     // Within a block every account's demand is cached after its first read: then `base` is called directly,
     // with no await (and no promise) of this wrapper's own.
+    // Admission is the only caller on its store (one per submission batch): the cache is looked up by
+    // account, and nothing is left on the transaction for a store no upfront or charge will use.
     admit: (tx, ctx) => {
-      const f = quickFactor(tx, ctx.blockNumber, ctx.store)
+      const c = cacheAt(ctx.store, ctx.blockNumber)
+      const f = admissionFactor(tx, c)
       if (f !== undefined) return base.admit(tx, scaled(ctx, f))
-      return factorOf(tx, ctx.blockNumber, ctx.store).then((f) => base.admit(tx, scaled(ctx, f)))
+      return loadAdmission(tx, c, ctx.store).then((f) => base.admit(tx, scaled(ctx, f)))
     },
     upfront: (tx, ctx) => {
       const f = quickFactor(tx, ctx.blockNumber, ctx.store)
