@@ -72,6 +72,35 @@ describe('eip1559', () => {
     })
   })
 
+  it('splits every charge as addToSplit does: burnt or to the vault, tip to the coinbase, one credit when they are the same account', async () => {
+    const { addToSplit } = await import('./feeRecipient.js')
+    const gasUsed = 21_000n
+    for (const feeRecipient of ['burn', VAULT, COINBASE] as const) {
+      const m = eip1559({ feeRecipient })
+      for (const [base, cap, tip] of [
+        [7n, 7n, 0n],
+        [7n, 10n, 2n],
+        [0n, 5n, 5n],
+        [0n, 0n, 0n],
+        [7n, 20n, 20n],
+      ] as const) {
+        const c = ctx({ fees: { baseFeePerGas: base } })
+        const t = tx({ fee: { maxFeePerGas: cap, maxPriorityFeePerGas: tip } })
+        const price = cap < base + tip ? cap : base + tip
+        const split = { burnt: 0n, credits: [] as { to: `0x${string}`; amount: bigint }[] }
+        addToSplit(split, feeRecipient, gasUsed * base, COINBASE)
+        addToSplit(split, 'coinbase', gasUsed * (price - base), COINBASE)
+        expect(await m.charge(t, gasUsed, c)).toEqual({
+          payer: ALICE,
+          amount: gasUsed * price,
+          burnt: split.burnt,
+          credits: split.credits,
+          effectiveGasPrice: price,
+        })
+      }
+    }
+  })
+
   it('quotes base fee plus the suggested tip', () => {
     expect(eip1559().quote({ baseFeePerGas: 5n })).toEqual({ gasPrice: 1_000_005n, maxPriorityFeePerGas: 1_000_000n })
     expect(eip1559({ suggestedPriorityFee: 0n }).quote({ baseFeePerGas: 5n })).toEqual({

@@ -10,7 +10,7 @@ import {
   UnknownFeeTokenError,
   type UpfrontCharge,
 } from '@appchain/core'
-import { addToSplit, configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
+import { configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
 import { nextBaseFee } from './nextBaseFee.js'
 import { configBigint } from './validateConfig.js'
@@ -122,17 +122,20 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
     const price = effectiveGasPrice(tx, base)
     // upfront refused price < base; the min keeps charge total even if a VM skipped it.
     const basePart = price < base ? price : base
-    const split = { burnt: 0n, credits: [] as { to: `0x${string}`; amount: bigint }[] }
-    addToSplit(split, feeRecipient, gasUsed * basePart, ctx.coinbase)
-    addToSplit(split, 'coinbase', gasUsed * (price - basePart), ctx.coinbase)
-    // A literal, not a spread: this runs once per transaction.
-    return {
-      payer: tx.sender,
-      amount: gasUsed * price,
-      burnt: split.burnt,
-      credits: split.credits,
-      effectiveGasPrice: price,
+    const baseFee = gasUsed * basePart
+    const tip = gasUsed * (price - basePart)
+    // The split written out (what addToSplit would build for the base fee, then the tip), without a scratch
+    // object: this runs once per transaction. Zero amounts add nothing.
+    let burnt = 0n
+    const credits: { to: `0x${string}`; amount: bigint }[] = []
+    if (feeRecipient === 'burn') burnt = baseFee
+    else if (baseFee !== 0n) credits.push({ to: feeRecipient, amount: baseFee })
+    if (tip !== 0n) {
+      if (credits.length !== 0 && credits[0]!.to === ctx.coinbase) credits[0]!.amount += tip
+      else credits.push({ to: ctx.coinbase, amount: tip })
     }
+    // A literal, not a spread: this runs once per transaction.
+    return { payer: tx.sender, amount: gasUsed * price, burnt, credits, effectiveGasPrice: price }
   }
 
   return hideSyncVariants({
