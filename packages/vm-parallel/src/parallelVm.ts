@@ -434,17 +434,12 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       })
     }
 
-    // The two ordered tries do not depend on the state: big blocks hash them on workers. The transactions root
-    // starts now, over every transaction, on the last worker (the first gets the largest lock group), so it is
-    // hashed while this thread runs phase 1; it stands unless phase 1 excludes a transaction.
+    // The two ordered tries do not depend on the state: big blocks hash them on workers, after the programs ran
+    // (a root hashed earlier would hold up that worker's first batch), while this thread computes the state root.
     const offload = workers > 0 && deposits.length + txs.length >= minParallel
     const trieRoot = (items: PackedItems, w: number): Promise<Hex> =>
       offload ? trieRootOn(getPool(), w, items) : Promise.resolve(orderedTrieRoot(unpackItems(items)))
     const lastWorker = Math.max(0, workers - 1)
-    const allRaws = offload ? [...depositEnvelopes.map((e) => e.raw), ...txs.map((t) => t.raw)] : undefined
-    const earlyTransactionsRoot = allRaws ? trieRoot(packItems(allRaws), lastWorker) : undefined
-    // Awaited below in every successful path; this keeps a failed block from leaving an unhandled rejection.
-    earlyTransactionsRoot?.catch(() => undefined)
 
     const tHold = performance.now()
     // Phase 1, in block order: nonces and fee holds. Excluded transactions are never charged.
@@ -569,11 +564,9 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const included: TxEnvelope[] = [...depositEnvelopes, ...accepted.map((a) => a.tx)]
     // One buffer for the block's receipts (no allocation per receipt), transferred to the worker as it is.
     const encodedReceipts = encodeReceipts(receipts, blooms)
-    // The receipts root is hashed on a worker while this thread computes the state root.
+    // Both ordered roots are hashed on workers (the last and the first) while this thread computes the state root.
     const [transactionsRoot, receiptsRoot, stateRoot] = await Promise.all([
-      earlyTransactionsRoot && excluded.length === 0
-        ? earlyTransactionsRoot
-        : trieRoot(packItems(included.map((t) => t.raw)), lastWorker),
+      trieRoot(packItems(included.map((t) => t.raw)), lastWorker),
       trieRoot(encodedReceipts, 0),
       (async () => {
         const t = performance.now()
