@@ -41,7 +41,17 @@ const variants = await Promise.all(
       await db.batch(ops)
       return state
     }
-    return { ...v, vm, flushed, exec: [] as number[], main: [] as number[], all: [] as number[], roots: new Set<string>() }
+    return {
+      ...v,
+      vm,
+      flushed,
+      exec: [] as number[],
+      main: [] as number[],
+      all: [] as number[],
+      programs: [] as number[],
+      root: [] as number[],
+      roots: new Set<string>(),
+    }
   }),
 )
 for (let rep = -1; rep < REPS; rep++) {
@@ -58,6 +68,8 @@ for (let rep = -1; rep < REPS; rep++) {
     const c2 = cpuMs()
     v.main.push(c2.main - c.main)
     v.all.push(c2.all - c.all)
+    v.programs.push(v.vm.lastStats().timings.execute)
+    v.root.push(v.vm.lastStats().timings.root)
     v.roots.add(r.stateRoot)
   }
 }
@@ -69,6 +81,8 @@ console.table(
     'exec ms': Math.round(median(v.exec)),
     'main-thread CPU ms': Math.round(median(v.main)),
     'all threads CPU ms': Math.round(median(v.all)),
+    'program phase ms': Math.round(median(v.programs)),
+    'state.root() ms': Math.round(median(v.root)),
   })),
 )
 console.log(
