@@ -21,6 +21,8 @@ export class BlockState implements Store {
   private accounts = new Map<Address, Slot>()
   /** Changed accounts in the order they first changed (flush writes them in this order). */
   private dirty: Address[] = []
+  /** The slots of `dirty`, index for index (flush needs no lookup per account). */
+  private dirtySlots: Slot[] = []
   private records = new Map<string, { value: ReadonlyMap<string, bigint>; words: number }>()
   private dirtyRecords = new Set<string>()
   private gasSlots = new Map<Hex, bigint>()
@@ -110,6 +112,7 @@ export class BlockState implements Store {
     if (slot.dirty) return
     slot.dirty = true
     this.dirty.push(a)
+    this.dirtySlots.push(slot)
   }
 
   /** Replaces a record (its account must be loaded; it is created if it did not exist). */
@@ -165,9 +168,10 @@ export class BlockState implements Store {
     }
     // The state validates and copies each account: the block's objects go in as they are.
     const dirty = this.dirty
+    const slots = this.dirtySlots
     const accounts: Account[] = new Array(dirty.length)
     for (let i = 0; i < dirty.length; i++) {
-      const slot = this.accounts.get(dirty[i]!)!
+      const slot = slots[i]!
       slot.dirty = false
       accounts[i] = slot.account
     }
@@ -192,6 +196,7 @@ export class BlockState implements Store {
     for (const slot of this.dirtyGas)
       await this.state.putStorage(PREDEPLOYS.gasStore, slot, word(this.gasSlots.get(slot)!))
     this.dirty = []
+    this.dirtySlots = []
     this.dirtyRecords.clear()
     this.dirtyGas.clear()
   }
