@@ -1,9 +1,9 @@
-import { type GasStore, type Hex, KECCAK_EMPTY, PREDEPLOYS, type StateDb } from '@appchain/core'
+import { bytesToHex, type GasStore, type Hex, KECCAK_EMPTY, PREDEPLOYS, type StateDb } from '@appchain/core'
 import { keccak256, keccakReady } from '@appchain/state'
-import { toHex } from './hex.js'
 
 const encoder = new TextEncoder()
 const MAX = 1n << 256n
+const ZERO_WORD = `0x${'0'.repeat(64)}`
 
 /**
  * A `GasStore` kept in the storage of the `PREDEPLOYS.gasStore` account, with core's key mapping
@@ -28,7 +28,9 @@ export function stateGasStore(state: StateDb): GasStore {
   const slotOf = (key: string): Hex => {
     let s = slots.get(key)
     if (s === undefined) {
-      s = toHex(keccak256(encoder.encode(key)))
+      // core's bytesToHex: one flat string (Buffer's hex), where a string built digit pair by digit pair is a
+      // rope the state then flattens to check and key it.
+      s = bytesToHex(keccak256(encoder.encode(key)))
       slots.set(key, s)
     }
     return s
@@ -51,7 +53,8 @@ export function stateGasStore(state: StateDb): GasStore {
       const words = state.getStorageMany
         ? await state.getStorageMany(address, slots)
         : await Promise.all(slots.map((s) => state.getStorage(address, s)))
-      return words.map((w) => BigInt(w))
+      // A key never written reads as the zero word: no BigInt parse for it (new senders are the common case).
+      return words.map((w) => (w === ZERO_WORD ? 0n : BigInt(w)))
     },
     async set(key, value) {
       check(key, value)
