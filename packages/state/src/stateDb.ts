@@ -249,6 +249,12 @@ function encodeStorageValue(v: Uint8Array): Uint8Array {
   return out
 }
 
+/** Account records of one root(): `records[i]` is the record of `addresses[i]` (null: deleted). */
+interface RecordChunk {
+  addresses: Address[]
+  records: (Uint8Array | null | undefined)[]
+}
+
 class StateDbImpl implements MptStateDb {
   private accounts = new Map<Address, Account | null>()
   private storages = new Map<Address, StorageEntry>()
@@ -260,8 +266,11 @@ class StateDbImpl implements MptStateDb {
   private touchedAccounts = new Set<Address>()
   private touchedSlots = new Map<Address, Set<Hex>>()
   private rebuild = new Set<Address>()
-  // Account records root() computed since the last flush (null: deleted).
-  private records = new Map<Address, Uint8Array | null>()
+  // Account records root() computed since the last flush (null: deleted): one chunk per root(), as the lists that
+  // root() builds anyway (no hash table grown per account); a later chunk wins. Indexed only when read by address.
+  private recordChunks: RecordChunk[] = []
+  private recordIndex = new Map<Address, Uint8Array | null>()
+  private recordsIndexed = 0
   // Storage tries as of the last root(), by address.
   private storageTries = new Map<Address, Trie>()
   private readonly accountTrie: Trie
@@ -569,14 +578,14 @@ class StateDbImpl implements MptStateDb {
     const putAddresses: Address[] = []
     const putStorageRoots: (Uint8Array | undefined)[] = []
     const dels: Uint8Array[] = []
-    const records = this.records
+    const delAddresses: Address[] = []
     const storageTries = this.storageTries
     for (let i = 0; i < n; i++) {
       const a = list[i]!
       const o = this.accounts.get(a)
       const account = o === null ? undefined : (o ?? (await this.getAccount(a)))
       if (account === undefined) {
-        records.set(a, null)
+        delAddresses.push(a)
         dels.push(paths[i]!)
         continue
       }
@@ -585,12 +594,16 @@ class StateDbImpl implements MptStateDb {
       putAddresses.push(a)
       putStorageRoots.push(storageTries.size === 0 ? undefined : storageTries.get(a)?.rootHash())
     }
+    const putRecords: (Uint8Array | undefined)[] = new Array(putPaths.length)
     accountTrie.updatePaths(putPaths, (j, old) => {
       const record = encodeAccountWith(putAccounts[j]!, putStorageRoots[j] ?? storageRootOf(old), allocBytes)
-      records.set(putAddresses[j]!, record)
+      putRecords[j] = record
       return record
     })
     await accountTrie.applyPaths([], dels)
+    if (putAddresses.length > 0) this.recordChunks.push({ addresses: putAddresses, records: putRecords })
+    if (delAddresses.length > 0)
+      this.recordChunks.push({ addresses: delAddresses, records: delAddresses.map(() => null) })
     this.touchedAccounts.clear()
     this.touchedSlots.clear()
     this.rebuild.clear()
@@ -618,8 +631,22 @@ class StateDbImpl implements MptStateDb {
   async storageRoot(address: Address): Promise<Hex> {
     const a = checkAddress(address)
     await this.rootBytes()
-    const record = this.records.has(a) ? this.records.get(a) : await this.base.account(a)
+    const records = this.indexedRecords()
+    const record = records.has(a) ? records.get(a) : await this.base.account(a)
     return record == null ? EMPTY_TRIE_ROOT : decodeAccount(record).storageRoot
+  }
+
+  /** The records of every root() since the last flush by address, the latest for each. */
+  private indexedRecords(): Map<Address, Uint8Array | null> {
+    const chunks = this.recordChunks
+    for (; this.recordsIndexed < chunks.length; this.recordsIndexed++) {
+      const { addresses, records } = chunks[this.recordsIndexed]!
+      for (let i = 0; i < addresses.length; i++) {
+        const record = records[i]
+        if (record !== undefined) this.recordIndex.set(addresses[i]!, record)
+      }
+    }
+    return this.recordIndex
   }
 
   async flush(): Promise<{ root: Hex; ops: DbOp[] }> {
@@ -647,10 +674,16 @@ class StateDbImpl implements MptStateDb {
         ops.push(v.length === 0 ? { type: 'del', key } : { type: 'put', key, value: v.slice() })
       }
     }
-    for (const [a, record] of this.records) {
+    const putRecord = (a: Address, record: Uint8Array | null) => {
       const key = accountKey(a)
       ops.push(record === null ? { type: 'del', key } : { type: 'put', key, value: record })
     }
+    // One root() since the last flush (a block): its lists as they are; several: the latest record of each account.
+    const chunks = this.recordChunks
+    if (chunks.length === 1) {
+      const { addresses, records } = chunks[0]!
+      for (let i = 0; i < addresses.length; i++) if (records[i] !== undefined) putRecord(addresses[i]!, records[i]!)
+    } else if (chunks.length > 1) for (const [a, record] of this.indexedRecords()) putRecord(a, record)
     for (const [h, code] of this.codes) ops.push({ type: 'put', key: codeKey(h), value: code })
     // The flat ops, readable until the next flush (nodes go to their own overlay, by hash).
     const pending = new Map<string, Uint8Array | null>()
@@ -666,7 +699,9 @@ class StateDbImpl implements MptStateDb {
     this.accounts = new Map()
     this.storages = new Map()
     this.codes = new Map()
-    this.records = new Map()
+    this.recordChunks = []
+    this.recordIndex = new Map()
+    this.recordsIndexed = 0
     this.journal = []
     return { root: toHex(root), ops }
   }
