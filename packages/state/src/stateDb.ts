@@ -147,8 +147,10 @@ interface BaseReader {
 
 /** Shared by a state and its views: the Db plus what the last flush returned (maybe not yet written). */
 class Backing {
-  /** The last flush's flat ops by key (as a Latin-1 string: native, no hex), null for deletes. */
+  /** The last flush's flat storage and code ops by key (as a Latin-1 string: native, no hex), null for deletes. */
   pending = new Map<string, Uint8Array | null>()
+  /** The last flush's account records by (checked, lower-case) address, null for deletes: no key to build per read. */
+  pendingAccounts = new Map<Address, Uint8Array | null>()
   /** The trie nodes of the last flush, indexed by hash on first use (tries in memory rarely load). */
   private nodes: TrieNodeEntry[] = []
   private nodesByHash: Map<Hex, Uint8Array> | undefined = new Map()
@@ -172,6 +174,32 @@ class Backing {
     if (p !== undefined) return p ?? undefined
     return this.db.get(key)
   }
+  /** An account record: the last flush's, else the Db's. */
+  async account(a: Address): Promise<Uint8Array | undefined> {
+    const p = this.pendingAccounts.get(a)
+    if (p !== undefined) return p ?? undefined
+    return this.db.get(accountKey(a))
+  }
+  /** `account` for many addresses: the last flush's records first, then one `getMany` for the rest. */
+  async accounts(as: readonly Address[]): Promise<(Uint8Array | undefined)[]> {
+    const out: (Uint8Array | undefined)[] = new Array(as.length)
+    const missing: number[] = []
+    const keys: Uint8Array[] = []
+    const pending = this.pendingAccounts
+    for (let i = 0; i < as.length; i++) {
+      const p = pending.size === 0 ? undefined : pending.get(as[i]!)
+      if (p !== undefined) out[i] = p ?? undefined
+      else {
+        missing.push(i)
+        keys.push(accountKey(as[i]!))
+      }
+    }
+    if (keys.length > 0) {
+      const values = await this.db.getMany(keys)
+      for (let j = 0; j < missing.length; j++) out[missing[j]!] = values[j]
+    }
+    return out
+  }
   /** `read` for many keys: the last flush's ops first, then one `getMany` for the rest. */
   async readMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
     const out: (Uint8Array | undefined)[] = new Array(keys.length)
@@ -193,8 +221,8 @@ class Backing {
 /** Reads the flat key-value state: no trie walk. */
 function flatReader(backing: Backing): BaseReader {
   return {
-    account: (a) => backing.read(accountKey(a)),
-    accounts: (as) => backing.readMany(as.map(accountKey)),
+    account: (a) => backing.account(a),
+    accounts: (as) => backing.accounts(as),
     storage: (a, slot) => backing.read(storageKey(a, slot)),
     storageMany: (a, slots) => backing.readMany(slots.map((s) => storageKey(a, s))),
     code: (h) => backing.read(codeKey(h)),
@@ -684,9 +712,15 @@ class StateDbImpl implements MptStateDb {
         ops.push(v.length === 0 ? { type: 'del', key } : { type: 'put', key, value: v.slice() })
       }
     }
+    // The flat ops, readable until the next flush: storage and code by Latin-1 key, accounts by address (nodes go to
+    // their own overlay, by hash).
+    const pending = new Map<string, Uint8Array | null>()
+    for (const op of ops) pending.set(latin1(op.key), op.type === 'put' ? op.value : null)
+    const pendingAccounts = new Map<Address, Uint8Array | null>()
     const putRecord = (a: Address, record: Uint8Array | null) => {
       const key = accountKey(a)
       ops.push(record === null ? { type: 'del', key } : { type: 'put', key, value: record })
+      pendingAccounts.set(a, record)
     }
     // One root() since the last flush (a block): its lists as they are; several: the latest record of each account.
     const chunks = this.recordChunks
@@ -694,16 +728,18 @@ class StateDbImpl implements MptStateDb {
       const { addresses, records } = chunks[0]!
       for (let i = 0; i < addresses.length; i++) if (records[i] !== undefined) putRecord(addresses[i]!, records[i]!)
     } else if (chunks.length > 1) for (const [a, record] of this.indexedRecords()) putRecord(a, record)
-    for (const [h, code] of this.codes) ops.push({ type: 'put', key: codeKey(h), value: code })
-    // The flat ops, readable until the next flush (nodes go to their own overlay, by hash).
-    const pending = new Map<string, Uint8Array | null>()
-    for (const op of ops) pending.set(latin1(op.key), op.type === 'put' ? op.value : null)
+    for (const [h, code] of this.codes) {
+      const op: DbOp = { type: 'put', key: codeKey(h), value: code }
+      ops.push(op)
+      pending.set(latin1(op.key), code)
+    }
 
     const nodes = this.accountTrie.commit()
     for (const trie of this.storageTries.values()) for (const n of trie.commit()) nodes.push(n)
     for (const [hash, enc] of nodes) ops.push({ type: 'put', key: nodeKey(hash), value: enc })
     ops.push({ type: 'put', key: META_ROOT_KEY, value: root.slice() })
     backing.pending = pending
+    backing.pendingAccounts = pendingAccounts
     backing.setPendingNodes(nodes)
 
     this.accounts = new Map()
