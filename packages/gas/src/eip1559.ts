@@ -125,17 +125,25 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
     const baseFee = gasUsed * basePart
     const tip = gasUsed * (price - basePart)
     // The split written out (what addToSplit would build for the base fee, then the tip), without a scratch
-    // object: this runs once per transaction. Zero amounts add nothing.
-    let burnt = 0n
-    const credits: { to: `0x${string}`; amount: bigint }[] = []
-    if (feeRecipient === 'burn') burnt = baseFee
-    else if (baseFee !== 0n) credits.push({ to: feeRecipient, amount: baseFee })
-    if (tip !== 0n) {
-      if (credits.length !== 0 && credits[0]!.to === ctx.coinbase) credits[0]!.amount += tip
-      else credits.push({ to: ctx.coinbase, amount: tip })
+    // object, in arrays of their final length (a push onto [] reserves 17 slots): this runs once per
+    // transaction. Zero amounts add nothing.
+    const amount = gasUsed * price
+    const coinbase = ctx.coinbase
+    if (feeRecipient === 'burn') {
+      const credits = tip === 0n ? [] : [{ to: coinbase, amount: tip }]
+      return { payer: tx.sender, amount, burnt: baseFee, credits, effectiveGasPrice: price }
     }
+    let credits: { to: `0x${string}`; amount: bigint }[]
+    if (baseFee === 0n) credits = tip === 0n ? [] : [{ to: coinbase, amount: tip }]
+    else if (tip === 0n) credits = [{ to: feeRecipient, amount: baseFee }]
+    else if (feeRecipient === coinbase) credits = [{ to: coinbase, amount: baseFee + tip }]
+    else
+      credits = [
+        { to: feeRecipient, amount: baseFee },
+        { to: coinbase, amount: tip },
+      ]
     // A literal, not a spread: this runs once per transaction.
-    return { payer: tx.sender, amount: gasUsed * price, burnt, credits, effectiveGasPrice: price }
+    return { payer: tx.sender, amount, burnt: 0n, credits, effectiveGasPrice: price }
   }
 
   return hideSyncVariants({

@@ -119,3 +119,48 @@ describe('l1DataSizeOf', () => {
     expect(Object.keys(t)).toEqual(Object.keys(tx()))
   })
 })
+
+describe('withL1DataFee splits', () => {
+  it('adds the DA fee to the inner split exactly as addToSplit does, for every recipient and inner split', async () => {
+    const { addToSplit } = await import('./feeRecipient.js')
+    const OTHER = '0x00000000000000000000000000000000000000d1' as const
+    const inners: { burnt: bigint; credits: { to: `0x${string}`; amount: bigint }[] }[] = [
+      { burnt: 0n, credits: [] },
+      { burnt: 5n, credits: [{ to: COINBASE, amount: 7n }] },
+      {
+        burnt: 0n,
+        credits: [
+          { to: VAULT, amount: 3n },
+          { to: COINBASE, amount: 4n },
+        ],
+      },
+      {
+        burnt: 1n,
+        credits: [
+          { to: OTHER, amount: 2n },
+          { to: VAULT, amount: 9n },
+        ],
+      },
+    ]
+    for (const feeRecipient of ['burn', 'coinbase', VAULT, OTHER] as const) {
+      for (const inner of inners) {
+        for (const raw of [CALL, new Uint8Array(0)]) {
+          const before = inner.credits.map((x) => ({ ...x }))
+          const amount = inner.burnt + inner.credits.reduce((a, x) => a + x.amount, 0n)
+          const charge = { payer: ALICE, amount, burnt: inner.burnt, credits: inner.credits, effectiveGasPrice: 1n }
+          const base = { ...eip1559(), chargeSync: () => charge, charge: async () => charge }
+          const m = withL1DataFee(base, { pricePerByte: raw.length === 0 ? 0n : 3n, feeRecipient })
+          const c = ctx({ fees: m.genesisFees() })
+          const t = tx({ raw })
+          const got = await m.charge(t, 21_000n, c)
+          const l1Fee = (l1DataSizeOf(t) * (raw.length === 0 ? 0n : 3n)) / 1_000_000n
+          const split = { burnt: inner.burnt, credits: inner.credits.map((x) => ({ ...x })) }
+          addToSplit(split, feeRecipient, l1Fee, COINBASE)
+          expect(got).toEqual({ ...charge, amount: amount + l1Fee, burnt: split.burnt, credits: split.credits, l1Fee })
+          // The inner charge is never changed.
+          expect(inner.credits).toEqual(before)
+        }
+      }
+    }
+  })
+})

@@ -12,7 +12,7 @@ import {
   type UpfrontCharge,
 } from '@appchain/core'
 import { admissionBalances } from './admissionBalances.js'
-import { addToSplit, configFeeRecipient } from './feeRecipient.js'
+import { configFeeRecipient } from './feeRecipient.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
 import { l1DataSizeOf } from './l1DataSize.js'
 import { configBigint } from './validateConfig.js'
@@ -104,16 +104,26 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
   /** The inner model's charge plus the DA fee, paid to `recipient`. */
   const withL1Fee = (c: FeeCharge, tx: TxEnvelope, ctx: ChargeContext): FeeCharge => {
     const l1Fee = l1FeeOf(tx, ctx.fees)
-    // A copy of the inner charge's split (never changed in place), with the DA fee added.
-    const credits: { to: Address; amount: bigint }[] = new Array(c.credits.length)
-    for (let i = 0; i < credits.length; i++) credits[i] = { to: c.credits[i]!.to, amount: c.credits[i]!.amount }
-    const split = { burnt: c.burnt, credits }
-    addToSplit(split, recipient, l1Fee, ctx.coinbase)
+    // A copy of the inner charge's split (never changed in place) with the DA fee added as addToSplit adds it:
+    // burnt, onto the recipient's credit, or as a new last credit; the array at its final length.
+    const inner = c.credits
+    let burnt = c.burnt
+    const to = recipient === 'burn' ? undefined : recipient === 'coinbase' ? ctx.coinbase : recipient
+    let at = -1
+    if (l1Fee !== 0n) {
+      if (to === undefined) burnt += l1Fee
+      else for (let i = 0; i < inner.length && at < 0; i++) if (inner[i]!.to === to) at = i
+    }
+    const appended = l1Fee !== 0n && to !== undefined && at < 0
+    const credits: { to: Address; amount: bigint }[] = new Array(appended ? inner.length + 1 : inner.length)
+    for (let i = 0; i < inner.length; i++)
+      credits[i] = { to: inner[i]!.to, amount: i === at ? inner[i]!.amount + l1Fee : inner[i]!.amount }
+    if (appended) credits[inner.length] = { to: to!, amount: l1Fee }
     const out: FeeCharge = {
       payer: c.payer,
       amount: c.amount + l1Fee,
-      burnt: split.burnt,
-      credits: split.credits,
+      burnt,
+      credits,
       effectiveGasPrice: c.effectiveGasPrice,
       l1Fee,
     }
