@@ -224,7 +224,18 @@ function flatReader(backing: Backing): BaseReader {
     account: (a) => backing.account(a),
     accounts: (as) => backing.accounts(as),
     storage: (a, slot) => backing.read(storageKey(a, slot)),
-    storageMany: (a, slots) => backing.readMany(slots.map((s) => storageKey(a, s))),
+    storageMany: (a, slots) => {
+      // The prefix and address once, each slot's bytes written straight into its key.
+      const prefix = storagePrefix(a)
+      return backing.readMany(
+        slots.map((s) => {
+          const k = new Uint8Array(54)
+          k.set(prefix)
+          fromHexInto(s, k, 22)
+          return k
+        }),
+      )
+    },
     code: (h) => backing.read(codeKey(h)),
   }
 }
