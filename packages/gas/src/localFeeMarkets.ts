@@ -123,8 +123,12 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     if (store.getMany === undefined) return
     const c = cacheAt(store, ctx.blockNumber)
     const missing: Entry[] = []
-    for (const tx of txs) {
-      for (const e of recordIn(tx, c).entries) {
+    // Indexed loops: this runs once per batch, mostly before the optimising compiler has seen it, and an
+    // unoptimised for-of allocates an iterator result per element.
+    for (let i = 0; i < txs.length; i++) {
+      const entries = recordIn(txs[i]!, c).entries
+      for (let j = 0; j < entries.length; j++) {
+        const e = entries[j]!
         if (e.loaded || e.queued) continue
         e.queued = true
         missing.push(e)
@@ -244,12 +248,16 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
       last = undefined
       // Writes per account, counted on the entries the transactions already point to.
       const written: Entry[] = []
-      for (const tx of input.txs) {
-        for (const e of recordIn(tx, c).entries) if (e.writes++ === 0) written.push(e)
+      // Indexed loops, as in prefetch (once per block: an unoptimised for-of allocates per element).
+      const txs = input.txs
+      for (let i = 0; i < txs.length; i++) {
+        const entries = recordIn(txs[i]!, c).entries
+        for (let j = 0; j < entries.length; j++) if (entries[j]!.writes++ === 0) written.push(entries[j]!)
       }
       // Sorted so the store sees the same sequence of writes on every node.
       written.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0))
-      for (const e of written) {
+      for (let i = 0; i < written.length; i++) {
+        const e = written[i]!
         const before = e.loaded ? e.demand : await demandAt(input.store, e.account, asOf)
         const after = decay(before, keepPpm, 1n) + (decayPpm * BigInt(e.writes) * DEMAND_UNIT) / 1_000_000n
         // demandKey without its toLowerCase: write sets here are lower-case already (canonicalWrites).

@@ -147,7 +147,9 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     async prefetch(store: GasStore, txs: readonly TxEnvelope[], include?: (tx: TxEnvelope) => boolean): Promise<void> {
       if (store.getMany === undefined) return
       const keys: string[] = []
-      for (const tx of txs) {
+      // Indexed: once per batch, mostly unoptimised, where a for-of allocates an iterator result per element.
+      for (let i = 0; i < txs.length; i++) {
+        const tx = txs[i]!
         if (include !== undefined && !include(tx)) continue
         const h = txHolder(store, tx)
         if (h.prefetched) continue
