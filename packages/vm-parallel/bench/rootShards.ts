@@ -104,7 +104,8 @@ for (let rep = -1; rep < REPS; rep++) {
   for (const v of ['state.root()', 'shards on 1 worker', 'shards on 2 workers']) {
     const r = v === 'state.root()' ? await sequential() : await sharded(v.includes('2') ? 2 : 1)
     if (rep < 0) continue
-    const row = (rows[v] ??= { wall: [], main: [], worker: [], packed: [], roots: new Set() })
+    rows[v] ??= { wall: [], main: [], worker: [], packed: [], roots: new Set() }
+    const row = rows[v]
     row.wall.push(r.wall)
     row.main.push(r.main)
     if ('worker' in r) {

@@ -25,7 +25,10 @@ function apply(bytes: Uint8Array, count: number): void {
     const balance = BigInt(`0x${buf.toString('hex', at + 28, at + 60)}`)
     const record = encodeAccount({ nonce, balance, codeHash: KECCAK_EMPTY }, EMPTY_ROOT)
     let list = puts.get(first)
-    if (!list) puts.set(first, (list = []))
+    if (!list) {
+      list = []
+      puts.set(first, list)
+    }
     list.push([path, record])
   }
   for (const [n, list] of puts) tries.get(n)!.putPaths(list)
