@@ -146,12 +146,15 @@ for (const [name, create] of models) {
   const admits: number[] = []
   const blocks: number[] = []
   const totals: number[] = []
-  // The node's path gets its fresh transaction copies (one set per run, used by that run only) before the
-  // warm-up blocks below, which age them out of the young generation. The EVM's block runs on transaction
+  // The node's path gets its fresh transaction copies and states (one set per run, used by that run only)
+  // before the warm-up blocks below, which age them out of the young generation. The EVM's block runs on transaction
   // objects made long before, as a node's are by the time a block runs them; copies made just before a run
   // would still be young, and each collection inside the run would copy them (5-20 ms a run here, on top of
   // the model's own work).
   const copies = Array.from({ length: RUNS }, () => freshEnvelopes())
+  // Each run's fresh state too (genesis and root, a few MB of young objects otherwise).
+  const cachedStates: Awaited<ReturnType<typeof freshState>>[] = []
+  for (let r = 0; r < RUNS; r++) cachedStates.push(await freshState())
   // One untimed block on each store first, so the JIT has compiled the model's and the store's paths.
   await accounting(create(), memoryGasStore(), async (a) => alloc[a]?.balance ?? 0n)
   const warm = await freshState()
@@ -160,7 +163,7 @@ for (const [name, create] of models) {
   // state), and collecting it would otherwise be charged to the cached run that follows each of them.
   const cachedRuns: { charged: bigint; root: string }[] = []
   for (let r = 0; r < RUNS; r++) {
-    const cachedState = await freshState()
+    const cachedState = cachedStates[r]!
     const cached = await accounting(
       create(),
       stateGasStore(cachedState),
