@@ -157,6 +157,22 @@ export class BlockState implements Store {
         return v
       },
       set: async (key, value) => put(key, value),
+      // A block's keys in one batched state read (a gas model's `prefetch`); those already in memory stay.
+      getMany: async (keys) => {
+        const missing: Hex[] = []
+        for (const key of keys) {
+          const slot = slotOf(key)
+          if (!this.gasSlots.has(slot)) missing.push(slot)
+        }
+        if (missing.length > 0) {
+          const words = this.state.getStorageMany
+            ? await this.state.getStorageMany(PREDEPLOYS.gasStore, missing)
+            : await Promise.all(missing.map((s) => this.state.getStorage(PREDEPLOYS.gasStore, s)))
+          for (let i = 0; i < missing.length; i++)
+            if (!this.gasSlots.has(missing[i]!)) this.gasSlots.set(missing[i]!, BigInt(words[i]!))
+        }
+        return keys.map((key) => this.gasSlots.get(slotOf(key))!)
+      },
     }
   }
 
@@ -193,8 +209,12 @@ export class BlockState implements Store {
       for (let i = words.length; i < r.words; i++) await this.state.putStorage(a, recordSlot(program, i + 1), ZERO_HASH)
       r.words = words.length
     }
-    for (const slot of this.dirtyGas)
-      await this.state.putStorage(PREDEPLOYS.gasStore, slot, word(this.gasSlots.get(slot)!))
+    if (this.dirtyGas.size > 0) {
+      const entries: [Hex, Hex][] = []
+      for (const slot of this.dirtyGas) entries.push([slot, word(this.gasSlots.get(slot)!)])
+      if (this.state.putStorageMany) await this.state.putStorageMany(PREDEPLOYS.gasStore, entries)
+      else for (const [slot, value] of entries) await this.state.putStorage(PREDEPLOYS.gasStore, slot, value)
+    }
     this.dirty = []
     this.dirtySlots = []
     this.dirtyRecords.clear()

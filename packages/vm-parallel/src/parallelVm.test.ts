@@ -1,7 +1,7 @@
 import type { BlockContext, GenesisAlloc } from '@appchain/core'
 import { BaseError, hexToBytes, NonceTooLowError, UndeclaredAccessError, ZERO_ADDRESS, ZERO_HASH } from '@appchain/core'
 import { runVmConformance } from '@appchain/core/testing'
-import { eip1559 } from '@appchain/gas'
+import { eip1559, localFeeMarkets, rateLimited } from '@appchain/gas'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
 import { ProgramNotFoundError } from './errors.js'
@@ -112,6 +112,52 @@ describe('parallelVm', () => {
     expect(result.excluded.map((e) => e.error.name)).toEqual(['InsufficientFundsError'])
     expect(released).toEqual([txs[0]!.hash])
     expect((await state.getAccount(alice!.address))!.nonce).toBe(0n)
+  })
+
+  it('gives the same blocks whether or not the gas model prefetches its keys', async () => {
+    // rateLimited and localFeeMarkets keep per-sender and per-account counters in the gas store: with `prefetch`
+    // the VM loads a block's keys in one batched read; without it each key is read on first use.
+    const models = [
+      // biome-ignore lint/suspicious/noThenProperty: issue 5 names the field `then`; a GasModel is not callable
+      rateLimited({ freeTxPerWindow: 1n, windowBlocks: 4n, then: gas }),
+      localFeeMarkets({ base: gas, hotThreshold: 1 }),
+    ]
+    for (const model of models) {
+      expect(model.prefetch).toBeTypeOf('function')
+      const outcomes = []
+      for (const prefetch of [true, false]) {
+        const m = prefetch ? model : Object.assign(Object.create(model), { prefetch: undefined })
+        const state = memoryState()
+        await vm.genesis(genesis, state)
+        const blocks = [
+          [
+            call(token, 'transfer', { to: bob!.address, amount: 5n }, alice!, 0n),
+            call(token, 'transfer', { to: bob!.address, amount: 6n }, alice!, 1n),
+            call(token, 'transfer', { to: carol!.address, amount: 7n }, bob!, 0n),
+          ],
+          [
+            call(token, 'transfer', { to: carol!.address, amount: 8n }, alice!, 2n),
+            call(token, 'transfer', { to: alice!.address, amount: 9n }, bob!, 1n),
+          ],
+        ]
+        const seen = []
+        for (let b = 0; b < blocks.length; b++) {
+          const txs = (await vm.decodeTxs(blocks[b]!, { chainId: CHAIN_ID })) as ParallelTx[]
+          const r = await vm.executeBlock({ ctx: ctx(BigInt(b + 1)), deposits: [], txs, state, gas: m })
+          await state.flush()
+          seen.push({
+            root: r.stateRoot,
+            fees: r.receipts.map((x) => [x.status, x.effectiveGasPrice]),
+            excluded: r.excluded.map((e) => e.error.name),
+          })
+        }
+        outcomes.push(seen)
+      }
+      expect(outcomes[0]).toEqual(outcomes[1])
+      // The free tier and the demand counters really changed prices between senders and blocks.
+      const prices = new Set(outcomes[0]!.flatMap((b) => b.fees.map((f) => f[1])))
+      expect(prices.size).toBeGreaterThan(1)
+    }
   })
 
   it('mints only for the authority', async () => {

@@ -446,8 +446,10 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const excluded: { hash: `0x${string}`; error: BaseError }[] = []
     const accepted: { tx: ParallelTx; up: UpfrontCharge }[] = []
     let blockGas = 0n
-    // Every sender in one batched state read (no await per account below).
+    // Every sender in one batched state read (no await per account below), and the gas model's keys for the
+    // block in one more (its `prefetch`), so its sync variants answer every transaction from memory.
     await bs.loadAccounts(txs.map((t) => t.sender))
+    if (gas.prefetch !== undefined && txs.length > 0) await gas.prefetch(txs, { blockNumber: ctx.number, store })
     for (const tx of txs) {
       let held = false
       try {
