@@ -230,7 +230,7 @@ export function bump(h: Holder, v: bigint, window: bigint, gasUsed: bigint, mark
   if (next.txs > 0xffff_ffffn || next.gas > M96 || mark > M64 || window > M64) return encodeUsage(window, next)
   let value: bigint
   if (h.inWindow) {
-    value = v + TX_ONE + gasUsed
+    value = v + txAndGas(gasUsed)
     if (mark !== u.mark) value += (mark - u.mark) << 96n
   } else value = encodeUsage(window, next)
   h.raw = value
@@ -241,6 +241,17 @@ export function bump(h: Holder, v: bigint, window: bigint, gasUsed: bigint, mark
 }
 
 const TX_ONE = 1n << 160n
+// TX_ONE + gasUsed for the last gas amount asked about (a block's transfers all use the same): one bigint
+// allocation less per transaction.
+let lastGasUsed = -1n
+let lastTxAndGas = 0n
+const txAndGas = (gasUsed: bigint): bigint => {
+  if (gasUsed !== lastGasUsed) {
+    lastTxAndGas = TX_ONE + gasUsed
+    lastGasUsed = gasUsed
+  }
+  return lastTxAndGas
+}
 const M64 = (1n << 64n) - 1n
 const M96 = (1n << 96n) - 1n
 

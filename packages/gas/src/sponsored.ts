@@ -87,7 +87,8 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     if (!allowed(tx)) throw new NotSponsoredError({ sender: tx.sender, paymaster })
     if (tx.fee.feeToken !== undefined) throw new UnknownFeeTokenError({ token: tx.fee.feeToken, accepted: ['native'] })
     const txs = heldTxs === 0n ? u.txs : u.txs + heldTxs
-    if (txPerWindow !== undefined && txs + 1n > txPerWindow) {
+    // txs + 1 > limit, without the bigint the sum would allocate.
+    if (txPerWindow !== undefined && txs >= txPerWindow) {
       throw new QuotaExceededError({
         address: tx.sender,
         quota: 'txPerWindow',
@@ -109,9 +110,25 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     }
   }
 
+  // gas × gasPrice, remembered for the last two amounts of gas asked about (most transactions of a block share a
+  // gas limit, and a transfer's gas used): a bigint product allocates, and this runs twice per transaction.
+  let gasA = -1n
+  let costA = 0n
+  let gasB = -1n
+  let costB = 0n
+  const priced = (gas: bigint): bigint => {
+    if (gas === gasA) return costA
+    if (gas === gasB) return costB
+    gasB = gasA
+    costB = costA
+    gasA = gas
+    costA = gas * gasPrice
+    return costA
+  }
+
   /** The paymaster must hold the worst case (gas limit × price) before anything is debited. */
   const checkFunds = (tx: TxEnvelope, balance: bigint) => {
-    const cost = tx.gasLimit * gasPrice
+    const cost = priced(tx.gasLimit)
     if (balance < cost) throw new PaymasterInsufficientFundsError({ paymaster, balance, cost })
     return cost
   }
@@ -182,14 +199,14 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
       const v = ctx.store.peek?.(h.key)
       if (v === undefined) return undefined
       ctx.store.put(h.key, record(tx, gasUsed, ctx, h, v))
-      return settle(gasUsed * gasPrice, ctx.coinbase)
+      return settle(priced(gasUsed), ctx.coinbase)
     },
     async charge(tx, gasUsed, ctx) {
       const h = held.holderOf(ctx.store, tx)
       const next = record(tx, gasUsed, ctx, h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)))
       if (ctx.store.put) ctx.store.put(h.key, next)
       else await ctx.store.set(h.key, next)
-      return settle(gasUsed * gasPrice, ctx.coinbase)
+      return settle(priced(gasUsed), ctx.coinbase)
     },
     release(tx, ctx) {
       // The VM excluded `tx` after upfront: its hold no longer counts against the sender's quota.
