@@ -61,12 +61,27 @@ describe('reservations on the transaction object', () => {
     a.decide(frozen, s1, 'f')
     expect(a.decision(frozen, s1)).toBe('f')
     expect(a.holderOf(s1, frozen)).toBe(a.holder(s1, frozen.sender))
+    // A spread copies what a transaction remembers: the copy neither sees nor changes the original's decision.
+    const orig = tx(4)
+    a.decide(orig, s1, 'o')
+    a.decide(tx(5), s1, 'other') // moves 'o' from the slot onto orig
+    const copy = { ...orig } as TxEnvelope
+    expect(a.decision(copy, s1)).toBeUndefined()
+    a.decide(copy, s1, 'c')
+    a.decide(tx(6), s1, 'x')
+    expect([a.decision(orig, s1), a.decision(copy, s1)]).toEqual(['o', 'c'])
+    a.forget(copy, s1)
+    expect([a.decision(orig, s1), a.decision(copy, s1)]).toEqual(['o', undefined])
     // Holders too: per model and per block execution, whatever the transaction remembers.
     const u = { ...tx(3), sender: '0x00000000000000000000000000000000000000b1' } as TxEnvelope
     expect(a.holderOf(s1, u).key).toBe(`a/${u.sender}`)
     expect(b.holderOf(s1, u).key).toBe(`b/${u.sender}`)
     expect(a.holderOf(s2, u)).toBe(a.holder(s2, u.sender))
     expect(a.holderOf(s1, u)).toBe(a.holder(s1, u.sender))
+    // A copy with another sender gets that sender's holder, not the one the original remembers.
+    const w = { ...u, sender: '0x00000000000000000000000000000000000000b2' } as TxEnvelope
+    expect(a.holderOf(s1, w)).toBe(a.holder(s1, w.sender))
+    expect(a.holderOf(s1, w)).not.toBe(a.holder(s1, u.sender))
   })
 })
 

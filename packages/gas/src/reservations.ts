@@ -16,6 +16,8 @@ export interface Holder {
   prefetched: boolean
   /** The block execution (of one `reservations`) it belongs to. */
   readonly block: object
+  /** The sender it holds for. */
+  readonly sender: Address
 }
 
 // A transaction remembers its sender's holder of the current block execution (a symbol-keyed property; the
@@ -36,7 +38,7 @@ interface Block<Decision> {
 // decides and charges every transaction, and a Map entry per transaction (kept for charging it again) cost
 // as much as the rest of the model, in the Map's growth and in collecting it.
 const DECISION = Symbol('decision')
-type DecisionRecord = { block: Block<unknown>; decision: unknown }
+type DecisionRecord = { tx: TxEnvelope; block: Block<unknown>; decision: unknown }
 type WithDecision = TxEnvelope & { [DECISION]?: DecisionRecord }
 
 /**
@@ -85,6 +87,7 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
         inWindow: false,
         prefetched: false,
         block: b,
+        sender,
       }
       b.senders.set(sender, h)
     }
@@ -94,7 +97,8 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
   const txHolder = (store: GasStore, tx: TxEnvelope): Holder => {
     const b = blockOf(store)
     const known = (tx as WithHolder)[HOLDER]
-    if (known !== undefined && known.block === b) return known
+    // A spread copies the property: a copy with another sender looks its own holder up.
+    if (known !== undefined && known.block === b && known.sender === tx.sender) return known
     const h = holderIn(b, tx.sender)
     if (Object.isExtensible(tx)) (tx as WithHolder)[HOLDER] = h
     return h
@@ -106,9 +110,10 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
   let slotDecision: Decision | undefined
   const keep = (tx: TxEnvelope, b: Block<Decision>, decision: Decision | undefined): void => {
     const r = (tx as WithDecision)[DECISION]
-    if (r === undefined) {
+    // None yet, or one a spread copied from another transaction (never changed through the copy).
+    if (r === undefined || r.tx !== tx) {
       if (Object.isExtensible(tx)) {
-        ;(tx as WithDecision)[DECISION] = { block: b, decision }
+        ;(tx as WithDecision)[DECISION] = { tx, block: b, decision }
         return
       }
     } else if (r.block === b) {
@@ -165,7 +170,7 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
         return
       }
       const r = (tx as WithDecision)[DECISION]
-      if (r !== undefined && r.block === b) {
+      if (r !== undefined && r.tx === tx && r.block === b) {
         r.decision = decision
         return
       }
@@ -181,7 +186,7 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
       const b = blockOf(store)
       if (tx === slotTx && b === slotBlock) return slotDecision
       const r = (tx as WithDecision)[DECISION]
-      if (r !== undefined && r.block === b) return r.decision as Decision | undefined
+      if (r !== undefined && r.tx === tx && r.block === b) return r.decision as Decision | undefined
       return b.decisions.size === 0 ? undefined : b.decisions.get(tx)
     },
     forget(tx: TxEnvelope, store: GasStore): void {
@@ -193,7 +198,7 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
         return
       }
       const r = (tx as WithDecision)[DECISION]
-      if (r !== undefined && r.block === b) r.decision = undefined
+      if (r !== undefined && r.tx === tx && r.block === b) r.decision = undefined
       else if (b.decisions.size !== 0) b.decisions.delete(tx)
     },
   }
