@@ -439,10 +439,8 @@ class StateDbImpl implements MptStateDb {
     }
   }
 
-  async putStorage(address: Address, slot: Hex, value: Hex): Promise<void> {
-    const a = checkAddress(address)
-    const s = checkWord(slot, 'slot')
-    const v = checkWord(value, 'storage value')
+  /** The storage overlay of an existing account `a` (made on first write); refuses a missing account. */
+  private async storageToWrite(a: Address) {
     const o = this.accounts.get(a)
     if (o === null || (o === undefined && (await this.base.account(a)) === undefined))
       throw new AccountNotFoundError(a, 'putStorage')
@@ -451,6 +449,14 @@ class StateDbImpl implements MptStateDb {
       entry = { cleared: false, slots: new Map() }
       this.storages.set(a, entry)
     }
+    return entry
+  }
+
+  async putStorage(address: Address, slot: Hex, value: Hex): Promise<void> {
+    const a = checkAddress(address)
+    const s = checkWord(slot, 'slot')
+    const v = checkWord(value, 'storage value')
+    const entry = await this.storageToWrite(a)
     if (this.checkpoints.length > 0) this.journal.push({ t: 1, a, slot: s, prev: entry.slots.get(s) })
     entry.slots.set(s, v)
     this.touchSlot(a, s)
@@ -466,14 +472,7 @@ class StateDbImpl implements MptStateDb {
       values[i] = checkWord(entries[i]![1], 'storage value')
     }
     if (entries.length === 0) return
-    const o = this.accounts.get(a)
-    if (o === null || (o === undefined && (await this.base.account(a)) === undefined))
-      throw new AccountNotFoundError(a, 'putStorage')
-    let entry = this.storages.get(a)
-    if (entry === undefined) {
-      entry = { cleared: false, slots: new Map() }
-      this.storages.set(a, entry)
-    }
+    const entry = await this.storageToWrite(a)
     let touched = this.touchedSlots.get(a)
     if (touched === undefined) {
       touched = new Set()

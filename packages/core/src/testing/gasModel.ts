@@ -38,6 +38,29 @@ function ctxFor(o: GasModelConformanceOptions, model: GasModel, store: GasStore)
   }
 }
 
+/**
+ * Two write-back block stores over two memory stores, with a context each (balances answered without an await
+ * too), for cases that run one model instance against another and compare what they wrote.
+ */
+function twoBlockStores(o: GasModelConformanceOptions, model: GasModel) {
+  const inner = [memoryGasStore(), memoryGasStore()] as const
+  const stores = [blockGasStore(inner[0]), blockGasStore(inner[1])] as const
+  const ctxs = stores.map((store) => ({
+    ...ctxFor(o, model, store),
+    peekBalance: (a: Address) => o.balances?.[a.toLowerCase() as Address] ?? 10n ** 30n,
+  }))
+  return { inner, stores, ctxs }
+}
+
+/** A call's result, or its error's class and message, as a string to compare. */
+async function outcome(fn: () => unknown): Promise<string> {
+  try {
+    return show(await fn())
+  } catch (e) {
+    return `${(e as Error).constructor.name}: ${(e as Error).message}`
+  }
+}
+
 export function gasModelConformanceCases(): ConformanceCase<GasModelConformanceOptions>[] {
   return [
     {
@@ -96,20 +119,7 @@ export function gasModelConformanceCases(): ConformanceCase<GasModelConformanceO
         const sync = o.create()
         const plain = o.create()
         if (sync.upfrontSync === undefined && sync.chargeSync === undefined) return
-        const inner = [memoryGasStore(), memoryGasStore()] as const
-        const stores = [blockGasStore(inner[0]), blockGasStore(inner[1])] as const
-        const ctxs = stores.map((store) => {
-          const ctx = ctxFor(o, sync, store)
-          const balance = o.balances
-          return { ...ctx, peekBalance: (a: Address) => balance?.[a.toLowerCase() as Address] ?? 10n ** 30n }
-        })
-        const outcome = async (fn: () => unknown) => {
-          try {
-            return show(await fn())
-          } catch (e) {
-            return `${(e as Error).constructor.name}: ${(e as Error).message}`
-          }
-        }
+        const { inner, stores, ctxs } = twoBlockStores(o, sync)
         // Twice over, so the second round finds every read in the stores' memory.
         for (const round of [1, 2]) {
           for (const tx of o.admissibleTxs) {
@@ -133,20 +143,7 @@ export function gasModelConformanceCases(): ConformanceCase<GasModelConformanceO
         const pre = o.create()
         const plain = o.create()
         if (pre.prefetch === undefined) return
-        const inner = [memoryGasStore(), memoryGasStore()] as const
-        const stores = [blockGasStore(inner[0]), blockGasStore(inner[1])] as const
-        const ctxs = stores.map((store) => {
-          const ctx = ctxFor(o, pre, store)
-          const balance = o.balances
-          return { ...ctx, peekBalance: (a: Address) => balance?.[a.toLowerCase() as Address] ?? 10n ** 30n }
-        })
-        const outcome = async (fn: () => unknown) => {
-          try {
-            return show(await fn())
-          } catch (e) {
-            return `${(e as Error).constructor.name}: ${(e as Error).message}`
-          }
-        }
+        const { inner, stores, ctxs } = twoBlockStores(o, pre)
         // Twice over (the second round reads what the first wrote), each round prefetched first on one side.
         for (const round of [1, 2]) {
           await pre.prefetch(o.admissibleTxs, { blockNumber: ctxs[0]!.blockNumber, store: stores[0] })
