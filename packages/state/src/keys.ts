@@ -35,10 +35,14 @@ export function storagePrefix(address: Address): Uint8Array {
 }
 
 export function storageKey(address: Address, slot: Hex): Uint8Array {
+  return storageKeyAt(storagePrefix(address), slot)
+}
+
+/** `storageKey` from the account's `storagePrefix`, made once for many slots. */
+export function storageKeyAt(prefix: Uint8Array, slot: Hex): Uint8Array {
   const k = new Uint8Array(54)
-  k.set(STORAGE_PREFIX)
-  k.set(fromHex(address), 2)
-  k.set(fromHex(slot), 22)
+  k.set(prefix)
+  fromHexInto(slot, k, 22)
   return k
 }
 

@@ -22,7 +22,7 @@ import { allocBytes } from './allocBytes.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { fromHex, fromHexInto, toHex } from './hex.js'
 import { keccak256 as keccak_256, keccakReady } from './keccak.js'
-import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storagePrefix } from './keys.js'
+import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storageKeyAt, storagePrefix } from './keys.js'
 import { fromLatin1, latin1 } from './latin1.js'
 import { bytesToNibbles } from './node.js'
 import { dbNodeStore, type NodeStore, nodeKey } from './nodeStore.js'
@@ -66,21 +66,20 @@ type Undo =
   | { t: 1; a: Address; slot: Hex; prev: Hex | undefined }
   | { t: 2; a: Address; prev: StorageEntry | undefined }
 
+/** Whether `value` is a string of `length` characters: `0x` and lower-case hex digits only (one pass, no regex). */
+function isLowerHex(value: unknown, length: number): boolean {
+  if (typeof value !== 'string' || value.length !== length || value.charCodeAt(0) !== 48 || value.charCodeAt(1) !== 120)
+    return false
+  for (let i = 2; i < length; i++) {
+    const c = value.charCodeAt(i)
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false
+  }
+  return true
+}
+
 function checkAddress(address: Address): Address {
   // The common case, lower-case hex as the VMs hand it over, costs one pass over the digits: no regex, no new string.
-  if (
-    typeof address === 'string' &&
-    address.length === 42 &&
-    address.charCodeAt(0) === 48 &&
-    address.charCodeAt(1) === 120
-  ) {
-    let i = 2
-    for (; i < 42; i++) {
-      const c = address.charCodeAt(i)
-      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) break
-    }
-    if (i === 42) return address
-  }
+  if (isLowerHex(address, 42)) return address
   if (typeof address !== 'string' || !ADDRESS_RE.test(address))
     throw new TypeError(`Invalid address: ${String(address)}`)
   return address.toLowerCase() as Address
@@ -88,16 +87,8 @@ function checkAddress(address: Address): Address {
 
 /** A 32-byte word as lower-case, zero-padded hex (shorter input is left-padded). */
 function checkWord(value: Hex, what: string): Hex {
-  // The common case, a full word of lower-case hex as the VMs and the gas store hand it over, costs one pass
-  // over the digits: no regex, no new string (as checkAddress).
-  if (typeof value === 'string' && value.length === 66 && value.charCodeAt(0) === 48 && value.charCodeAt(1) === 120) {
-    let i = 2
-    for (; i < 66; i++) {
-      const c = value.charCodeAt(i)
-      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) break
-    }
-    if (i === 66) return value
-  }
+  // The common case, a full word of lower-case hex as the VMs and the gas store hand it over (as checkAddress).
+  if (isLowerHex(value, 66)) return value
   if (typeof value !== 'string' || !WORD_RE.test(value))
     throw new TypeError(`Invalid ${what}: ${String(value)} (expected up to 32 bytes of hex)`)
   const digits = value.slice(2).toLowerCase()
@@ -227,14 +218,7 @@ function flatReader(backing: Backing): BaseReader {
     storageMany: (a, slots) => {
       // The prefix and address once, each slot's bytes written straight into its key.
       const prefix = storagePrefix(a)
-      return backing.readMany(
-        slots.map((s) => {
-          const k = new Uint8Array(54)
-          k.set(prefix)
-          fromHexInto(s, k, 22)
-          return k
-        }),
-      )
+      return backing.readMany(slots.map((s) => storageKeyAt(prefix, s)))
     },
     code: (h) => backing.read(codeKey(h)),
   }
@@ -473,19 +457,13 @@ class StateDbImpl implements MptStateDb {
     }
     if (entries.length === 0) return
     const entry = await this.storageToWrite(a)
-    let touched = this.touchedSlots.get(a)
-    if (touched === undefined) {
-      touched = new Set()
-      this.touchedSlots.set(a, touched)
-    }
     const journaled = this.checkpoints.length > 0
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i]!
       if (journaled) this.journal.push({ t: 1, a, slot: s, prev: entry.slots.get(s) })
       entry.slots.set(s, values[i]!)
-      touched.add(s)
+      this.touchSlot(a, s)
     }
-    this.rootCache = undefined
   }
 
   async putCode(address: Address, code: Uint8Array): Promise<void> {

@@ -1,9 +1,8 @@
-import { bytesToHex, type GasStore, type Hex, KECCAK_EMPTY, PREDEPLOYS, type StateDb } from '@appchain/core'
+import { bytesToHex, type GasStore, type Hex, KECCAK_EMPTY, PREDEPLOYS, type StateDb, ZERO_HASH } from '@appchain/core'
 import { keccak256, keccakReady } from '@appchain/state'
 
 const encoder = new TextEncoder()
 const MAX = 1n << 256n
-const ZERO_WORD = `0x${'0'.repeat(64)}`
 
 /**
  * A `GasStore` kept in the storage of the `PREDEPLOYS.gasStore` account, with core's key mapping
@@ -70,7 +69,7 @@ export function stateGasStore(state: StateDb): GasStore {
         ? await state.getStorageMany(address, slots)
         : await Promise.all(slots.map((s) => state.getStorage(address, s)))
       // A key never written reads as the zero word: no BigInt parse for it (new senders are the common case).
-      return words.map((w) => (w === ZERO_WORD ? 0n : BigInt(w)))
+      return words.map((w) => (w === ZERO_HASH ? 0n : BigInt(w)))
     },
     async set(key, value) {
       check(key, value)
