@@ -1,0 +1,420 @@
+import type { Address, BlockContext, GenesisAlloc, Hex } from '@appchain/core'
+import { bytesToHex, keccak256 } from '@appchain/core'
+import { type WorkerPool, workerPool } from '@appchain/core/workers'
+import { eip1559 } from '@appchain/gas'
+import { keccakReady, keccak256 as wasmKeccak } from '@appchain/state'
+import type { ParallelTx } from '../src/parallelTx.js'
+import { parallelVm } from '../src/parallelVm.js'
+import type { Program } from '../src/program.js'
+import { nativeToken } from '../src/programs/nativeToken.js'
+import { encodeTransaction, type ParallelTxRequest, signingDigest } from '../src/tx.js'
+import {
+  F,
+  FLAG_DECLARED,
+  FLAG_FEE_TOKEN,
+  type SharedBlock,
+  SYNC,
+  sharedBlock,
+  TX_BYTES,
+  writeUint256,
+} from './shardedLayout.js'
+import {
+  type BenchKey,
+  benchContext,
+  benchKeys,
+  cpuMs,
+  flushedState,
+  median,
+  signNative,
+  signTransfers,
+  transferWorkloads,
+} from './workloads.js'
+
+// Round 5 of issue 6: a measured prototype of account-sharded execution. Workers OWN the accounts (first nibble of
+// keccak(address) -> worker), resident across blocks, and run the fee holds, transfers, charges and their account
+// subtries' hashing themselves (bench/shardedWorker.ts); this thread packs the block into one SharedArrayBuffer,
+// posts it to every worker and hashes the root branch from their subtrie refs. Bench only: nothing in src changes.
+//
+// First a correctness pass on a mixed block built to exercise every rule (wrong nonces, fee checks, holds that do
+// not fit, undeclared receivers, self-transfers, tips to the coinbase, senders that can only pay with a credit
+// received earlier in the same block - across shards, so deferred and resolved in block order); then the three
+// 20k-transfer workloads of bench/index.ts. Every block's state, transactions and receipts roots must equal
+// parallelVm({ workers: 1 })'s on a fresh state from the same genesis, or the bench stops.
+// Measured side by side, alternating, after warm-ups: the prototype at 1 and 2 workers and parallelVm at 1 and 2
+// workers on the same decoded block (decoding with signature recovery outside the timed part, as the bench's exec).
+//
+// Usage: BENCH_TXS=20000 BENCH_REPS=5 npx tsx --conditions=source bench/shardedPrototype.ts
+//   BENCH_TXS (20000), BENCH_REPS (5 measured runs per variant), BENCH_WARM (2 warm-up runs), BENCH_MIXED (3000
+//   transactions in the correctness block; 0 skips it), BENCH_WORKLOADS (comma-separated names, default all three),
+//   BENCH_EVM=1 also runs the EVM ERC-20 block once (else docs/benchmarks.md's latest quiet figure is quoted).
+const N = Number(process.env.BENCH_TXS ?? 20_000)
+const REPS = Number(process.env.BENCH_REPS ?? 5)
+const WARM = Number(process.env.BENCH_WARM ?? 2)
+const MIXED = Number(process.env.BENCH_MIXED ?? 3000)
+const ONLY = process.env.BENCH_WORKLOADS?.split(',')
+const CHAIN_ID = 4242n
+// The EVM's ERC-20 execution of the same 20k transfers, docs/benchmarks.md quiet-machine figures of 26 Nov (midday).
+const EVM_QUOTED_MS = 5788
+const gas = eip1559({ initialBaseFee: 1n })
+const ctx = benchContext(gas, 1_700_000_001n)
+await keccakReady()
+
+// ---- packing (the main thread's only per-transaction work) ----
+
+const NIBBLE = new Int8Array(128).fill(-1)
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i
+for (let i = 0; i < 6; i++) NIBBLE[97 + i] = 10 + i
+
+/** A lower-case 0x address written as 20 bytes at `at`. */
+function addressInto(out: Uint8Array, at: number, hex: string): void {
+  if (hex.length !== 42) throw new TypeError(`not an address: ${hex}`)
+  for (let k = 0; k < 20; k++) {
+    const hi = NIBBLE[hex.charCodeAt(2 + 2 * k)]!
+    const lo = NIBBLE[hex.charCodeAt(3 + 2 * k)]!
+    if (hi < 0 || lo < 0) throw new TypeError(`not a lower-case address: ${hex}`)
+    out[at + k] = (hi << 4) | lo
+  }
+}
+
+/** Packs the block's transfers (fields the fee arithmetic and the transfer need) and raw bytes into `shared`. */
+function packBlock(txs: readonly ParallelTx[], shared: SharedBlock, token: Program, blockGasLimit: bigint): void {
+  const out = new Uint8Array(shared.txs)
+  const view = new DataView(shared.txs)
+  let gasSum = 0n
+  let rawSize = 0
+  for (let i = 0; i < txs.length; i++) {
+    const tx = txs[i]!
+    if (tx.program !== token.id || tx.method !== 'transfer')
+      throw new Error(`prototype runs ${token.id}.transfer only, got ${tx.program}.${tx.method}`)
+    const at = i * TX_BYTES
+    const to = tx.args.to as Address
+    addressInto(out, at + F.sender, tx.sender)
+    addressInto(out, at + F.to, to)
+    writeUint256(view, at + F.amount, tx.args.amount as bigint)
+    view.setBigUint64(at + F.nonce, tx.nonce)
+    view.setBigUint64(at + F.gasLimit, tx.gasLimit)
+    view.setBigUint64(at + F.intrinsicGas, tx.intrinsicGas)
+    writeUint256(view, at + F.maxFeePerGas, tx.fee.maxFeePerGas)
+    writeUint256(view, at + F.maxPriorityFeePerGas, tx.fee.maxPriorityFeePerGas)
+    const writes = tx.accessSet.writes
+    out[at + F.flags] =
+      (writes.includes(tx.sender) && writes.includes(to) ? FLAG_DECLARED : 0) |
+      (tx.fee.feeToken !== undefined ? FLAG_FEE_TOKEN : 0)
+    gasSum += tx.intrinsicGas
+    rawSize += tx.raw.length
+  }
+  // The block gas limit is a running sum over the accepted transactions: when the whole block fits, no transaction
+  // can hit it and the shards need not know each other's exclusions. A block that does not fit would need an
+  // ordered pass (not in this prototype).
+  if (gasSum > blockGasLimit) throw new Error('prototype: the block may exceed its gas limit; not handled')
+  if (shared.raws.byteLength < rawSize) shared.raws = new SharedArrayBuffer(rawSize * 2)
+  const raws = new Uint8Array(shared.raws)
+  const ends = new Uint32Array(shared.rawEnds)
+  let end = 0
+  for (let i = 0; i < txs.length; i++) {
+    raws.set(txs[i]!.raw, end)
+    end += txs[i]!.raw.length
+    ends[i] = end
+  }
+}
+
+/** The root branch over the workers' subtrie refs (each subtrie root is >= 32 bytes: 63-nibble leaf paths). */
+function rootOf(refs: (Uint8Array | undefined)[]): Hex {
+  if (refs.filter((r) => r !== undefined).length < 2)
+    throw new Error('prototype: the root must be a branch (accounts under at least two first nibbles)')
+  const payload = refs.reduce((s, r) => s + (r ? 33 : 1), 1)
+  const enc = new Uint8Array(3 + payload)
+  enc[0] = 0xf9
+  enc[1] = payload >> 8
+  enc[2] = payload & 0xff
+  let at = 3
+  for (const r of refs) {
+    if (r) {
+      enc[at++] = 0xa0
+      enc.set(r, at)
+      at += 32
+    } else enc[at++] = 0x80
+  }
+  enc[at++] = 0x80
+  return bytesToHex(wasmKeccak(enc.subarray(0, at)))
+}
+
+type WorkerReply = {
+  refs: [number, Uint8Array][]
+  txRoot?: Hex
+  receiptsRoot?: Hex
+  deferred: number
+  touched: number
+  ms: Record<string, number>
+}
+
+interface Sharded {
+  workers: number
+  pool: WorkerPool<unknown, WorkerReply>
+  shared: SharedBlock
+}
+
+function sharded(workers: number, n: number): Sharded {
+  return {
+    workers,
+    pool: workerPool<unknown, WorkerReply>({ url: new URL('./shardedWorker.ts', import.meta.url), size: workers }),
+    shared: sharedBlock(n, workers),
+  }
+}
+
+/** Genesis onto the workers (untimed): 60 bytes per account, each worker keeps its shard. */
+async function loadGenesis(s: Sharded, alloc: GenesisAlloc): Promise<void> {
+  const entries = Object.entries(alloc)
+  const bytes = new Uint8Array(entries.length * 60)
+  const view = new DataView(bytes.buffer)
+  entries.forEach(([a, acc], i) => {
+    if (acc.code !== undefined || acc.storage !== undefined) throw new Error('prototype: plain accounts only')
+    addressInto(bytes, i * 60, a.toLowerCase())
+    view.setBigUint64(i * 60 + 20, acc.nonce ?? 0n)
+    writeUint256(view, i * 60 + 28, acc.balance ?? 0n)
+  })
+  await Promise.all(
+    Array.from({ length: s.workers }, (_, w) =>
+      s.pool.runOn(w, { op: 'load', w, W: s.workers, alloc: bytes, count: entries.length }),
+    ),
+  )
+}
+
+const TRANSFER_TOPIC = bytesToHex(keccak256(new TextEncoder().encode('Transfer')))
+
+/** One block on the shards: pack, post, wait, hash the root branch. */
+async function runSharded(s: Sharded, txs: readonly ParallelTx[], token: Program, c: BlockContext) {
+  if (txs.length * TX_BYTES > s.shared.txs.byteLength) throw new Error('prototype: block larger than its buffers')
+  packBlock(txs, s.shared, token, c.gasLimit)
+  const sync = new Int32Array(s.shared.sync)
+  Atomics.store(sync, SYNC.deferred, 0)
+  const coinbase = new Uint8Array(20)
+  addressInto(coinbase, 0, c.coinbase.toLowerCase())
+  const replies = await Promise.all(
+    Array.from({ length: s.workers }, (_, w) =>
+      s.pool.runOn(w, {
+        op: 'block',
+        shared: s.shared,
+        n: txs.length,
+        baseFee: c.fees.baseFeePerGas,
+        coinbase,
+        program: { address: token.address, transferTopic: TRANSFER_TOPIC },
+        txRoot: w === s.workers - 1,
+        receiptsRoot: w === 0,
+      }),
+    ),
+  )
+  const refs: (Uint8Array | undefined)[] = new Array(16)
+  for (const r of replies) for (const [nibble, ref] of r.refs) refs[nibble] = ref
+  return {
+    stateRoot: rootOf(refs),
+    transactionsRoot: replies[s.workers - 1]!.txRoot!,
+    receiptsRoot: replies[0]!.receiptsRoot!,
+    deferred: replies.reduce((x, r) => x + r.deferred, 0),
+    replies,
+  }
+}
+
+// ---- correctness pass: a mixed block against parallelVm ----
+
+/** A seeded PRNG (mulberry32): the mixed block is the same on every run. */
+function prng(seed: number): () => number {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function mixedBlock(n: number, token: Program): { raws: Uint8Array[]; alloc: GenesisAlloc } {
+  const rand = prng(6)
+  const keys = benchKeys(Math.max(8, Math.floor(n / 4)), 'mixed')
+  const outsiders = benchKeys(Math.max(4, Math.floor(n / 8)), 'mixed-outsider').map((k) => k.address)
+  const alloc: GenesisAlloc = {}
+  // A quarter rich; the rest hold their fee holds (30000 gas at up to 3 wei) and little or nothing more, so most
+  // of their transfers need a credit received earlier in the block; a few cannot even pay the hold.
+  keys.forEach((k, i) => {
+    const kind = i % 8
+    alloc[k.address] = {
+      balance: kind < 2 ? 10n ** 20n : kind === 7 ? 1000n : 90_000n + BigInt(Math.floor(rand() * 5)),
+    }
+  })
+  const nonces = new Map<Address, bigint>()
+  const m = token.methods.transfer!
+  const schema = { program: token.id, method: 'transfer', args: m.args, gas: m.gas }
+  const raws: Uint8Array[] = []
+  for (let i = 0; i < n; i++) {
+    const from: BenchKey = keys[Math.floor(rand() * keys.length)]!
+    const r = rand()
+    const to: Address =
+      r < 0.05
+        ? from.address
+        : r < 0.2
+          ? outsiders[Math.floor(rand() * outsiders.length)]!
+          : keys[Math.floor(rand() * keys.length)]!.address
+    let nonce = nonces.get(from.address) ?? 0n
+    const odd = rand()
+    if (odd < 0.03)
+      nonce += 1n // a gap: excluded
+    else if (odd < 0.05 && nonce > 0n)
+      nonce -= 1n // replayed: excluded
+    else nonces.set(from.address, nonce + 1n) // assumes it is accepted; an excluded one leaves later gaps, also fine
+    const fee = rand()
+    const request: ParallelTxRequest = {
+      chainId: CHAIN_ID,
+      program: token.id,
+      method: 'transfer',
+      args: { to, amount: BigInt(1 + Math.floor(rand() * 20)) },
+      reads: [],
+      writes: rand() < 0.03 || from.address === to ? [from.address] : [from.address, to],
+      nonce,
+      gasLimit: 30_000n,
+      // Mostly the bench's fees; some tip 1-2 wei (credited to the coinbase), some offer less than the base fee
+      // (excluded by eip1559; a tip above the fee cap is already refused by decoding).
+      maxFeePerGas: fee < 0.03 ? 0n : 10n,
+      maxPriorityFeePerGas: fee >= 0.03 && fee < 0.3 ? BigInt(1 + Math.floor(rand() * 2)) : 0n,
+    }
+    raws.push(encodeTransaction(request, schema, signNative(signingDigest(request, schema), from)))
+  }
+  return { raws, alloc }
+}
+
+async function decodeAll(raws: Uint8Array[], token: Program): Promise<ParallelTx[]> {
+  const vm = parallelVm({ programs: [token], workers: 2 })
+  try {
+    const out = await vm.decodeTxs(raws, { chainId: CHAIN_ID })
+    for (const t of out) if (!('sender' in t)) throw new Error(`decode failed: ${String(t)}`)
+    return out as ParallelTx[]
+  } finally {
+    await vm.close()
+  }
+}
+
+async function reference(token: Program, alloc: GenesisAlloc, txs: ParallelTx[]) {
+  const vm = parallelVm({ programs: [token], workers: 1 })
+  try {
+    const state = await flushedState(alloc, vm.genesis)
+    const r = await vm.executeBlock({ ctx, deposits: [], txs, state, gas })
+    return {
+      stateRoot: r.stateRoot,
+      transactionsRoot: r.transactionsRoot!,
+      receiptsRoot: r.receiptsRoot!,
+      excluded: r.excluded.length,
+      reverted: r.receipts.filter((x) => x.status !== 'success').length,
+    }
+  } finally {
+    await vm.close()
+  }
+}
+
+type Roots = { stateRoot: Hex; transactionsRoot: Hex; receiptsRoot: Hex }
+const same = (a: Roots, b: Roots) =>
+  a.stateRoot === b.stateRoot && a.transactionsRoot === b.transactionsRoot && a.receiptsRoot === b.receiptsRoot
+
+const benchWorkloads = transferWorkloads(N).filter((w) => !w.undeclared && (!ONLY || ONLY.includes(w.name)))
+const token = nativeToken({
+  authority: benchWorkloads[0]?.transfers[0]?.from.address ?? '0x00000000000000000000000000000000000000aa',
+})
+const shards = [sharded(1, Math.max(N, MIXED)), sharded(2, Math.max(N, MIXED))]
+
+if (MIXED > 0) {
+  const { raws, alloc } = mixedBlock(MIXED, token)
+  const txs = await decodeAll(raws, token)
+  const ref = await reference(token, alloc, txs)
+  for (const s of shards) {
+    await loadGenesis(s, alloc)
+    const got = await runSharded(s, txs, token, ctx)
+    const ok = same(got, ref)
+    console.log(
+      `correctness, mixed block of ${MIXED} (${ref.excluded} excluded, ${ref.reverted} reverted, ${got.deferred} deferred and resolved in order), ${s.workers} worker(s): roots ${ok ? 'identical to parallelVm' : 'DIFFER'}`,
+    )
+    if (!ok) {
+      console.log({ ref, got: { ...got, replies: undefined } })
+      process.exit(1)
+    }
+  }
+}
+
+// ---- the bench: 20k transfers, prototype and parallelVm at 1 and 2 workers, alternating ----
+
+type Sample = { wall: number; main: number; worker?: Record<string, number> }
+const rows: { workload: string; variant: string; samples: Sample[] }[] = []
+console.log(`account-sharded prototype vs parallelVm: ${N} transfers, ${WARM} warm-up + ${REPS} runs each, alternating`)
+for (const w of benchWorkloads) {
+  const raws = signTransfers(token, w.transfers, CHAIN_ID)
+  const alloc: GenesisAlloc = {}
+  for (const t of w.transfers) alloc[t.from.address] = { balance: 10n ** 24n }
+  const txs = await decodeAll(raws, token)
+  const ref = await reference(token, alloc, txs)
+  const vms = [1, 2].map((workers) => parallelVm({ programs: [token], workers }))
+  const variants = ['prototype, 1 worker', 'prototype, 2 workers', 'parallelVm, 1 worker', 'parallelVm, 2 workers']
+  const samples: Sample[][] = variants.map(() => [])
+  for (let rep = -WARM; rep < REPS; rep++) {
+    for (let v = 0; v < variants.length; v++) {
+      let sample: Sample
+      let roots: Roots
+      if (v < 2) {
+        const s = shards[v]!
+        await loadGenesis(s, alloc)
+        const c = cpuMs().main
+        const t = performance.now()
+        const got = await runSharded(s, txs, token, ctx)
+        sample = { wall: performance.now() - t, main: cpuMs().main - c }
+        const slowest: Record<string, number> = {}
+        for (const r of got.replies)
+          for (const [k, ms] of Object.entries(r.ms)) slowest[k] = Math.max(slowest[k] ?? 0, ms)
+        sample.worker = slowest
+        roots = got
+      } else {
+        const vm = vms[v - 2]!
+        const state = await flushedState(alloc, vm.genesis)
+        const c = cpuMs().main
+        const t = performance.now()
+        const r = await vm.executeBlock({ ctx, deposits: [], txs, state, gas })
+        sample = { wall: performance.now() - t, main: cpuMs().main - c }
+        roots = { stateRoot: r.stateRoot, transactionsRoot: r.transactionsRoot!, receiptsRoot: r.receiptsRoot! }
+      }
+      if (!same(roots, ref)) {
+        console.log(`${w.name}, ${variants[v]}: ROOTS DIFFER from parallelVm({ workers: 1 })`, roots, ref)
+        process.exit(1)
+      }
+      if (rep >= 0) samples[v]!.push(sample)
+    }
+  }
+  for (const vm of vms) await vm.close()
+  variants.forEach((variant, v) => rows.push({ workload: w.name, variant, samples: samples[v]! }))
+  console.log(`  ${w.name}: roots identical to parallelVm({ workers: 1 }) in every run`)
+}
+for (const s of shards) await s.pool.close()
+
+let evmMs = (EVM_QUOTED_MS * N) / 20_000
+let evmSource = `quoted: docs/benchmarks.md, quiet machine, 26 Nov midday, ${EVM_QUOTED_MS} ms`
+if (process.env.BENCH_EVM === '1') {
+  const { evmExecMs } = await import('./shardedEvm.js')
+  evmMs = await evmExecMs(transferWorkloads(N)[0]!.transfers, ctx, gas, CHAIN_ID)
+  evmSource = `measured in this run, one run after a warm-up: ${Math.round(evmMs)} ms`
+}
+
+const table = rows.map((r) => {
+  const wall = median(r.samples.map((s) => s.wall))
+  const one = rows.find((x) => x.workload === r.workload && x.variant === r.variant.replace('2 workers', '1 worker'))!
+  const oneWall = median(one.samples.map((s) => s.wall))
+  const worker = r.samples[0]?.worker
+  return {
+    workload: r.workload,
+    variant: r.variant,
+    'exec ms': Math.round(wall),
+    'speed-up 1 -> 2': r.variant.endsWith('2 workers') ? `${(oneWall / wall).toFixed(2)}x` : '',
+    'main CPU ms': Math.round(median(r.samples.map((s) => s.main))),
+    'slowest worker ms (hash/holds+transfers/resolve/credits/ordered roots/trie)': worker
+      ? Object.keys(worker)
+          .map((k) => Math.round(median(r.samples.map((s) => s.worker![k]!))))
+          .join(' / ')
+      : '',
+    'vs EVM ERC-20 exec': `${(evmMs / wall).toFixed(1)}x`,
+  }
+})
+console.table(table)
+console.log(`EVM ERC-20 exec of the same 20k transfers: ${evmSource} (quoted figure scaled by BENCH_TXS/20000)`)

@@ -1,0 +1,372 @@
+import type { Hex, Log, Receipt } from '@appchain/core'
+import { bytesToHex, KECCAK_EMPTY } from '@appchain/core'
+import { serveWorker } from '@appchain/core/workers'
+import { createTrie, encodeAccount, keccak256, keccakReady, orderedTrieRoot, type Trie } from '@appchain/state'
+import { receiptBloom } from '../src/bloom.js'
+import { encodeLogValues } from '../src/executor.js'
+import { unpackItems } from '../src/packed.js'
+import { encodeReceipts } from '../src/receipts.js'
+import {
+  barrier,
+  F,
+  FLAG_DECLARED,
+  FLAG_FEE_TOKEN,
+  readUint256,
+  S,
+  type SharedBlock,
+  SYNC,
+  TX_BYTES,
+  writeUint256,
+} from './shardedLayout.js'
+
+// Worker of bench/shardedPrototype.ts: owns the accounts whose keccak(address) starts with a nibble n, n % W === w
+// (nonce, balance, and the account subtrie under each such nibble), resident across blocks. Per block it executes
+// the native-token transfers whose SENDER it owns, exactly as parallelVm + eip1559 do in their three phases:
+//   A. in block order: nonce check, fee checks, the up-front hold (gasLimit x price), nonce + 1;
+//   B. in block order: the transfer (sender must hold `amount` after every hold of the block and the transfers
+//      before it); credits to receivers it owns are applied at once, the others are left to their owner, who finds
+//      them in the shared block by the status byte;
+//   C. after a barrier: credits from other shards' senders, refunds (up-front minus charge), the coinbase's tips.
+// A transfer that fails in B may only have failed because a credit from another shard (or from a deferred
+// transaction) is not applied yet: it is DEFERRED, and so is every later transfer of that sender (their balance
+// depends on it). After the barrier worker 0 resolves the deferred transfers serially in block order (a scan of
+// the block tracking only the deferred senders' balances), then everyone applies the outcome. Passing checks
+// never need that: credits only add, and only a sender's own transfers debit it.
+// Then each worker updates and hashes its subtries and returns the root branch's child refs; worker W-1 hashes
+// the transactions root, worker 0 builds the receipts (as parallelVm's settlement does) and their root.
+
+interface Account {
+  nonce: bigint
+  balance: bigint
+  path: Uint8Array
+  first: number
+  /** The block that last touched it (written to the trie), and its balance when phase B first touched it. */
+  stamp: number
+  baseStamp: number
+  base: bigint
+}
+
+const EMPTY_ROOT = keccak256(Uint8Array.of(0x80))
+const NO_STORAGE_ROOT = EMPTY_ROOT
+let w = 0
+let W = 1
+let owns: boolean[] = []
+let accounts = new Map<string, Account>()
+let tries = new Map<number, Trie>()
+let block = 0
+await keccakReady()
+
+function pathOf(hash: Uint8Array, at: number): Uint8Array {
+  const path = new Uint8Array(63)
+  for (let j = 1; j < 64; j++) path[j - 1] = j & 1 ? hash[at + (j >> 1)]! & 0x0f : hash[at + (j >> 1)]! >> 4
+  return path
+}
+
+function account(key: string, hash: Uint8Array, at: number): Account {
+  let a = accounts.get(key)
+  if (a === undefined) {
+    a = { nonce: 0n, balance: 0n, path: pathOf(hash, at), first: hash[at]! >> 4, stamp: 0, baseStamp: 0, base: 0n }
+    accounts.set(key, a)
+  }
+  return a
+}
+
+/** The accounts' trie leaves (path under their first nibble, rlp record), grouped by first nibble. */
+function recordPuts(list: readonly Account[]): Map<number, [Uint8Array, Uint8Array][]> {
+  const puts = new Map<number, [Uint8Array, Uint8Array][]>()
+  for (const a of list) {
+    const record = encodeAccount({ nonce: a.nonce, balance: a.balance, codeHash: KECCAK_EMPTY }, NO_STORAGE_ROOT)
+    const group = puts.get(a.first)
+    if (group) group.push([a.path, record])
+    else puts.set(a.first, [[a.path, record]])
+  }
+  return puts
+}
+
+/** Genesis (outside the timed part): 60 bytes per account, address | nonce (8) | balance (32); keeps its shard. */
+function load(m: { w: number; W: number; alloc: Uint8Array; count: number }): void {
+  w = m.w
+  W = m.W
+  owns = Array.from({ length: 16 }, (_, n) => n % W === w)
+  accounts = new Map()
+  tries = new Map()
+  const view = new DataView(m.alloc.buffer, m.alloc.byteOffset, m.alloc.byteLength)
+  const buf = Buffer.from(m.alloc.buffer, m.alloc.byteOffset, m.alloc.byteLength)
+  const owned: Account[] = []
+  for (let i = 0; i < m.count; i++) {
+    const at = i * 60
+    const h = keccak256(m.alloc.subarray(at, at + 20))
+    if (!owns[h[0]! >> 4]) continue
+    const a = account(buf.toString('latin1', at, at + 20), h, 0)
+    a.nonce = view.getBigUint64(at + 20)
+    a.balance = readUint256(view, at + 28)
+    owned.push(a)
+  }
+  for (let n = 0; n < 16; n++) if (owns[n]) tries.set(n, createTrie())
+  for (const [n, list] of recordPuts(owned)) tries.get(n)!.putPaths(list)
+  // As on a running node: genesis hashed and committed, so a block rehashes only the paths it changes.
+  for (const t of tries.values()) t.commit()
+}
+
+interface BlockTask {
+  shared: SharedBlock
+  n: number
+  baseFee: bigint
+  coinbase: Uint8Array
+  program: { address: Hex; transferTopic: Hex }
+  txRoot: boolean
+  receiptsRoot: boolean
+}
+
+function execute(m: BlockTask) {
+  const t0 = performance.now()
+  block++
+  const { n, baseFee, shared } = m
+  const txs = new Uint8Array(shared.txs)
+  const view = new DataView(shared.txs)
+  const txBuf = Buffer.from(shared.txs)
+  const hashes = new Uint8Array(shared.hashes)
+  const status = new Uint8Array(shared.status)
+  const bases = new DataView(shared.bases)
+  const tips = new DataView(shared.tips)
+  const sync = new Int32Array(shared.sync)
+  const touched: Account[] = []
+  const touch = (a: Account) => {
+    if (a.stamp !== block) {
+      a.stamp = block
+      touched.push(a)
+    }
+  }
+
+  // 0. keccak of every sender and receiver, once: this worker's slice of the block, shared with the others.
+  const per = Math.ceil(n / W)
+  for (let i = w * per; i < Math.min(n, (w + 1) * per); i++) {
+    const at = i * TX_BYTES
+    hashes.set(keccak256(txs.subarray(at + F.sender, at + F.sender + 20)), i * 64)
+    hashes.set(keccak256(txs.subarray(at + F.to, at + F.to + 20)), i * 64 + 32)
+  }
+  barrier(sync, W)
+  const t1 = performance.now()
+
+  // A. Holds and nonces of this shard's senders, in block order.
+  const mine: number[] = []
+  const senders: Account[] = []
+  const upfront: bigint[] = []
+  const charged: bigint[] = []
+  let tipSum = 0n
+  for (let i = 0; i < n; i++) {
+    if (!owns[hashes[i * 64]! >> 4]) continue
+    const at = i * TX_BYTES
+    const s = account(txBuf.toString('latin1', at + F.sender, at + F.sender + 20), hashes, i * 64)
+    const nonce = view.getBigUint64(at + F.nonce)
+    const maxFee = readUint256(view, at + F.maxFeePerGas)
+    const maxPriority = readUint256(view, at + F.maxPriorityFeePerGas)
+    // parallelVm's order: nonce, (block gas limit: checked for the whole block by the main thread), then the
+    // model's checks (fee token, tip above cap, fee cap below the base fee), then the funds.
+    if (nonce !== s.nonce || txs[at + F.flags]! & FLAG_FEE_TOKEN || maxPriority > maxFee || maxFee < baseFee) {
+      status[i] = S.excluded
+      continue
+    }
+    const price = maxFee < baseFee + maxPriority ? maxFee : baseFee + maxPriority
+    const up = view.getBigUint64(at + F.gasLimit) * price
+    if (s.balance < up) {
+      status[i] = S.excluded
+      continue
+    }
+    s.balance -= up
+    s.nonce++
+    touch(s)
+    const gasUsed = view.getBigUint64(at + F.intrinsicGas)
+    tipSum += gasUsed * (price - baseFee)
+    mine.push(i)
+    senders.push(s)
+    upfront.push(up)
+    charged.push(gasUsed * price)
+    status[i] = S.success
+  }
+
+  // B. Transfers of this shard's senders, in block order.
+  const firstTouch = (a: Account) => {
+    if (a.baseStamp !== block) {
+      a.baseStamp = block
+      a.base = a.balance
+    }
+  }
+  const poisoned = new Set<Account>()
+  const deferred: number[] = []
+  for (let k = 0; k < mine.length; k++) {
+    const i = mine[k]!
+    const at = i * TX_BYTES
+    const s = senders[k]!
+    if (!(txs[at + F.flags]! & FLAG_DECLARED)) {
+      status[i] = S.reverted
+      continue
+    }
+    const amount = readUint256(view, at + F.amount)
+    if (!poisoned.has(s) && s.balance >= amount) {
+      if (txBuf.compare(txBuf, at + F.sender, at + F.sender + 20, at + F.to, at + F.to + 20) === 0) continue
+      firstTouch(s)
+      s.balance -= amount
+      if (owns[hashes[i * 64 + 32]! >> 4]) {
+        const r = account(txBuf.toString('latin1', at + F.to, at + F.to + 20), hashes, i * 64 + 32)
+        firstTouch(r)
+        r.balance += amount
+        touch(r)
+      }
+      continue
+    }
+    // Failed here, or after a failure of the same sender: resolved after the barrier, in block order.
+    if (!poisoned.has(s)) {
+      poisoned.add(s)
+      firstTouch(s)
+      writeUint256(bases, i * 32, s.base)
+    }
+    status[i] = S.deferred
+    deferred.push(i)
+  }
+  writeUint256(tips, w * 32, tipSum)
+  if (deferred.length > 0) Atomics.add(sync, SYNC.deferred, deferred.length)
+  barrier(sync, W)
+  const t2 = performance.now()
+
+  // The deferred transfers, serially in block order (worker 0; the others wait at the next barrier).
+  const anyDeferred = Atomics.load(sync, SYNC.deferred) > 0
+  if (anyDeferred) {
+    if (w === 0) resolveDeferred(n, view, txBuf, status, bases)
+    barrier(sync, W)
+  }
+  const t3 = performance.now()
+
+  // C. Credits from other shards' senders (and every effect of a resolved deferred transfer), refunds, tips.
+  const wasDeferred = new Set(deferred)
+  for (let i = 0; i < n; i++) {
+    if (status[i] !== S.success) continue
+    const at = i * TX_BYTES
+    const ownsSender = owns[hashes[i * 64]! >> 4]!
+    const late = ownsSender && wasDeferred.has(i)
+    if (ownsSender && !late) continue
+    const amount = readUint256(view, at + F.amount)
+    if (txBuf.compare(txBuf, at + F.sender, at + F.sender + 20, at + F.to, at + F.to + 20) === 0) continue
+    if (late) account(txBuf.toString('latin1', at + F.sender, at + F.sender + 20), hashes, i * 64).balance -= amount
+    if (owns[hashes[i * 64 + 32]! >> 4]) {
+      const r = account(txBuf.toString('latin1', at + F.to, at + F.to + 20), hashes, i * 64 + 32)
+      r.balance += amount
+      touch(r)
+    }
+  }
+  for (let k = 0; k < mine.length; k++) senders[k]!.balance += upfront[k]! - charged[k]!
+  const coinbaseHash = keccak256(m.coinbase)
+  if (owns[coinbaseHash[0]! >> 4]) {
+    let tipTotal = 0n
+    for (let v = 0; v < W; v++) tipTotal += readUint256(tips, v * 32)
+    // parallelVm skips zero credits: the coinbase is written only when some transaction tipped.
+    if (tipTotal > 0n) {
+      const c = account(Buffer.from(m.coinbase).toString('latin1'), coinbaseHash, 0)
+      c.balance += tipTotal
+      touch(c)
+    }
+  }
+  const t4 = performance.now()
+
+  let txRoot: Hex | undefined
+  let receiptsRoot: Hex | undefined
+  if (m.txRoot) txRoot = transactionsRoot(n, status, shared)
+  if (m.receiptsRoot) receiptsRoot = receiptsRootOf(n, status, txs, view, m.program)
+  const t5 = performance.now()
+
+  // D. This shard's subtries: the touched accounts' records, one batched put per nibble, then the hashes.
+  for (const [nibble, list] of recordPuts(touched)) tries.get(nibble)!.putPaths(list)
+  const refs: [number, Uint8Array][] = []
+  for (const [nibble, trie] of tries) if (trie.node !== undefined) refs.push([nibble, trie.rootHash()])
+  const t6 = performance.now()
+  return {
+    refs,
+    txRoot,
+    receiptsRoot,
+    deferred: deferred.length,
+    touched: touched.length,
+    ms: { hash: t1 - t0, holdsTransfers: t2 - t1, resolve: t3 - t2, credits: t4 - t3, ordered: t5 - t4, trie: t6 - t5 },
+  }
+}
+
+/**
+ * The deferred transfers in block order, on one thread: only the deferred senders' balances are tracked, from
+ * their balance at the start of phase B (published by their owners) plus every successful transfer before each.
+ */
+function resolveDeferred(n: number, view: DataView, txBuf: Buffer, status: Uint8Array, bases: DataView): void {
+  const balances = new Map<string, bigint>()
+  for (let i = 0; i < n; i++) {
+    if (status[i] !== S.deferred) continue
+    const at = i * TX_BYTES
+    const s = txBuf.toString('latin1', at + F.sender, at + F.sender + 20)
+    if (!balances.has(s)) balances.set(s, readUint256(bases, i * 32))
+  }
+  for (let i = 0; i < n; i++) {
+    const st = status[i]
+    if (st !== S.success && st !== S.deferred) continue
+    const at = i * TX_BYTES
+    const s = txBuf.toString('latin1', at + F.sender, at + F.sender + 20)
+    const r = txBuf.toString('latin1', at + F.to, at + F.to + 20)
+    const amount = readUint256(view, at + F.amount)
+    const sb = balances.get(s)
+    if (st === S.deferred) {
+      if (sb! < amount) {
+        status[i] = S.reverted
+        continue
+      }
+      status[i] = S.success
+    }
+    if (s === r) continue
+    if (sb !== undefined) balances.set(s, sb - amount)
+    const rb = balances.get(r)
+    if (rb !== undefined) balances.set(r, rb + amount)
+  }
+}
+
+/** orderedTrieRoot of the included transactions' raw bytes. */
+function transactionsRoot(n: number, status: Uint8Array, shared: SharedBlock): Hex {
+  const all = unpackItems({
+    bytes: new Uint8Array(shared.raws) as never,
+    ends: new Uint32Array(shared.rawEnds, 0, n) as never,
+  })
+  const included: Uint8Array[] = []
+  for (let i = 0; i < n; i++) if (status[i] !== S.excluded) included.push(all[i]!)
+  return orderedTrieRoot(included)
+}
+
+/** The receipts parallelVm's settlement builds (status, cumulative gas, the Transfer log), encoded and rooted. */
+function receiptsRootOf(
+  n: number,
+  status: Uint8Array,
+  txs: Uint8Array,
+  view: DataView,
+  program: { address: Hex; transferTopic: Hex },
+): Hex {
+  const receipts: Receipt[] = []
+  const blooms: Uint8Array[] = []
+  let cumulative = 0n
+  for (let i = 0; i < n; i++) {
+    const st = status[i]
+    if (st === S.excluded) continue
+    const at = i * TX_BYTES
+    cumulative += view.getBigUint64(at + F.intrinsicGas)
+    let logs: Log[] = []
+    if (st === S.success) {
+      const from = bytesToHex(txs.subarray(at + F.sender, at + F.sender + 20))
+      const to = bytesToHex(txs.subarray(at + F.to, at + F.to + 20))
+      const amount = readUint256(view, at + F.amount)
+      // The values as the sandbox packs ctx.emit('Transfer', sender, to, amount).
+      const data = encodeLogValues(`s42:${from}s42:${to}n${amount.toString(16)}:`)
+      logs = [{ address: program.address, topics: [program.transferTopic], data }]
+    }
+    const bloom = receiptBloom(logs)
+    blooms.push(bloom.bytes)
+    receipts.push({ status: st === S.success ? 'success' : 'reverted', cumulativeGasUsed: cumulative, logs } as Receipt)
+  }
+  return orderedTrieRoot(unpackItems(encodeReceipts(receipts, blooms)))
+}
+
+serveWorker((m: ({ op: 'load' } & Parameters<typeof load>[0]) | ({ op: 'block' } & BlockTask)) => {
+  if (m.op === 'load') return load(m)
+  return execute(m)
+})
