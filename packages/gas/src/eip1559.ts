@@ -11,6 +11,7 @@ import {
   type UpfrontCharge,
 } from '@appchain/core'
 import { configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
+import { frozenArray } from './frozenArray.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
 import { nextBaseFee } from './nextBaseFee.js'
 import { configBigint } from './validateConfig.js'
@@ -112,29 +113,77 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
     }
   }
 
+  // The last transaction's numbers, reused while the next one's inputs match: most transactions of a block bid
+  // the same way and many use the same gas, and each bigint product or sum allocates. Only values are reused
+  // (bigints, and a frozen credits array no caller can change); every answer is a new object for its payer.
+  let lastBase = -1n
+  let lastTip = -1n
+  let lastWithTip = 0n
+  /** `effectiveGasPrice(tx, base)` without a new bigint while the base fee and the tip stay the same. */
+  const priceOf = (tx: TxEnvelope, base: bigint): bigint => {
+    const fee = tx.fee
+    if (base !== lastBase || fee.maxPriorityFeePerGas !== lastTip) {
+      lastBase = base
+      lastTip = fee.maxPriorityFeePerGas
+      lastWithTip = base + lastTip
+    }
+    return fee.maxFeePerGas < lastWithTip ? fee.maxFeePerGas : lastWithTip
+  }
+  let lastGasLimit = -1n
+  let lastUpPrice = -1n
+  let lastUpAmount = 0n
   const upfrontSync = (tx: TxEnvelope, ctx: ChargeContext): UpfrontCharge => {
     // The base fee may have risen since admission: refuse here, before anything is debited.
     check(tx, ctx.fees)
-    return { payer: tx.sender, amount: tx.gasLimit * effectiveGasPrice(tx, ctx.fees.baseFeePerGas) }
+    const price = priceOf(tx, ctx.fees.baseFeePerGas)
+    if (tx.gasLimit !== lastGasLimit || price !== lastUpPrice) {
+      lastGasLimit = tx.gasLimit
+      lastUpPrice = price
+      lastUpAmount = tx.gasLimit * price
+    }
+    return { payer: tx.sender, amount: lastUpAmount }
   }
+  // The last charge's split, by what it was computed from (gas used, price, base fee, coinbase).
+  let split:
+    | {
+        gasUsed: bigint
+        price: bigint
+        base: bigint
+        coinbase: string
+        amount: bigint
+        burnt: bigint
+        credits: FeeCharge['credits']
+      }
+    | undefined
   const chargeSync = (tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext): FeeCharge => {
     const base = ctx.fees.baseFeePerGas
-    const price = effectiveGasPrice(tx, base)
+    const price = priceOf(tx, base)
+    const coinbase = ctx.coinbase
+    const s =
+      split !== undefined &&
+      split.gasUsed === gasUsed &&
+      split.price === price &&
+      split.base === base &&
+      split.coinbase === coinbase
+        ? split
+        : (split = splitOf(gasUsed, price, base, coinbase))
+    // A literal, not a spread: this runs once per transaction.
+    return { payer: tx.sender, amount: s.amount, burnt: s.burnt, credits: s.credits, effectiveGasPrice: price }
+  }
+  const splitOf = (gasUsed: bigint, price: bigint, base: bigint, coinbase: `0x${string}`) => {
     // upfront refused price < base; the min keeps charge total even if a VM skipped it.
     const basePart = price < base ? price : base
     const baseFee = gasUsed * basePart
     const tip = gasUsed * (price - basePart)
     // The split written out (what addToSplit would build for the base fee, then the tip), without a scratch
-    // object, in arrays of their final length (a push onto [] reserves 17 slots): this runs once per
-    // transaction. Zero amounts add nothing.
+    // object, in arrays of their final length (a push onto [] reserves 17 slots). Zero amounts add nothing.
     const amount = gasUsed * price
-    const coinbase = ctx.coinbase
-    if (feeRecipient === 'burn') {
-      const credits = tip === 0n ? [] : [{ to: coinbase, amount: tip }]
-      return { payer: tx.sender, amount, burnt: baseFee, credits, effectiveGasPrice: price }
-    }
+    let burnt = 0n
     let credits: { to: `0x${string}`; amount: bigint }[]
-    if (baseFee === 0n) credits = tip === 0n ? [] : [{ to: coinbase, amount: tip }]
+    if (feeRecipient === 'burn') {
+      burnt = baseFee
+      credits = tip === 0n ? [] : [{ to: coinbase, amount: tip }]
+    } else if (baseFee === 0n) credits = tip === 0n ? [] : [{ to: coinbase, amount: tip }]
     else if (tip === 0n) credits = [{ to: feeRecipient, amount: baseFee }]
     else if (feeRecipient === coinbase) credits = [{ to: coinbase, amount: baseFee + tip }]
     else
@@ -142,8 +191,8 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
         { to: feeRecipient, amount: baseFee },
         { to: coinbase, amount: tip },
       ]
-    // A literal, not a spread: this runs once per transaction.
-    return { payer: tx.sender, amount, burnt: 0n, credits, effectiveGasPrice: price }
+    for (const c of credits) Object.freeze(c)
+    return { gasUsed, price, base, coinbase, amount, burnt, credits: frozenArray(credits) }
   }
 
   return hideSyncVariants({
