@@ -90,16 +90,17 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     }
     return e
   }
-  /** `tx`'s record in the block's cache `c`: from the transaction when it has one for `c`, else made (and kept). */
+  /** `tx`'s record, with its entries in the block's cache `c` (filled in, on the transaction's one record, if not yet). */
   const recordIn = (tx: TxEnvelope, c: DemandCache): TxDemand => {
-    const known = (tx as WithDemand)[DEMAND]
-    const writes = canonicalWrites(tx)
-    // A copy of the transaction with another write set carries the original's record: checked here.
-    if (known !== undefined && known.cache === c && known.writes === writes) return known
+    const r = txRecord(tx)
+    if (r.cache === c) return r
+    const writes = r.writes
+    // A new array (never the old one changed in place: a read for another block may still be walking it).
     const entries: Entry[] = new Array(writes.length)
     for (let i = 0; i < writes.length; i++) entries[i] = entryIn(c, writes[i]!)
-    const r: TxDemand = { cache: c, writes, entries, factor: undefined }
-    if (Object.isExtensible(tx)) (tx as WithDemand)[DEMAND] = r
+    r.entries = entries
+    r.factor = undefined
+    r.cache = c
     return r
   }
 
@@ -145,19 +146,28 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   /** The factor from the block's cached demand alone; undefined while an account's demand is not read yet. */
   const cachedFactor = (r: TxDemand): bigint | undefined => {
     if (r.factor !== undefined) return r.factor
+    return factorOfEntries(r, r.entries)
+  }
+  /** The factor of `entries` (the record's for one block) once all are loaded; kept while the record has them. */
+  const factorOfEntries = (r: TxDemand, entries: Entry[]): bigint | undefined => {
     let hottest = 0n
-    for (const e of r.entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!
       if (!e.loaded) return undefined
       if (e.demand > hottest) hottest = e.demand
     }
+    const factor = factorFor(hottest)
     // Demand as of the block before does not change while the cache lives: neither does the factor.
-    r.factor = factorFor(hottest)
-    return r.factor
+    if (r.entries === entries) r.factor = factor
+    return factor
   }
 
   const loadFactor = async (r: TxDemand, store: GasStore) => {
-    for (const e of r.entries) if (!e.loaded) load(e, await store.get(demandKey(namespace, e.account)), r.cache.asOf)
-    return cachedFactor(r)!
+    // What the record holds now: another block execution may fill it in for its own cache during an await.
+    const entries = r.entries
+    const asOf = r.cache!.asOf
+    for (const e of entries) if (!e.loaded) load(e, await store.get(demandKey(namespace, e.account)), asOf)
+    return factorOfEntries(r, entries)!
   }
 
   /** The factor from the cache `c` by account, without a record on `tx`; undefined while one is not read yet. */
@@ -273,36 +283,60 @@ const NO_WRITES: readonly string[] = []
 
 /** One account's demand as of the block before (once `loaded`), and the writes counted by `observeBlock`. */
 type Entry = { account: string; demand: bigint; loaded: boolean; queued: boolean; writes: number }
-/** A transaction's entries in one block's cache (its canonical writes, in order), and its factor once known. */
-type TxDemand = { cache: { asOf: bigint }; writes: readonly string[]; entries: Entry[]; factor: bigint | undefined }
-const DEMAND = Symbol('demand')
-type WithDemand = TxEnvelope & { [DEMAND]?: TxDemand }
+/**
+ * What the model works out once per transaction object: its canonical write set (with the declared array it came
+ * from), and its entries in one block's cache (its canonical writes, in order) with its factor once known.
+ */
+type TxDemand = {
+  declared: readonly string[]
+  writes: readonly string[]
+  cache: { asOf: bigint } | undefined
+  entries: Entry[]
+  factor: bigint | undefined
+}
+const NO_ENTRIES: Entry[] = []
 
-// A transaction's canonical write set rides on the transaction object, with the declared array it came from
-// (a symbol-keyed property: checking the case of every address cost more than the rest of the model, and a
-// WeakMap entry per transaction more still).
-const WRITES = Symbol('canonicalWrites')
-type WithWrites = TxEnvelope & { [WRITES]?: { declared: readonly string[]; writes: readonly string[] } }
+// The record rides on the transaction object (a symbol-keyed property: checking the case of every address cost
+// more than the rest of the model, and a WeakMap entry per transaction more still). One property and one object
+// per transaction, filled in as the transaction goes through admission, prefetch, upfront, charge and
+// observeBlock: a second property cost another property store and object (a spread copy shares the record, which
+// names what it was computed from and is checked on every use).
+const RECORD = Symbol('localFeeMarkets')
+type WithRecord = TxEnvelope & { [RECORD]?: TxDemand }
+
+/** `tx`'s record: from the transaction when it was made for the same declared write set, else made (and kept). */
+function txRecord(tx: TxEnvelope): TxDemand {
+  const declared = tx.accessSet?.writes ?? NO_WRITES
+  const known = (tx as WithRecord)[RECORD]
+  // A copy of the transaction with another write set carries the original's record: checked here.
+  if (known !== undefined && known.declared === declared) return known
+  const r: TxDemand = {
+    declared,
+    writes: canonicalOf(declared),
+    cache: undefined,
+    entries: NO_ENTRIES,
+    factor: undefined,
+  }
+  if (Object.isExtensible(tx)) (tx as WithRecord)[RECORD] = r
+  return r
+}
 
 /** `tx.accessSet.writes` lower-case and deduped: the declared array itself when it already is. */
 function canonicalWrites(tx: TxEnvelope): readonly string[] {
-  const declared = tx.accessSet?.writes ?? NO_WRITES
-  const known = (tx as WithWrites)[WRITES]
-  if (known !== undefined && known.declared === declared) return known.writes
-  let writes: readonly string[]
-  if (isCanonical(declared)) writes = declared
-  else if (declared.length > 16) writes = [...new Set(declared.map((a) => a.toLowerCase()))]
-  else {
-    // Typical write sets are a few accounts: a linear scan beats building a Set.
-    const out: string[] = []
-    for (const a of declared) {
-      const lower = a.toLowerCase()
-      if (!out.includes(lower)) out.push(lower)
-    }
-    writes = out
+  return txRecord(tx).writes
+}
+
+/** A declared write set lower-case and deduped: the array itself when it already is. */
+function canonicalOf(declared: readonly string[]): readonly string[] {
+  if (isCanonical(declared)) return declared
+  if (declared.length > 16) return [...new Set(declared.map((a) => a.toLowerCase()))]
+  // Typical write sets are a few accounts: a linear scan beats building a Set.
+  const out: string[] = []
+  for (const a of declared) {
+    const lower = a.toLowerCase()
+    if (!out.includes(lower)) out.push(lower)
   }
-  if (Object.isExtensible(tx)) (tx as WithWrites)[WRITES] = { declared, writes }
-  return writes
+  return out
 }
 
 /** True when every address is lower-case and none repeats (small sets only: a linear scan each). */
