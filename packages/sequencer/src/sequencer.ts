@@ -475,6 +475,16 @@ export function createSequencer(config: SequencerConfig): Sequencer {
         // One read cache for the batch: the state cannot change while it holds the lock, so each gas-store
         // key is read once however many of the batch's transactions ask (never flushed: admission writes nothing).
         const store = blockGasStore(stateGasStore(state))
+        // The gas model's keys for the whole batch in one batched read (its `prefetch`), as the VMs do per block:
+        // each transaction's admission then answers from the cache instead of awaiting a read per new sender.
+        if (gas.prefetch !== undefined) {
+          const txs = decoded.filter((d): d is Exclude<typeof d, BaseError> => !(d instanceof BaseError))
+          // Only a cache warm-up: a failure here (a read error, a transaction it cannot make sense of) leaves
+          // each transaction's own admission below to read, and refuse, as without it.
+          try {
+            if (txs.length > 0) await gas.prefetch(txs, { blockNumber: ctx.number, store })
+          } catch {}
+        }
         const out: (TxEnvelope | BaseError)[] = []
         for (const d of decoded) {
           if (d instanceof BaseError) {
