@@ -51,6 +51,10 @@ export interface SharedBlock {
   raws: SharedArrayBuffer
   /** End offset of each raw transaction. */
   rawEnds: SharedArrayBuffer
+  /** Per worker: the encoded receipts of the transactions whose sender it owns, end to end (grown as needed). */
+  receipts: SharedArrayBuffer[]
+  /** Per transaction: the worker that encoded its receipt, its offset and length there (Uint32 triples). */
+  receiptAt: SharedArrayBuffer
   sync: SharedArrayBuffer
 }
 
@@ -63,6 +67,8 @@ export function sharedBlock(n: number, workers: number): SharedBlock {
     tips: new SharedArrayBuffer(workers * 32),
     raws: new SharedArrayBuffer(n * 256),
     rawEnds: new SharedArrayBuffer(n * 4),
+    receipts: Array.from({ length: workers }, () => new SharedArrayBuffer(n * 512)),
+    receiptAt: new SharedArrayBuffer(n * 12),
     sync: new SharedArrayBuffer(SYNC_SLOTS * 4),
   }
 }

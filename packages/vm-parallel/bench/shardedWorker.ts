@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector'
 import type { Hex, Log, Receipt } from '@appchain/core'
 import { bytesToHex, KECCAK_EMPTY } from '@appchain/core'
 import { serveWorker } from '@appchain/core/workers'
@@ -118,7 +120,19 @@ interface BlockTask {
   receiptsRoot: boolean
 }
 
+/** CPU ms of this thread so far (Linux, clock ticks of 10 ms): steadier than wall time on a shared machine. */
+function threadCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    return Number.NaN
+  }
+}
+
 function execute(m: BlockTask) {
+  const cpu0 = threadCpuMs()
   const t0 = performance.now()
   block++
   const { n, baseFee, shared } = m
@@ -268,10 +282,9 @@ function execute(m: BlockTask) {
   }
   const t4 = performance.now()
 
-  let txRoot: Hex | undefined
-  let receiptsRoot: Hex | undefined
-  if (m.txRoot) txRoot = transactionsRoot(n, status, shared)
-  if (m.receiptsRoot) receiptsRoot = receiptsRootOf(n, status, txs, view, m.program)
+  // R. The receipts of this shard's transactions (as parallelVm's settlement builds them), encoded into this
+  // worker's shared buffer; the cumulative gas is a prefix sum over the shared block.
+  encodeOwnReceipts(n, status, txs, view, hashes, shared, m.program)
   const t5 = performance.now()
 
   // D. This shard's subtries: the touched accounts' records, one batched put per nibble, then the hashes.
@@ -279,13 +292,32 @@ function execute(m: BlockTask) {
   const refs: [number, Uint8Array][] = []
   for (const [nibble, trie] of tries) if (trie.node !== undefined) refs.push([nibble, trie.rootHash()])
   const t6 = performance.now()
+
+  // The two ordered roots once every receipt is written: the transactions root on worker W-1, the receipts on 0.
+  barrier(sync, W)
+  const t7 = performance.now()
+  const txRoot = m.txRoot ? transactionsRoot(n, status, shared) : undefined
+  const t8 = performance.now()
+  const receiptsRoot = m.receiptsRoot ? receiptsRootOf(n, status, shared) : undefined
+  const t9 = performance.now()
   return {
     refs,
     txRoot,
     receiptsRoot,
     deferred: deferred.length,
     touched: touched.length,
-    ms: { hash: t1 - t0, holdsTransfers: t2 - t1, resolve: t3 - t2, credits: t4 - t3, ordered: t5 - t4, trie: t6 - t5 },
+    cpu: threadCpuMs() - cpu0,
+    ms: {
+      hash: t1 - t0,
+      holdsTransfers: t2 - t1,
+      resolve: t3 - t2,
+      credits: t4 - t3,
+      receipts: t5 - t4,
+      trie: t6 - t5,
+      wait: t7 - t6,
+      txRoot: t8 - t7,
+      receiptsRoot: t9 - t8,
+    },
   }
 }
 
@@ -334,22 +366,30 @@ function transactionsRoot(n: number, status: Uint8Array, shared: SharedBlock): H
   return orderedTrieRoot(included)
 }
 
-/** The receipts parallelVm's settlement builds (status, cumulative gas, the Transfer log), encoded and rooted. */
-function receiptsRootOf(
+/**
+ * The receipts of the included transactions whose sender this worker owns, as parallelVm's settlement builds them
+ * (status, cumulative gas, the Transfer log the program emits, the bloom), encoded with its `encodeReceipts` into
+ * this worker's shared buffer; where each one landed goes into `receiptAt`.
+ */
+function encodeOwnReceipts(
   n: number,
   status: Uint8Array,
   txs: Uint8Array,
   view: DataView,
+  hashes: Uint8Array,
+  shared: SharedBlock,
   program: { address: Hex; transferTopic: Hex },
-): Hex {
+): void {
   const receipts: Receipt[] = []
   const blooms: Uint8Array[] = []
+  const indices: number[] = []
   let cumulative = 0n
   for (let i = 0; i < n; i++) {
     const st = status[i]
     if (st === S.excluded) continue
     const at = i * TX_BYTES
     cumulative += view.getBigUint64(at + F.intrinsicGas)
+    if (!owns[hashes[i * 64]! >> 4]) continue
     let logs: Log[] = []
     if (st === S.success) {
       const from = bytesToHex(txs.subarray(at + F.sender, at + F.sender + 20))
@@ -362,11 +402,47 @@ function receiptsRootOf(
     const bloom = receiptBloom(logs)
     blooms.push(bloom.bytes)
     receipts.push({ status: st === S.success ? 'success' : 'reverted', cumulativeGasUsed: cumulative, logs } as Receipt)
+    indices.push(i)
   }
-  return orderedTrieRoot(unpackItems(encodeReceipts(receipts, blooms)))
+  const { bytes, ends } = encodeReceipts(receipts, blooms)
+  if (shared.receipts[w]!.byteLength < bytes.length) throw new Error('prototype: receipts buffer too small')
+  new Uint8Array(shared.receipts[w]!).set(bytes)
+  const where = new Uint32Array(shared.receiptAt)
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k]!
+    const start = k === 0 ? 0 : ends[k - 1]!
+    where[i * 3] = w
+    where[i * 3 + 1] = start
+    where[i * 3 + 2] = ends[k]! - start
+  }
 }
 
-serveWorker((m: ({ op: 'load' } & Parameters<typeof load>[0]) | ({ op: 'block' } & BlockTask)) => {
+/** orderedTrieRoot of the included transactions' receipts, viewed where their workers wrote them. */
+function receiptsRootOf(n: number, status: Uint8Array, shared: SharedBlock): Hex {
+  const where = new Uint32Array(shared.receiptAt)
+  const items: Uint8Array[] = []
+  for (let i = 0; i < n; i++) {
+    if (status[i] === S.excluded) continue
+    items.push(new Uint8Array(shared.receipts[where[i * 3]!]!, where[i * 3 + 1]!, where[i * 3 + 2]!))
+  }
+  return orderedTrieRoot(items)
+}
+
+// SHARDED_PROFILE=dir: a CPU profile of each block's execution on each worker, dir/w<w>-b<block>.cpuprofile.
+const profileDir = process.env.SHARDED_PROFILE
+const session = profileDir === undefined ? undefined : new Session()
+session?.connect()
+const post = (method: string, params?: object) =>
+  new Promise<unknown>((resolve, reject) => session!.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r))))
+
+serveWorker(async (m: ({ op: 'load' } & Parameters<typeof load>[0]) | ({ op: 'block' } & BlockTask)) => {
   if (m.op === 'load') return load(m)
-  return execute(m)
+  if (session === undefined) return execute(m)
+  await post('Profiler.enable')
+  await post('Profiler.setSamplingInterval', { interval: 100 })
+  await post('Profiler.start')
+  const out = execute(m)
+  const { profile } = (await post('Profiler.stop')) as { profile: unknown }
+  writeFileSync(`${profileDir}/w${w}-b${block}.cpuprofile`, JSON.stringify(profile))
+  return out
 })
