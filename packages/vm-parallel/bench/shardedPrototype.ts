@@ -146,6 +146,8 @@ type WorkerReply = {
   txRoot?: Hex
   receiptsRoot?: Hex
   deferred: number
+  /** Deferred transfers that succeeded in block order (worker 0 resolves them). */
+  resolvedOk: number
   touched: number
   /** CPU ms of the worker thread during the block. */
   cpu: number
@@ -215,6 +217,7 @@ async function runSharded(s: Sharded, txs: readonly ParallelTx[], token: Program
     transactionsRoot: replies[s.workers - 1]!.txRoot!,
     receiptsRoot: replies[0]!.receiptsRoot!,
     deferred: replies.reduce((x, r) => x + r.deferred, 0),
+    resolvedOk: replies[0]!.resolvedOk,
     replies,
   }
 }
@@ -332,7 +335,7 @@ if (MIXED > 0) {
     const got = await runSharded(s, txs, token, ctx)
     const ok = same(got, ref)
     console.log(
-      `correctness, mixed block of ${MIXED} (${ref.excluded} excluded, ${ref.reverted} reverted, ${got.deferred} deferred and resolved in order), ${s.workers} worker(s): roots ${ok ? 'identical to parallelVm' : 'DIFFER'}`,
+      `correctness, mixed block of ${MIXED} (${ref.excluded} excluded, ${ref.reverted} reverted, ${got.deferred} deferred and resolved in block order, ${got.resolvedOk} of them successful), ${s.workers} worker(s): roots ${ok ? 'identical to parallelVm' : 'DIFFER'}`,
     )
     if (!ok) {
       console.log({ ref, got: { ...got, replies: undefined } })

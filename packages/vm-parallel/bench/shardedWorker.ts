@@ -245,8 +245,9 @@ function execute(m: BlockTask) {
 
   // The deferred transfers, serially in block order (worker 0; the others wait at the next barrier).
   const anyDeferred = Atomics.load(sync, SYNC.deferred) > 0
+  let resolvedOk = 0
   if (anyDeferred) {
-    if (w === 0) resolveDeferred(n, view, txBuf, status, bases)
+    if (w === 0) resolvedOk = resolveDeferred(n, view, txBuf, status, bases)
     barrier(sync, W)
   }
   const t3 = performance.now()
@@ -305,6 +306,7 @@ function execute(m: BlockTask) {
     txRoot,
     receiptsRoot,
     deferred: deferred.length,
+    resolvedOk,
     touched: touched.length,
     cpu: threadCpuMs() - cpu0,
     ms: {
@@ -325,7 +327,8 @@ function execute(m: BlockTask) {
  * The deferred transfers in block order, on one thread: only the deferred senders' balances are tracked, from
  * their balance at the start of phase B (published by their owners) plus every successful transfer before each.
  */
-function resolveDeferred(n: number, view: DataView, txBuf: Buffer, status: Uint8Array, bases: DataView): void {
+function resolveDeferred(n: number, view: DataView, txBuf: Buffer, status: Uint8Array, bases: DataView): number {
+  let ok = 0
   const balances = new Map<string, bigint>()
   for (let i = 0; i < n; i++) {
     if (status[i] !== S.deferred) continue
@@ -347,12 +350,14 @@ function resolveDeferred(n: number, view: DataView, txBuf: Buffer, status: Uint8
         continue
       }
       status[i] = S.success
+      ok++
     }
     if (s === r) continue
     if (sb !== undefined) balances.set(s, sb - amount)
     const rb = balances.get(r)
     if (rb !== undefined) balances.set(r, rb + amount)
   }
+  return ok
 }
 
 /** orderedTrieRoot of the included transactions' raw bytes. */
