@@ -18,7 +18,7 @@ import { memoryGasStore } from '@appchain/core/testing'
 import { createStateDb } from '@appchain/state'
 import { type EvmTx, evmVm, stateGasStore } from '@appchain/vm-evm'
 import { eip1559 } from '../src/eip1559.js'
-import { benchModels, COINBASE, chainId, signedTransfers } from './workload.js'
+import { benchModels, COINBASE, chainId, nodeShapedCopy, signedTransfers } from './workload.js'
 
 const N = Number(process.env.BENCH_TXS ?? 10_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 7)
@@ -50,12 +50,10 @@ const txs = decoded.map((d) => {
   if (d instanceof Error) throw d
   return d
 }) as EvmTx[]
-// The write set a VM would report for a transfer (sender and recipient), for the models that price by it.
-const envelopes: TxEnvelope[] = txs.map((t) => ({ ...t, accessSet: { reads: [], writes: [t.sender, t.to!] } }))
 // Each timed block gets its own copies (objects and raw bytes), so nothing a model caches per transaction
-// (write sets, compressed sizes) carries over from one run to the next.
-const freshEnvelopes = (): TxEnvelope[] =>
-  envelopes.map((t) => ({ ...t, raw: t.raw.slice(), accessSet: { reads: [], writes: [...t.accessSet!.writes] } }))
+// (write sets, compressed sizes) carries over from one run to the next. The VM's decoded transactions already carry the write set a VM reports for a transfer (sender and recipient),
+// which the models that price by it read; nodeShapedCopy keeps it and the objects' shape (see there).
+const freshEnvelopes = (): TxEnvelope[] => txs.map(nodeShapedCopy)
 
 const freshState = async () => {
   const state = createStateDb({ db: memoryDb() })

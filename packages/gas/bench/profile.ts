@@ -9,7 +9,7 @@
 import { type Address, blockGasStore, type GasModel, type GasStore, memoryDb, type TxEnvelope } from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import { type EvmTx, evmVm, stateGasStore } from '@appchain/vm-evm'
-import { benchModels, COINBASE, chainId, signedTransfers } from './workload.js'
+import { benchModels, COINBASE, chainId, nodeShapedCopy, signedTransfers } from './workload.js'
 
 const N = Number(process.env.BENCH_TXS ?? 10_000)
 const RUNS = Number(process.env.PROF_RUNS ?? 10)
@@ -17,7 +17,6 @@ const { raws, alloc } = await signedTransfers(N)
 const vm = evmVm({ hardfork: 'prague' })
 const txs = (await vm.decodeTxs(raws, { chainId: BigInt(chainId) })) as EvmTx[]
 await vm.close()
-const envelopes: TxEnvelope[] = txs.map((t) => ({ ...t, accessSet: { reads: [], writes: [t.sender, t.to!] } }))
 // MODEL names a bench model by the start of its table name (e.g. rateLimited for 'rateLimited(eip1559)').
 const models: Record<string, () => GasModel> = Object.fromEntries(
   benchModels.map(([name, create]) => [name.replace(/\(.*\)$/, ''), create]),
@@ -31,8 +30,7 @@ for (let r = 0; r < RUNS; r++) {
   states.push(state)
 }
 // Fresh envelopes (and raw buffers) per run, so no per-transaction cache survives a run.
-const fresh = () =>
-  envelopes.map((t) => ({ ...t, raw: t.raw.slice(), accessSet: { reads: [], writes: [...t.accessSet!.writes] } }))
+const fresh = (): TxEnvelope[] => txs.map(nodeShapedCopy)
 const runsTxs = states.map(() => fresh())
 let admitMs = 0,
   blockMs = 0,
