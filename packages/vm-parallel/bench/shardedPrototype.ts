@@ -46,12 +46,15 @@ import {
 // Usage: BENCH_TXS=20000 BENCH_REPS=5 npx tsx --conditions=source bench/shardedPrototype.ts
 //   BENCH_TXS (20000), BENCH_REPS (5 measured runs per variant), BENCH_WARM (2 warm-up runs), BENCH_MIXED (3000
 //   transactions in the correctness block; 0 skips it), BENCH_WORKLOADS (comma-separated names, default all three),
+//   BENCH_COMMIT=1 adds the subtries' commit (new nodes packed for the Db) to the block,
 //   BENCH_EVM=1 also runs the EVM ERC-20 block once (else docs/benchmarks.md's latest quiet figure is quoted).
 const N = Number(process.env.BENCH_TXS ?? 20_000)
 const REPS = Number(process.env.BENCH_REPS ?? 5)
 const WARM = Number(process.env.BENCH_WARM ?? 2)
 const MIXED = Number(process.env.BENCH_MIXED ?? 3000)
 const ONLY = process.env.BENCH_WORKLOADS?.split(',')
+// BENCH_COMMIT=1: the workers also commit their subtries and pack the new nodes (what a flush to the Db needs).
+const COMMIT = process.env.BENCH_COMMIT === '1'
 // Which of the four variants run (profiling): 'proto1,proto2,vm1,vm2' by default.
 const VARIANTS = (process.env.BENCH_VARIANTS ?? 'proto1,proto2,vm1,vm2').split(',')
 const CHAIN_ID = 4242n
@@ -207,6 +210,7 @@ async function runSharded(s: Sharded, txs: readonly ParallelTx[], token: Program
         program: { address: token.address, transferTopic: TRANSFER_TOPIC },
         txRoot: w === s.workers - 1,
         receiptsRoot: w === 0,
+        commit: COMMIT,
       }),
     ),
   )
