@@ -34,8 +34,9 @@ import {
 // depends on it). After the barrier worker 0 resolves the deferred transfers serially in block order (a scan of
 // the block tracking only the deferred senders' balances), then everyone applies the outcome. Passing checks
 // never need that: credits only add, and only a sender's own transfers debit it.
-// Then each worker updates and hashes its subtries and returns the root branch's child refs; worker W-1 hashes
-// the transactions root, worker 0 builds the receipts (as parallelVm's settlement does) and their root.
+// Then each worker builds its senders' receipts (as parallelVm's settlement does) into its shared buffer, updates
+// and hashes its subtries and returns the root branch's child refs; after a last barrier worker W-1 hashes the
+// transactions root and worker 0 the receipts root. Workers meet only at Atomics barriers on shared memory.
 
 interface Account {
   nonce: bigint
@@ -285,12 +286,12 @@ function execute(m: BlockTask) {
   }
   const t4 = performance.now()
 
-  // R. The receipts of this shard's transactions (as parallelVm's settlement builds them), encoded into this
+  // D. The receipts of this shard's transactions (as parallelVm's settlement builds them), encoded into this
   // worker's shared buffer; the cumulative gas is a prefix sum over the shared block.
   encodeOwnReceipts(n, status, txs, view, hashes, shared, m.program)
   const t5 = performance.now()
 
-  // D. This shard's subtries: the touched accounts' records, one batched put per nibble, then the hashes.
+  // E. This shard's subtries: the touched accounts' records, one batched put per nibble, then the hashes.
   for (const [nibble, list] of recordPuts(touched)) tries.get(nibble)!.putPaths(list)
   const refs: [number, Uint8Array][] = []
   for (const [nibble, trie] of tries) if (trie.node !== undefined) refs.push([nibble, trie.rootHash()])
