@@ -1,4 +1,5 @@
 import type { Address, ChargeContext, FeeCharge, GasModel, TxEnvelope, UpfrontCharge } from '@appchain/core'
+import { frozenArray } from './frozenArray.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
 import { bump, type Holder, reservations, unhold, usageOf } from './reservations.js'
 import { configBigint, configNamespace } from './validateConfig.js'
@@ -50,7 +51,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     payer: sender,
     amount: 0n,
     burnt: 0n,
-    credits: [],
+    credits: NO_CREDITS,
     effectiveGasPrice: 0n,
   })
 
@@ -203,3 +204,6 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     ...(then.observeBlock ? { observeBlock: (input) => then.observeBlock!(input) } : {}),
   })
 }
+
+// A free charge credits nobody: one frozen empty list for all of them (no caller can add to it).
+const NO_CREDITS = frozenArray<FeeCharge['credits'][number]>([])

@@ -230,17 +230,26 @@ export function usageOf(h: Holder, v: bigint, window: bigint): WindowUsage {
  */
 export function bump(h: Holder, v: bigint, window: bigint, gasUsed: bigint, mark: bigint): bigint {
   const u = usageOf(h, v, window)
-  const next: WindowUsage = { txs: u.txs + 1n, gas: u.gas + gasUsed, mark }
+  const txs = u.txs + 1n
+  const gas = u.gas + gasUsed
   // Saturating (or a window past 64 bits): encode, and decode again next time.
-  if (next.txs > 0xffff_ffffn || next.gas > M96 || mark > M64 || window > M64) return encodeUsage(window, next)
+  if (txs > 0xffff_ffffn || gas > M96 || mark > M64 || window > M64) return encodeUsage(window, { txs, gas, mark })
   let value: bigint
   if (h.inWindow) {
     value = v + txAndGas(gasUsed)
     if (mark !== u.mark) value += (mark - u.mark) << 96n
-  } else value = encodeUsage(window, next)
+    // `u` is this holder's own decoding of a value of `window` (never the shared empty one): updated in place,
+    // no new object per transaction.
+    u.txs = txs
+    u.gas = gas
+    u.mark = mark
+  } else {
+    const next: WindowUsage = { txs, gas, mark }
+    value = encodeUsage(window, next)
+    h.usage = next
+  }
   h.raw = value
   h.window = window
-  h.usage = next
   h.inWindow = true
   return value
 }

@@ -10,9 +10,9 @@ import {
   type UpfrontCharge,
 } from '@appchain/core'
 import { admissionBalances } from './admissionBalances.js'
-import { frozenArray } from './frozenArray.js'
 import { NotSponsoredError } from './errors.js'
 import { configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
+import { frozenArray } from './frozenArray.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
 import { bump, type Holder, hold as holdQuota, reservations, unhold, usageOf } from './reservations.js'
 import { configAddress, configBigint, configNamespace } from './validateConfig.js'
@@ -80,6 +80,17 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
   const admissionBalance = admissionBalances()
   const windowOf = windowIndexer(windowBlocks)
 
+  // gasPerWindow − gasLimit for the last gas limit asked about (a block's transactions mostly share one).
+  let headroomLimit = -1n
+  let headroomLeft = 0n
+  const headroom = (gasLimit: bigint, perWindow: bigint): bigint => {
+    if (gasLimit !== headroomLimit) {
+      headroomLimit = gasLimit
+      headroomLeft = perWindow - gasLimit
+    }
+    return headroomLeft
+  }
+
   /**
    * The quota checks that must pass before the paymaster is debited, on the sender's usage `u` in `window`.
    * `heldTxs`/`heldGas` are what earlier transactions of the same block execution hold (none at admission).
@@ -98,9 +109,10 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
         resetsAtBlock: (window + 1n) * windowBlocks,
       })
     }
-    // The gas limit is the worst case; usage records what was actually used.
+    // The gas limit is the worst case; usage records what was actually used. gas + gasLimit > limit, compared
+    // as gas > limit − gasLimit (remembered per gas limit): the sum would allocate a bigint per transaction.
     const gas = heldGas === 0n ? u.gas : u.gas + heldGas
-    if (gasPerWindow !== undefined && gas + tx.gasLimit > gasPerWindow) {
+    if (gasPerWindow !== undefined && gas > headroom(tx.gasLimit, gasPerWindow)) {
       throw new QuotaExceededError({
         address: tx.sender,
         quota: 'gasPerWindow',
