@@ -5,7 +5,7 @@ import { eip1559 } from '@appchain/gas'
 import { keccakReady, keccak256 as wasmKeccak } from '@appchain/state'
 import type { ParallelTx } from '../src/parallelTx.js'
 import { parallelVm } from '../src/parallelVm.js'
-import type { Program } from '../src/program.js'
+import { type Program, type ProgramSpec, programSpec } from '../src/program.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
 import { encodeTransaction, type ParallelTxRequest, signingDigest } from '../src/tx.js'
 import {
@@ -47,6 +47,7 @@ import {
 //   BENCH_TXS (20000), BENCH_REPS (5 measured runs per variant), BENCH_WARM (2 warm-up runs), BENCH_MIXED (3000
 //   transactions in the correctness block; 0 skips it), BENCH_WORKLOADS (comma-separated names, default all three),
 //   BENCH_COMMIT=1 adds the subtries' commit (new nodes packed for the Db) to the block,
+//   BENCH_SANDBOX=1 runs each transfer through the real program in the workers' sandbox,
 //   BENCH_EVM=1 also runs the EVM ERC-20 block once (else docs/benchmarks.md's latest quiet figure is quoted).
 const N = Number(process.env.BENCH_TXS ?? 20_000)
 const REPS = Number(process.env.BENCH_REPS ?? 5)
@@ -55,6 +56,8 @@ const MIXED = Number(process.env.BENCH_MIXED ?? 3000)
 const ONLY = process.env.BENCH_WORKLOADS?.split(',')
 // BENCH_COMMIT=1: the workers also commit their subtries and pack the new nodes (what a flush to the Db needs).
 const COMMIT = process.env.BENCH_COMMIT === '1'
+// BENCH_SANDBOX=1: each transfer runs through the real program in the workers' sandbox instead of inlined arithmetic.
+const SANDBOX = process.env.BENCH_SANDBOX === '1'
 // Which of the four variants run (profiling): 'proto1,proto2,vm1,vm2' by default.
 const VARIANTS = (process.env.BENCH_VARIANTS ?? 'proto1,proto2,vm1,vm2').split(',')
 const CHAIN_ID = 4242n
@@ -172,7 +175,7 @@ function sharded(workers: number, n: number): Sharded {
 }
 
 /** Genesis onto the workers (untimed): 60 bytes per account, each worker keeps its shard. */
-async function loadGenesis(s: Sharded, alloc: GenesisAlloc): Promise<void> {
+async function loadGenesis(s: Sharded, alloc: GenesisAlloc, specs: ProgramSpec[]): Promise<void> {
   const entries = Object.entries(alloc)
   const bytes = new Uint8Array(entries.length * 60)
   const view = new DataView(bytes.buffer)
@@ -184,7 +187,7 @@ async function loadGenesis(s: Sharded, alloc: GenesisAlloc): Promise<void> {
   })
   await Promise.all(
     Array.from({ length: s.workers }, (_, w) =>
-      s.pool.runOn(w, { op: 'load', w, W: s.workers, alloc: bytes, count: entries.length }),
+      s.pool.runOn(w, { op: 'load', w, W: s.workers, alloc: bytes, count: entries.length, specs }),
     ),
   )
 }
@@ -211,6 +214,8 @@ async function runSharded(s: Sharded, txs: readonly ParallelTx[], token: Program
         txRoot: w === s.workers - 1,
         receiptsRoot: w === 0,
         commit: COMMIT,
+        sandbox: SANDBOX,
+        env: { blockNumber: c.number, timestamp: c.timestamp },
       }),
     ),
   )
@@ -335,7 +340,7 @@ if (MIXED > 0) {
   const txs = await decodeAll(raws, token)
   const ref = await reference(token, alloc, txs)
   for (const s of shards) {
-    await loadGenesis(s, alloc)
+    await loadGenesis(s, alloc, [programSpec(token)])
     const got = await runSharded(s, txs, token, ctx)
     const ok = same(got, ref)
     console.log(
@@ -369,7 +374,7 @@ for (const w of benchWorkloads) {
       let roots: Roots
       if (v < 2) {
         const s = shards[v]!
-        await loadGenesis(s, alloc)
+        await loadGenesis(s, alloc, [programSpec(token)])
         const c = cpuMs()
         const t = performance.now()
         const got = await runSharded(s, txs, token, ctx)

@@ -5,9 +5,12 @@ import { bytesToHex, KECCAK_EMPTY } from '@appchain/core'
 import { serveWorker } from '@appchain/core/workers'
 import { createTrie, encodeAccount, keccak256, keccakReady, orderedTrieRoot, type Trie } from '@appchain/state'
 import { receiptBloom } from '../src/bloom.js'
-import { encodeLogValues } from '../src/executor.js'
+import { createExecutor, type ExecTx, encodeLogValues, type Store, type TxOutcome } from '../src/executor.js'
 import { unpackItems } from '../src/packed.js'
+import type { ProgramSpec } from '../src/program.js'
 import { encodeReceipts } from '../src/receipts.js'
+import { createRegistry } from '../src/registry.js'
+import { createSandbox, type Sandbox } from '../src/sandbox.js'
 import {
   barrier,
   F,
@@ -57,6 +60,7 @@ let owns: boolean[] = []
 let accounts = new Map<string, Account>()
 let tries = new Map<number, Trie>()
 let block = 0
+let programs: { sandbox: Sandbox; infos: ReturnType<typeof createRegistry>['infos'] } | undefined
 await keccakReady()
 
 function pathOf(hash: Uint8Array, at: number): Uint8Array {
@@ -74,6 +78,19 @@ function account(key: string, hash: Uint8Array, at: number): Account {
   return a
 }
 
+/** The executor's view of a packed transfer (arguments as decoding formats them for the sandbox). */
+function execTx(index: number, sender: string, to: string, amount: bigint): ExecTx {
+  return {
+    index,
+    program: 'token',
+    method: 'transfer',
+    argsJson: JSON.stringify([to, amount.toString()]),
+    sender: sender as Hex,
+    reads: [],
+    writes: sender === to ? [sender as Hex] : [sender as Hex, to as Hex],
+  }
+}
+
 /** The accounts' trie leaves (path under their first nibble, rlp record), grouped by first nibble. */
 function recordPuts(list: readonly Account[]): Map<number, [Uint8Array, Uint8Array][]> {
   const puts = new Map<number, [Uint8Array, Uint8Array][]>()
@@ -87,7 +104,9 @@ function recordPuts(list: readonly Account[]): Map<number, [Uint8Array, Uint8Arr
 }
 
 /** Genesis (outside the timed part): 60 bytes per account, address | nonce (8) | balance (32); keeps its shard. */
-function load(m: { w: number; W: number; alloc: Uint8Array; count: number }): void {
+function load(m: { w: number; W: number; alloc: Uint8Array; count: number; specs: ProgramSpec[] }): void {
+  // The chain's programs compiled in this worker's sandbox once, as parallelVm's workers do at start-up.
+  programs ??= { sandbox: createSandbox(m.specs), infos: createRegistry(m.specs).infos }
   w = m.w
   W = m.W
   owns = Array.from({ length: 16 }, (_, n) => n % W === w)
@@ -119,6 +138,13 @@ interface BlockTask {
   program: { address: Hex; transferTopic: Hex }
   txRoot: boolean
   receiptsRoot: boolean
+  /**
+   * Run each transfer through the real program in the sandbox (`createExecutor`, locking mode) instead of the
+   * inlined arithmetic (BENCH_SANDBOX=1): the program reads its sender's and (if owned here) receiver's balance; a
+   * receiver owned elsewhere reads 0, so the program's write is the credit its owner applies (valid for transfers).
+   */
+  sandbox: boolean
+  env: { blockNumber: bigint; timestamp: bigint }
   /** Also commit the subtries and pack the new nodes' encodings, as a flush to the Db would need (BENCH_COMMIT=1). */
   commit: boolean
 }
@@ -211,6 +237,15 @@ function execute(m: BlockTask) {
   }
   const poisoned = new Set<Account>()
   const deferred: number[] = []
+  // Sandbox mode: the accounts of the transfer being run, which the program's store answers from.
+  let current: { sender: string; to: string; s: Account; r: Account | undefined } | undefined
+  const store: Store = {
+    balance: (a) =>
+      a === current!.sender ? current!.s.balance : a === current!.to ? (current!.r?.balance ?? 0n) : undefined,
+    record: () => undefined,
+  }
+  const run = m.sandbox ? createExecutor(programs!.sandbox, programs!.infos, store, m.env, 'locks') : undefined
+  const logsOf = new Map<number, Log[]>()
   for (let k = 0; k < mine.length; k++) {
     const i = mine[k]!
     const at = i * TX_BYTES
@@ -220,7 +255,30 @@ function execute(m: BlockTask) {
       continue
     }
     const amount = readUint256(view, at + F.amount)
-    if (!poisoned.has(s) && s.balance >= amount) {
+    if (run !== undefined && !poisoned.has(s)) {
+      // The program decides; its outcome is applied as parallelVm applies a batch's writes.
+      const ownsReceiver = owns[hashes[i * 64 + 32]! >> 4]!
+      const r = ownsReceiver
+        ? account(txBuf.toString('latin1', at + F.to, at + F.to + 20), hashes, i * 64 + 32)
+        : undefined
+      const sender = bytesToHex(txs.subarray(at + F.sender, at + F.sender + 20))
+      const to = bytesToHex(txs.subarray(at + F.to, at + F.to + 20))
+      current = { sender, to, s, r }
+      const out: TxOutcome = run(execTx(i, sender, to, amount))
+      if (out.status === 'success') {
+        firstTouch(s)
+        if (r !== undefined) firstTouch(r)
+        for (const [a, v] of out.balances) {
+          if (a === sender) s.balance = v
+          else if (r !== undefined) {
+            r.balance = v
+            touch(r)
+          }
+        }
+        logsOf.set(i, out.logs)
+        continue
+      }
+    } else if (!poisoned.has(s) && s.balance >= amount) {
       if (txBuf.compare(txBuf, at + F.sender, at + F.sender + 20, at + F.to, at + F.to + 20) === 0) continue
       firstTouch(s)
       s.balance -= amount
@@ -288,7 +346,7 @@ function execute(m: BlockTask) {
 
   // D. The receipts of this shard's transactions (as parallelVm's settlement builds them), encoded into this
   // worker's shared buffer; the cumulative gas is a prefix sum over the shared block.
-  encodeOwnReceipts(n, status, txs, view, hashes, shared, m.program)
+  encodeOwnReceipts(n, status, txs, view, hashes, shared, m.program, logsOf)
   const t5 = performance.now()
 
   // E. This shard's subtries: the touched accounts' records, one batched put per nibble, then the hashes.
@@ -407,6 +465,7 @@ function encodeOwnReceipts(
   hashes: Uint8Array,
   shared: SharedBlock,
   program: { address: Hex; transferTopic: Hex },
+  logsOf: ReadonlyMap<number, Log[]>,
 ): void {
   const receipts: Receipt[] = []
   const blooms: Uint8Array[] = []
@@ -418,8 +477,8 @@ function encodeOwnReceipts(
     const at = i * TX_BYTES
     cumulative += view.getBigUint64(at + F.intrinsicGas)
     if (!owns[hashes[i * 64]! >> 4]) continue
-    let logs: Log[] = []
-    if (st === S.success) {
+    let logs: Log[] = logsOf.get(i) ?? []
+    if (st === S.success && logs.length === 0) {
       const from = bytesToHex(txs.subarray(at + F.sender, at + F.sender + 20))
       const to = bytesToHex(txs.subarray(at + F.to, at + F.to + 20))
       const amount = readUint256(view, at + F.amount)
