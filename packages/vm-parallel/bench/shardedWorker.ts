@@ -515,7 +515,8 @@ function receiptsRootOf(n: number, status: Uint8Array, shared: SharedBlock): Hex
   return orderedTrieRoot(items)
 }
 
-// SHARDED_PROFILE=dir: a CPU profile of each block's execution on each worker, dir/w<w>-b<block>.cpuprofile.
+// SHARDED_PROFILE=dir: a CPU profile of each block's execution on each worker, dir/w<w>-b<block>.cpuprofile
+// (SHARDED_HEAP=1: a sampling heap profile instead, every allocation counted whether or not it survived).
 const profileDir = process.env.SHARDED_PROFILE
 const session = profileDir === undefined ? undefined : new Session()
 session?.connect()
@@ -525,6 +526,19 @@ const post = (method: string, params?: object) =>
 serveWorker(async (m: ({ op: 'load' } & Parameters<typeof load>[0]) | ({ op: 'block' } & BlockTask)) => {
   if (m.op === 'load') return load(m)
   if (session === undefined) return execute(m)
+  if (process.env.SHARDED_HEAP === '1') {
+    // Allocation sampling instead of CPU (every 8 KiB allocated, objects collected since included).
+    await post('HeapProfiler.enable')
+    await post('HeapProfiler.startSampling', {
+      samplingInterval: 8192,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    })
+    const out = execute(m)
+    const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: unknown }
+    writeFileSync(`${profileDir}/w${w}-b${block}.heapprofile`, JSON.stringify(profile))
+    return out
+  }
   await post('Profiler.enable')
   await post('Profiler.setSamplingInterval', { interval: 100 })
   await post('Profiler.start')
