@@ -13,6 +13,7 @@ import {
 } from '@appchain/core'
 import { admissionBalances } from './admissionBalances.js'
 import { configFeeRecipient } from './feeRecipient.js'
+import { frozenArray } from './frozenArray.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
 import { l1DataSizeOf } from './l1DataSize.js'
 import { configBigint } from './validateConfig.js'
@@ -101,29 +102,54 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
     if (balance < amount) throw new PaymasterInsufficientFundsError({ paymaster: up.payer, balance, cost: amount })
     return withAmount(up, amount)
   }
+  // The last split built (see withL1Fee), by what it was built from: the inner charge's credits (eip1559 hands
+  // out the same frozen list while a block's transactions bid and use gas alike), its burnt part, the DA fee and
+  // the recipient. Reused while all match: the copy and its credits cost two or three objects per transaction.
+  let lastInner: FeeCharge['credits'] | undefined
+  let lastInnerBurnt = -1n
+  let lastL1Fee = -1n
+  let lastTo: Address | undefined
+  let lastBurnt = 0n
+  let lastCredits: FeeCharge['credits'] = []
   /** The inner model's charge plus the DA fee, paid to `recipient`. */
   const withL1Fee = (c: FeeCharge, tx: TxEnvelope, ctx: ChargeContext): FeeCharge => {
     const l1Fee = l1FeeOf(tx, ctx.fees)
-    // A copy of the inner charge's split (never changed in place) with the DA fee added as addToSplit adds it:
-    // burnt, onto the recipient's credit, or as a new last credit; the array at its final length.
-    const inner = c.credits
-    let burnt = c.burnt
     const to = recipient === 'burn' ? undefined : recipient === 'coinbase' ? ctx.coinbase : recipient
-    let at = -1
-    if (l1Fee !== 0n) {
-      if (to === undefined) burnt += l1Fee
-      else for (let i = 0; i < inner.length && at < 0; i++) if (inner[i]!.to === to) at = i
+    const inner = c.credits
+    // Only a frozen inner list can be taken for the same one again (a model could refill a list of its own).
+    const same =
+      inner === lastInner &&
+      c.burnt === lastInnerBurnt &&
+      l1Fee === lastL1Fee &&
+      to === lastTo &&
+      Object.isFrozen(inner)
+    if (!same) {
+      // A copy of the inner charge's split (never changed in place) with the DA fee added as addToSplit adds it:
+      // burnt, onto the recipient's credit, or as a new last credit; the array at its final length, frozen (it
+      // is handed out again).
+      let burnt = c.burnt
+      let at = -1
+      if (l1Fee !== 0n) {
+        if (to === undefined) burnt += l1Fee
+        else for (let i = 0; i < inner.length && at < 0; i++) if (inner[i]!.to === to) at = i
+      }
+      const appended = l1Fee !== 0n && to !== undefined && at < 0
+      const credits: { to: Address; amount: bigint }[] = new Array(appended ? inner.length + 1 : inner.length)
+      for (let i = 0; i < inner.length; i++)
+        credits[i] = Object.freeze({ to: inner[i]!.to, amount: i === at ? inner[i]!.amount + l1Fee : inner[i]!.amount })
+      if (appended) credits[inner.length] = Object.freeze({ to: to!, amount: l1Fee })
+      lastInner = inner
+      lastInnerBurnt = c.burnt
+      lastL1Fee = l1Fee
+      lastTo = to
+      lastBurnt = burnt
+      lastCredits = frozenArray(credits)
     }
-    const appended = l1Fee !== 0n && to !== undefined && at < 0
-    const credits: { to: Address; amount: bigint }[] = new Array(appended ? inner.length + 1 : inner.length)
-    for (let i = 0; i < inner.length; i++)
-      credits[i] = { to: inner[i]!.to, amount: i === at ? inner[i]!.amount + l1Fee : inner[i]!.amount }
-    if (appended) credits[inner.length] = { to: to!, amount: l1Fee }
     const out: FeeCharge = {
       payer: c.payer,
       amount: c.amount + l1Fee,
-      burnt,
-      credits,
+      burnt: lastBurnt,
+      credits: lastCredits,
       effectiveGasPrice: c.effectiveGasPrice,
       l1Fee,
     }
