@@ -1,4 +1,4 @@
-import { FeeTooLowError, GasModelConfigError, type Hex } from '@appchain/core'
+import { blockGasStore, FeeTooLowError, GasModelConfigError, type Hex } from '@appchain/core'
 import { memoryGasStore, runGasModelConformance } from '@appchain/core/testing'
 import { describe, expect, it } from 'vitest'
 import { ALICE, COINBASE, caught, ctx, tx } from '../test/txs.js'
@@ -117,6 +117,32 @@ describe('localFeeMarkets', () => {
     await m.observeBlock!({ blockNumber: 2n, txs: Array.from({ length: 10 }, () => writing(HOT)), store })
     // demand 5 → factor 1 + (5 − 2) / 2 = 2.5, visible to block 3 on the same store object
     expect((await m.charge(t, 21_000n, { ...c, blockNumber: 3n })).effectiveGasPrice).toBe(250n)
+  })
+
+  it('counts write sets of more than two accounts (case and repeats folded) on the block path as on the store', async () => {
+    const X: Hex = '0x00000000000000000000000000000000000000f3'
+    const wide = () => writing(HOT, COLD, X, HOT.toUpperCase().replace('0X', '0x') as Hex, COLD)
+    const m = model()
+    const inner = memoryGasStore()
+    // Blocks 1 and 2 as a VM runs them: prefetch, the sync variants per transaction, observeBlock, flush.
+    for (const [block, count] of [
+      [1n, 4],
+      [2n, 8],
+    ] as const) {
+      const store = blockGasStore(inner)
+      const txs = Array.from({ length: count }, wide)
+      const c = ctx({ blockNumber: block, fees: { baseFeePerGas: 100n }, store })
+      await m.prefetch!(txs, { blockNumber: block, store })
+      for (const t of txs) {
+        expect(m.upfrontSync!(t, c)).toBeDefined()
+        expect(m.chargeSync!(t, 21_000n, c)).toBeDefined()
+      }
+      await m.observeBlock!({ blockNumber: block, txs, store })
+      await store.flush()
+    }
+    // As in the first test: demand 2 after block 1, 5 after block 2 → factor 2.5, for each of the three accounts.
+    for (const a of [HOT, COLD, X]) expect(await m.factorOf(writing(a), 3n, inner)).toBe(2_500_000n)
+    expect(await m.factorOf(wide(), 3n, inner)).toBe(2_500_000n)
   })
 
   it('refuses impossible configs at construction', () => {

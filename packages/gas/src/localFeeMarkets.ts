@@ -95,10 +95,21 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     const r = txRecord(tx)
     if (r.cache === c) return r
     const writes = r.writes
-    // A new array (never the old one changed in place: a read for another block may still be walking it).
-    const entries: Entry[] = new Array(writes.length)
-    for (let i = 0; i < writes.length; i++) entries[i] = entryIn(c, writes[i]!)
-    r.entries = entries
+    const n = writes.length
+    // Up to two entries in the record's own fields (a transfer writes two accounts): no array per transaction.
+    // New values, never an array changed in place: a read for another block may still be walking the old one.
+    if (n <= 2) {
+      r.e0 = n > 0 ? entryIn(c, writes[0]!) : undefined
+      r.e1 = n > 1 ? entryIn(c, writes[1]!) : undefined
+      r.more = undefined
+    } else {
+      const more: Entry[] = new Array(n)
+      for (let i = 0; i < n; i++) more[i] = entryIn(c, writes[i]!)
+      r.e0 = undefined
+      r.e1 = undefined
+      r.more = more
+    }
+    r.n = n
     r.factor = undefined
     r.cache = c
     return r
@@ -127,9 +138,9 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     // Indexed loops: this runs once per batch, mostly before the optimising compiler has seen it, and an
     // unoptimised for-of allocates an iterator result per element.
     for (let i = 0; i < txs.length; i++) {
-      const entries = recordIn(txs[i]!, c).entries
-      for (let j = 0; j < entries.length; j++) {
-        const e = entries[j]!
+      const r = recordIn(txs[i]!, c)
+      for (let j = 0; j < r.n; j++) {
+        const e = entryAt(r.e0, r.e1, r.more, j)
         if (e.loaded || e.queued) continue
         e.queued = true
         missing.push(e)
@@ -146,28 +157,33 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   /** The factor from the block's cached demand alone; undefined while an account's demand is not read yet. */
   const cachedFactor = (r: TxDemand): bigint | undefined => {
     if (r.factor !== undefined) return r.factor
-    return factorOfEntries(r, r.entries)
+    const f = factorOfEntries(r.e0, r.e1, r.more, r.n)
+    // Demand as of the block before does not change while the cache lives: neither does the factor.
+    if (f !== undefined) r.factor = f
+    return f
   }
-  /** The factor of `entries` (the record's for one block) once all are loaded; kept while the record has them. */
-  const factorOfEntries = (r: TxDemand, entries: Entry[]): bigint | undefined => {
+  /** The factor of a record's entries (as `entryAt` reads them) once all are loaded; undefined before. */
+  const factorOfEntries = (e0: Entry | undefined, e1: Entry | undefined, more: Entry[] | undefined, n: number) => {
     let hottest = 0n
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!
+    for (let i = 0; i < n; i++) {
+      const e = entryAt(e0, e1, more, i)
       if (!e.loaded) return undefined
       if (e.demand > hottest) hottest = e.demand
     }
-    const factor = factorFor(hottest)
-    // Demand as of the block before does not change while the cache lives: neither does the factor.
-    if (r.entries === entries) r.factor = factor
-    return factor
+    return factorFor(hottest)
   }
 
   const loadFactor = async (r: TxDemand, store: GasStore) => {
     // What the record holds now: another block execution may fill it in for its own cache during an await.
-    const entries = r.entries
-    const asOf = r.cache!.asOf
-    for (const e of entries) if (!e.loaded) load(e, await store.get(demandKey(namespace, e.account)), asOf)
-    return factorOfEntries(r, entries)!
+    const { e0, e1, more, n } = r
+    const c = r.cache!
+    for (let i = 0; i < n; i++) {
+      const e = entryAt(e0, e1, more, i)
+      if (!e.loaded) load(e, await store.get(demandKey(namespace, e.account)), c.asOf)
+    }
+    const f = factorOfEntries(e0, e1, more, n)!
+    if (r.cache === c) r.factor = f
+    return f
   }
 
   /** The factor from the cache `c` by account, without a record on `tx`; undefined while one is not read yet. */
@@ -261,8 +277,11 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
       // Indexed loops, as in prefetch (once per block: an unoptimised for-of allocates per element).
       const txs = input.txs
       for (let i = 0; i < txs.length; i++) {
-        const entries = recordIn(txs[i]!, c).entries
-        for (let j = 0; j < entries.length; j++) if (entries[j]!.writes++ === 0) written.push(entries[j]!)
+        const r = recordIn(txs[i]!, c)
+        for (let j = 0; j < r.n; j++) {
+          const e = entryAt(r.e0, r.e1, r.more, j)
+          if (e.writes++ === 0) written.push(e)
+        }
       }
       // Sorted so the store sees the same sequence of writes on every node.
       written.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0))
@@ -291,10 +310,17 @@ type TxDemand = {
   declared: readonly string[]
   writes: readonly string[]
   cache: { asOf: bigint } | undefined
-  entries: Entry[]
+  /** The entries of `writes` in `cache`: the first two in `e0`/`e1`, or all of them in `more` past two. */
+  e0: Entry | undefined
+  e1: Entry | undefined
+  more: Entry[] | undefined
+  n: number
   factor: bigint | undefined
 }
-const NO_ENTRIES: Entry[] = []
+
+/** Entry `i` (below the record's `n`) of a record's entry fields. */
+const entryAt = (e0: Entry | undefined, e1: Entry | undefined, more: Entry[] | undefined, i: number): Entry =>
+  more !== undefined ? more[i]! : i === 0 ? e0! : e1!
 
 // The record rides on the transaction object (a symbol-keyed property: checking the case of every address cost
 // more than the rest of the model, and a WeakMap entry per transaction more still). One property and one object
@@ -314,7 +340,10 @@ function txRecord(tx: TxEnvelope): TxDemand {
     declared,
     writes: canonicalOf(declared),
     cache: undefined,
-    entries: NO_ENTRIES,
+    e0: undefined,
+    e1: undefined,
+    more: undefined,
+    n: 0,
     factor: undefined,
   }
   if (Object.isExtensible(tx)) (tx as WithRecord)[RECORD] = r
