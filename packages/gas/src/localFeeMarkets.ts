@@ -186,24 +186,6 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     return f
   }
 
-  /** The factor from the cache `c` by account, without a record on `tx`; undefined while one is not read yet. */
-  const admissionFactor = (tx: TxEnvelope, c: DemandCache): bigint | undefined => {
-    let hottest = 0n
-    for (const account of canonicalWrites(tx)) {
-      const e = c.accounts.get(account)
-      if (e === undefined || !e.loaded) return undefined
-      if (e.demand > hottest) hottest = e.demand
-    }
-    return factorFor(hottest)
-  }
-  const loadAdmission = async (tx: TxEnvelope, c: DemandCache, store: GasStore) => {
-    for (const account of canonicalWrites(tx)) {
-      const e = entryIn(c, account)
-      if (!e.loaded) load(e, await store.get(demandKey(namespace, account)), c.asOf)
-    }
-    return admissionFactor(tx, c)!
-  }
-
   /** The factor when everything it needs is in memory (no await); undefined otherwise. */
   const quickFactor = (tx: TxEnvelope, blockNumber: bigint, store: GasStore): bigint | undefined =>
     cachedFactor(recordIn(tx, cacheAt(store, blockNumber)))
@@ -225,13 +207,12 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     nextBlockFees: (parent) => base.nextBlockFees(parent),
     // Within a block every account's demand is cached after its first read: then `base` is called directly,
     // with no await (and no promise) of this wrapper's own.
-    // Admission is the only caller on its store (one per submission batch): the cache is looked up by
-    // account, and nothing is left on the transaction for a store no upfront or charge will use.
+    // Admission reads the batch's cache through the transaction's record, as the block does (the sequencer's
+    // prefetch has filled it in for the batch's cache; the block's prefetch fills the same fields in again).
     admit: (tx, ctx) => {
-      const c = cacheAt(ctx.store, ctx.blockNumber)
-      const f = admissionFactor(tx, c)
+      const f = quickFactor(tx, ctx.blockNumber, ctx.store)
       if (f !== undefined) return base.admit(tx, scaled(ctx, f))
-      return loadAdmission(tx, c, ctx.store).then((f) => base.admit(tx, scaled(ctx, f)))
+      return factorOf(tx, ctx.blockNumber, ctx.store).then((f) => base.admit(tx, scaled(ctx, f)))
     },
     upfront: (tx, ctx) => {
       const f = quickFactor(tx, ctx.blockNumber, ctx.store)
@@ -289,7 +270,7 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
         const e = written[i]!
         const before = e.loaded ? e.demand : await demandAt(input.store, e.account, asOf)
         const after = decay(before, keepPpm, 1n) + (decayPpm * BigInt(e.writes) * DEMAND_UNIT) / 1_000_000n
-        // demandKey without its toLowerCase: write sets here are lower-case already (canonicalWrites).
+        // demandKey without its toLowerCase: write sets here are lower-case already (the record's canonical writes).
         const key = `${namespace}/${e.account}`
         if (input.store.put) input.store.put(key, encodeDemand(input.blockNumber, after))
         else await writeDemand(input.store, key, input.blockNumber, after)
@@ -348,11 +329,6 @@ function txRecord(tx: TxEnvelope): TxDemand {
   }
   if (Object.isExtensible(tx)) (tx as WithRecord)[RECORD] = r
   return r
-}
-
-/** `tx.accessSet.writes` lower-case and deduped: the declared array itself when it already is. */
-function canonicalWrites(tx: TxEnvelope): readonly string[] {
-  return txRecord(tx).writes
 }
 
 /** A declared write set lower-case and deduped: the array itself when it already is. */
