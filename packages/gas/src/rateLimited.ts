@@ -119,7 +119,8 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     nextBlockFees: (parent) => then.nextBlockFees(parent),
     async admit(tx, ctx) {
       if (eligible(tx)) {
-        const key = held.holder(ctx.store, tx.sender).key
+        // Found on the transaction when the batch's prefetch (the sequencer's) left it there, as in the block.
+        const key = held.holderOf(ctx.store, tx).key
         const u = decodeUsage(ctx.store.peek?.(key) ?? (await ctx.store.get(key)), windowOf(ctx.blockNumber))
         if (u.txs < freeTxPerWindow) return
       }

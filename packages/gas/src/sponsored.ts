@@ -207,7 +207,8 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     nextBlockFees: () => ({ baseFeePerGas: 0n }),
     async admit(tx, ctx) {
       // The sender's key, derived once per store (a block, or the sequencer's admission batch); no holds here.
-      const h = held.holder(ctx.store, tx.sender)
+      // Found on the transaction when the batch's prefetch (the sequencer's) left it there, as in the block.
+      const h = held.holderOf(ctx.store, tx)
       const window = windowOf(ctx.blockNumber)
       const v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
       checkQuota(tx, usageOf(h, v, window), window, 0n, 0n)
