@@ -23,7 +23,7 @@ import { benchModels, COINBASE, chainId, nodeShapedCopy, signedTransfers } from 
 const N = Number(process.env.BENCH_TXS ?? 10_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 7)
 const EVM_RUNS = Number(process.env.BENCH_EVM_RUNS ?? 3)
-const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 3)
+const WARM_RUNS = Number(process.env.BENCH_WARM_RUNS ?? 6)
 
 // BENCH_CLOCK=cpu times with the process's CPU time instead of the wall clock: on a loaded machine, wall time
 // counts the time other processes hold the cores, and CPU time does not (it counts GC threads, though).
@@ -160,8 +160,9 @@ for (const [name, create] of models) {
   const cachedStates: Awaited<ReturnType<typeof freshState>>[] = []
   for (let r = 0; r < RUNS; r++) cachedStates.push(await freshState())
   // Untimed blocks first, so the JIT has compiled the model's and the store's paths: one on the memory store,
-  // and three on the node's path, whose once-per-block functions (prefetch, the batched read and the flush, each
-  // a loop over the block) are optimised only after a few calls (the first timed runs took 3-5x as long with one).
+  // and six on the node's path, whose once-per-block functions (prefetch, the batched read and the flush, each
+  // a loop over the block) are optimised only after a few calls (the first timed runs took 3-5x as long with one,
+  // and with three the first one or two still took 2-2.5x: 28, 12.5, then 10-15 ms).
   await accounting(create(), memoryGasStore(), async (a) => alloc[a]?.balance ?? 0n)
   for (let w = 0; w < WARM_RUNS; w++) {
     const warm = await freshState()
