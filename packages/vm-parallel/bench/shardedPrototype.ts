@@ -48,7 +48,12 @@ import {
 //   transactions in the correctness block; 0 skips it), BENCH_WORKLOADS (comma-separated names, default all three),
 //   BENCH_COMMIT=1 adds the subtries' commit (new nodes packed for the Db) to the block,
 //   BENCH_SANDBOX=1 runs each transfer through the real program in the workers' sandbox,
-//   BENCH_EVM=1 also runs the EVM ERC-20 block once (else docs/benchmarks.md's latest quiet figure is quoted).
+//   BENCH_EVM=1 also runs the EVM ERC-20 block once (else docs/benchmarks.md's latest quiet figure is quoted),
+//   BENCH_VARIANTS (proto1,proto2,vm1,vm2: which of the four run). Profiles of the workers: SHARDED_PROFILE=dir
+//   (a .cpuprofile per worker and block; with SHARDED_HEAP=1 a sampling .heapprofile instead).
+// Columns: exec = wall ms of the block; CPU path = packing + the busiest worker's thread CPU; quiet bound =
+// max(CPU path, process CPU / 2), which counts V8's GC helper threads. On a shared machine the wall column
+// measures the other load as much as the design; a quiet 2-core run lands between CPU path and quiet bound.
 const N = Number(process.env.BENCH_TXS ?? 20_000)
 const REPS = Number(process.env.BENCH_REPS ?? 5)
 const WARM = Number(process.env.BENCH_WARM ?? 2)
