@@ -1,6 +1,6 @@
 import { memoryGasStore } from '@appchain/core/testing'
 import { describe, expect, it } from 'vitest'
-import { decay, demandKey, readDemand, writeDemand } from './demand.js'
+import { DECAY_SCALE, decay, demandKey, readDemand, writeDemand } from './demand.js'
 
 describe('demand', () => {
   it('decays by keep^blocks exactly, by squaring', () => {
@@ -16,6 +16,20 @@ describe('demand', () => {
     expect(decay(10n ** 12n, 900_000n, 5n)).toBe(590_490_000_000n)
     // A long-idle account costs a handful of steps and reaches zero.
     expect(decay(10n ** 30n, 999_999n, 10n ** 12n)).toBe(0n)
+  })
+
+  it("takes one block's step as v × ⌊keep × DECAY_SCALE / 10^6⌋ / DECAY_SCALE (localFeeMarkets' observeBlock)", () => {
+    let seed = 12345
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed
+    }
+    for (let i = 0; i < 2000; i++) {
+      const keep = BigInt(next() % 1_000_001)
+      const v = (BigInt(next()) << BigInt(next() % 160)) + BigInt(next())
+      const scaled = (keep * DECAY_SCALE) / 1_000_000n
+      expect(v === 0n ? 0n : (v * scaled) / DECAY_SCALE).toBe(decay(v, keep, 1n))
+    }
   })
 
   it('packs the last block and the demand into one value', async () => {

@@ -3,6 +3,8 @@ import type { Address, GasStore } from '@appchain/core'
 /** Demand is kept in millionths of a transaction per block, so decay keeps fractions without floats. */
 export const DEMAND_UNIT = 1_000_000n
 const SCALE = 10n ** 18n
+/** The fixed-point scale of `decay`'s factor (a one-block step is `v × ⌊keepPpm × SCALE / 10^6⌋ / SCALE`). */
+export const DECAY_SCALE = SCALE
 const M192 = (1n << 192n) - 1n
 
 /**

@@ -1,5 +1,5 @@
 import type { BlockFees, GasModel, GasStore, TxEnvelope } from '@appchain/core'
-import { DEMAND_UNIT, decay, decodeDemand, demandKey, encodeDemand, writeDemand } from './demand.js'
+import { DECAY_SCALE, DEMAND_UNIT, decay, decodeDemand, encodeDemand, writeDemand } from './demand.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
 import { configNamespace, configPpm } from './validateConfig.js'
 
@@ -48,6 +48,12 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   const multiplierPpm = configPpm(name, 'multiplier', config.multiplier ?? 1, { min: 0, max: 1e6 })
   const decayPpm = configPpm(name, 'decay', config.decay ?? 0.5, { min: 0.000001, max: 1 })
   const keepPpm = 1_000_000n - decayPpm
+  // decay(v, keepPpm, 1n), the one-block step observeBlock takes per written account, with its factor made once.
+  const keepScaled = (keepPpm * DECAY_SCALE) / 1_000_000n
+  const decayOneBlock = (v: bigint) => (v === 0n ? 0n : (v * keepScaled) / DECAY_SCALE)
+  // decay × writes in millionths of a transaction: (decayPpm × writes × DEMAND_UNIT) / 10^6, exactly
+  // writeWeight × writes as DEMAND_UNIT is 10^6.
+  const writeWeight = (decayPpm * DEMAND_UNIT) / 1_000_000n
   const namespace = configNamespace(name, config.namespace ?? 'lfm')
 
   // Demand as of block N − 1 changes only in observeBlock, so within one block (one store object) each account
@@ -85,7 +91,7 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   const entryIn = (c: DemandCache, account: string): Entry => {
     let e = c.accounts.get(account)
     if (e === undefined) {
-      e = { account, demand: 0n, loaded: false, queued: false, writes: 0 }
+      e = { account, key: undefined, demand: 0n, loaded: false, queued: false, writes: 0 }
       c.accounts.set(account, e)
     }
     return e
@@ -115,14 +121,12 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     return r
   }
 
-  /** Demand for `account` after block `asOf` (blocks since its last update decay it). */
-  const demandAt = async (store: GasStore, account: string, asOf: bigint) =>
-    demandAfter(await store.get(demandKey(namespace, account)), asOf)
   /** The demand after block `asOf` of a stored value (`encodeDemand`'s form). */
   const demandAfter = (v: bigint, asOf: bigint) => {
     const { block, demand } = decodeDemand(v)
     return asOf > block ? decay(demand, keepPpm, asOf - block) : demand
   }
+  const keyOf = (e: Entry): string => (e.key ??= `${namespace}/${e.account}`)
   const load = (e: Entry, v: bigint, asOf: bigint) => {
     if (e.loaded) return
     e.demand = demandAfter(v, asOf)
@@ -147,7 +151,7 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
       }
     }
     if (missing.length === 0) return
-    const values = await store.getMany(missing.map((e) => `${namespace}/${e.account}`))
+    const values = await store.getMany(missing.map(keyOf))
     for (let i = 0; i < missing.length; i++) load(missing[i]!, values[i]!, c.asOf)
   }
 
@@ -179,7 +183,7 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     const c = r.cache!
     for (let i = 0; i < n; i++) {
       const e = entryAt(e0, e1, more, i)
-      if (!e.loaded) load(e, await store.get(demandKey(namespace, e.account)), c.asOf)
+      if (!e.loaded) load(e, await store.get(keyOf(e)), c.asOf)
     }
     const f = factorOfEntries(e0, e1, more, n)!
     if (r.cache === c) r.factor = f
@@ -268,10 +272,9 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
       written.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0))
       for (let i = 0; i < written.length; i++) {
         const e = written[i]!
-        const before = e.loaded ? e.demand : await demandAt(input.store, e.account, asOf)
-        const after = decay(before, keepPpm, 1n) + (decayPpm * BigInt(e.writes) * DEMAND_UNIT) / 1_000_000n
-        // demandKey without its toLowerCase: write sets here are lower-case already (the record's canonical writes).
-        const key = `${namespace}/${e.account}`
+        const key = keyOf(e)
+        const before = e.loaded ? e.demand : demandAfter(await input.store.get(key), asOf)
+        const after = decayOneBlock(before) + writeWeight * BigInt(e.writes)
         if (input.store.put) input.store.put(key, encodeDemand(input.blockNumber, after))
         else await writeDemand(input.store, key, input.blockNumber, after)
       }
@@ -282,7 +285,15 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
 const NO_WRITES: readonly string[] = []
 
 /** One account's demand as of the block before (once `loaded`), and the writes counted by `observeBlock`. */
-type Entry = { account: string; demand: bigint; loaded: boolean; queued: boolean; writes: number }
+type Entry = {
+  account: string
+  /** The account's store key, made once per block (prefetch's read and observeBlock's write share it). */
+  key: string | undefined
+  demand: bigint
+  loaded: boolean
+  queued: boolean
+  writes: number
+}
 /**
  * What the model works out once per transaction object: its canonical write set (with the declared array it came
  * from), and its entries in one block's cache (its canonical writes, in order) with its factor once known.
