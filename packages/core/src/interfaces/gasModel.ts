@@ -111,6 +111,13 @@ export interface GasModel {
   genesisFees(): BlockFees
   /** Stateless and stateful admission checks; throws a typed error to refuse. */
   admit(tx: TxEnvelope, ctx: AdmissionContext): Promise<void>
+  /**
+   * `admit` without a promise, when the model can decide from memory (the admission store's `peek`, a balance
+   * already read for the batch): true when `tx` is admitted, the same error thrown when it is refused, and false,
+   * with nothing decided, when it needs a read only `admit` can make (then call `admit`). Optional, non-enumerable
+   * as `upfrontSync` is: a mempool calls it first and saves a promise and an await per transaction.
+   */
+  admitSync?(tx: TxEnvelope, ctx: AdmissionContext): boolean
   /** The amount to hold before execution and who holds it. */
   upfront(tx: TxEnvelope, ctx: ChargeContext): Promise<UpfrontCharge>
   /** The final fee once `gasUsed` is known; may update the store (quota usage). */

@@ -114,6 +114,26 @@ export function gasModelConformanceCases(): ConformanceCase<GasModelConformanceO
       },
     },
     {
+      name: 'admitSync, where a model has it, agrees with admit',
+      run: async (o) => {
+        const sync = o.create()
+        const plain = o.create()
+        if (sync.admitSync === undefined) return
+        const { stores } = twoBlockStores(o, sync)
+        const ctxs = stores.map((store) => ctxFor(o, sync, store))
+        // Twice over, so the second round finds the admission reads in the store's memory.
+        for (const round of [1, 2]) {
+          for (const tx of o.admissibleTxs) {
+            const a = await outcome(async () => {
+              if (!sync.admitSync!(tx, ctxs[0]!)) await sync.admit(tx, ctxs[0]!)
+            })
+            const b = await outcome(() => plain.admit(tx, ctxs[1]!))
+            check(a === b, `admitSync differs from admit (round ${round}): ${a} vs ${b}`)
+          }
+        }
+      },
+    },
+    {
       name: 'upfrontSync and chargeSync, where a model has them, agree with upfront and charge',
       run: async (o) => {
         const sync = o.create()
