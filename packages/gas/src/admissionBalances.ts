@@ -35,5 +35,9 @@ export function admissionBalances() {
         return b
       })
     },
+    /** The balance `of` already read for this batch's store; undefined when it has not (nothing is read). */
+    peek(ctx: { store: GasStore }, address: Address): bigint | undefined {
+      return ctx.store.peek === undefined || ctx.store !== lastStore ? undefined : cache.get(address)
+    },
   }
 }

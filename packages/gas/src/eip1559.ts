@@ -202,6 +202,10 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
     async admit(tx, ctx) {
       check(tx, ctx.fees)
     },
+    admitSync(tx, ctx) {
+      check(tx, ctx.fees)
+      return true
+    },
     // Everything eip1559 needs is in memory: the VM calls the sync variants, and the async ones wrap them.
     upfrontSync,
     chargeSync,

@@ -85,6 +85,10 @@ export function flatFee(config: FlatFeeConfig): GasModel {
     async admit(tx) {
       check(tx)
     },
+    admitSync(tx) {
+      check(tx)
+      return true
+    },
     upfrontSync,
     chargeSync,
     async upfront(tx) {

@@ -218,6 +218,11 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
       if (f !== undefined) return base.admit(tx, scaled(ctx, f))
       return factorOf(tx, ctx.blockNumber, ctx.store).then((f) => base.admit(tx, scaled(ctx, f)))
     },
+    admitSync: (tx, ctx) => {
+      if (base.admitSync === undefined) return false
+      const f = quickFactor(tx, ctx.blockNumber, ctx.store)
+      return f === undefined ? false : base.admitSync(tx, scaled(ctx, f))
+    },
     upfront: (tx, ctx) => {
       const f = quickFactor(tx, ctx.blockNumber, ctx.store)
       if (f !== undefined) return base.upfront(tx, scaled(ctx, f))

@@ -126,6 +126,16 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       }
       await then.admit(tx, ctx)
     },
+    admitSync(tx, ctx) {
+      if (eligible(tx)) {
+        const h = held.holderOf(ctx.store, tx)
+        const v = ctx.store.peek?.(h.key)
+        if (v === undefined) return false
+        // The holder's decoding (no new object when the value is the one it decoded last).
+        if (usageOf(h, v, windowOf(ctx.blockNumber)).txs < freeTxPerWindow) return true
+      }
+      return then.admitSync?.(tx, ctx) ?? false
+    },
     upfrontSync(tx, ctx) {
       if (eligible(tx)) {
         const h = held.holderOf(ctx.store, tx)

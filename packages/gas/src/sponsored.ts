@@ -215,6 +215,18 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
       const cached = admissionBalance.of(ctx, paymaster)
       checkFunds(tx, typeof cached === 'bigint' ? cached : await cached)
     },
+    admitSync(tx, ctx) {
+      // As admit, when the sender's usage and the paymaster's balance are both in the batch's memory.
+      const h = held.holderOf(ctx.store, tx)
+      const v = ctx.store.peek?.(h.key)
+      if (v === undefined) return false
+      const window = windowOf(ctx.blockNumber)
+      checkQuota(tx, usageOf(h, v, window), window, 0n, 0n)
+      const balance = admissionBalance.peek(ctx, paymaster)
+      if (balance === undefined) return false
+      checkFunds(tx, balance)
+      return true
+    },
     upfrontSync(tx, ctx) {
       // Only when the sender's usage and the paymaster's balance are both in memory; else `upfront` reads them.
       const h = held.holderOf(ctx.store, tx)

@@ -177,6 +177,20 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
           : new InsufficientFundsError({ address: tx.sender, balance, cost: l1Fee })
       }
     },
+    admitSync(tx, ctx) {
+      // As admit, when the inner model decides from memory and the payer's balance was read for the batch.
+      if (model.admitSync === undefined || !model.admitSync(tx, ctx)) return false
+      const l1Fee = l1FeeOf(tx, ctx.fees)
+      if (l1Fee === 0n) return true
+      const balance = admissionBalance.peek(ctx, paymaster ?? tx.sender)
+      if (balance === undefined) return false
+      if (balance < l1Fee) {
+        throw paymaster
+          ? new PaymasterInsufficientFundsError({ paymaster, balance, cost: l1Fee })
+          : new InsufficientFundsError({ address: tx.sender, balance, cost: l1Fee })
+      }
+      return true
+    },
     upfrontSync(tx, ctx) {
       if (model.upfrontSync === undefined) return undefined
       // A known paymaster's balance must be in memory before the inner model holds anything.
