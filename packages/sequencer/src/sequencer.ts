@@ -427,13 +427,15 @@ export function createSequencer(config: SequencerConfig): Sequencer {
       // A future nonce is the pool's business (queued until the gap fills), not a refusal.
       if (!(err instanceof NonceTooHighError)) throw err
     }
-    await gas.admit(tx, {
+    const admission = {
       chainId,
       blockNumber: ctx.number,
       fees: ctx.fees,
-      balanceOf: async (a) => (await state.getAccount(a))?.balance ?? 0n,
+      balanceOf: async (a: Address) => (await state.getAccount(a))?.balance ?? 0n,
       store,
-    })
+    }
+    // The model's sync variant first (no promise when it decides from the batch's memory), as the VMs do.
+    if (!gas.admitSync?.(tx, admission)) await gas.admit(tx, admission)
     const stateNonce = (await state.getAccount(tx.sender))?.nonce ?? 0n
     const r = pool.add(tx, { stateNonce })
     for (const p of r.promoted) pendingTxs.emit(p)
