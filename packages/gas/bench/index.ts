@@ -107,7 +107,8 @@ async function accounting(
   const admission = cached ? { ...ctx, store: blockGasStore(store) } : ctx
   // As the sequencer's submit: the batch's keys in one batched read first (the model's prefetch).
   if (cached) await model.prefetch?.(envelopes, { blockNumber: 1n, store: admission.store })
-  for (const tx of envelopes) await model.admit(tx, admission)
+  // As the sequencer: the sync variant first, the promise only when a read needs one.
+  for (const tx of envelopes) if (!model.admitSync?.(tx, admission)) await model.admit(tx, admission)
   const t1 = now()
   const blockStore: BlockGasStore | undefined = cached ? blockGasStore(store) : undefined
   const block: ChargeContext = { ...ctx, store: blockStore ?? store }
