@@ -11,14 +11,15 @@
 export function flzCompressLen(input: Uint8Array): number {
   const n = input.length
   const limit = n < 13 ? 0 : n - 13
-  // A fresh generation empties the shared hash table without zeroing its 8192 entries on every call.
-  generation = (generation + 1) >>> 0
-  if (generation === 0) {
-    STAMPS.fill(0)
-    generation = 1
+  // The shared hash table holds positions offset by this call's base: an entry below the base is from an earlier
+  // call and reads as 0, as in a freshly zeroed table (one array read and write per step, no zeroing per call).
+  // Every value an earlier call wrote is below its base plus its length, which is this call's base at least.
+  if (nextBase > MAX_BASE - n) {
+    TABLE.fill(0)
+    nextBase = 1
   }
-  const gen = generation
-
+  const b = nextBase
+  nextBase = b + n + 1
   let i = 2
   let anchor = 0
   let size = 0
@@ -27,9 +28,9 @@ export function flzCompressLen(input: Uint8Array): number {
     for (;;) {
       const seq = u24(input, i)
       const h = hash(seq)
-      ref = STAMPS[h] === gen ? TABLE[h]! : 0
-      TABLE[h] = i
-      STAMPS[h] = gen
+      const at = TABLE[h]! - b
+      ref = at < 0 ? 0 : at
+      TABLE[h] = i + b
       const distance = i - ref
       if (i >= limit) break
       i++
@@ -48,18 +49,17 @@ export function flzCompressLen(input: Uint8Array): number {
       len++
     }
     size = match(len, size)
-    i = remember(input, i + len, gen)
-    i = remember(input, i, gen)
+    i = remember(input, i + len, b)
+    i = remember(input, i, b)
     anchor = i
   }
   return literals(n - anchor, size)
 }
 
-// One hash table for every call (the function is synchronous): an entry counts only when its stamp is the
-// current call's generation, otherwise it reads as 0, as in a freshly zeroed table.
+// One hash table for every call (the function is synchronous), of positions plus the call's base (see above).
 const TABLE = new Uint32Array(8192)
-const STAMPS = new Uint32Array(8192)
-let generation = 0
+const MAX_BASE = 2 ** 32 - 2
+let nextBase = 1
 
 const u24 = (input: Uint8Array, i: number) => input[i]! | (input[i + 1]! << 8) | (input[i + 2]! << 16)
 // Bits 19..31 of the 64-bit product v × 2654435769 lie in its low 32 bits, which Math.imul gives exactly.
@@ -74,9 +74,7 @@ const match = (len: number, size: number) => {
   const s = size + 3 * Math.floor(l / 262)
   return l % 262 >= 6 ? s + 3 : s + 2
 }
-const remember = (input: Uint8Array, i: number, gen: number) => {
-  const h = hash(u24(input, i))
-  TABLE[h] = i
-  STAMPS[h] = gen
+const remember = (input: Uint8Array, i: number, b: number) => {
+  TABLE[hash(u24(input, i))] = i + b
   return i + 1
 }
