@@ -91,9 +91,23 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
   const entryIn = (c: DemandCache, account: string): Entry => {
     let e = c.accounts.get(account)
     if (e === undefined) {
-      e = { account, key: undefined, demand: 0n, loaded: false, queued: false, writes: 0 }
+      e = { account, key: undefined, demand: 0n, loaded: false, queued: false, writes: 0, owner: c, next: undefined }
       c.accounts.set(account, e)
     }
+    return e
+  }
+  /**
+   * `entryIn(c, account)`, starting from the account's entry in the cache the record had before (`old`): the
+   * entry remembers its account's entry in the next cache asked for, so the other transactions of the sender (or
+   * to the recipient) that went through the same earlier cache (the admission batch's) follow that link instead of
+   * a lookup by the address (about 0.1 µs each in a block: cache misses).
+   */
+  const entryAfter = (old: Entry | undefined, c: DemandCache, account: string): Entry => {
+    if (old === undefined || old.account !== account) return entryIn(c, account)
+    const linked = old.next
+    if (linked !== undefined && linked.owner === c) return linked
+    const e = entryIn(c, account)
+    old.next = e
     return e
   }
   /** `tx`'s record, with its entries in the block's cache `c` (filled in, on the transaction's one record, if not yet). */
@@ -105,12 +119,15 @@ export function localFeeMarkets(config: LocalFeeMarketsConfig): GasModel & {
     // Up to two entries in the record's own fields (a transfer writes two accounts): no array per transaction.
     // New values, never an array changed in place: a read for another block may still be walking the old one.
     if (n <= 2) {
-      r.e0 = n > 0 ? entryIn(c, writes[0]!) : undefined
-      r.e1 = n > 1 ? entryIn(c, writes[1]!) : undefined
+      const old0 = r.more === undefined ? r.e0 : undefined
+      const old1 = r.more === undefined ? r.e1 : undefined
+      r.e0 = n > 0 ? entryAfter(old0, c, writes[0]!) : undefined
+      r.e1 = n > 1 ? entryAfter(old1, c, writes[1]!) : undefined
       r.more = undefined
     } else {
+      const before = r.more
       const more: Entry[] = new Array(n)
-      for (let i = 0; i < n; i++) more[i] = entryIn(c, writes[i]!)
+      for (let i = 0; i < n; i++) more[i] = entryAfter(before?.[i], c, writes[i]!)
       r.e0 = undefined
       r.e1 = undefined
       r.more = more
@@ -298,6 +315,9 @@ type Entry = {
   loaded: boolean
   queued: boolean
   writes: number
+  /** The cache it belongs to, and the same account's entry in the cache asked for after it (see `entryAfter`). */
+  owner: object
+  next: Entry | undefined
 }
 /**
  * What the model works out once per transaction object: its canonical write set (with the declared array it came
