@@ -159,14 +159,11 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
     const base = ctx.fees.baseFeePerGas
     const price = priceOf(tx, base)
     const coinbase = ctx.coinbase
-    const s =
-      split !== undefined &&
-      split.gasUsed === gasUsed &&
-      split.price === price &&
-      split.base === base &&
-      split.coinbase === coinbase
-        ? split
-        : (split = splitOf(gasUsed, price, base, coinbase))
+    let s = split
+    if (s === undefined || s.gasUsed !== gasUsed || s.price !== price || s.base !== base || s.coinbase !== coinbase) {
+      s = splitOf(gasUsed, price, base, coinbase)
+      split = s
+    }
     // A literal, not a spread: this runs once per transaction.
     return { payer: tx.sender, amount: s.amount, burnt: s.burnt, credits: s.credits, effectiveGasPrice: price }
   }
