@@ -2,6 +2,7 @@ import type { Address } from '@appchain/core'
 import { hexToBytes, KECCAK_EMPTY, memoryDb } from '@appchain/core'
 import { workerPool } from '@appchain/core/workers'
 import { createStateDb, keccak256, keccakReady } from '@appchain/state'
+import { rootBranch } from './rootBranch.js'
 import { cpuMs, median } from './workloads.js'
 
 // Prototype measurement (issue 6, goal 2): would the account trie's root pay on workers that own its subtries?
@@ -58,21 +59,7 @@ async function sharded(workers: number) {
   const rootOf = (replies: { refs: [number, Uint8Array][] }[]) => {
     const refs: (Uint8Array | undefined)[] = new Array(16)
     for (const r of replies) for (const [n, ref] of r.refs) refs[n] = ref
-    const payload = refs.reduce((s, r) => s + (r ? 33 : 1), 1)
-    const enc = new Uint8Array(3 + payload)
-    enc[0] = 0xf9
-    enc[1] = payload >> 8
-    enc[2] = payload & 0xff
-    let at = 3
-    for (const r of refs) {
-      if (r) {
-        enc[at++] = 0xa0
-        enc.set(r, at)
-        at += 32
-      } else enc[at++] = 0x80
-    }
-    enc[at++] = 0x80
-    return Buffer.from(keccak256(enc.subarray(0, at))).toString('hex')
+    return rootBranch(refs)
   }
   await round(pack(genesis), genesis.length, true)
   const c = cpuMs().main
@@ -80,7 +67,7 @@ async function sharded(workers: number) {
   const bytes = pack(block)
   const packed = performance.now() - t
   const replies = await round(bytes, block.length, false)
-  const root = `0x${rootOf(replies)}`
+  const root = rootOf(replies)
   const wall = performance.now() - t
   const main = cpuMs().main - c
   return { root, wall, main, packed, worker: Math.max(...replies.map((r) => r.ms)) }
@@ -102,15 +89,16 @@ const rows: Record<string, { wall: number[]; main: number[]; worker: number[]; p
   {}
 for (let rep = -1; rep < REPS; rep++) {
   for (const v of ['state.root()', 'shards on 1 worker', 'shards on 2 workers']) {
-    const r = v === 'state.root()' ? await sequential() : await sharded(v.includes('2') ? 2 : 1)
+    const s = v === 'state.root()' ? undefined : await sharded(v.includes('2') ? 2 : 1)
+    const r = s ?? (await sequential())
     if (rep < 0) continue
     rows[v] ??= { wall: [], main: [], worker: [], packed: [], roots: new Set() }
     const row = rows[v]
     row.wall.push(r.wall)
     row.main.push(r.main)
-    if ('worker' in r) {
-      row.worker.push(r.worker)
-      row.packed.push(r.packed)
+    if (s) {
+      row.worker.push(s.worker)
+      row.packed.push(s.packed)
     }
     row.roots.add(r.root)
   }

@@ -3,12 +3,13 @@ import type { Address, BlockContext, GenesisAlloc, Hex } from '@appchain/core'
 import { bytesToHex, keccak256 } from '@appchain/core'
 import { type WorkerPool, workerPool } from '@appchain/core/workers'
 import { eip1559 } from '@appchain/gas'
-import { keccakReady, keccak256 as wasmKeccak } from '@appchain/state'
+import { keccakReady } from '@appchain/state'
 import type { ParallelTx } from '../src/parallelTx.js'
 import { parallelVm } from '../src/parallelVm.js'
 import { type Program, type ProgramSpec, programSpec } from '../src/program.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
 import { encodeTransaction, type ParallelTxRequest, signingDigest } from '../src/tx.js'
+import { rootBranch } from './rootBranch.js'
 import {
   F,
   FLAG_DECLARED,
@@ -150,21 +151,7 @@ function packBlock(txs: readonly ParallelTx[], shared: SharedBlock, token: Progr
 function rootOf(refs: (Uint8Array | undefined)[]): Hex {
   if (refs.filter((r) => r !== undefined).length < 2)
     throw new Error('prototype: the root must be a branch (accounts under at least two first nibbles)')
-  const payload = refs.reduce((s, r) => s + (r ? 33 : 1), 1)
-  const enc = new Uint8Array(3 + payload)
-  enc[0] = 0xf9
-  enc[1] = payload >> 8
-  enc[2] = payload & 0xff
-  let at = 3
-  for (const r of refs) {
-    if (r) {
-      enc[at++] = 0xa0
-      enc.set(r, at)
-      at += 32
-    } else enc[at++] = 0x80
-  }
-  enc[at++] = 0x80
-  return bytesToHex(wasmKeccak(enc.subarray(0, at)))
+  return rootBranch(refs)
 }
 
 type WorkerReply = {
@@ -383,6 +370,17 @@ type Sample = {
   workerCpu?: number[]
   worker?: Record<string, number>
 }
+/** Runs one block and times it: wall, this thread's and the process's CPU, and the other processes' load. */
+async function timedBlock<T>(run: () => Promise<T>): Promise<[T, Sample]> {
+  const c = cpuMs()
+  const b = machineBusyMs()
+  const t = performance.now()
+  const out = await run()
+  const wall = performance.now() - t
+  const c2 = cpuMs()
+  const all = c2.all - c.all
+  return [out, { wall, main: c2.main - c.main, all, others: (machineBusyMs() - b - all) / wall }]
+}
 const rows: { workload: string; variant: string; samples: Sample[] }[] = []
 console.log(`account-sharded prototype vs parallelVm: ${N} transfers, ${WARM} warm-up + ${REPS} runs each, alternating`)
 for (const w of benchWorkloads) {
@@ -402,18 +400,8 @@ for (const w of benchWorkloads) {
       if (v < 2) {
         const s = shards[v]!
         await loadGenesis(s, alloc, [programSpec(token)])
-        const c = cpuMs()
-        const b = machineBusyMs()
-        const t = performance.now()
-        const got = await runSharded(s, txs, token, ctx)
-        const wall = performance.now() - t
-        const c2 = cpuMs()
-        sample = {
-          wall,
-          main: c2.main - c.main,
-          all: c2.all - c.all,
-          others: (machineBusyMs() - b - (c2.all - c.all)) / wall,
-        }
+        const [got, timed] = await timedBlock(() => runSharded(s, txs, token, ctx))
+        sample = timed
         const slowest: Record<string, number> = {}
         for (const r of got.replies)
           for (const [k, ms] of Object.entries(r.ms)) slowest[k] = Math.max(slowest[k] ?? 0, ms)
@@ -423,18 +411,8 @@ for (const w of benchWorkloads) {
       } else {
         const vm = vms[v - 2]!
         const state = await flushedState(alloc, vm.genesis)
-        const c = cpuMs()
-        const b = machineBusyMs()
-        const t = performance.now()
-        const r = await vm.executeBlock({ ctx, deposits: [], txs, state, gas })
-        const wall = performance.now() - t
-        const c2 = cpuMs()
-        sample = {
-          wall,
-          main: c2.main - c.main,
-          all: c2.all - c.all,
-          others: (machineBusyMs() - b - (c2.all - c.all)) / wall,
-        }
+        const [r, timed] = await timedBlock(() => vm.executeBlock({ ctx, deposits: [], txs, state, gas }))
+        sample = timed
         roots = { stateRoot: r.stateRoot, transactionsRoot: r.transactionsRoot!, receiptsRoot: r.receiptsRoot! }
       }
       if (!same(roots, ref)) {
