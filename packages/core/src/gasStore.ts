@@ -1,3 +1,4 @@
+import { bytesToHex } from './bytes.js'
 import { PREDEPLOYS, ZERO_HASH } from './constants.js'
 import { keccak256Hex } from './hash.js'
 import type { GasStore } from './interfaces/gasModel.js'
@@ -10,15 +11,19 @@ const encoder = new TextEncoder()
  * The storage slot of a `GasStore` key in the `PREDEPLOYS.gasStore` account: keccak256 of the key's UTF-8 bytes.
  * One mapping for every VM and for the sequencer's admission checks, so they read the same windows.
  *
+ * Slots are remembered across stores in one bounded table, so a VM's block store finds the slots the sequencer's
+ * admission computed for the same transactions. `keccak256`, if given, hashes a key not seen yet (a faster
+ * implementation of the same function, e.g. `@appchain/state`'s WebAssembly one); the slot is the same either way.
+ *
  * @example
  * ```ts
  * gasStoreSlot('sp:q:0xabc') // '0x…' (32 bytes)
  * ```
  */
-export function gasStoreSlot(key: string): Hex {
+export function gasStoreSlot(key: string, keccak256?: (data: Uint8Array) => Uint8Array): Hex {
   let slot = slots.get(key)
   if (slot === undefined) {
-    slot = keccak256Hex(encoder.encode(key))
+    slot = keccak256 === undefined ? keccak256Hex(encoder.encode(key)) : bytesToHex(keccak256(encoder.encode(key)))
     // Bounded: a long-running sequencer sees ever new senders; start over rather than grow without end.
     if (slots.size >= MAX_SLOTS) slots.clear()
     slots.set(key, slot)
@@ -26,8 +31,9 @@ export function gasStoreSlot(key: string): Hex {
   return slot
 }
 
-// keccak256 in JavaScript costs microseconds, and admission builds a new store per transaction (validateTx)
-// for the same few keys per sender: the slot of a key never changes, so remember it across stores.
+// keccak256 costs microseconds, admission builds a new store per transaction (validateTx) or batch for the same
+// few keys per sender, and a block store asks again for the keys admission asked for: the slot of a key never
+// changes, so remember it across stores.
 const slots = new Map<string, Hex>()
 const MAX_SLOTS = 65_536
 
@@ -48,7 +54,7 @@ export function stateGasStore(state: StateReader | StateDb): GasStore {
     },
     // A batch's keys in one storage read (a model's `prefetch` through the admission cache) when the state has one.
     async getMany(keys) {
-      const slots = keys.map(gasStoreSlot)
+      const slots = keys.map((k) => gasStoreSlot(k))
       const words = state.getStorageMany
         ? await state.getStorageMany(PREDEPLOYS.gasStore, slots)
         : await Promise.all(slots.map((s) => state.getStorage(PREDEPLOYS.gasStore, s)))

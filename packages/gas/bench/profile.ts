@@ -6,7 +6,15 @@
  * (MODEL: eip1559 | flatFee | sponsored | rateLimited | localFeeMarkets | withL1DataFee; PART: all | admit | block),
  * then open the .cpuprofile in Chrome DevTools or sum its self time by function.
  */
-import { type Address, blockGasStore, type GasModel, type GasStore, memoryDb, type TxEnvelope } from '@appchain/core'
+import {
+  type Address,
+  stateGasStore as admissionGasStore,
+  blockGasStore,
+  type GasModel,
+  type GasStore,
+  memoryDb,
+  type TxEnvelope,
+} from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import { type EvmTx, evmVm, stateGasStore } from '@appchain/vm-evm'
 import { benchModels, COINBASE, chainId, nodeShapedCopy, signedTransfers } from './workload.js'
@@ -57,7 +65,8 @@ for (let r = 0; r < RUNS; r++) {
     store,
   }
   const t0 = performance.now()
-  const actx = { ...ctx, store: blockGasStore(store) }
+  // As the sequencer: admission's batch cache over core's admission store.
+  const actx = { ...ctx, store: blockGasStore(admissionGasStore(state)) }
   if (PART !== 'block') {
     // As the sequencer's submit: the batch's keys in one batched read first.
     await model.prefetch?.(txs, { blockNumber: 1n, store: actx.store })

@@ -1,16 +1,23 @@
-import { bytesToHex, type GasStore, type Hex, KECCAK_EMPTY, PREDEPLOYS, type StateDb, ZERO_HASH } from '@appchain/core'
+import {
+  type GasStore,
+  gasStoreSlot,
+  type Hex,
+  KECCAK_EMPTY,
+  PREDEPLOYS,
+  type StateDb,
+  ZERO_HASH,
+} from '@appchain/core'
 import { keccak256, keccakReady } from '@appchain/state'
 
-const encoder = new TextEncoder()
 const MAX = 1n << 256n
 
 /**
  * A `GasStore` kept in the storage of the `PREDEPLOYS.gasStore` account, with core's key mapping
  * (`gasStoreSlot`: keccak256 of the key, the slots the sequencer's admission reads through core's
- * `stateGasStore`). Two differences from core's store, both for the VM: the slot of each key is computed once
- * per store (gas models touch the same keys many times in a block), with the state's WebAssembly keccak (the
- * same hash as core's `gasStoreSlot`, several times faster), and the account is created with nonce 1 on the
- * first write, so EIP-161 never removes it and its storage is part of the state root.
+ * `stateGasStore`, whose table of slots it shares: a block finds the slots admission computed, and hashes a new
+ * key with the state's WebAssembly keccak, the same hash several times faster). One difference from core's store,
+ * for the VM: the account is created with nonce 1 on the first write, so EIP-161 never removes it and its
+ * storage is part of the state root.
  *
  * @example
  * ```ts
@@ -21,35 +28,11 @@ const MAX = 1n << 256n
  */
 export function stateGasStore(state: StateDb): GasStore {
   const address = PREDEPLOYS.gasStore
-  const slots = new Map<string, Hex>()
   // Until the WebAssembly hasher is ready, keccak256 falls back to @noble/hashes: same slots either way.
   void keccakReady()
-  // A key's UTF-8 bytes: ASCII keys (every model's) copied into a scratch buffer, where TextEncoder allocated and
-  // cost about 0.5 µs per key (a block hashes each of its keys once).
-  const scratch = new Uint8Array(128)
-  const utf8 = (key: string): Uint8Array => {
-    const n = key.length
-    if (n <= scratch.length) {
-      let i = 0
-      for (; i < n; i++) {
-        const c = key.charCodeAt(i)
-        if (c > 0x7f) break
-        scratch[i] = c
-      }
-      if (i === n) return scratch.subarray(0, n)
-    }
-    return encoder.encode(key)
-  }
-  const slotOf = (key: string): Hex => {
-    let s = slots.get(key)
-    if (s === undefined) {
-      // core's bytesToHex: one flat string (Buffer's hex), where a string built digit pair by digit pair is a
-      // rope the state then flattens to check and key it.
-      s = bytesToHex(keccak256(utf8(key)))
-      slots.set(key, s)
-    }
-    return s
-  }
+  // core's table of slots, shared with the sequencer's admission store: a block finds the slots of its senders'
+  // keys computed when their transactions were admitted; a key not seen yet is hashed with the state's keccak.
+  const slotOf = (key: string): Hex => gasStoreSlot(key, keccak256)
   const check = (key: string, value: bigint) => {
     if (value < 0n || value >= MAX) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
   }

@@ -1,12 +1,11 @@
 import type { Account, Address, GasStore, Hex, StateDb } from '@appchain/core'
-import { bytesToHex, KECCAK_EMPTY, keccak256, PREDEPLOYS, ZERO_HASH } from '@appchain/core'
+import { gasStoreSlot, KECCAK_EMPTY, PREDEPLOYS, ZERO_HASH } from '@appchain/core'
 import type { Store } from './executor.js'
 import { decodeRecord, encodeRecord, joinWords, recordSlot, recordWords } from './record.js'
 
 const EMPTY: Account = { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
 
 type Slot = { account: Account; dirty: boolean }
-const enc = new TextEncoder()
 
 function word(v: bigint): Hex {
   return `0x${v.toString(16).padStart(64, '0')}`
@@ -127,16 +126,9 @@ export class BlockState implements Store {
 
   /** Gas-model state in storage of `PREDEPLOYS.gasStore`, part of the state root. */
   gasStore(): GasStore {
-    // A model reads and writes the same few keys for every transaction: each key is hashed to its slot once.
-    const slots = new Map<string, Hex>()
-    const slotOf = (key: string) => {
-      let slot = slots.get(key)
-      if (slot === undefined) {
-        slot = bytesToHex(keccak256(enc.encode(key)))
-        slots.set(key, slot)
-      }
-      return slot
-    }
+    // core's table of slots, shared with the sequencer's admission store: each key is hashed to its slot once
+    // (the block finds its senders' keys hashed at admission).
+    const slotOf = (key: string): Hex => gasStoreSlot(key)
     const put = (key: string, value: bigint) => {
       if (value < 0n || value >= 1n << 256n) throw new RangeError(`GasStore value out of range: ${key}=${value}`)
       const slot = slotOf(key)
