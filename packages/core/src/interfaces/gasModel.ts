@@ -118,9 +118,15 @@ export interface GasModel {
    * as `upfrontSync` is: a mempool calls it first and saves a promise and an await per transaction.
    */
   admitSync?(tx: TxEnvelope, ctx: AdmissionContext): boolean
-  /** The amount to hold before execution and who holds it. */
+  /**
+   * The amount to hold before execution and who holds it. The answer may be a shared, frozen object (a model
+   * hands the same one to like transactions): callers read it and copy what they keep, never change it.
+   */
   upfront(tx: TxEnvelope, ctx: ChargeContext): Promise<UpfrontCharge>
-  /** The final fee once `gasUsed` is known; may update the store (quota usage). */
+  /**
+   * The final fee once `gasUsed` is known; may update the store (quota usage). As with `upfront`, the charge and
+   * its `credits` may be shared and frozen: read only.
+   */
   charge(tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext): Promise<FeeCharge>
   /**
    * `upfront` without a promise, when the model can answer from memory (the store's `peek`, the context's
