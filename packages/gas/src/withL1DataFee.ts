@@ -157,6 +157,14 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
     return out
   }
 
+  /** Admission's check that the payer (the paymaster, or the sender) can pay the DA part `l1Fee`. */
+  const checkL1Funds = (tx: TxEnvelope, balance: bigint, l1Fee: bigint): void => {
+    if (balance >= l1Fee) return
+    throw paymaster
+      ? new PaymasterInsufficientFundsError({ paymaster, balance, cost: l1Fee })
+      : new InsufficientFundsError({ address: tx.sender, balance, cost: l1Fee })
+  }
+
   return hideSyncVariants({
     name: `withL1DataFee(${model.name})`,
     ...(paymaster === undefined ? {} : { paymaster }),
@@ -170,12 +178,7 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
       const payer = paymaster ?? tx.sender
       // A balance already read in this admission batch comes back as a bigint: no await for it.
       const cached = admissionBalance.of(ctx, payer)
-      const balance = typeof cached === 'bigint' ? cached : await cached
-      if (balance < l1Fee) {
-        throw paymaster
-          ? new PaymasterInsufficientFundsError({ paymaster, balance, cost: l1Fee })
-          : new InsufficientFundsError({ address: tx.sender, balance, cost: l1Fee })
-      }
+      checkL1Funds(tx, typeof cached === 'bigint' ? cached : await cached, l1Fee)
     },
     admitSync(tx, ctx) {
       // As admit, when the inner model decides from memory and the payer's balance was read for the batch.
@@ -184,11 +187,7 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
       if (l1Fee === 0n) return true
       const balance = admissionBalance.peek(ctx, paymaster ?? tx.sender)
       if (balance === undefined) return false
-      if (balance < l1Fee) {
-        throw paymaster
-          ? new PaymasterInsufficientFundsError({ paymaster, balance, cost: l1Fee })
-          : new InsufficientFundsError({ address: tx.sender, balance, cost: l1Fee })
-      }
+      checkL1Funds(tx, balance, l1Fee)
       return true
     },
     upfrontSync(tx, ctx) {
