@@ -1,5 +1,14 @@
 export { type AccountRecord, decodeAccount, encodeAccount } from './account.js'
 export {
+  type AccountChange,
+  AccountShard,
+  type NibbleRoot,
+  nibbleOf,
+  type ShardProof,
+  type ShardReader,
+  type SubtrieTop,
+} from './accountShard.js'
+export {
   AccountNotFoundError,
   InvalidProofError,
   InvalidTrieNodeError,
@@ -16,6 +25,9 @@ export { dbNodeStore, memoryNodeStore, NODE_PREFIX, type NodeStore } from './nod
 export { openStateDb, storedStateRoot } from './openStateDb.js'
 export { indexKey, orderedTrieRoot } from './orderedTrieRoot.js'
 export { recomputeStateRoot } from './recomputeStateRoot.js'
+export { prependNibble, rootOfSubtries, subtrieTops } from './rootNode.js'
+export { createShardedStateDb, type ShardedStateDb, type ShardedStateDbConfig } from './shardedStateDb.js'
+export { dbShardReader, inThreadShards, type ShardHandle, shardNibbles } from './shardHost.js'
 export { createStateDb, type MptStateDb, type StateDbConfig } from './stateDb.js'
 export { createTrie, Trie, type TrieNodeEntry, type TrieOptions } from './trie.js'
 export { verifyProof, verifyTrieProof } from './verifyProof.js'

@@ -1,0 +1,89 @@
+// The Db ops a shard's commit hands to the caller, packed back to back in one ArrayBuffer (one transferable per
+// shard instead of tens of thousands of op objects through structured clone).
+import type { DbOp } from '@appchain/core'
+
+/** Op kinds in a packed buffer: put, del, and "delete every stored slot under this storage prefix". */
+export const PACKED_PUT = 0
+export const PACKED_DEL = 1
+export const PACKED_CLEAR_PREFIX = 2
+
+/**
+ * Appends ops into one growing buffer: per op, its kind (1 byte), key length (u32), key, value length (u32), value.
+ *
+ * @example
+ * ```ts
+ * const w = new PackedOpsWriter(); w.put(key, value); const buf = w.finish()
+ * ```
+ */
+export class PackedOpsWriter {
+  private buf = new Uint8Array(1 << 16)
+  private view = new DataView(this.buf.buffer)
+  private at = 0
+
+  private reserve(n: number): void {
+    if (this.at + n <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < this.at + n) size *= 2
+    const next = new Uint8Array(size)
+    next.set(this.buf.subarray(0, this.at))
+    this.buf = next
+    this.view = new DataView(next.buffer)
+  }
+
+  private op(kind: number, key: Uint8Array, value: Uint8Array | undefined): void {
+    const vlen = value === undefined ? 0 : value.length
+    this.reserve(9 + key.length + vlen)
+    this.buf[this.at] = kind
+    this.view.setUint32(this.at + 1, key.length)
+    this.buf.set(key, this.at + 5)
+    this.at += 5 + key.length
+    this.view.setUint32(this.at, vlen)
+    if (value !== undefined) this.buf.set(value, this.at + 4)
+    this.at += 4 + vlen
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.op(PACKED_PUT, key, value)
+  }
+  del(key: Uint8Array): void {
+    this.op(PACKED_DEL, key, undefined)
+  }
+  clearPrefix(prefix: Uint8Array): void {
+    this.op(PACKED_CLEAR_PREFIX, prefix, undefined)
+  }
+
+  /** The packed ops in an ArrayBuffer of their exact size (transferable). */
+  finish(): ArrayBuffer {
+    return this.buf.buffer.slice(0, this.at)
+  }
+}
+
+/**
+ * Unpacks a buffer of `PackedOpsWriter` into DbOps (keys and values are views into `buffer`), and the
+ * storage prefixes to clear.
+ *
+ * @example
+ * ```ts
+ * const { ops, clearPrefixes } = unpackOps(buf)
+ * ```
+ */
+export function unpackOps(buffer: ArrayBuffer, ops: DbOp[] = []): { ops: DbOp[]; clearPrefixes: Uint8Array[] } {
+  const bytes = new Uint8Array(buffer)
+  const view = new DataView(buffer)
+  const clearPrefixes: Uint8Array[] = []
+  let at = 0
+  while (at < bytes.length) {
+    const kind = bytes[at]!
+    const klen = view.getUint32(at + 1)
+    const key = bytes.subarray(at + 5, at + 5 + klen)
+    at += 5 + klen
+    const vlen = view.getUint32(at)
+    const value = bytes.subarray(at + 4, at + 4 + vlen)
+    at += 4 + vlen
+    if (kind === PACKED_PUT) ops.push({ type: 'put', key, value })
+    else if (kind === PACKED_DEL) ops.push({ type: 'del', key })
+    else if (kind === PACKED_CLEAR_PREFIX) clearPrefixes.push(key)
+    else throw new RangeError(`Unknown packed op kind ${kind} at offset ${at}`)
+  }
+  return { ops, clearPrefixes }
+}

@@ -1,0 +1,542 @@
+import {
+  type Account,
+  type AccountProof,
+  type Address,
+  type Db,
+  type DbOp,
+  EMPTY_TRIE_ROOT,
+  type Hex,
+  hexToBytes,
+  KECCAK_EMPTY,
+  type StateDb,
+} from '@appchain/core'
+import { checkAccount, decodeAccountFields } from './account.js'
+import { type AccountChange, nibbleOf, type SubtrieTop } from './accountShard.js'
+import { AccountNotFoundError, MissingTrieNodeError, NoCheckpointError, OpenCheckpointError } from './errors.js'
+import { toHex } from './hex.js'
+import { keccak256, keccakReady } from './keccak.js'
+import { codeKey, META_ROOT_KEY, prefixEnd } from './keys.js'
+import { latin1 } from './latin1.js'
+import { BranchNode, decodeNode } from './node.js'
+import { nodeKey } from './nodeStore.js'
+import { unpackOps } from './packedOps.js'
+import { rootOfSubtries, subtrieTops } from './rootNode.js'
+import { inThreadShards, type ShardHandle } from './shardHost.js'
+import { createStateDb, type MptStateDb } from './stateDb.js'
+import { checkAddress, checkWord, wordOf, ZERO_WORD } from './words.js'
+
+export interface ShardedStateDbConfig {
+  /** Where flat state and trie nodes live (the same key layout as `createStateDb`'s). */
+  db: Db
+  /**
+   * How many shards hold the accounts (by the first nibble of keccak(address), in contiguous ranges). 0 (the
+   * default): one shard in the caller's thread.
+   */
+  shards?: number | undefined
+  /**
+   * Where the shards run: `'worker'` (the default for `shards` ≥ 1: one worker thread each, reading the Db
+   * through the caller) or `'inThread'` (plain objects in the caller's thread: deterministic, for tests).
+   */
+  host?: 'worker' | 'inThread' | undefined
+  /** The root the Db was last flushed at (the caller keeps it in its block header). Default: the empty state. */
+  root?: Hex | undefined
+}
+
+/** `createShardedStateDb`'s state: a `StateDb` whose shards stop on `close()`. */
+export interface ShardedStateDb extends StateDb {
+  getAccounts(addresses: readonly Address[]): Promise<(Account | undefined)[]>
+  putAccounts(addresses: readonly Address[], accounts: readonly (Account | undefined)[]): Promise<void>
+  getStorageMany(address: Address, slots: readonly Hex[]): Promise<Hex[]>
+  putStorageMany(address: Address, entries: readonly (readonly [slot: Hex, value: Hex])[]): Promise<void>
+  /** The number of shards. */
+  readonly shardCount: number
+  /** A read view at a past flushed root, through `createStateDb`'s tries over the same Db (see `MptStateDb.at`). */
+  at(root: Hex): Promise<MptStateDb | undefined>
+  /** Stops the shards (workers exit); the state is unusable afterwards. */
+  close(): Promise<void>
+}
+
+const MISSING = Symbol('missing')
+type StorageEntry = { cleared: boolean; slots: Map<Hex, Hex> }
+type Undo =
+  | { t: 0; a: Address; prev: Account | null | typeof MISSING }
+  | { t: 1; a: Address; slot: Hex; prev: Hex | undefined }
+  | { t: 2; a: Address; prev: StorageEntry | undefined }
+
+class ShardedStateDbImpl implements ShardedStateDb {
+  // The overlay since the last flush and the checkpoint journal (as in createStateDb); the shards hold the rest.
+  private accounts = new Map<Address, Account | null>()
+  private storages = new Map<Address, StorageEntry>()
+  private codes = new Map<Hex, Uint8Array>()
+  /** The last flush's code (perhaps not yet written to the Db). */
+  private flushedCodes = new Map<Hex, Uint8Array>()
+  private journal: Undo[] = []
+  private checkpoints: number[] = []
+  private touchedAccounts = new Set<Address>()
+  private touchedSlots = new Map<Address, Set<Hex>>()
+  private rebuild = new Set<Address>()
+  private rootCache: Uint8Array | undefined
+  private rootEncoding: Uint8Array | undefined
+  /** Whether the root is a branch (two or more non-empty subtries), else the one subtrie's top re-encoded. */
+  private rootIsBranch = false
+  private readonly shardOfNibble: ShardHandle[] = new Array(16)
+  private nibbleCache = new Map<Address, number>()
+  private closed = false
+
+  constructor(
+    private readonly db: Db,
+    private readonly shards: ShardHandle[],
+  ) {
+    for (const shard of shards) for (const n of shard.nibbles) this.shardOfNibble[n] = shard
+  }
+
+  get shardCount(): number {
+    return this.shards.length
+  }
+
+  async open(root: Hex): Promise<void> {
+    const rootBytes = hexToBytes(root)
+    let tops: SubtrieTop[] = []
+    let encoding: Uint8Array | undefined
+    if (root !== EMPTY_TRIE_ROOT) {
+      encoding = await this.db.get(nodeKey(rootBytes))
+      if (encoding === undefined) throw new MissingTrieNodeError(root)
+      tops = subtrieTops(encoding, rootBytes)
+    }
+    await Promise.all(this.shards.map((s) => s.open(tops)))
+    this.rootCache = rootBytes
+    this.rootEncoding = encoding
+    this.rootIsBranch = tops.filter((t) => t !== undefined).length >= 2
+  }
+
+  private nibble(a: Address): number {
+    let n = this.nibbleCache.get(a)
+    if (n === undefined) {
+      n = nibbleOf(a)
+      // A bounded memo: a block's accounts are read, written and rooted a few times each.
+      if (this.nibbleCache.size >= 1 << 20) this.nibbleCache = new Map()
+      this.nibbleCache.set(a, n)
+    }
+    return n
+  }
+
+  private shardOf(a: Address): ShardHandle {
+    return this.shardOfNibble[this.nibble(a)]!
+  }
+
+  /** Groups indexes of `addresses` by owning shard. */
+  private group(addresses: readonly Address[]): Map<ShardHandle, number[]> {
+    const groups = new Map<ShardHandle, number[]>()
+    for (let i = 0; i < addresses.length; i++) {
+      const shard = this.shardOf(addresses[i]!)
+      let g = groups.get(shard)
+      if (g === undefined) {
+        g = []
+        groups.set(shard, g)
+      }
+      g.push(i)
+    }
+    return groups
+  }
+
+  private async flushedRecords(addresses: readonly Address[]): Promise<(Uint8Array | undefined)[]> {
+    const out: (Uint8Array | undefined)[] = new Array(addresses.length)
+    await Promise.all(
+      [...this.group(addresses)].map(async ([shard, idx]) => {
+        const records = await shard.readAccounts(idx.map((i) => addresses[i]!))
+        for (let j = 0; j < idx.length; j++) out[idx[j]!] = records[j]
+      }),
+    )
+    return out
+  }
+
+  // ---- reads ----
+
+  async getAccount(address: Address): Promise<Account | undefined> {
+    const a = checkAddress(address)
+    const o = this.accounts.get(a)
+    if (o !== undefined) return o === null ? undefined : { ...o }
+    await keccakReady()
+    const [record] = await this.shardOf(a).readAccounts([a])
+    return record === undefined ? undefined : decodeAccountFields(record)
+  }
+
+  async getAccounts(addresses: readonly Address[]): Promise<(Account | undefined)[]> {
+    const out: (Account | undefined)[] = new Array(addresses.length)
+    const missing: number[] = []
+    const missed: Address[] = []
+    for (let i = 0; i < addresses.length; i++) {
+      const a = checkAddress(addresses[i]!)
+      const o = this.accounts.get(a)
+      if (o === undefined) {
+        missing.push(i)
+        missed.push(a)
+      } else out[i] = o === null ? undefined : { ...o }
+    }
+    if (missed.length === 0) return out
+    await keccakReady()
+    const records = await this.flushedRecords(missed)
+    for (let j = 0; j < missed.length; j++) {
+      const record = records[j]
+      if (record !== undefined) out[missing[j]!] = decodeAccountFields(record)
+    }
+    return out
+  }
+
+  async getStorage(address: Address, slot: Hex): Promise<Hex> {
+    const a = checkAddress(address)
+    const s = checkWord(slot, 'slot')
+    const entry = this.storages.get(a)
+    if (entry !== undefined) {
+      const v = entry.slots.get(s)
+      if (v !== undefined) return v
+      if (entry.cleared) return ZERO_WORD
+    }
+    await keccakReady()
+    const [value] = await this.shardOf(a).readStorage(a, [s])
+    return wordOf(value)
+  }
+
+  async getStorageMany(address: Address, slots: readonly Hex[]): Promise<Hex[]> {
+    const a = checkAddress(address)
+    const out: Hex[] = new Array(slots.length)
+    const entry = this.storages.get(a)
+    const missing: number[] = []
+    const missed: Hex[] = []
+    for (let i = 0; i < slots.length; i++) {
+      const s = checkWord(slots[i]!, 'slot')
+      const v = entry?.slots.get(s)
+      if (v !== undefined) out[i] = v
+      else if (entry?.cleared) out[i] = ZERO_WORD
+      else {
+        missing.push(i)
+        missed.push(s)
+      }
+    }
+    if (missed.length === 0) return out
+    await keccakReady()
+    const values = await this.shardOf(a).readStorage(a, missed)
+    for (let j = 0; j < missed.length; j++) out[missing[j]!] = wordOf(values[j])
+    return out
+  }
+
+  async getCode(address: Address): Promise<Uint8Array> {
+    const account = await this.getAccount(address)
+    if (account === undefined || account.codeHash === KECCAK_EMPTY) return new Uint8Array(0)
+    const h = account.codeHash
+    const code = this.codes.get(h) ?? this.flushedCodes.get(h) ?? (await this.db.get(codeKey(h)))
+    return code === undefined ? new Uint8Array(0) : code.slice()
+  }
+
+  // ---- writes ----
+
+  async putAccount(address: Address, account: Account | undefined): Promise<void> {
+    const a = checkAddress(address)
+    const value = account === undefined ? null : checkAccount(account)
+    this.setAccount(a, value)
+    if (value === null) this.clearStorageOf(a)
+  }
+
+  async putAccounts(addresses: readonly Address[], accounts: readonly (Account | undefined)[]): Promise<void> {
+    if (addresses.length !== accounts.length)
+      throw new RangeError(`putAccounts: ${addresses.length} addresses but ${accounts.length} accounts`)
+    const n = addresses.length
+    const as: Address[] = new Array(n)
+    const values: (Account | null)[] = new Array(n)
+    for (let i = 0; i < n; i++) {
+      as[i] = checkAddress(addresses[i]!)
+      const account = accounts[i]
+      values[i] = account === undefined ? null : checkAccount(account)
+    }
+    for (let i = 0; i < n; i++) {
+      this.setAccount(as[i]!, values[i]!)
+      if (values[i] === null) this.clearStorageOf(as[i]!)
+    }
+  }
+
+  /** The storage overlay of an existing account `a` (made on first write); refuses a missing account. */
+  private async storageToWrite(a: Address): Promise<StorageEntry> {
+    const o = this.accounts.get(a)
+    if (o === null) throw new AccountNotFoundError(a, 'putStorage')
+    if (o === undefined) {
+      await keccakReady()
+      const [record] = await this.shardOf(a).readAccounts([a])
+      if (record === undefined) throw new AccountNotFoundError(a, 'putStorage')
+    }
+    let entry = this.storages.get(a)
+    if (entry === undefined) {
+      entry = { cleared: false, slots: new Map() }
+      this.storages.set(a, entry)
+    }
+    return entry
+  }
+
+  async putStorage(address: Address, slot: Hex, value: Hex): Promise<void> {
+    const a = checkAddress(address)
+    const s = checkWord(slot, 'slot')
+    const v = checkWord(value, 'storage value')
+    const entry = await this.storageToWrite(a)
+    if (this.checkpoints.length > 0) this.journal.push({ t: 1, a, slot: s, prev: entry.slots.get(s) })
+    entry.slots.set(s, v)
+    this.touchSlot(a, s)
+  }
+
+  async putStorageMany(address: Address, entries: readonly (readonly [slot: Hex, value: Hex])[]): Promise<void> {
+    const a = checkAddress(address)
+    const slots: Hex[] = new Array(entries.length)
+    const values: Hex[] = new Array(entries.length)
+    for (let i = 0; i < entries.length; i++) {
+      slots[i] = checkWord(entries[i]![0], 'slot')
+      values[i] = checkWord(entries[i]![1], 'storage value')
+    }
+    if (entries.length === 0) return
+    const entry = await this.storageToWrite(a)
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i]!
+      if (this.checkpoints.length > 0) this.journal.push({ t: 1, a, slot: s, prev: entry.slots.get(s) })
+      entry.slots.set(s, values[i]!)
+      this.touchSlot(a, s)
+    }
+  }
+
+  async putCode(address: Address, code: Uint8Array): Promise<void> {
+    if (!(code instanceof Uint8Array)) throw new TypeError('Code must be a Uint8Array')
+    const a = checkAddress(address)
+    await keccakReady()
+    const codeHash = toHex(keccak256(code)) as Hex
+    if (code.length > 0) this.codes.set(codeHash, code.slice())
+    const account = (await this.getAccount(a)) ?? { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
+    this.setAccount(a, { ...account, codeHash })
+  }
+
+  async clearStorage(address: Address): Promise<void> {
+    this.clearStorageOf(checkAddress(address))
+  }
+
+  private setAccount(a: Address, value: Account | null): void {
+    if (this.checkpoints.length > 0) {
+      const prev = this.accounts.get(a)
+      this.journal.push({ t: 0, a, prev: prev === undefined ? MISSING : prev })
+    }
+    this.accounts.set(a, value)
+    this.touchedAccounts.add(a)
+    this.rootCache = undefined
+  }
+
+  private clearStorageOf(a: Address): void {
+    if (this.checkpoints.length > 0) this.journal.push({ t: 2, a, prev: this.storages.get(a) })
+    this.storages.set(a, { cleared: true, slots: new Map() })
+    this.rebuild.add(a)
+    this.touchedAccounts.add(a)
+    this.rootCache = undefined
+  }
+
+  private touchSlot(a: Address, s: Hex): void {
+    let set = this.touchedSlots.get(a)
+    if (set === undefined) {
+      set = new Set()
+      this.touchedSlots.set(a, set)
+    }
+    set.add(s)
+    this.rootCache = undefined
+  }
+
+  // ---- checkpoints ----
+
+  checkpoint(): void {
+    this.checkpoints.push(this.journal.length)
+  }
+
+  commit(): void {
+    if (this.checkpoints.pop() === undefined) throw new NoCheckpointError('commit')
+    if (this.checkpoints.length === 0) this.journal.length = 0
+  }
+
+  revert(): void {
+    const mark = this.checkpoints.pop()
+    if (mark === undefined) throw new NoCheckpointError('revert')
+    const journal = this.journal
+    for (let i = journal.length - 1; i >= mark; i--) {
+      const u = journal[i]!
+      if (u.t === 0) {
+        if (u.prev === MISSING) this.accounts.delete(u.a)
+        else this.accounts.set(u.a, u.prev)
+        this.touchedAccounts.add(u.a)
+      } else if (u.t === 1) {
+        const entry = this.storages.get(u.a)!
+        if (u.prev === undefined) entry.slots.delete(u.slot)
+        else entry.slots.set(u.slot, u.prev)
+        this.touchSlot(u.a, u.slot)
+      } else {
+        if (u.prev === undefined) this.storages.delete(u.a)
+        else this.storages.set(u.a, u.prev)
+        this.rebuild.add(u.a)
+        this.touchedAccounts.add(u.a)
+      }
+    }
+    journal.length = mark
+    this.rootCache = undefined
+  }
+
+  // ---- commitment ----
+
+  async root(): Promise<Hex> {
+    return toHex(await this.rootBytes())
+  }
+
+  /** Sends each shard its accounts' changes since the last root (one batch per shard), then hashes the root. */
+  private async rootBytes(): Promise<Uint8Array> {
+    if (this.rootCache !== undefined) return this.rootCache
+    await keccakReady()
+    const addresses = new Set(this.touchedAccounts)
+    for (const a of this.touchedSlots.keys()) addresses.add(a)
+    for (const a of this.rebuild) addresses.add(a)
+    const batches = new Map<ShardHandle, AccountChange[]>()
+    for (const shard of this.shards) batches.set(shard, [])
+    for (const a of addresses) {
+      const change: AccountChange = { address: a, account: this.accounts.get(a) }
+      const entry = this.storages.get(a)
+      if (this.rebuild.has(a))
+        change.rebuild = entry === undefined ? null : { cleared: entry.cleared, slots: [...entry.slots] }
+      const slots = this.touchedSlots.get(a)
+      if (slots !== undefined)
+        change.slots = [...slots].map((s) => [s, entry?.slots.get(s) ?? (entry?.cleared ? ZERO_WORD : undefined)])
+      batches.get(this.shardOf(a))!.push(change)
+    }
+    // Every shard answers its subtries' refs (untouched ones too: a shard may have been reopened).
+    const results = await Promise.all(this.shards.map((s) => s.applyRoot(batches.get(s)!)))
+    const refs: (Uint8Array | undefined)[] = new Array(16).fill(undefined)
+    for (const roots of results) for (const { nibble, ref } of roots) refs[nibble] = ref
+    const { root, encoding } = await rootOfSubtries(refs, (n) => this.shardOfNibble[n]!.topNode(n))
+    this.rootIsBranch = refs.filter((r) => r !== undefined).length >= 2
+    this.touchedAccounts.clear()
+    this.touchedSlots.clear()
+    this.rebuild.clear()
+    this.rootEncoding = encoding
+    this.rootCache = root
+    return root
+  }
+
+  async storageRoot(address: Address): Promise<Hex> {
+    const a = checkAddress(address)
+    await this.rootBytes()
+    return toHex(await this.shardOf(a).storageRoot(a))
+  }
+
+  async flush(): Promise<{ root: Hex; ops: DbOp[] }> {
+    if (this.checkpoints.length > 0) throw new OpenCheckpointError(this.checkpoints.length)
+    const root = await this.rootBytes()
+    const packed = await Promise.all(this.shards.map((s) => s.commit()))
+    const ops: DbOp[] = []
+    const clearPrefixes: Uint8Array[] = []
+    for (const buffer of packed) for (const p of unpackOps(buffer, ops).clearPrefixes) clearPrefixes.push(p)
+    if (clearPrefixes.length > 0) {
+      // Cleared storage: delete what the Db holds under the account's prefix, but not the slots this flush writes.
+      const written = new Set<string>()
+      for (const op of ops) if (op.key[1] === 0x73) written.add(latin1(op.key))
+      for (const prefix of clearPrefixes)
+        for await (const [key] of this.db.iterator({ gte: prefix, lt: prefixEnd(prefix) }))
+          if (!written.has(latin1(key))) ops.push({ type: 'del', key })
+    }
+    for (const [h, code] of this.codes) ops.push({ type: 'put', key: codeKey(h), value: code })
+    if (this.rootEncoding !== undefined) ops.push({ type: 'put', key: nodeKey(root), value: this.rootEncoding })
+    ops.push({ type: 'put', key: META_ROOT_KEY, value: root.slice() })
+    this.flushedCodes = this.codes
+    this.codes = new Map()
+    this.accounts = new Map()
+    this.storages = new Map()
+    this.journal = []
+    return { root: toHex(root), ops }
+  }
+
+  // ---- proofs and views ----
+
+  async getProof(address: Address, slots: Hex[]): Promise<AccountProof> {
+    const a = checkAddress(address)
+    const words = slots.map((s) => checkWord(s, 'slot'))
+    await this.rootBytes()
+    const sp = await this.shardOf(a).proof(a, words)
+    let nodes: Uint8Array[] = []
+    const rootEnc = this.rootEncoding
+    if (rootEnc !== undefined) {
+      if (sp.accountProof.length === 0) nodes = [rootEnc]
+      else if (this.rootIsBranch || decodeNode(sp.accountProof[0]!, undefined) instanceof BranchNode)
+        nodes = [rootEnc, ...sp.accountProof]
+      // The root is the subtrie's top leaf or extension with the nibble prepended: it replaces that node.
+      else nodes = [rootEnc, ...sp.accountProof.slice(1)]
+    }
+    const account = await this.getAccount(a)
+    const storageProof: AccountProof['storageProof'] = []
+    for (let i = 0; i < words.length; i++) {
+      storageProof.push({
+        key: slots[i]!,
+        value: BigInt(await this.getStorage(a, words[i]!)),
+        proof: sp.storageProofs[i]!.map((b) => toHex(b)),
+      })
+    }
+    return {
+      address,
+      accountProof: nodes.map((b) => toHex(b)),
+      balance: account?.balance ?? 0n,
+      codeHash: account?.codeHash ?? KECCAK_EMPTY,
+      nonce: account?.nonce ?? 0n,
+      storageHash: toHex(sp.storageHash),
+      storageProof,
+    }
+  }
+
+  async at(root: Hex): Promise<MptStateDb | undefined> {
+    return createStateDb({ db: this.db }).at(root)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await Promise.all(this.shards.map((s) => s.close()))
+  }
+}
+
+/**
+ * Creates the world state with its accounts held by shards (by the first nibble of keccak(address)): each
+ * shard keeps its account subtries, storage tries and flat records resident across blocks, so a block's state
+ * root and flush are hashed in the shards' threads; the caller's side keeps only the writes since the last
+ * flush and the checkpoint journal, and hashes the root branch over the shards' subtries. Same roots, proofs,
+ * errors and Db key layout as `createStateDb` (a Db written by one opens in the other). Reads not in the
+ * overlay go to the owning shard; `at(root)` reads a flushed root through `createStateDb`'s tries over the
+ * same Db (its ops must be written). Call `close()` to stop the workers.
+ *
+ * @example
+ * ```ts
+ * import { KECCAK_EMPTY, memoryDb } from '@appchain/core'
+ * import { createShardedStateDb } from '@appchain/state'
+ * const db = memoryDb()
+ * const state = await createShardedStateDb({ db, shards: 2 })
+ * await state.putAccount('0x00000000000000000000000000000000000000aa', { nonce: 0n, balance: 10n, codeHash: KECCAK_EMPTY })
+ * const { root, ops } = await state.flush()
+ * await db.batch(ops)
+ * await state.close()
+ * ```
+ */
+export async function createShardedStateDb(config: ShardedStateDbConfig): Promise<ShardedStateDb> {
+  if (typeof config !== 'object' || config === null || typeof config.db?.get !== 'function')
+    throw new TypeError('createShardedStateDb needs { db }')
+  const count = config.shards ?? 0
+  if (!Number.isInteger(count) || count < 0 || count > 16)
+    throw new RangeError(`shards must be an integer from 0 to 16, got ${String(config.shards)}`)
+  const host = config.host ?? (count === 0 ? 'inThread' : 'worker')
+  if (host !== 'worker' && host !== 'inThread') throw new TypeError(`Invalid host: ${String(config.host)}`)
+  const root = config.root === undefined ? EMPTY_TRIE_ROOT : (config.root.toLowerCase() as Hex)
+  if (!/^0x[0-9a-f]{64}$/.test(root)) throw new TypeError(`Invalid root: ${String(config.root)}`)
+  await keccakReady()
+  const n = Math.max(count, 1)
+  const shards =
+    host === 'inThread' ? inThreadShards(config.db, n) : (await import('./workerShards.js')).workerShards(config.db, n)
+  const state = new ShardedStateDbImpl(config.db, await shards)
+  try {
+    await state.open(root)
+  } catch (e) {
+    await state.close()
+    throw e
+  }
+  return state
+}

@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { Db } from '@appchain/core'
+import type { AccountShard } from './accountShard.js'
+import { InvalidTrieNodeError, MissingTrieNodeError } from './errors.js'
+import { nodeKey } from './nodeStore.js'
+import { type ShardHandle, shardNibbles } from './shardHost.js'
+
+type Method = 'open' | 'readAccounts' | 'readStorage' | 'applyRoot' | 'topNode' | 'storageRoot' | 'commit' | 'proof'
+/** A call from the main thread to a shard worker. */
+export type ShardCall = { id: number; method: Method & keyof AccountShard; args: unknown[] }
+/** A shard worker's answer. */
+export type ShardReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; name: string; message: string; data: unknown }
+/** A shard worker's Db read, answered by the main thread with `db.getMany`. */
+export type ShardRead = { read: number; kind: 'nodes' | 'records'; keys: Uint8Array[] }
+export type ShardReadReply = { read: number; values: (Uint8Array | undefined)[] }
+
+/** The worker entry: the built `.js` beside this module, else the `.ts` source under tsx (tests, dev). */
+function workerUrl(): URL {
+  const js = new URL('./shardWorker.js', import.meta.url)
+  return existsSync(js) ? js : new URL('./shardWorker.ts', import.meta.url)
+}
+
+/**
+ * The `.ts` worker under tsx: registers tsx's loader in the worker, then imports the entry (as core's workerPool
+ * does; `--import tsx` in execArgv alone does not reach a worker's entry module on Node 20).
+ */
+function tsBootstrap(url: URL): string {
+  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api')
+  const esm = cjs.replace(/\.cjs$/, '.mjs')
+  const api = pathToFileURL(existsSync(esm) ? esm : cjs).href
+  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}) })`
+}
+
+/** A shard's error rebuilt on the main thread: the state's typed errors by name, else an Error of that name. */
+function rebuildError(name: string, message: string, data: unknown): Error {
+  const d = (data ?? {}) as { hash?: string; reason?: string }
+  if (name === 'MissingTrieNodeError' && d.hash !== undefined) return new MissingTrieNodeError(d.hash)
+  if (name === 'InvalidTrieNodeError' && d.hash !== undefined)
+    return new InvalidTrieNodeError(d.hash, d.reason ?? message)
+  const Ctor = name === 'RangeError' ? RangeError : name === 'TypeError' ? TypeError : Error
+  const e = new Ctor(message)
+  if (Ctor === Error) e.name = name
+  return e
+}
+
+/**
+ * `count` shards, one worker thread each. The main thread answers the workers' reads (trie nodes, flat
+ * records) from `db` with one `getMany` per request; a shard's commit comes back as a transferred ArrayBuffer.
+ * The workers are unref'd (they never keep the process alive) and exit on `close()`.
+ *
+ * @example
+ * ```ts
+ * const handles = workerShards(db, 2)
+ * ```
+ */
+export function workerShards(db: Db, count: number): ShardHandle[] {
+  const url = workerUrl()
+  const isTs = url.pathname.endsWith('.ts')
+  return Array.from({ length: count }, (_, i) => {
+    const nibbles = shardNibbles(i, count)
+    const worker = isTs
+      ? new Worker(tsBootstrap(url), { eval: true, workerData: { nibbles }, execArgv: ['--conditions=source'] })
+      : new Worker(fileURLToPath(url), { workerData: { nibbles } })
+    worker.unref()
+    let nextId = 0
+    let exited: Error | undefined
+    const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
+    const failAll = (e: Error) => {
+      exited = e
+      for (const p of pending.values()) p.reject(e)
+      pending.clear()
+    }
+    worker.on('error', (e) => failAll(e))
+    worker.on('exit', (code) => failAll(new Error(`Shard worker ${i} exited (code ${code})`)))
+    worker.on('message', (msg: ShardReply | ShardRead) => {
+      if ('read' in msg) {
+        const keys = msg.kind === 'nodes' ? msg.keys.map(nodeKey) : msg.keys
+        db.getMany(keys).then(
+          (values) => worker.postMessage({ read: msg.read, values } satisfies ShardReadReply),
+          (e: unknown) => failAll(e instanceof Error ? e : new Error(String(e))),
+        )
+        return
+      }
+      const p = pending.get(msg.id)
+      if (p === undefined) return
+      pending.delete(msg.id)
+      if (pending.size === 0) worker.unref()
+      if (msg.ok) p.resolve(msg.result)
+      else p.reject(rebuildError(msg.name, msg.message, msg.data))
+    })
+    const call = <T>(method: Method, ...args: unknown[]): Promise<T> =>
+      new Promise<T>((resolve, reject) => {
+        if (exited !== undefined) return reject(exited)
+        const id = nextId++
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
+        worker.ref()
+        worker.postMessage({ id, method, args } satisfies ShardCall)
+      })
+    return {
+      nibbles,
+      open: (tops) => call('open', tops),
+      readAccounts: (addresses) => call('readAccounts', addresses),
+      readStorage: (address, slots) => call('readStorage', address, slots),
+      applyRoot: (changes) => call('applyRoot', changes),
+      topNode: (nibble) => call('topNode', nibble),
+      storageRoot: (address) => call('storageRoot', address),
+      commit: () => call('commit'),
+      proof: (address, slots) => call('proof', address, slots),
+      close: async () => {
+        if (exited === undefined) await worker.terminate()
+      },
+    }
+  })
+}
