@@ -26,12 +26,12 @@ const vm = evmVm({ hardfork: 'prague' })
 const txs = (await vm.decodeTxs(raws, { chainId: BigInt(chainId) })) as EvmTx[]
 await vm.close()
 // MODEL names a bench model by the start of its table name (e.g. rateLimited for 'rateLimited(eip1559)').
-const models: Record<string, () => GasModel> = Object.fromEntries(
+const byName: Record<string, () => GasModel> = Object.fromEntries(
   benchModels.map(([name, create]) => [name.replace(/\(.*\)$/, ''), create]),
 )
-const create = models[process.env.MODEL ?? 'sponsored']!
+const create = byName[process.env.MODEL ?? 'sponsored']!
 const PART = process.env.PART ?? 'all'
-const states = []
+const states: ReturnType<typeof createStateDb>[] = []
 for (let r = 0; r < RUNS; r++) {
   const state = createStateDb({ db: memoryDb() })
   await vm.genesis(alloc, state)
@@ -48,12 +48,40 @@ const { Session } = await import('node:inspector/promises')
 const session = new Session()
 session.connect()
 await session.post('Profiler.enable')
-await session.post('Profiler.setSamplingInterval', { interval: 200 })
+await session.post('Profiler.setSamplingInterval', { interval: Number(process.env.PROF_INTERVAL ?? 200) })
+const runModels = states.map(() => create())
+/** Admission as the sequencer does it: a batch cache over core's admission store, the batch's keys read first. */
+const admit = async (r: number) => {
+  const state = states[r]!
+  const model = runModels[r]!
+  const balanceOf = async (a: Address) => (await state.getAccount(a))?.balance ?? 0n
+  const actx = {
+    chainId: BigInt(chainId),
+    blockNumber: 1n,
+    coinbase: COINBASE,
+    fees: model.genesisFees(),
+    balanceOf,
+    store: blockGasStore(admissionGasStore(state)),
+  }
+  await model.prefetch?.(runsTxs[r]!, { blockNumber: 1n, store: actx.store })
+  for (const tx of runsTxs[r]!) if (!model.admitSync?.(tx, actx)) await model.admit(tx, actx)
+}
+// PART=block: every run's transactions are admitted first, outside the profile, so the block meets them as a
+// node's does (with what admission left on them).
+if (PART === 'block') for (let r = 0; r < RUNS; r++) await admit(r)
 if (process.env.PROF_OUT) await session.post('Profiler.start')
+// PROF_HEAP=file: a sampling heap profile of the same part instead (what allocates, by function; every 128 bytes
+// sampled on average), kept with the collections' garbage (the samples a collection frees stay in).
+if (process.env.PROF_HEAP)
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 128,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  })
 for (let r = 0; r < RUNS; r++) {
   const state = states[r]!
   const txs = runsTxs[r]!
-  const model = create()
+  const model = runModels[r]!
   const store: GasStore = stateGasStore(state)
   const balanceOf = async (a: Address) => (await state.getAccount(a))?.balance ?? 0n
   const ctx = {
@@ -65,13 +93,7 @@ for (let r = 0; r < RUNS; r++) {
     store,
   }
   const t0 = performance.now()
-  // As the sequencer: admission's batch cache over core's admission store.
-  const actx = { ...ctx, store: blockGasStore(admissionGasStore(state)) }
-  if (PART !== 'block') {
-    // As the sequencer's submit: the batch's keys in one batched read first.
-    await model.prefetch?.(txs, { blockNumber: 1n, store: actx.store })
-    for (const tx of txs) if (!model.admitSync?.(tx, actx)) await model.admit(tx, actx)
-  }
+  if (PART !== 'block') await admit(r)
   const t1 = performance.now()
   if (PART !== 'admit') {
     const bs = blockGasStore(store)
@@ -112,8 +134,25 @@ for (let r = 0; r < RUNS; r++) {
 console.log(
   `${process.env.MODEL}: admit ${(admitMs / (RUNS - 1)).toFixed(1)} ms, block ${(blockMs / (RUNS - 1)).toFixed(1)} ms (observeBlock ${(obs / (RUNS - 1)).toFixed(1)}, flush ${(fl / (RUNS - 1)).toFixed(1)})`,
 )
+if (process.env.PROF_HEAP) {
+  const { profile } = await session.post('HeapProfiler.stopSampling')
+  const fs = await import('node:fs')
+  fs.writeFileSync(process.env.PROF_HEAP, JSON.stringify(profile))
+}
 if (process.env.PROF_OUT) {
   const { profile } = await session.post('Profiler.stop')
   const fs = await import('node:fs')
   fs.writeFileSync(process.env.PROF_OUT, JSON.stringify(profile))
+  // PROF_SOURCES=file: the generated code of every profiled script (tsx emits each module on one line, so the
+  // profile's columns, not its lines, tell functions apart), to name the anonymous functions in a summary.
+  if (process.env.PROF_SOURCES) {
+    await session.post('Debugger.enable')
+    const sources: Record<string, string> = {}
+    for (const n of profile.nodes) {
+      const id = n.callFrame.scriptId
+      if (id === '0' || id in sources || !n.callFrame.url.includes('/packages/')) continue
+      sources[id] = (await session.post('Debugger.getScriptSource', { scriptId: id })).scriptSource
+    }
+    fs.writeFileSync(process.env.PROF_SOURCES, JSON.stringify(sources))
+  }
 }
