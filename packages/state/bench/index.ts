@@ -265,6 +265,18 @@ if (process.env.BENCH_BEFORE !== undefined) {
   if (child.status !== 0) process.exitCode = 1
 }
 
+// 3d. The sharded state (createShardedStateDb at 1 and 2 worker shards) against createStateDb on a LevelDB block,
+// in a fresh process; BENCH_SHARDED=0 skips it.
+if (process.env.BENCH_SHARDED !== '0') {
+  console.log()
+  const child = spawnSync(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', fileURLToPath(new URL('./sharded.ts', import.meta.url))],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  )
+  if (child.status !== 0) process.exitCode = 1
+}
+
 // 4. Ours alone on 1M accounts, in a fresh process so its peak RSS is its own.
 if (ONE_MILLION > 0) {
   const child = spawnSync(
