@@ -1,4 +1,4 @@
-import type { Address, ChargeContext, FeeCharge, GasModel, TxEnvelope, UpfrontCharge } from '@appchain/core'
+import type { ChargeContext, FeeCharge, GasModel, TxEnvelope, UpfrontCharge } from '@appchain/core'
 import { frozenArray } from './frozenArray.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
 import { bump, type Holder, reservations, unhold, usageOf } from './reservations.js'
@@ -47,13 +47,19 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
   type Decision = 'free' | 'paid' | 'charged'
   const held = reservations<Decision>((sender) => usageKey(namespace, sender))
   const windowOf = windowIndexer(windowBlocks)
-  const free = (sender: Address): FeeCharge => ({
-    payer: sender,
-    amount: 0n,
-    burnt: 0n,
-    credits: NO_CREDITS,
-    effectiveGasPrice: 0n,
-  })
+  // A free answer names its payer only: one frozen upfront and one charge per sender and block execution, handed
+  // out for each of its free transactions (two objects per transaction before, kept alive by the block's receipts).
+  const free = (h: Holder): FeeCharge => {
+    if (h.freeCharge === undefined)
+      h.freeCharge = Object.freeze({
+        payer: h.sender,
+        amount: 0n,
+        burnt: 0n,
+        credits: NO_CREDITS,
+        effectiveGasPrice: 0n,
+      })
+    return h.freeCharge
+  }
 
   /** The free slot upfront holds when the sender's usage `v` (and this block's holds) leave one; else undefined. */
   const holdFree = (tx: TxEnvelope, ctx: ChargeContext, h: Holder, v: bigint): UpfrontCharge | undefined => {
@@ -63,7 +69,8 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     h.txs = h.txs === 0n ? 1n : h.txs + 1n
     held.decide(tx, ctx.store, 'free')
     // Nothing is charged whatever the bid, so the sender needs no balance for gas (`exact`).
-    return { payer: tx.sender, amount: 0n, exact: true }
+    if (h.freeUpfront === undefined) h.freeUpfront = Object.freeze({ payer: h.sender, amount: 0n, exact: true })
+    return h.freeUpfront
   }
   const upfrontAfterRead = async (tx: TxEnvelope, ctx: ChargeContext, h: Holder): Promise<UpfrontCharge> => {
     const up = holdFree(tx, ctx, h, await ctx.store.get(h.key))
@@ -110,7 +117,7 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     const c = chargeFree(tx, gasUsed, ctx, h, await ctx.store.get(h.key), decision)
     if (c === undefined) return await then.charge(tx, gasUsed, ctx)
     if (c !== true) await c
-    return free(tx.sender)
+    return free(h)
   }
 
   return hideSyncVariants({
@@ -153,13 +160,13 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     chargeSync(tx, gasUsed, ctx) {
       const decision = held.decision(tx, ctx.store)
       if (decision === 'paid') return then.chargeSync?.(tx, gasUsed, ctx)
-      if (decision === 'charged') return free(tx.sender)
+      if (decision === 'charged') return free(held.holderOf(ctx.store, tx))
       if (eligible(tx)) {
         if (ctx.store.put === undefined) return undefined
         const h = held.holderOf(ctx.store, tx)
         const v = ctx.store.peek?.(h.key)
         if (v === undefined) return undefined
-        if (chargeFree(tx, gasUsed, ctx, h, v, decision) !== undefined) return free(tx.sender)
+        if (chargeFree(tx, gasUsed, ctx, h, v, decision) !== undefined) return free(h)
       }
       return then.chargeSync?.(tx, gasUsed, ctx)
     },
@@ -185,13 +192,13 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       try {
         const decision = held.decision(tx, ctx.store)
         if (decision === 'paid') return then.charge(tx, gasUsed, ctx)
-        if (decision === 'charged') return Promise.resolve(free(tx.sender))
+        if (decision === 'charged') return Promise.resolve(free(held.holderOf(ctx.store, tx)))
         if (eligible(tx)) {
           const h = held.holderOf(ctx.store, tx)
           const v = ctx.store.peek?.(h.key)
           if (v === undefined) return chargeAfterRead(tx, gasUsed, ctx, h, decision)
           const c = chargeFree(tx, gasUsed, ctx, h, v, decision)
-          if (c !== undefined) return c === true ? Promise.resolve(free(tx.sender)) : c.then(() => free(tx.sender))
+          if (c !== undefined) return c === true ? Promise.resolve(free(h)) : c.then(() => free(h))
         }
         return then.charge(tx, gasUsed, ctx)
       } catch (e) {

@@ -61,10 +61,10 @@ describe('reservations on the transaction object', () => {
     a.decide(frozen, s1, 'f')
     expect(a.decision(frozen, s1)).toBe('f')
     expect(a.holderOf(s1, frozen)).toBe(a.holder(s1, frozen.sender))
-    // A spread copies what a transaction remembers: the copy neither sees nor changes the original's decision.
+    // A copy is another transaction: it neither sees nor changes the original's decision.
     const orig = tx(4)
     a.decide(orig, s1, 'o')
-    a.decide(tx(5), s1, 'other') // moves 'o' from the slot onto orig
+    a.decide(tx(5), s1, 'other') // moves 'o' from the slot to the block's log
     const copy = { ...orig } as TxEnvelope
     expect(a.decision(copy, s1)).toBeUndefined()
     a.decide(copy, s1, 'c')

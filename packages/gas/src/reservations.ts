@@ -1,4 +1,4 @@
-import type { Address, GasStore, TxEnvelope } from '@appchain/core'
+import type { Address, FeeCharge, GasStore, TxEnvelope, UpfrontCharge } from '@appchain/core'
 import { decodeUsage, encodeUsage, type WindowUsage } from './windowUsage.js'
 
 /** One sender's state in one block execution: its store key (derived once) and what upfront holds for it. */
@@ -14,6 +14,9 @@ export interface Holder {
   inWindow: boolean
   /** The key was handed to a prefetch in this block execution. */
   prefetched: boolean
+  /** Answers a model hands out for this sender again and again (frozen): rateLimited's free upfront and charge. */
+  freeUpfront: UpfrontCharge | undefined
+  freeCharge: FeeCharge | undefined
   /** The block execution (of one `reservations`) it belongs to. */
   readonly block: object
   /** The sender it holds for. */
@@ -27,19 +30,19 @@ const HOLDER = Symbol('holder')
 type WithHolder = TxEnvelope & { [HOLDER]?: Holder }
 
 interface Block<Decision> {
-  /** The `reservations` it belongs to. */
-  owner: object
   senders: Map<Address, Holder>
-  /** Decisions that could not ride on their transaction (another model's there, or a frozen object). */
-  decisions: Map<TxEnvelope, Decision>
+  /**
+   * Decisions moved out of the slot (see `decide`), in order, until a lookup misses the slot: then `index` is built
+   * from them once and takes every later one. An array append costs no object per transaction, where a record on
+   * each transaction (or a Map entry) cost one; the EVM VM never looks an older decision up.
+   */
+  logTxs: TxEnvelope[]
+  logDecisions: (Decision | undefined)[]
+  logLength: number
+  /** Transactions handed to `prefetch` in this block execution: the log's first size. */
+  expected: number
+  index: Map<TxEnvelope, Decision> | undefined
 }
-
-// A transaction carries upfront's decision for it too, with the block execution it was made in: the EVM VM
-// decides and charges every transaction, and a Map entry per transaction (kept for charging it again) cost
-// as much as the rest of the model, in the Map's growth and in collecting it.
-const DECISION = Symbol('decision')
-type DecisionRecord = { tx: TxEnvelope; block: Block<unknown>; decision: unknown }
-type WithDecision = TxEnvelope & { [DECISION]?: DecisionRecord }
 
 /**
  * Holds taken by `upfront` and released by `charge` (or `release`), per block execution (one `GasStore`
@@ -52,11 +55,10 @@ type WithDecision = TxEnvelope & { [DECISION]?: DecisionRecord }
  * that excludes a transaction after its upfront calls the model's `release`, which drops its hold.
  *
  * Each sender's store key is derived once per block and kept with its holds; a transaction remembers its
- * sender's holder and upfront's decision (symbol-keyed properties that name their block execution), so the hot
- * path needs no Map lookup.
+ * sender's holder (a symbol-keyed property that names its block execution), so the hot path needs no Map lookup;
+ * upfront's latest decision waits in one slot and earlier ones in the block's log.
  */
 export function reservations<Decision>(keyOf: (sender: Address) => string) {
-  const owner = {}
   const blocks = new WeakMap<GasStore, Block<Decision>>()
   // The VM uses one store for a whole block: remember the last one and skip the WeakMap.
   let lastStore: GasStore | undefined
@@ -65,7 +67,7 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     if (store === lastStore) return last!
     let b = blocks.get(store)
     if (b === undefined) {
-      b = { owner, senders: new Map(), decisions: new Map() }
+      b = { senders: new Map(), logTxs: NO_LOG, logDecisions: NO_LOG, logLength: 0, expected: 0, index: undefined }
       blocks.set(store, b)
     }
     lastStore = store
@@ -86,6 +88,8 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
         usage: NO_USAGE,
         inWindow: false,
         prefetched: false,
+        freeUpfront: undefined,
+        freeCharge: undefined,
         block: b,
         sender,
       }
@@ -103,33 +107,50 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     if (Object.isExtensible(tx)) (tx as WithHolder)[HOLDER] = h
     return h
   }
-  // The latest decision (see `decide`), and where the earlier ones go: on the transaction (a record naming its
-  // block execution), or in the block's map when the transaction holds another model's record or is frozen.
+  // The latest decision (see `decide`), and where the earlier ones go: the block's log, or its index once built.
   let slotTx: TxEnvelope | undefined
   let slotBlock: Block<Decision> | undefined
   let slotDecision: Decision | undefined
   const keep = (tx: TxEnvelope, b: Block<Decision>, decision: Decision | undefined): void => {
-    const r = (tx as WithDecision)[DECISION]
-    // None yet, or one a spread copied from another transaction (never changed through the copy).
-    if (r === undefined || r.tx !== tx) {
-      if (Object.isExtensible(tx)) {
-        ;(tx as WithDecision)[DECISION] = { tx, block: b, decision }
-        return
-      }
-    } else if (r.block === b) {
-      r.decision = decision
-      return
-    } else if (r.block.owner === owner) {
-      // Ours, from another block execution: that one keeps its decision in its map, this one takes the record.
-      if (r.decision !== undefined) r.block.decisions.set(tx, r.decision)
-      if (b.decisions.size !== 0) b.decisions.delete(tx)
-      r.block = b
-      r.decision = decision
+    if (b.index !== undefined) {
+      if (decision === undefined) b.index.delete(tx)
+      else b.index.set(tx, decision)
       return
     }
-    if (decision === undefined) b.decisions.delete(tx)
-    else b.decisions.set(tx, decision)
+    const i = b.logLength++
+    if (i === 0) {
+      // Sized for the block's prefetched transactions (at most one decision each): one allocation per block
+      // instead of a dozen growths (each a copy) on the way to 10k entries.
+      const n = Math.max(16, b.expected)
+      b.logTxs = new Array(n)
+      b.logDecisions = new Array(n)
+    }
+    if (i < b.logTxs.length) {
+      b.logTxs[i] = tx
+      b.logDecisions[i] = decision
+    } else {
+      b.logTxs.push(tx)
+      b.logDecisions.push(decision)
+    }
   }
+  /** The block's decisions outside the slot by transaction, built from its log at the first lookup that needs it. */
+  const indexOf = (b: Block<Decision>): Map<TxEnvelope, Decision> => {
+    if (b.index !== undefined) return b.index
+    const index = new Map<TxEnvelope, Decision>()
+    // In order: a transaction moved out twice keeps its later decision.
+    for (let i = 0; i < b.logLength; i++) {
+      const d = b.logDecisions[i]
+      if (d === undefined) index.delete(b.logTxs[i]!)
+      else index.set(b.logTxs[i]!, d)
+    }
+    b.logTxs = NO_LOG
+    b.logDecisions = NO_LOG
+    b.logLength = 0
+    b.index = index
+    return index
+  }
+  /** Whether the block holds decisions outside the slot (none in the EVM VM's order until a lookup misses it). */
+  const hasOlder = (b: Block<Decision>): boolean => b.index !== undefined || b.logLength !== 0
   // upfront and charge ask for the same transaction's holder back to back (the EVM VM): keep the last answer.
   let lastTx: TxEnvelope | undefined
   let lastTxStore: GasStore | undefined
@@ -151,6 +172,8 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
      */
     async prefetch(store: GasStore, txs: readonly TxEnvelope[], include?: (tx: TxEnvelope) => boolean): Promise<void> {
       if (store.getMany === undefined) return
+      const b = blockOf(store)
+      b.expected += txs.length
       const keys: string[] = []
       // Indexed: once per batch, mostly unoptimised, where a for-of allocates an iterator result per element.
       for (let i = 0; i < txs.length; i++) {
@@ -169,13 +192,9 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
         slotDecision = decision
         return
       }
-      const r = (tx as WithDecision)[DECISION]
-      if (r !== undefined && r.tx === tx && r.block === b) {
-        r.decision = decision
-        return
-      }
       // The latest decision waits in the slot: the EVM VM decides, charges and forgets one transaction at a
-      // time, and then no decision is ever stored anywhere else. An earlier one moves to its transaction.
+      // time, and then no decision is ever stored anywhere else. An earlier one moves to its block's log (an
+      // older decision of `tx` there is overridden when the slot's moves after it, and dropped by `forget`).
       if (slotTx !== undefined) keep(slotTx, slotBlock!, slotDecision)
       slotTx = tx
       slotBlock = b
@@ -185,9 +204,7 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     decision(tx: TxEnvelope, store: GasStore): Decision | undefined {
       const b = blockOf(store)
       if (tx === slotTx && b === slotBlock) return slotDecision
-      const r = (tx as WithDecision)[DECISION]
-      if (r !== undefined && r.tx === tx && r.block === b) return r.decision as Decision | undefined
-      return b.decisions.size === 0 ? undefined : b.decisions.get(tx)
+      return hasOlder(b) ? indexOf(b).get(tx) : undefined
     },
     forget(tx: TxEnvelope, store: GasStore): void {
       const b = blockOf(store)
@@ -195,14 +212,15 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
         slotTx = undefined
         slotBlock = undefined
         slotDecision = undefined
-        return
       }
-      const r = (tx as WithDecision)[DECISION]
-      if (r !== undefined && r.tx === tx && r.block === b) r.decision = undefined
-      else if (b.decisions.size !== 0) b.decisions.delete(tx)
+      // An older decision of `tx` (decided again since it left the slot) goes too.
+      if (hasOlder(b)) indexOf(b).delete(tx)
     },
   }
 }
+
+// A block's log before its first entry (never written: the first entry makes the block's own arrays).
+const NO_LOG: never[] = []
 
 const NO_USAGE: WindowUsage = Object.freeze({ txs: 0n, gas: 0n, mark: 0n })
 
@@ -236,8 +254,7 @@ export function bump(h: Holder, v: bigint, window: bigint, gasUsed: bigint, mark
   if (txs > 0xffff_ffffn || gas > M96 || mark > M64 || window > M64) return encodeUsage(window, { txs, gas, mark })
   let value: bigint
   if (h.inWindow) {
-    value = v + txAndGas(gasUsed)
-    if (mark !== u.mark) value += (mark - u.mark) << 96n
+    value = v + (mark === u.mark ? txAndGas(gasUsed) : txGasAndMark(gasUsed, mark - u.mark))
     // `u` is this holder's own decoding of a value of `window` (never the shared empty one): updated in place,
     // no new object per transaction.
     u.txs = txs
@@ -265,6 +282,19 @@ const txAndGas = (gasUsed: bigint): bigint => {
     lastGasUsed = gasUsed
   }
   return lastTxAndGas
+}
+// TX_ONE + gasUsed + (markDelta << 96n) for the last pair asked about (rateLimited's mark moves on by one nonce
+// per free transaction of a sender): one addition to the stored value instead of three (each a 256-bit bigint).
+let lastMarkGas = -1n
+let lastMarkDelta = 0n
+let lastMarkInc = 0n
+const txGasAndMark = (gasUsed: bigint, markDelta: bigint): bigint => {
+  if (gasUsed !== lastMarkGas || markDelta !== lastMarkDelta) {
+    lastMarkInc = TX_ONE + gasUsed + (markDelta << 96n)
+    lastMarkGas = gasUsed
+    lastMarkDelta = markDelta
+  }
+  return lastMarkInc
 }
 const M64 = (1n << 64n) - 1n
 const M96 = (1n << 96n) - 1n
