@@ -2,7 +2,9 @@
 // A parallel-VM block's state on LevelDB: 20k existing accounts (read from the Db first) and 20k new ones
 // change; root() + flush() with createStateDb vs createShardedStateDb at 1 and 2 worker shards, blocks in turn
 // on the same base (each state on its own copy of the Db), roots checked equal after every block.
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -14,9 +16,24 @@ const BASE = Number(process.env.BENCH_SHARDED_BASE ?? 100_000)
 const EXISTING = Number(process.env.BENCH_SHARDED_EXISTING ?? 20_000)
 const NEW = Number(process.env.BENCH_SHARDED_NEW ?? 20_000)
 const BLOCKS = Number(process.env.BENCH_SHARDED_BLOCKS ?? 5)
+/** A directory: write a CPU profile of the main thread's root()+flush() in the last block, per state. */
+const PROFILE = process.env.BENCH_SHARDED_PROFILE
+/** Which states to run (for profiles), by name fragment; default all. */
+const ONLY = process.env.BENCH_SHARDED_ONLY
 
 type Variant = { name: string; db: Db; state: StateDb & { close?: () => Promise<void> } }
-type Sample = { read: number; wall: number; cpu: number; put: number }
+type Sample = { read: number; wall: number; cpu: number; busy: number; put: number }
+
+/** CPU ms of this thread so far (Linux /proc, clock ticks of 10 ms), as the vm-parallel prototype measures it. */
+function threadCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    return Number.NaN
+  }
+}
 
 const progress = (msg: string) => process.stderr.write(`  … ${msg}\n`)
 const dir = await mkdtemp(join(tmpdir(), 'sharded-bench-'))
@@ -40,6 +57,7 @@ try {
     ['sharded, 1 worker', (db: Db) => createShardedStateDb({ db, shards: 1, root: baseRoot })],
     ['sharded, 2 workers', (db: Db) => createShardedStateDb({ db, shards: 2, root: baseRoot })],
   ] as const) {
+    if (ONLY !== undefined && !name.includes(ONLY)) continue
     const path = join(dir, `v${variants.length}`)
     await cp(join(dir, 'base'), path, { recursive: true })
     const db = await levelDb({ path })
@@ -73,21 +91,35 @@ try {
       const p0 = performance.now()
       await v.state.putAccounts!(addresses, accounts)
       const put = performance.now() - p0
+      const session = PROFILE !== undefined && block === BLOCKS ? new Session() : undefined
+      if (session !== undefined) {
+        session.connect()
+        await session.post('Profiler.enable')
+        await session.post('Profiler.start')
+      }
       const elu0 = performance.eventLoopUtilization()
+      const c0 = threadCpuMs()
       const t0 = performance.now()
       await v.state.root()
       const { root, ops } = await v.state.flush()
       const wall = performance.now() - t0
-      const cpu = performance.eventLoopUtilization(elu0).active
+      const cpu = threadCpuMs() - c0
+      const busy = performance.eventLoopUtilization(elu0).active
+      if (session !== undefined) {
+        const { profile } = await session.post('Profiler.stop')
+        await writeFile(join(PROFILE!, `${v.name.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile))
+        session.disconnect()
+      }
       roots.add(root)
       await v.db.batch(ops as DbOp[])
-      if (block > 0) samples.get(v.name)!.push({ read, wall, cpu, put })
+      if (block > 0) samples.get(v.name)!.push({ read, wall, cpu, busy, put })
     }
     if (roots.size !== 1) throw new Error(`block ${block}: roots differ: ${[...roots].join(' ')}`)
   }
 
-  const baseline = median(samples.get('createStateDb')!.map((s) => s.wall))
-  const baselineCpu = median(samples.get('createStateDb')!.map((s) => s.cpu))
+  const first = samples.get(variants[0]!.name)!
+  const baseline = median(first.map((s) => s.wall))
+  const baselineCpu = median(first.map((s) => s.cpu))
   console.log(
     `\nsharded state: ${EXISTING / 1000}k existing + ${NEW / 1000}k new accounts per block on a ${BASE / 1000}k-account LevelDB, median of ${BLOCKS} blocks after a first (node ${process.version})`,
   )
@@ -97,9 +129,10 @@ try {
       'getAccounts',
       'putAccounts',
       'root+flush wall',
-      'vs createStateDb',
-      'main-thread busy',
-      'vs createStateDb',
+      'vs first row',
+      'main-thread CPU',
+      'vs first row',
+      'event loop busy',
     ],
     variants.map((v) => {
       const s = samples.get(v.name)!
@@ -113,11 +146,12 @@ try {
         `${(baseline / wall).toFixed(2)}x`,
         ms(cpu),
         `${(baselineCpu / cpu).toFixed(2)}x`,
+        ms(median(s.map((x) => x.busy))),
       ]
     }),
   )
   console.log(
-    '(main-thread busy = event-loop active time during root()+flush() (performance.eventLoopUtilization); roots checked equal every block; ratio > 1: faster than createStateDb)\n',
+    '(main-thread CPU = user+system time of the main thread during root()+flush() from /proc/thread-self/stat (10 ms ticks); event loop busy = performance.eventLoopUtilization() active time over the same span; roots checked equal every block; ratio > 1: faster than the first row, createStateDb)\n',
   )
   for (const v of variants) {
     await v.state.close?.()

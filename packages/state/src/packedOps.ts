@@ -87,3 +87,50 @@ export function unpackOps(buffer: ArrayBuffer, ops: DbOp[] = []): { ops: DbOp[];
   }
   return { ops, clearPrefixes }
 }
+
+/**
+ * A list of byte strings (or gaps) packed into one transferable ArrayBuffer: per item, its length as u32
+ * (0xffffffff for a gap), then its bytes. One buffer crosses threads far cheaper than thousands of small
+ * typed arrays, each its own ArrayBuffer to clone.
+ *
+ * @example
+ * ```ts
+ * unpackList(packList([a, undefined, b])) // [a, undefined, b] (views)
+ * ```
+ */
+export function packList(items: readonly (Uint8Array | undefined)[]): ArrayBuffer {
+  let size = 0
+  for (const item of items) size += 4 + (item?.length ?? 0)
+  const out = new Uint8Array(size)
+  const view = new DataView(out.buffer)
+  let at = 0
+  for (const item of items) {
+    if (item === undefined) {
+      view.setUint32(at, 0xffffffff)
+      at += 4
+      continue
+    }
+    view.setUint32(at, item.length)
+    out.set(item, at + 4)
+    at += 4 + item.length
+  }
+  return out.buffer
+}
+
+/** The items of a `packList` buffer, as views into it. @example `unpackList(buffer)` */
+export function unpackList(buffer: ArrayBuffer): (Uint8Array | undefined)[] {
+  const bytes = new Uint8Array(buffer)
+  const view = new DataView(buffer)
+  const out: (Uint8Array | undefined)[] = []
+  let at = 0
+  while (at < bytes.length) {
+    const len = view.getUint32(at)
+    at += 4
+    if (len === 0xffffffff) out.push(undefined)
+    else {
+      out.push(bytes.subarray(at, at + len))
+      at += len
+    }
+  }
+  return out
+}

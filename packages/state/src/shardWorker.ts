@@ -2,6 +2,7 @@
 // sent to the main thread (which holds the Db: LevelDB locks its directory to one opener).
 import { parentPort, workerData } from 'node:worker_threads'
 import { AccountShard } from './accountShard.js'
+import { packList, unpackList } from './packedOps.js'
 import type { ShardCall, ShardRead, ShardReadReply, ShardReply } from './workerShards.js'
 
 const port = parentPort
@@ -13,7 +14,8 @@ const read = (kind: ShardRead['kind'], keys: Uint8Array[]) =>
   new Promise<(Uint8Array | undefined)[]>((resolve) => {
     const id = nextRead++
     reads.set(id, resolve)
-    port.postMessage({ read: id, kind, keys } satisfies ShardRead)
+    const packed = packList(keys)
+    port.postMessage({ read: id, kind, keys: packed } satisfies ShardRead, [packed])
   })
 const shard = new AccountShard({
   nibbles,
@@ -24,7 +26,7 @@ port.on('message', (msg: ShardCall | ShardReadReply) => {
   if ('read' in msg) {
     const resolve = reads.get(msg.read)
     reads.delete(msg.read)
-    resolve?.(msg.values)
+    resolve?.(unpackList(msg.values))
     return
   }
   const { id, method, args } = msg

@@ -6,6 +6,7 @@ import type { Db } from '@appchain/core'
 import type { AccountShard } from './accountShard.js'
 import { InvalidTrieNodeError, MissingTrieNodeError } from './errors.js'
 import { nodeKey } from './nodeStore.js'
+import { packList, unpackList } from './packedOps.js'
 import { type ShardHandle, shardNibbles } from './shardHost.js'
 
 type Method = 'open' | 'readAccounts' | 'readStorage' | 'applyRoot' | 'topNode' | 'storageRoot' | 'commit' | 'proof'
@@ -15,9 +16,10 @@ export type ShardCall = { id: number; method: Method & keyof AccountShard; args:
 export type ShardReply =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; name: string; message: string; data: unknown }
-/** A shard worker's Db read, answered by the main thread with `db.getMany`. */
-export type ShardRead = { read: number; kind: 'nodes' | 'records'; keys: Uint8Array[] }
-export type ShardReadReply = { read: number; values: (Uint8Array | undefined)[] }
+/** A shard worker's Db read (keys or node hashes packed by `packList`), answered by the main thread with `db.getMany`. */
+export type ShardRead = { read: number; kind: 'nodes' | 'records'; keys: ArrayBuffer }
+/** The values read, packed by `packList` (transferred). */
+export type ShardReadReply = { read: number; values: ArrayBuffer }
 
 /** The worker entry: the built `.js` beside this module, else the `.ts` source under tsx (tests, dev). */
 function workerUrl(): URL {
@@ -79,9 +81,12 @@ export function workerShards(db: Db, count: number): ShardHandle[] {
     worker.on('exit', (code) => failAll(new Error(`Shard worker ${i} exited (code ${code})`)))
     worker.on('message', (msg: ShardReply | ShardRead) => {
       if ('read' in msg) {
-        const keys = msg.kind === 'nodes' ? msg.keys.map(nodeKey) : msg.keys
-        db.getMany(keys).then(
-          (values) => worker.postMessage({ read: msg.read, values } satisfies ShardReadReply),
+        const list = unpackList(msg.keys) as Uint8Array[]
+        db.getMany(msg.kind === 'nodes' ? list.map(nodeKey) : list).then(
+          (values) => {
+            const packed = packList(values)
+            worker.postMessage({ read: msg.read, values: packed } satisfies ShardReadReply, [packed])
+          },
           (e: unknown) => failAll(e instanceof Error ? e : new Error(String(e))),
         )
         return
