@@ -46,6 +46,22 @@ export function storageKeyAt(prefix: Uint8Array, slot: Hex): Uint8Array {
   return k
 }
 
+/**
+ * `storageKeyAt` for many slots, the keys side by side in one buffer (a view each): one allocation for the batch
+ * instead of a buffer per slot, and a Db that reads a key's `.buffer` (memoryDb, Buffer views) finds it made.
+ */
+export function storageKeysAt(prefix: Uint8Array, slots: readonly Hex[]): Uint8Array[] {
+  const all = new Uint8Array(slots.length * 54)
+  const keys: Uint8Array[] = new Array(slots.length)
+  for (let i = 0; i < slots.length; i++) {
+    const k = all.subarray(i * 54, i * 54 + 54)
+    k.set(prefix)
+    fromHexInto(slots[i]!, k, 22)
+    keys[i] = k
+  }
+  return keys
+}
+
 export function codeKey(codeHash: Hex): Uint8Array {
   const k = new Uint8Array(34)
   k.set(CODE_PREFIX)

@@ -22,7 +22,7 @@ import { allocBytes } from './allocBytes.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { fromHex, fromHexInto, toHex } from './hex.js'
 import { keccak256 as keccak_256, keccakReady } from './keccak.js'
-import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storageKeyAt, storagePrefix } from './keys.js'
+import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storageKeysAt, storagePrefix } from './keys.js'
 import { fromLatin1, latin1 } from './latin1.js'
 import { bytesToNibbles } from './node.js'
 import { dbNodeStore, type NodeStore, nodeKey } from './nodeStore.js'
@@ -218,7 +218,7 @@ function flatReader(backing: Backing): BaseReader {
     storageMany: (a, slots) => {
       // The prefix and address once, each slot's bytes written straight into its key.
       const prefix = storagePrefix(a)
-      return backing.readMany(slots.map((s) => storageKeyAt(prefix, s)))
+      return backing.readMany(storageKeysAt(prefix, slots))
     },
     code: (h) => backing.read(codeKey(h)),
   }
