@@ -74,13 +74,26 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     last = b
     return b
   }
+  // Each sender's store key, kept across block executions (bounded, as core's table of slots): a new block's holder
+  // takes the string the last one had, whose hash V8 keeps with it and which core's slot table and the admission
+  // batch's store already hold, instead of a new string to build, flatten and hash per sender and block.
+  const keys = new Map<Address, string>()
+  const keyFor = (sender: Address): string => {
+    let key = keys.get(sender)
+    if (key === undefined) {
+      if (keys.size >= MAX_KEYS) keys.clear()
+      key = keyOf(sender)
+      keys.set(sender, key)
+    }
+    return key
+  }
   /** The sender's key and what this block holds for it so far. */
   const holder = (store: GasStore, sender: Address): Holder => holderIn(blockOf(store), sender)
   const holderIn = (b: Block<Decision>, sender: Address): Holder => {
     let h = b.senders.get(sender)
     if (h === undefined) {
       h = {
-        key: keyOf(sender),
+        key: keyFor(sender),
         txs: 0n,
         gas: 0n,
         raw: -1n,
@@ -218,6 +231,8 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     },
   }
 }
+
+const MAX_KEYS = 65_536
 
 // A block's log before its first entry (never written: the first entry makes the block's own arrays).
 const NO_LOG: never[] = []
