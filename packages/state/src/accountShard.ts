@@ -7,6 +7,7 @@ import { accountKey, storageKey, storagePrefix } from './keys.js'
 import { latin1 } from './latin1.js'
 import { encodeNode, HashNode } from './node.js'
 import { nodeKey } from './nodeStore.js'
+import { unpackChanges } from './packedChanges.js'
 import { PackedOpsWriter } from './packedOps.js'
 import { Trie } from './trie.js'
 import { encodeStorageValue, stripWord, wordOf, ZERO_WORD } from './words.js'
@@ -376,6 +377,11 @@ export class AccountShard {
       await trie.applyPaths([], dels)
     }
     return this.roots()
+  }
+
+  /** `applyRoot` on changes packed by `packChanges` (one transferable buffer from the caller's thread). */
+  applyPackedRoot(buffer: ArrayBuffer): Promise<NibbleRoot[]> {
+    return this.applyRoot(unpackChanges(buffer))
   }
 
   private async applySlots(trie: Trie, words: readonly (readonly [Hex, Hex])[]): Promise<void> {

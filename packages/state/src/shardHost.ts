@@ -1,12 +1,5 @@
 import type { Address, Db, Hex } from '@appchain/core'
-import {
-  type AccountChange,
-  AccountShard,
-  type NibbleRoot,
-  type ShardProof,
-  type ShardReader,
-  type SubtrieTop,
-} from './accountShard.js'
+import { AccountShard, type NibbleRoot, type ShardProof, type ShardReader, type SubtrieTop } from './accountShard.js'
 import { nodeKey } from './nodeStore.js'
 
 /**
@@ -18,7 +11,8 @@ export interface ShardHandle {
   open(tops: SubtrieTop[]): Promise<void>
   readAccounts(addresses: Address[]): Promise<(Uint8Array | undefined)[]>
   readStorage(address: Address, slots: Hex[]): Promise<(Uint8Array | undefined)[]>
-  applyRoot(changes: AccountChange[]): Promise<NibbleRoot[]>
+  /** `AccountShard.applyRoot` on changes packed by `packChanges` (transferred to a worker). */
+  applyRoot(changes: ArrayBuffer): Promise<NibbleRoot[]>
   topNode(nibble: number): Promise<Uint8Array | undefined>
   storageRoot(address: Address): Promise<Uint8Array>
   commit(): Promise<ArrayBuffer>
@@ -73,7 +67,7 @@ export function inThreadShards(db: Db, count: number): ShardHandle[] {
       open: async (tops) => shard.open(tops),
       readAccounts: (addresses) => shard.readAccounts(addresses),
       readStorage: (address, slots) => shard.readStorage(address, slots),
-      applyRoot: (changes) => shard.applyRoot(changes),
+      applyRoot: (changes) => shard.applyPackedRoot(changes),
       topNode: (nibble) => shard.topNode(nibble),
       storageRoot: (address) => shard.storageRoot(address),
       commit: async () => shard.commit(),

@@ -19,6 +19,7 @@ import { codeKey, META_ROOT_KEY, prefixEnd } from './keys.js'
 import { latin1 } from './latin1.js'
 import { BranchNode, decodeNode } from './node.js'
 import { nodeKey } from './nodeStore.js'
+import { packChanges } from './packedChanges.js'
 import { unpackOps } from './packedOps.js'
 import { rootOfSubtries, subtrieTops } from './rootNode.js'
 import { inThreadShards, type ShardHandle } from './shardHost.js'
@@ -404,7 +405,7 @@ class ShardedStateDbImpl implements ShardedStateDb {
       batches.get(this.shardOf(a))!.push(change)
     }
     // Every shard answers its subtries' refs (untouched ones too: a shard may have been reopened).
-    const results = await Promise.all(this.shards.map((s) => s.applyRoot(batches.get(s)!)))
+    const results = await Promise.all(this.shards.map((s) => s.applyRoot(packChanges(batches.get(s)!))))
     const refs: (Uint8Array | undefined)[] = new Array(16).fill(undefined)
     for (const roots of results) for (const { nibble, ref } of roots) refs[nibble] = ref
     const { root, encoding } = await rootOfSubtries(refs, (n) => this.shardOfNibble[n]!.topNode(n))

@@ -9,7 +9,15 @@ import { nodeKey } from './nodeStore.js'
 import { packList, unpackList } from './packedOps.js'
 import { type ShardHandle, shardNibbles } from './shardHost.js'
 
-type Method = 'open' | 'readAccounts' | 'readStorage' | 'applyRoot' | 'topNode' | 'storageRoot' | 'commit' | 'proof'
+type Method =
+  | 'open'
+  | 'readAccounts'
+  | 'readStorage'
+  | 'applyPackedRoot'
+  | 'topNode'
+  | 'storageRoot'
+  | 'commit'
+  | 'proof'
 /** A call from the main thread to a shard worker. */
 export type ShardCall = { id: number; method: Method & keyof AccountShard; args: unknown[] }
 /** A shard worker's answer. */
@@ -98,24 +106,24 @@ export function workerShards(db: Db, count: number): ShardHandle[] {
       if (msg.ok) p.resolve(msg.result)
       else p.reject(rebuildError(msg.name, msg.message, msg.data))
     })
-    const call = <T>(method: Method, ...args: unknown[]): Promise<T> =>
+    const call = <T>(method: Method, args: unknown[], transfer: ArrayBuffer[] = []): Promise<T> =>
       new Promise<T>((resolve, reject) => {
         if (exited !== undefined) return reject(exited)
         const id = nextId++
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject })
         worker.ref()
-        worker.postMessage({ id, method, args } satisfies ShardCall)
+        worker.postMessage({ id, method, args } satisfies ShardCall, transfer)
       })
     return {
       nibbles,
-      open: (tops) => call('open', tops),
-      readAccounts: (addresses) => call('readAccounts', addresses),
-      readStorage: (address, slots) => call('readStorage', address, slots),
-      applyRoot: (changes) => call('applyRoot', changes),
-      topNode: (nibble) => call('topNode', nibble),
-      storageRoot: (address) => call('storageRoot', address),
-      commit: () => call('commit'),
-      proof: (address, slots) => call('proof', address, slots),
+      open: (tops) => call('open', [tops]),
+      readAccounts: (addresses) => call('readAccounts', [addresses]),
+      readStorage: (address, slots) => call('readStorage', [address, slots]),
+      applyRoot: (changes) => call('applyPackedRoot', [changes], [changes]),
+      topNode: (nibble) => call('topNode', [nibble]),
+      storageRoot: (address) => call('storageRoot', [address]),
+      commit: () => call('commit', []),
+      proof: (address, slots) => call('proof', [address, slots]),
       close: async () => {
         if (exited === undefined) await worker.terminate()
       },
