@@ -3,6 +3,8 @@
  * block, beside the EVM's execution of the same 10k signed transfers, measured in the same run.
  * Run: `npm run bench -w packages/gas` (medians of several runs; the machine is shared, so read ratios).
  */
+
+import { PerformanceObserver } from 'node:perf_hooks'
 import {
   type Address,
   stateGasStore as admissionGasStore,
@@ -35,6 +37,19 @@ const now = CPU_CLOCK
       return (u.user + u.system) / 1000
     }
   : () => performance.now()
+
+// Garbage collections by start time (an entry reaches the observer some time after its collection), to count the
+// timed blocks a collection landed in: a young-generation collection inside the block part doubles it here.
+const gcStarts: number[] = []
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcStarts.push(e.startTime)
+}).observe({ entryTypes: ['gc'] })
+const collectionsIn = async (from: number, to: number): Promise<number> => {
+  await new Promise((r) => setTimeout(r, 1))
+  let n = 0
+  for (const t of gcStarts) if (t >= from && t < to) n++
+  return n
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b)
@@ -102,7 +117,7 @@ async function accounting(
   cached = false,
   envelopes: TxEnvelope[] = freshEnvelopes(),
   admissionStore: GasStore = store,
-): Promise<{ admit: number; block: number; total: number; charged: bigint }> {
+): Promise<{ admit: number; block: number; total: number; charged: bigint; gcs: number }> {
   const fees = model.genesisFees()
   const ctx = { chainId: BigInt(chainId), blockNumber: 1n, coinbase: COINBASE, fees, balanceOf, store }
   const t0 = now()
@@ -113,6 +128,7 @@ async function accounting(
   // As the sequencer: the sync variant first, the promise only when a read needs one.
   for (const tx of envelopes) if (!model.admitSync?.(tx, admission)) await model.admit(tx, admission)
   const t1 = now()
+  const w1 = performance.now()
   const blockStore: BlockGasStore | undefined = cached ? blockGasStore(store) : undefined
   const block: ChargeContext = { ...ctx, store: blockStore ?? store }
   if (cached) {
@@ -143,17 +159,28 @@ async function accounting(
   await model.observeBlock?.({ blockNumber: 1n, txs: envelopes, store: block.store })
   await blockStore?.flush()
   const t2 = now()
-  return { admit: t1 - t0, block: t2 - t1, total: t2 - t0, charged }
+  const gcs = await collectionsIn(w1, performance.now())
+  return { admit: t1 - t0, block: t2 - t1, total: t2 - t0, charged, gcs }
 }
 
 console.log(`accounting per model (${RUNS} runs each)…\n`)
-const measured: { name: string; mem: number; st: number; admit: number; block: number; total: number }[] = []
+const measured: {
+  name: string
+  mem: number
+  st: number
+  admit: number
+  block: number
+  total: number
+  blocks: number[]
+  gcs: number[]
+}[] = []
 for (const [name, create] of models) {
   const inMemory: number[] = []
   const inState: number[] = []
   const admits: number[] = []
   const blocks: number[] = []
   const totals: number[] = []
+  const gcs: number[] = []
   // The node's path gets its fresh transaction copies and states (one set per run, used by that run only)
   // before the warm-up blocks below, which age them out of the young generation. The EVM's block runs on transaction
   // objects made long before, as a node's are by the time a block runs them; copies made just before a run
@@ -196,6 +223,7 @@ for (const [name, create] of models) {
     admits.push(cached.admit)
     blocks.push(cached.block)
     totals.push(cached.total)
+    gcs.push(cached.gcs)
     cachedRuns.push({ charged: cached.charged, root: await cachedState.root() })
   }
   for (let r = 0; r < RUNS; r++) {
@@ -222,6 +250,8 @@ for (const [name, create] of models) {
     admit: median(admits),
     block: median(blocks),
     total: median(totals),
+    blocks,
+    gcs,
   })
   // The EVM again after each model, so its median spans the same stretch of (shared, noisy) machine time.
   await evmRun()
@@ -240,6 +270,7 @@ const rows = measured.map((m) => [
   pct(m.admit),
   pct(m.block),
   pct(m.total),
+  `${m.gcs.filter((g) => g > 0).length}/${m.gcs.length}`,
 ])
 
 const header = [
@@ -253,6 +284,7 @@ const header = [
   'admit % of EVM',
   'block % of EVM',
   'total % of EVM',
+  'GC in block',
 ]
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
 const line = (cells: string[]) =>
@@ -263,6 +295,9 @@ console.log(
 console.log(line(header))
 console.log(`|${widths.map((w, i) => (i === 0 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`)
 for (const r of rows) console.log(line(r))
+console.log('\nblock ms per run, in order (* = a garbage collection started inside the timed block):')
+for (const m of measured)
+  console.log(`  ${m.name}: ${m.blocks.map((b, i) => `${b.toFixed(1)}${m.gcs[i]! > 0 ? '*' : ''}`).join(' ')}`)
 console.log(
   [
     '',
@@ -271,5 +306,6 @@ console.log(
     "memory: memoryGasStore (the models' own CPU). uncached: every access on the EVM VM's stateGasStore.",
     "admit/block/total: as the node runs, admission through one read cache per submission batch loaded by the model's prefetch (the",
     "sequencer's), the block through the VM's write-back blockGasStore, checkpointed per transaction, flushed.",
+    'GC in block: the timed blocks (node path) in which a garbage collection started.',
   ].join('\n'),
 )
