@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Db } from '@appchain/core'
+import { WorkerCrashedError, WorkerPoolClosedError, WorkerTaskError } from '@appchain/core/workers'
 import type { AccountShard } from './accountShard.js'
 import { InvalidTrieNodeError, MissingTrieNodeError } from './errors.js'
 import { nodeKey } from './nodeStore.js'
@@ -52,10 +53,9 @@ function rebuildError(name: string, message: string, data: unknown): Error {
   if (name === 'MissingTrieNodeError' && d.hash !== undefined) return new MissingTrieNodeError(d.hash)
   if (name === 'InvalidTrieNodeError' && d.hash !== undefined)
     return new InvalidTrieNodeError(d.hash, d.reason ?? message)
-  const Ctor = name === 'RangeError' ? RangeError : name === 'TypeError' ? TypeError : Error
-  const e = new Ctor(message)
-  if (Ctor === Error) e.name = name
-  return e
+  if (name === 'RangeError') return new RangeError(message)
+  if (name === 'TypeError') return new TypeError(message)
+  return new WorkerTaskError({ remoteName: name, message })
 }
 
 /**
@@ -79,14 +79,17 @@ export function workerShards(db: Db, count: number): ShardHandle[] {
     worker.unref()
     let nextId = 0
     let exited: Error | undefined
+    let closing = false
     const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
     const failAll = (e: Error) => {
       exited = e
       for (const p of pending.values()) p.reject(e)
       pending.clear()
     }
-    worker.on('error', (e) => failAll(e))
-    worker.on('exit', (code) => failAll(new Error(`Shard worker ${i} exited (code ${code})`)))
+    worker.on('error', (e) => failAll(new WorkerCrashedError({ reason: `shard ${i}: ${e.message}` })))
+    worker.on('exit', (code) =>
+      failAll(closing ? new WorkerPoolClosedError() : new WorkerCrashedError({ exitCode: code, reason: `shard ${i}` })),
+    )
     worker.on('message', (msg: ShardReply | ShardRead) => {
       if ('read' in msg) {
         const list = unpackList(msg.keys) as Uint8Array[]
@@ -95,7 +98,12 @@ export function workerShards(db: Db, count: number): ShardHandle[] {
             const packed = packList(values)
             worker.postMessage({ read: msg.read, values: packed } satisfies ShardReadReply, [packed])
           },
-          (e: unknown) => failAll(e instanceof Error ? e : new Error(String(e))),
+          (e: unknown) =>
+            failAll(
+              new WorkerCrashedError({
+                reason: `shard ${i}: Db read failed: ${e instanceof Error ? e.message : String(e)}`,
+              }),
+            ),
         )
         return
       }
@@ -125,6 +133,7 @@ export function workerShards(db: Db, count: number): ShardHandle[] {
       commit: () => call('commit', []),
       proof: (address, slots) => call('proof', [address, slots]),
       close: async () => {
+        closing = true
         if (exited === undefined) await worker.terminate()
       },
     }
