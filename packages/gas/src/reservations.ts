@@ -263,7 +263,7 @@ export function usageOf(h: Holder, v: bigint, window: bigint): WindowUsage {
  */
 export function bump(h: Holder, v: bigint, window: bigint, gasUsed: bigint, mark: bigint): bigint {
   const u = usageOf(h, v, window)
-  const txs = u.txs + 1n
+  const txs = u.txs < SMALL_COUNTS ? SMALL[Number(u.txs) + 1]! : u.txs + 1n
   const gas = u.gas + gasUsed
   // Saturating (or a window past 64 bits): encode, and decode again next time.
   if (txs > 0xffff_ffffn || gas > M96 || mark > M64 || window > M64) return encodeUsage(window, { txs, gas, mark })
@@ -285,6 +285,11 @@ export function bump(h: Holder, v: bigint, window: bigint, gasUsed: bigint, mark
   h.inWindow = true
   return value
 }
+
+// Transaction counts below 1024 as shared bigints: a count goes up by one per transaction, and `u.txs + 1n` stored
+// in the usage allocated a new bigint each time.
+const SMALL_COUNTS = 1023n
+const SMALL: bigint[] = Array.from({ length: 1024 }, (_, i) => BigInt(i))
 
 const TX_ONE = 1n << 160n
 // TX_ONE + gasUsed for the last gas amount asked about (a block's transfers all use the same): one bigint
