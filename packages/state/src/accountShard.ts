@@ -6,7 +6,6 @@ import { keccak256, keccakReady } from './keccak.js'
 import { accountKey, storageKey, storagePrefix } from './keys.js'
 import { latin1 } from './latin1.js'
 import { encodeNode, HashNode } from './node.js'
-import { nodeKey } from './nodeStore.js'
 import { unpackChanges } from './packedChanges.js'
 import { PackedOpsWriter } from './packedOps.js'
 import { Trie } from './trie.js'
@@ -34,9 +33,11 @@ export type SubtrieTop = { hash: Uint8Array } | { encoding: Uint8Array } | undef
  *   reverted): the overlay's storage entry since the flush (`cleared`, and every slot written since), or null
  *   when the overlay holds none.
  * - `slots`: slots written (or reverted) since the last root: the word now, or undefined for the flushed value.
+ * - `hash`: keccak(address) when the caller has it (it routes by it): the shard then does not hash again.
  */
 export interface AccountChange {
   address: Address
+  hash?: Uint8Array | undefined
   account: Account | null | undefined
   rebuild?: { cleared: boolean; slots: [slot: Hex, word: Hex][] } | null | undefined
   slots?: [slot: Hex, word: Hex | undefined][] | undefined
@@ -63,7 +64,11 @@ type StorageMirror = { cleared: boolean; slots: Map<Hex, Hex> }
 function hashedPath(key: Hex): Uint8Array {
   const bytes = new Uint8Array((key.length - 2) >> 1)
   fromHexInto(key, bytes, 0)
-  const h = keccak256(bytes)
+  return nibblesOf(keccak256(bytes))
+}
+
+/** The 64 nibbles of a 32-byte hash. */
+function nibblesOf(h: Uint8Array): Uint8Array {
   const out = new Uint8Array(64)
   for (let i = 0; i < 32; i++) {
     out[2 * i] = h[i]! >> 4
@@ -111,9 +116,9 @@ export class AccountShard {
   private readonly extraNodes = new Map<string, Uint8Array>()
   private readonly store: { getNodes(hashes: Uint8Array[]): Promise<(Uint8Array | undefined)[]> }
   private subtries: (Trie | undefined)[] = new Array(16).fill(undefined)
-  /** Flat account records as of the last flush (null: absent). */
+  /** Flat account records as of the last flush (null: absent): those it wrote, and those loaded since. */
   private records = new Map<Address, Uint8Array | null>()
-  /** Flat storage values as of the last flush (null: zero); `complete`: every slot not listed is zero. */
+  /** Flat storage values as of the last flush (null: zero), as `records`; `complete`: every slot not listed is zero. */
   private storage = new Map<Address, StorageCache>()
   /** Storage tries as of the last root. */
   private storageTries = new Map<Address, Trie>()
@@ -282,7 +287,7 @@ export class AccountShard {
     const needSlots: [Address, Hex][] = []
     for (let i = 0; i < n; i++) {
       const c = changes[i]!
-      paths[i] = hashedPath(c.address)
+      paths[i] = c.hash === undefined ? hashedPath(c.address) : nibblesOf(c.hash)
       this.subtrie(paths[i]![0]!, c.address)
       if (c.account === undefined || c.rebuild !== undefined) need.push(c.address)
       if (c.slots !== undefined) for (const [s, w] of c.slots) if (w === undefined) needSlots.push([c.address, s])
@@ -433,18 +438,20 @@ export class AccountShard {
    */
   commit(): ArrayBuffer {
     const w = new PackedOpsWriter()
+    // The flat caches start over with what this flush writes (the Db may not hold it yet); everything older is in
+    // the Db by then (the caller writes each flush's ops before the next flush), so flat caches stay as small as
+    // a block's changes while the tries stay resident.
+    const storage = new Map<Address, StorageCache>()
     for (const [a, entry] of this.changedStorage) {
-      let cache = this.storage.get(a)
       if (entry.cleared) {
         w.clearPrefix(storagePrefix(a))
-        if (cache !== undefined)
-          for (const [s, v] of cache.slots) if (v !== null && !entry.slots.has(s)) w.del(storageKey(a, s))
-        cache = { complete: true, slots: new Map() }
-        this.storage.set(a, cache)
-      } else if (cache === undefined) {
-        cache = { complete: false, slots: new Map() }
-        this.storage.set(a, cache)
+        // Slots this shard flushed before (perhaps not written yet) that the clear removes.
+        const old = this.storage.get(a)
+        if (old !== undefined)
+          for (const [s, v] of old.slots) if (v !== null && !entry.slots.has(s)) w.del(storageKey(a, s))
       }
+      const cache: StorageCache = { complete: entry.cleared, slots: new Map() }
+      storage.set(a, cache)
       for (const [s, word] of entry.slots) {
         const v = stripWord(word)
         const key = storageKey(a, s)
@@ -458,14 +465,11 @@ export class AccountShard {
         }
       }
     }
-    for (const [a, record] of this.changedRecords) {
-      if (record === null) w.del(accountKey(a))
-      else w.put(accountKey(a), record)
-      this.records.set(a, record)
-    }
-    for (const nibble of this.nibbles)
-      for (const [hash, enc] of this.subtries[nibble]!.commit()) w.put(nodeKey(hash), enc)
-    for (const trie of this.storageTries.values()) for (const [hash, enc] of trie.commit()) w.put(nodeKey(hash), enc)
+    for (const [a, record] of this.changedRecords) w.account(a, record)
+    for (const nibble of this.nibbles) for (const [hash, enc] of this.subtries[nibble]!.commit()) w.putNode(hash, enc)
+    for (const trie of this.storageTries.values()) for (const [hash, enc] of trie.commit()) w.putNode(hash, enc)
+    this.records = this.changedRecords
+    this.storage = storage
     this.changedRecords = new Map()
     this.changedStorage = new Map()
     return w.finish()

@@ -1,7 +1,10 @@
 import { type Address, type Hex, KECCAK_EMPTY } from '@appchain/core'
 import { describe, expect, it } from 'vitest'
 import type { AccountChange } from './accountShard.js'
+import { accountKey } from './keys.js'
+import { nodeKey } from './nodeStore.js'
 import { packChanges, unpackChanges } from './packedChanges.js'
+import { PackedOpsWriter, unpackOps } from './packedOps.js'
 
 const addr = (i: number) => `0x${i.toString(16).padStart(40, '0')}` as Address
 const word = (i: number | bigint) => `0x${i.toString(16).padStart(64, '0')}` as Hex
@@ -9,7 +12,7 @@ const word = (i: number | bigint) => `0x${i.toString(16).padStart(64, '0')}` as 
 describe('packChanges', () => {
   it('round-trips every shape of change', () => {
     const changes: AccountChange[] = [
-      { address: addr(1), account: undefined },
+      { address: addr(1), account: undefined, hash: new Uint8Array(32).fill(7) },
       { address: addr(2), account: null, rebuild: { cleared: true, slots: [] } },
       {
         address: addr(3),
@@ -24,5 +27,25 @@ describe('packChanges', () => {
     ]
     expect(unpackChanges(packChanges(changes))).toEqual(changes)
     expect(unpackChanges(packChanges([]))).toEqual([])
+  })
+})
+
+describe('PackedOpsWriter', () => {
+  it('node and account ops in place equal the generic ones', () => {
+    const hash = new Uint8Array(32).fill(9)
+    const enc = Uint8Array.of(0xc2, 0x01, 0x02)
+    const a = addr(0xabc)
+    const w = new PackedOpsWriter(8)
+    w.putNode(hash, enc)
+    w.account(a, Uint8Array.of(1, 2, 3))
+    w.account(a, null)
+    w.clearPrefix(Uint8Array.of(0x53, 0x73))
+    const { ops, clearPrefixes } = unpackOps(w.finish())
+    expect(ops).toEqual([
+      { type: 'put', key: nodeKey(hash), value: enc },
+      { type: 'put', key: accountKey(a), value: Uint8Array.of(1, 2, 3) },
+      { type: 'del', key: accountKey(a) },
+    ])
+    expect(clearPrefixes).toEqual([Uint8Array.of(0x53, 0x73)])
   })
 })

@@ -12,9 +12,10 @@ const HAS_REBUILD = 4
 const REBUILD_NULL = 8
 const REBUILD_CLEARED = 16
 const HAS_SLOTS = 32
+const HAS_HASH = 64
 
 /**
- * Packs account changes: per change, the address (20 bytes), a flags byte, then the account (nonce and balance as
+ * Packs account changes: per change, the address (20 bytes), a flags byte, keccak(address) when given, then the account (nonce and balance as
  * length-prefixed big-endian bytes, the code hash as a 0 byte for the empty code or 1 and 32 bytes), the rebuilt
  * storage entry (u32 count, then slot and word, 32 bytes each) and the touched slots (u32 count, then slot, a
  * presence byte and the word when present).
@@ -27,7 +28,7 @@ const HAS_SLOTS = 32
 export function packChanges(changes: readonly AccountChange[]): ArrayBuffer {
   let size = 0
   for (const c of changes) {
-    size += 21 + (c.account ? 2 + 8 + 33 + 33 : 0)
+    size += 21 + (c.hash ? 32 : 0) + (c.account ? 2 + 8 + 33 + 33 : 0)
     if (c.rebuild) size += 4 + 64 * c.rebuild.slots.length
     if (c.slots) size += 4 + 65 * c.slots.length
   }
@@ -46,7 +47,12 @@ export function packChanges(changes: readonly AccountChange[]): ArrayBuffer {
     if (c.rebuild !== undefined) flags |= HAS_REBUILD | (c.rebuild === null ? REBUILD_NULL : 0)
     if (c.rebuild?.cleared) flags |= REBUILD_CLEARED
     if (c.slots !== undefined) flags |= HAS_SLOTS
+    if (c.hash !== undefined) flags |= HAS_HASH
     out[at++] = flags
+    if (c.hash !== undefined) {
+      out.set(c.hash, at)
+      at += 32
+    }
     const a = c.account
     if (a) {
       uint(a.nonce)
@@ -98,6 +104,8 @@ export function unpackChanges(buffer: ArrayBuffer): AccountChange[] {
   while (at < bytes.length) {
     const address = hex(20) as Address
     const flags = bytes[at++]!
+    const hash = flags & HAS_HASH ? bytes.subarray(at, at + 32) : undefined
+    if (hash !== undefined) at += 32
     const kind = flags & 3
     let account: Account | null | undefined
     if (kind === ACCOUNT_DELETED) account = null
@@ -108,6 +116,7 @@ export function unpackChanges(buffer: ArrayBuffer): AccountChange[] {
       account = { nonce, balance, codeHash }
     }
     const change: AccountChange = { address, account }
+    if (hash !== undefined) change.hash = hash
     if (flags & HAS_REBUILD) {
       if (flags & REBUILD_NULL) change.rebuild = null
       else {

@@ -1,6 +1,7 @@
 // The Db ops a shard's commit hands to the caller, packed back to back in one ArrayBuffer (one transferable per
 // shard instead of tens of thousands of op objects through structured clone).
-import type { DbOp } from '@appchain/core'
+import type { Address, DbOp } from '@appchain/core'
+import { fromHexInto } from './hex.js'
 
 /** Op kinds in a packed buffer: put, del, and "delete every stored slot under this storage prefix". */
 export const PACKED_PUT = 0
@@ -16,9 +17,15 @@ export const PACKED_CLEAR_PREFIX = 2
  * ```
  */
 export class PackedOpsWriter {
-  private buf = new Uint8Array(1 << 16)
-  private view = new DataView(this.buf.buffer)
+  private buf: Uint8Array<ArrayBuffer>
+  private view: DataView
   private at = 0
+
+  /** `capacity`: bytes to start with (a block's flush is megabytes: fewer regrowths). */
+  constructor(capacity = 1 << 20) {
+    this.buf = new Uint8Array(capacity)
+    this.view = new DataView(this.buf.buffer)
+  }
 
   private reserve(n: number): void {
     if (this.at + n <= this.buf.length) return
@@ -40,6 +47,38 @@ export class PackedOpsWriter {
     this.view.setUint32(this.at, vlen)
     if (value !== undefined) this.buf.set(value, this.at + 4)
     this.at += 4 + vlen
+  }
+
+  /** A put of a trie node: its key (`Sn` + hash) written in place, no key array per node. */
+  putNode(hash: Uint8Array, encoding: Uint8Array): void {
+    this.reserve(43 + encoding.length)
+    const buf = this.buf
+    let at = this.at
+    buf[at] = PACKED_PUT
+    this.view.setUint32(at + 1, 34)
+    buf[at + 5] = 0x53
+    buf[at + 6] = 0x6e
+    buf.set(hash, at + 7)
+    at += 39
+    this.view.setUint32(at, encoding.length)
+    buf.set(encoding, at + 4)
+    this.at = at + 4 + encoding.length
+  }
+
+  /** A put (or, for null, a del) of an account record: its key (`Sa` + address) written in place. */
+  account(address: Address, record: Uint8Array | null): void {
+    const vlen = record === null ? 0 : record.length
+    this.reserve(31 + vlen)
+    const buf = this.buf
+    let at = this.at
+    buf[at] = record === null ? PACKED_DEL : PACKED_PUT
+    this.view.setUint32(at + 1, 22)
+    buf[at + 5] = 0x53
+    buf[at + 6] = 0x61
+    at = fromHexInto(address, buf, at + 7)
+    this.view.setUint32(at, vlen)
+    if (record !== null) buf.set(record, at + 4)
+    this.at = at + 4 + vlen
   }
 
   put(key: Uint8Array, value: Uint8Array): void {

@@ -13,7 +13,7 @@ import {
 import { checkAccount, decodeAccountFields } from './account.js'
 import { type AccountChange, nibbleOf, type SubtrieTop } from './accountShard.js'
 import { AccountNotFoundError, MissingTrieNodeError, NoCheckpointError, OpenCheckpointError } from './errors.js'
-import { toHex } from './hex.js'
+import { fromHexInto, toHex } from './hex.js'
 import { keccak256, keccakReady } from './keccak.js'
 import { codeKey, META_ROOT_KEY, prefixEnd } from './keys.js'
 import { latin1 } from './latin1.js'
@@ -394,15 +394,19 @@ class ShardedStateDbImpl implements ShardedStateDb {
     for (const a of this.rebuild) addresses.add(a)
     const batches = new Map<ShardHandle, AccountChange[]>()
     for (const shard of this.shards) batches.set(shard, [])
+    const addressBytes = new Uint8Array(20)
     for (const a of addresses) {
-      const change: AccountChange = { address: a, account: this.accounts.get(a) }
+      // keccak(address) routes the change and travels with it (the shard does not hash it again).
+      fromHexInto(a, addressBytes, 0)
+      const hash = keccak256(addressBytes)
+      const change: AccountChange = { address: a, hash, account: this.accounts.get(a) }
       const entry = this.storages.get(a)
       if (this.rebuild.has(a))
         change.rebuild = entry === undefined ? null : { cleared: entry.cleared, slots: [...entry.slots] }
       const slots = this.touchedSlots.get(a)
       if (slots !== undefined)
         change.slots = [...slots].map((s) => [s, entry?.slots.get(s) ?? (entry?.cleared ? ZERO_WORD : undefined)])
-      batches.get(this.shardOf(a))!.push(change)
+      batches.get(this.shardOfNibble[hash[0]! >> 4]!)!.push(change)
     }
     // Every shard answers its subtries' refs (untouched ones too: a shard may have been reopened).
     const results = await Promise.all(this.shards.map((s) => s.applyRoot(packChanges(batches.get(s)!))))
