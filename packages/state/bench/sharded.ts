@@ -22,7 +22,7 @@ const PROFILE = process.env.BENCH_SHARDED_PROFILE
 const ONLY = process.env.BENCH_SHARDED_ONLY
 
 type Variant = { name: string; db: Db; state: StateDb & { close?: () => Promise<void> } }
-type Sample = { read: number; wall: number; cpu: number; busy: number; put: number }
+type Sample = { read: number; wall: number; cpu: number; busy: number; other: number; put: number }
 
 /** CPU ms of this thread so far (Linux /proc, clock ticks of 10 ms), as the vm-parallel prototype measures it. */
 function threadCpuMs(): number {
@@ -99,11 +99,14 @@ try {
       }
       const elu0 = performance.eventLoopUtilization()
       const c0 = threadCpuMs()
+      const pc0 = process.cpuUsage()
       const t0 = performance.now()
       await v.state.root()
       const { root, ops } = await v.state.flush()
       const wall = performance.now() - t0
       const cpu = threadCpuMs() - c0
+      const processCpu = process.cpuUsage(pc0)
+      const other = (processCpu.user + processCpu.system) / 1000 - cpu
       const busy = performance.eventLoopUtilization(elu0).active
       if (session !== undefined) {
         const { profile } = await session.post('Profiler.stop')
@@ -112,7 +115,7 @@ try {
       }
       roots.add(root)
       await v.db.batch(ops as DbOp[])
-      if (block > 0) samples.get(v.name)!.push({ read, wall, cpu, busy, put })
+      if (block > 0) samples.get(v.name)!.push({ read, wall, cpu, busy, other, put })
     }
     if (roots.size !== 1) throw new Error(`block ${block}: roots differ: ${[...roots].join(' ')}`)
   }
@@ -133,6 +136,7 @@ try {
       'main-thread CPU',
       'vs first row',
       'event loop busy',
+      'other threads CPU',
     ],
     variants.map((v) => {
       const s = samples.get(v.name)!
@@ -147,11 +151,12 @@ try {
         ms(cpu),
         `${(baselineCpu / cpu).toFixed(2)}x`,
         ms(median(s.map((x) => x.busy))),
+        ms(median(s.map((x) => x.other))),
       ]
     }),
   )
   console.log(
-    '(main-thread CPU = user+system time of the main thread during root()+flush() from /proc/thread-self/stat (10 ms ticks); event loop busy = performance.eventLoopUtilization() active time over the same span; roots checked equal every block; ratio > 1: faster than the first row, createStateDb)\n',
+    '(main-thread CPU = user+system time of the main thread during root()+flush() from /proc/thread-self/stat (10 ms ticks); event loop busy = performance.eventLoopUtilization() active time over the same span; other threads CPU = the process CPU (process.cpuUsage) minus the main thread: shard workers, LevelDB and GC threads; roots checked equal every block; ratio > 1: faster than the first row, createStateDb)\n',
   )
   for (const v of variants) {
     await v.state.close?.()
