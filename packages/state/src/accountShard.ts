@@ -1,6 +1,7 @@
-import type { Account, Address, Hex } from '@appchain/core'
-import { decodeAccountFields, EMPTY_ROOT_BYTES, encodeAccountWith, storageRootOf } from './account.js'
+import { type Account, type Address, type Hex, KECCAK_EMPTY } from '@appchain/core'
+import { checkAccount, decodeAccountFields, EMPTY_ROOT_BYTES, encodeAccountWith, storageRootOf } from './account.js'
 import { allocBytes } from './allocBytes.js'
+import { AccountNotFoundError } from './errors.js'
 import { fromHexInto } from './hex.js'
 import { keccak256, keccakReady } from './keccak.js'
 import { accountKey, storageKey, storagePrefix } from './keys.js'
@@ -9,7 +10,7 @@ import { encodeNode, HashNode } from './node.js'
 import { unpackChanges } from './packedChanges.js'
 import { PackedOpsWriter } from './packedOps.js'
 import { Trie } from './trie.js'
-import { encodeStorageValue, stripWord, wordOf, ZERO_WORD } from './words.js'
+import { checkAddress, checkWord, encodeStorageValue, stripWord, wordOf, ZERO_WORD } from './words.js'
 
 /** What a shard reads from the Db it cannot open itself (the host answers, e.g. with `db.getMany`). */
 export interface ShardReader {
@@ -58,6 +59,7 @@ export interface ShardProof {
 }
 
 type StorageCache = { complete: boolean; slots: Map<Hex, Uint8Array | null> }
+type LocalWrite = { account?: Account | null; storage?: { cleared: boolean; slots: Map<Hex, Hex> } }
 type StorageMirror = { cleared: boolean; slots: Map<Hex, Hex> }
 
 /** The 64-nibble path of keccak(address or slot) (a fresh array). */
@@ -98,7 +100,9 @@ export function nibbleOf(address: Address): number {
  * hands the shard each root's changes (`applyRoot`), then takes the flush's Db ops packed (`commit`).
  *
  * Reads (`readAccounts`, `readStorage`) answer the state as of the last flush (the caller's overlay holds what
- * changed since); `getAccount` and `getStorage` answer the state as of the last root, from loaded data.
+ * changed since); `getAccount` and `getStorage` answer the state now, from loaded data. A host executing in the
+ * shard's thread writes synchronously (`putAccount`, `putStorage`, `clearStorage`, `setCodeHash`) and applies its
+ * writes with `applyRoot()`.
  *
  * @example
  * ```ts
@@ -125,6 +129,8 @@ export class AccountShard {
   /** Since the flush: account records computed by each root (null: deleted), and the storage overlay. */
   private changedRecords = new Map<Address, Uint8Array | null>()
   private changedStorage = new Map<Address, StorageMirror>()
+  /** Writes made through the shard's own synchronous write methods since the last root. */
+  private local = new Map<Address, LocalWrite>()
 
   constructor(config: { nibbles: readonly number[]; reader: ShardReader }) {
     const nibbles = config.nibbles
@@ -164,6 +170,7 @@ export class AccountShard {
     this.storageTries = new Map()
     this.changedRecords = new Map()
     this.changedStorage = new Map()
+    this.local = new Map()
     this.extraNodes.clear()
     for (let n = 0; n < 16; n++) {
       if (this.owned[n] === 0) continue
@@ -258,19 +265,89 @@ export class AccountShard {
     return r !== undefined ? r : this.flushedRecord(a)
   }
 
-  /** The account as of the last root, from loaded data (`load` it first). */
+  /** The account now (the shard's own writes since the last root, else as of the last root), from loaded data. */
   getAccount(address: Address): Account | undefined {
+    const w = this.local.get(address)?.account
+    if (w !== undefined) return w === null ? undefined : { ...w }
     const r = this.currentRecord(address)
     return r === null ? undefined : decodeAccountFields(r)
   }
 
-  /** A storage word as of the last root, from loaded data (`load` it first). */
+  /** A storage word now (the shard's own writes, else as of the last root), from loaded data. */
   getStorage(address: Address, slot: Hex): Hex {
+    const local = this.local.get(address)?.storage
+    const v = local?.slots.get(slot)
+    if (v !== undefined) return v
+    if (local?.cleared) return ZERO_WORD
     const m = this.changedStorage.get(address)
     const w = m?.slots.get(slot)
     if (w !== undefined) return w
     if (m?.cleared) return ZERO_WORD
     return wordOf(this.flushedValue(address, slot))
+  }
+
+  // ---- synchronous writes in the shard's thread (a VM executing against the shard) ----
+  // Same checks and errors as a StateDb's writes; the next `applyRoot()` (no arguments) applies them. A shard has
+  // one writer per block: these, or a caller's `applyRoot(changes)` (not both). No checkpoints here yet.
+
+  private localEntry(a: Address): LocalWrite {
+    let w = this.local.get(a)
+    if (w === undefined) {
+      w = {}
+      this.local.set(a, w)
+    }
+    return w
+  }
+
+  /** Writes an account; undefined deletes it and its storage. */
+  putAccount(address: Address, account: Account | undefined): void {
+    const a = checkAddress(address)
+    const value = account === undefined ? null : checkAccount(account)
+    const w = this.localEntry(a)
+    w.account = value
+    if (value === null) w.storage = { cleared: true, slots: new Map() }
+  }
+
+  /** Writes a storage word (zero deletes); the account must exist (loaded). */
+  putStorage(address: Address, slot: Hex, value: Hex): void {
+    const a = checkAddress(address)
+    const s = checkWord(slot, 'slot')
+    const v = checkWord(value, 'storage value')
+    if (this.getAccount(a) === undefined) throw new AccountNotFoundError(a, 'putStorage')
+    const w = this.localEntry(a)
+    w.storage ??= { cleared: false, slots: new Map() }
+    w.storage.slots.set(s, v)
+  }
+
+  /** Removes every storage slot of an account. */
+  clearStorage(address: Address): void {
+    this.localEntry(checkAddress(address)).storage = { cleared: true, slots: new Map() }
+  }
+
+  /** Sets an account's code hash (creating the account if needed); the code itself is the caller's to store. */
+  setCodeHash(address: Address, codeHash: Hex): void {
+    const a = checkAddress(address)
+    const account = this.getAccount(a) ?? { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
+    this.putAccount(a, { ...account, codeHash })
+  }
+
+  /** The shard's own writes since the last root as changes (and forgets them). */
+  private takeLocalChanges(): AccountChange[] {
+    const out: AccountChange[] = []
+    for (const [a, w] of this.local) {
+      // An account only written to in storage is as of the last root (or, unchanged since the flush, as flushed).
+      let account: Account | null | undefined = w.account
+      if (account === undefined && this.changedRecords.has(a)) {
+        const r = this.changedRecords.get(a)!
+        account = r === null ? null : decodeAccountFields(r)
+      }
+      const change: AccountChange = { address: a, account }
+      if (w.storage?.cleared) change.rebuild = { cleared: true, slots: [...w.storage.slots] }
+      else if (w.storage !== undefined) change.slots = [...w.storage.slots]
+      out.push(change)
+    }
+    this.local = new Map()
+    return out
   }
 
   // ---- commitment ----
@@ -279,7 +356,9 @@ export class AccountShard {
    * Applies one root's changes to the tries (loading what they need in one read) and returns the references
    * of the owned subtries.
    */
-  async applyRoot(changes: readonly AccountChange[]): Promise<NibbleRoot[]> {
+  async applyRoot(changes?: readonly AccountChange[]): Promise<NibbleRoot[]> {
+    if (changes === undefined) changes = this.takeLocalChanges()
+    else if (this.local.size > 0) throw new RangeError('applyRoot(changes) on a shard with its own writes pending')
     await keccakReady()
     const n = changes.length
     const paths: Uint8Array[] = new Array(n)

@@ -15,13 +15,12 @@ import { type AccountChange, nibbleOf, type SubtrieTop } from './accountShard.js
 import { AccountNotFoundError, MissingTrieNodeError, NoCheckpointError, OpenCheckpointError } from './errors.js'
 import { fromHexInto, toHex } from './hex.js'
 import { keccak256, keccakReady } from './keccak.js'
-import { codeKey, META_ROOT_KEY, prefixEnd } from './keys.js'
-import { latin1 } from './latin1.js'
+import { codeKey } from './keys.js'
 import { BranchNode, decodeNode } from './node.js'
 import { nodeKey } from './nodeStore.js'
 import { packChanges } from './packedChanges.js'
-import { unpackOps } from './packedOps.js'
 import { rootOfSubtries, subtrieTops } from './rootNode.js'
+import { shardFlushOps } from './shardFlushOps.js'
 import { inThreadShards, type ShardHandle } from './shardHost.js'
 import { createStateDb, type MptStateDb } from './stateDb.js'
 import { checkAddress, checkWord, wordOf, ZERO_WORD } from './words.js'
@@ -432,20 +431,7 @@ class ShardedStateDbImpl implements ShardedStateDb {
     if (this.checkpoints.length > 0) throw new OpenCheckpointError(this.checkpoints.length)
     const root = await this.rootBytes()
     const packed = await Promise.all(this.shards.map((s) => s.commit()))
-    const ops: DbOp[] = []
-    const clearPrefixes: Uint8Array[] = []
-    for (const buffer of packed) for (const p of unpackOps(buffer, ops).clearPrefixes) clearPrefixes.push(p)
-    if (clearPrefixes.length > 0) {
-      // Cleared storage: delete what the Db holds under the account's prefix, but not the slots this flush writes.
-      const written = new Set<string>()
-      for (const op of ops) if (op.key[1] === 0x73) written.add(latin1(op.key))
-      for (const prefix of clearPrefixes)
-        for await (const [key] of this.db.iterator({ gte: prefix, lt: prefixEnd(prefix) }))
-          if (!written.has(latin1(key))) ops.push({ type: 'del', key })
-    }
-    for (const [h, code] of this.codes) ops.push({ type: 'put', key: codeKey(h), value: code })
-    if (this.rootEncoding !== undefined) ops.push({ type: 'put', key: nodeKey(root), value: this.rootEncoding })
-    ops.push({ type: 'put', key: META_ROOT_KEY, value: root.slice() })
+    const ops = await shardFlushOps({ db: this.db, packed, root, rootEncoding: this.rootEncoding, codes: this.codes })
     this.flushedCodes = this.codes
     this.codes = new Map()
     this.accounts = new Map()
