@@ -2,7 +2,7 @@ import { type Address, bytesToHex, type Hex, KECCAK_EMPTY, keccak256, memoryDb }
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { AccountShard } from './accountShard.js'
-import { AccountNotFoundError } from './errors.js'
+import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError } from './errors.js'
 import { rootOfSubtries } from './rootNode.js'
 import { shardFlushOps } from './shardFlushOps.js'
 import { dbShardReader, shardNibbles } from './shardHost.js'
@@ -20,6 +20,9 @@ type Op =
   | { t: 'code'; a: number; b: number }
   | { t: 'root' }
   | { t: 'flush' }
+  | { t: 'checkpoint' }
+  | { t: 'commit' }
+  | { t: 'revert' }
 
 const a = fc.nat(7)
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -38,17 +41,26 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('code' as const), a, b: fc.nat(255) }) },
   { weight: 1, arbitrary: fc.constant({ t: 'root' as const }) },
   { weight: 1, arbitrary: fc.constant({ t: 'flush' as const }) },
+  { weight: 2, arbitrary: fc.constant({ t: 'checkpoint' as const }) },
+  { weight: 1, arbitrary: fc.constant({ t: 'commit' as const }) },
+  { weight: 2, arbitrary: fc.constant({ t: 'revert' as const }) },
 )
 
 describe('AccountShard: synchronous writes in its own thread', () => {
-  it('one shard over all nibbles, written directly, has createStateDb roots, reads and Db after flushes', async () => {
+  it('one shard over all nibbles, written directly (nested checkpoints too), has createStateDb roots, reads and Db after flushes', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 10, maxLength: 80 }), async (ops) => {
         const refDb = memoryDb()
         const db = memoryDb()
         const ref = createStateDb({ db: refDb })
         const shard = new AccountShard({ nibbles: shardNibbles(0, 1), reader: dbShardReader(db) })
+        let depth = 0
         const root = async () => {
+          // Roots are taken with every checkpoint committed (the shard refuses an open one).
+          for (; depth > 0; depth--) {
+            ref.commit()
+            shard.commitCheckpoint()
+          }
           const refs: (Uint8Array | undefined)[] = new Array(16).fill(undefined)
           for (const { nibble, ref } of await shard.applyRoot()) refs[nibble] = ref
           return rootOfSubtries(refs, (n) => shard.topNode(n))
@@ -89,12 +101,30 @@ describe('AccountShard: synchronous writes in its own thread', () => {
               shard.setCodeHash(addr(op.a), bytesToHex(keccak256(code)))
               break
             }
+            case 'checkpoint':
+              ref.checkpoint()
+              shard.checkpoint()
+              depth++
+              break
+            case 'commit':
+            case 'revert':
+              if (depth === 0) {
+                expect(() => (op.t === 'commit' ? shard.commitCheckpoint() : shard.revertCheckpoint())).toThrow(
+                  NoCheckpointError,
+                )
+                break
+              }
+              ref[op.t]()
+              if (op.t === 'commit') shard.commitCheckpoint()
+              else shard.revertCheckpoint()
+              depth--
+              break
             case 'root':
               expect(bytesToHex((await root()).root)).toBe(await ref.root())
               break
             case 'flush': {
-              const r = await ref.flush()
               const { root: rootBytes, encoding } = await root()
+              const r = await ref.flush()
               expect(bytesToHex(rootBytes)).toBe(r.root)
               const packed = shard.commit()
               await db.batch(await shardFlushOps({ db, packed: [packed], root: rootBytes, rootEncoding: encoding }))
@@ -129,6 +159,10 @@ describe('AccountShard: synchronous writes in its own thread', () => {
     expect(() => shard.putStorage(addr(1), word(1), word(1))).toThrow(AccountNotFoundError)
     shard.putAccount(addr(1), { nonce: 0n, balance: 1n, codeHash: KECCAK_EMPTY })
     await expect(shard.applyRoot([{ address: addr(2), account: null }])).rejects.toBeInstanceOf(RangeError)
+    shard.checkpoint()
+    await expect(shard.applyRoot()).rejects.toBeInstanceOf(OpenCheckpointError)
+    shard.revertCheckpoint()
+    expect(() => shard.revertCheckpoint()).toThrow(NoCheckpointError)
     expect(() => new AccountShard({ nibbles: [16], reader: dbShardReader(memoryDb()) })).toThrow(RangeError)
   })
 })

@@ -1,7 +1,7 @@
 import { type Account, type Address, type Hex, KECCAK_EMPTY } from '@appchain/core'
 import { checkAccount, decodeAccountFields, EMPTY_ROOT_BYTES, encodeAccountWith, storageRootOf } from './account.js'
 import { allocBytes } from './allocBytes.js'
-import { AccountNotFoundError } from './errors.js'
+import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError } from './errors.js'
 import { fromHexInto } from './hex.js'
 import { keccak256, keccakReady } from './keccak.js'
 import { accountKey, storageKey, storagePrefix } from './keys.js'
@@ -59,7 +59,12 @@ export interface ShardProof {
 }
 
 type StorageCache = { complete: boolean; slots: Map<Hex, Uint8Array | null> }
-type LocalWrite = { account?: Account | null; storage?: { cleared: boolean; slots: Map<Hex, Hex> } }
+type LocalStorage = { cleared: boolean; slots: Map<Hex, Hex> }
+type LocalWrite = { account?: Account | null | undefined; storage?: LocalStorage | undefined }
+type LocalUndo =
+  | { t: 0; w: LocalWrite; prev: Account | null | undefined }
+  | { t: 1; slots: Map<Hex, Hex>; slot: Hex; prev: Hex | undefined }
+  | { t: 2; w: LocalWrite; prev: LocalStorage | undefined }
 type StorageMirror = { cleared: boolean; slots: Map<Hex, Hex> }
 
 /** The 64-nibble path of keccak(address or slot) (a fresh array). */
@@ -131,6 +136,8 @@ export class AccountShard {
   private changedStorage = new Map<Address, StorageMirror>()
   /** Writes made through the shard's own synchronous write methods since the last root. */
   private local = new Map<Address, LocalWrite>()
+  private journal: LocalUndo[] = []
+  private checkpoints: number[] = []
 
   constructor(config: { nibbles: readonly number[]; reader: ShardReader }) {
     const nibbles = config.nibbles
@@ -171,6 +178,8 @@ export class AccountShard {
     this.changedRecords = new Map()
     this.changedStorage = new Map()
     this.local = new Map()
+    this.journal = []
+    this.checkpoints = []
     this.extraNodes.clear()
     for (let n = 0; n < 16; n++) {
       if (this.owned[n] === 0) continue
@@ -287,8 +296,9 @@ export class AccountShard {
   }
 
   // ---- synchronous writes in the shard's thread (a VM executing against the shard) ----
-  // Same checks and errors as a StateDb's writes; the next `applyRoot()` (no arguments) applies them. A shard has
-  // one writer per block: these, or a caller's `applyRoot(changes)` (not both). No checkpoints here yet.
+  // Same checks and errors as a StateDb's writes, nested checkpoints as a StateDb's; the next `applyRoot()` (no
+  // arguments, no checkpoint open) applies them. A shard has one writer per block: these, or a caller's
+  // `applyRoot(changes)` (not both).
 
   private localEntry(a: Address): LocalWrite {
     let w = this.local.get(a)
@@ -299,13 +309,23 @@ export class AccountShard {
     return w
   }
 
+  private setLocalAccount(w: LocalWrite, value: Account | null): void {
+    if (this.checkpoints.length > 0) this.journal.push({ t: 0, w, prev: w.account })
+    w.account = value
+  }
+
+  private setLocalStorage(w: LocalWrite, storage: LocalStorage | undefined): void {
+    if (this.checkpoints.length > 0) this.journal.push({ t: 2, w, prev: w.storage })
+    w.storage = storage
+  }
+
   /** Writes an account; undefined deletes it and its storage. */
   putAccount(address: Address, account: Account | undefined): void {
     const a = checkAddress(address)
     const value = account === undefined ? null : checkAccount(account)
     const w = this.localEntry(a)
-    w.account = value
-    if (value === null) w.storage = { cleared: true, slots: new Map() }
+    this.setLocalAccount(w, value)
+    if (value === null) this.setLocalStorage(w, { cleared: true, slots: new Map() })
   }
 
   /** Writes a storage word (zero deletes); the account must exist (loaded). */
@@ -315,13 +335,41 @@ export class AccountShard {
     const v = checkWord(value, 'storage value')
     if (this.getAccount(a) === undefined) throw new AccountNotFoundError(a, 'putStorage')
     const w = this.localEntry(a)
-    w.storage ??= { cleared: false, slots: new Map() }
-    w.storage.slots.set(s, v)
+    if (w.storage === undefined) this.setLocalStorage(w, { cleared: false, slots: new Map() })
+    const slots = w.storage!.slots
+    if (this.checkpoints.length > 0) this.journal.push({ t: 1, slots, slot: s, prev: slots.get(s) })
+    slots.set(s, v)
   }
 
   /** Removes every storage slot of an account. */
   clearStorage(address: Address): void {
-    this.localEntry(checkAddress(address)).storage = { cleared: true, slots: new Map() }
+    this.setLocalStorage(this.localEntry(checkAddress(address)), { cleared: true, slots: new Map() })
+  }
+
+  /** Opens a nested checkpoint over the shard's own writes (e.g. one transaction). */
+  checkpoint(): void {
+    this.checkpoints.push(this.journal.length)
+  }
+
+  /** Folds the innermost checkpoint into its parent. */
+  commitCheckpoint(): void {
+    if (this.checkpoints.pop() === undefined) throw new NoCheckpointError('commit')
+    if (this.checkpoints.length === 0) this.journal.length = 0
+  }
+
+  /** Undoes the shard's own writes since the innermost checkpoint. */
+  revertCheckpoint(): void {
+    const mark = this.checkpoints.pop()
+    if (mark === undefined) throw new NoCheckpointError('revert')
+    const journal = this.journal
+    for (let i = journal.length - 1; i >= mark; i--) {
+      const u = journal[i]!
+      if (u.t === 0) u.w.account = u.prev
+      else if (u.t === 2) u.w.storage = u.prev
+      else if (u.prev === undefined) u.slots.delete(u.slot)
+      else u.slots.set(u.slot, u.prev)
+    }
+    journal.length = mark
   }
 
   /** Sets an account's code hash (creating the account if needed); the code itself is the caller's to store. */
@@ -357,6 +405,7 @@ export class AccountShard {
    * of the owned subtries.
    */
   async applyRoot(changes?: readonly AccountChange[]): Promise<NibbleRoot[]> {
+    if (this.checkpoints.length > 0) throw new OpenCheckpointError(this.checkpoints.length)
     if (changes === undefined) changes = this.takeLocalChanges()
     else if (this.local.size > 0) throw new RangeError('applyRoot(changes) on a shard with its own writes pending')
     await keccakReady()
