@@ -155,6 +155,21 @@ describe('AccountShard: synchronous writes in its own thread', () => {
     )
   })
 
+  it('a reverted clear or delete gives the storage back', async () => {
+    const shard = new AccountShard({ nibbles: shardNibbles(0, 1), reader: dbShardReader(memoryDb()) })
+    await shard.load([addr(1)], [[addr(1), word(1)]])
+    shard.putAccount(addr(1), { nonce: 0n, balance: 1n, codeHash: KECCAK_EMPTY })
+    shard.putStorage(addr(1), word(1), word(5))
+    for (const undo of [() => shard.clearStorage(addr(1)), () => shard.putAccount(addr(1), undefined)]) {
+      shard.checkpoint()
+      undo()
+      expect(shard.getStorage(addr(1), word(1))).toBe(ZERO)
+      shard.revertCheckpoint()
+      expect(shard.getStorage(addr(1), word(1))).toBe(word(5))
+      expect(shard.getAccount(addr(1))?.balance).toBe(1n)
+    }
+  })
+
   it('refuses bad input and mixing its own writes with a caller batch', async () => {
     const shard = new AccountShard({ nibbles: shardNibbles(0, 1), reader: dbShardReader(memoryDb()) })
     expect(() => shard.putAccount('0x12' as Address, undefined)).toThrow(TypeError)
