@@ -5,14 +5,14 @@ import { type Address, type Db, type DbOp, type Hex, KECCAK_EMPTY, levelDb, type
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createShardedStateDb, type ShardedStateDb } from './shardedStateDb.js'
-import { createStateDb } from './stateDb.js'
+import { createStateDb, type MptStateDb } from './stateDb.js'
 import { verifyProof } from './verifyProof.js'
 
 const ZERO = `0x${'0'.repeat(64)}` as Hex
 const addr = (i: number) => `0x${(0xabc000 + i).toString(16).padStart(40, '0')}` as Address
 const word = (i: number) => `0x${i.toString(16).padStart(64, '0')}` as Hex
 const ADDRESSES = 12
-const SLOTS = 6
+const SLOTS = 4
 
 type Op =
   | { t: 'put'; a: number; nonce: number; balance: number }
@@ -107,6 +107,13 @@ async function sameReads(ref: StateDb, sharded: StateDb, probe: number): Promise
     () => ref.getCode(p),
     () => sharded.getCode(p),
   )
+}
+
+async function sameEverywhere(ref: MptStateDb, sharded: ShardedStateDb): Promise<void> {
+  const all = Array.from({ length: ADDRESSES }, (_, i) => addr(i))
+  const slots = Array.from({ length: SLOTS }, (_, i) => word(i))
+  expect(await sharded.getAccounts(all)).toEqual(await ref.getAccounts!(all))
+  for (const a of all) expect(await sharded.getStorageMany(a, slots)).toEqual(await ref.getStorageMany!(a, slots))
 }
 
 async function sameCommitment(ref: StateDb, sharded: StateDb, probe: number): Promise<void> {
@@ -230,6 +237,8 @@ export async function runModel(ops: Op[], config: ModelConfig): Promise<void> {
             () => sharded[op.t](),
           )
           if (depth > 0) depth--
+          // After a revert every account and slot reads as before the checkpoint (one batched read each).
+          if (op.t === 'revert') await sameEverywhere(ref, sharded)
           break
         case 'root':
           await sameCommitment(ref, sharded, op.a)
