@@ -1,7 +1,7 @@
 import { type Address, bytesToHex, type Hex, KECCAK_EMPTY, keccak256, memoryDb } from '@appchain/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { AccountShard } from './accountShard.js'
+import { AccountShard, nibbleOf } from './accountShard.js'
 import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError } from './errors.js'
 import { rootOfSubtries } from './rootNode.js'
 import { shardFlushOps } from './shardFlushOps.js'
@@ -184,5 +184,11 @@ describe('AccountShard: synchronous writes in its own thread', () => {
     shard.revertCheckpoint()
     expect(() => shard.revertCheckpoint()).toThrow(NoCheckpointError)
     expect(() => new AccountShard({ nibbles: [16], reader: dbShardReader(memoryDb()) })).toThrow(RangeError)
+    // Writes to another shard's account are refused at once.
+    const half = new AccountShard({ nibbles: shardNibbles(0, 2), reader: dbShardReader(memoryDb()) })
+    let foreign = 0
+    while (nibbleOf(addr(foreign)) < 8) foreign++
+    expect(() => half.putAccount(addr(foreign), { nonce: 0n, balance: 1n, codeHash: KECCAK_EMPTY })).toThrow(RangeError)
+    expect(() => half.clearStorage(addr(foreign))).toThrow(RangeError)
   })
 })

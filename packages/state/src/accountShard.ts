@@ -60,7 +60,8 @@ export interface ShardProof {
 
 type StorageCache = { complete: boolean; slots: Map<Hex, Uint8Array | null> }
 type LocalStorage = { cleared: boolean; slots: Map<Hex, Hex> }
-type LocalWrite = { account?: Account | null | undefined; storage?: LocalStorage | undefined }
+/** An account's own writes since the last root, with keccak(address) (checked to be this shard's, reused by the root). */
+type LocalWrite = { hash: Uint8Array; account?: Account | null | undefined; storage?: LocalStorage | undefined }
 type LocalUndo =
   | { t: 0; w: LocalWrite; prev: Account | null | undefined }
   | { t: 1; slots: Map<Hex, Hex>; slot: Hex; prev: Hex | undefined }
@@ -303,7 +304,12 @@ export class AccountShard {
   private localEntry(a: Address): LocalWrite {
     let w = this.local.get(a)
     if (w === undefined) {
-      w = {}
+      const bytes = new Uint8Array(20)
+      fromHexInto(a, bytes, 0)
+      const hash = keccak256(bytes)
+      // Another shard's account: refused at the write, not at the next root.
+      this.subtrie(hash[0]! >> 4, a)
+      w = { hash }
       this.local.set(a, w)
     }
     return w
@@ -389,7 +395,7 @@ export class AccountShard {
         const r = this.changedRecords.get(a)!
         account = r === null ? null : decodeAccountFields(r)
       }
-      const change: AccountChange = { address: a, account }
+      const change: AccountChange = { address: a, hash: w.hash, account }
       if (w.storage?.cleared) change.rebuild = { cleared: true, slots: [...w.storage.slots] }
       else if (w.storage !== undefined) change.slots = [...w.storage.slots]
       out.push(change)
