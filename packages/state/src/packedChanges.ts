@@ -15,10 +15,115 @@ const HAS_SLOTS = 32
 const HAS_HASH = 64
 
 /**
- * Packs account changes: per change, the address (20 bytes), a flags byte, keccak(address) when given, then the account (nonce and balance as
- * length-prefixed big-endian bytes, the code hash as a 0 byte for the empty code or 1 and 32 bytes), the rebuilt
- * storage entry (u32 count, then slot and word, 32 bytes each) and the touched slots (u32 count, then slot, a
- * presence byte and the word when present).
+ * Writes account changes into one growing buffer, streamed (no change objects): per change, the address (20
+ * bytes), a flags byte, keccak(address) when given, then the account (nonce and balance as length-prefixed
+ * big-endian bytes, the code hash as a 0 byte for the empty code or 1 and 32 bytes), the rebuilt storage entry
+ * (u32 count, then slot and word, 32 bytes each) and the touched slots (u32 count, then slot, a presence byte and
+ * the word when present). Call `begin`, then `rebuildSlot` as many times as announced, then `touched` with its
+ * count and `touchedSlot` as many times.
+ *
+ * @example
+ * ```ts
+ * const w = new ChangesWriter(); w.begin(address, hash, account, undefined); const buffer = w.finish()
+ * ```
+ */
+export class ChangesWriter {
+  private buf: Uint8Array<ArrayBuffer>
+  private view: DataView
+  private at = 0
+
+  constructor(capacity = 1 << 16) {
+    this.buf = new Uint8Array(capacity)
+    this.view = new DataView(this.buf.buffer)
+  }
+
+  private reserve(n: number): void {
+    if (this.at + n <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < this.at + n) size *= 2
+    const next = new Uint8Array(size)
+    next.set(this.buf.subarray(0, this.at))
+    this.buf = next
+    this.view = new DataView(next.buffer)
+  }
+
+  private uint(v: bigint): void {
+    const b = bigintBytes(v)
+    this.buf[this.at++] = b.length
+    this.buf.set(b, this.at)
+    this.at += b.length
+  }
+
+  /**
+   * Starts a change. `rebuild`: undefined (none), null (rebuilt on the flushed root without an entry), or the
+   * entry's `cleared` flag and slot count (then `rebuildSlot` that many times). `touched`: whether `touched` follows.
+   */
+  begin(
+    address: Address,
+    hash: Uint8Array | undefined,
+    account: Account | null | undefined,
+    rebuild: { cleared: boolean; count: number } | null | undefined,
+    touched = false,
+  ): void {
+    this.reserve(21 + 32 + 76 + 4 + (rebuild ? 64 * rebuild.count : 0))
+    const buf = this.buf
+    this.at = fromHexInto(address, buf, this.at)
+    let flags = account === undefined ? ACCOUNT_BASE : account === null ? ACCOUNT_DELETED : ACCOUNT_SET
+    if (rebuild !== undefined) flags |= HAS_REBUILD | (rebuild === null ? REBUILD_NULL : 0)
+    if (rebuild?.cleared) flags |= REBUILD_CLEARED
+    if (touched) flags |= HAS_SLOTS
+    if (hash !== undefined) flags |= HAS_HASH
+    buf[this.at++] = flags
+    if (hash !== undefined) {
+      buf.set(hash, this.at)
+      this.at += 32
+    }
+    if (account) {
+      this.uint(account.nonce)
+      this.uint(account.balance)
+      if (account.codeHash === KECCAK_EMPTY) buf[this.at++] = 0
+      else {
+        buf[this.at++] = 1
+        this.at = fromHexInto(account.codeHash, buf, this.at)
+      }
+    }
+    if (rebuild) {
+      this.view.setUint32(this.at, rebuild.count)
+      this.at += 4
+    }
+  }
+
+  /** One slot of the rebuilt entry. */
+  rebuildSlot(slot: Hex, word: Hex): void {
+    this.at = fromHexInto(word, this.buf, fromHexInto(slot, this.buf, this.at))
+  }
+
+  /** Announces `count` touched slots (after `begin(…, true)` and the rebuilt slots). */
+  touched(count: number): void {
+    this.reserve(4 + 65 * count)
+    this.view.setUint32(this.at, count)
+    this.at += 4
+  }
+
+  /** One touched slot: its word now, or undefined for the flushed value. */
+  touchedSlot(slot: Hex, word: Hex | undefined): void {
+    const buf = this.buf
+    this.at = fromHexInto(slot, buf, this.at)
+    if (word === undefined) buf[this.at++] = 0
+    else {
+      buf[this.at++] = 1
+      this.at = fromHexInto(word, buf, this.at)
+    }
+  }
+
+  /** The changes written, in an ArrayBuffer of their size (transferable). */
+  finish(): ArrayBuffer {
+    return this.buf.buffer.slice(0, this.at)
+  }
+}
+
+/**
+ * Packs account change objects (see `ChangesWriter` for the layout).
  *
  * @example
  * ```ts
@@ -26,62 +131,17 @@ const HAS_HASH = 64
  * ```
  */
 export function packChanges(changes: readonly AccountChange[]): ArrayBuffer {
-  let size = 0
+  const w = new ChangesWriter()
   for (const c of changes) {
-    size += 21 + (c.hash ? 32 : 0) + (c.account ? 2 + 8 + 33 + 33 : 0)
-    if (c.rebuild) size += 4 + 64 * c.rebuild.slots.length
-    if (c.slots) size += 4 + 65 * c.slots.length
-  }
-  const out = new Uint8Array(size)
-  const view = new DataView(out.buffer)
-  let at = 0
-  const uint = (v: bigint) => {
-    const b = bigintBytes(v)
-    out[at++] = b.length
-    out.set(b, at)
-    at += b.length
-  }
-  for (const c of changes) {
-    at = fromHexInto(c.address, out, at)
-    let flags = c.account === undefined ? ACCOUNT_BASE : c.account === null ? ACCOUNT_DELETED : ACCOUNT_SET
-    if (c.rebuild !== undefined) flags |= HAS_REBUILD | (c.rebuild === null ? REBUILD_NULL : 0)
-    if (c.rebuild?.cleared) flags |= REBUILD_CLEARED
-    if (c.slots !== undefined) flags |= HAS_SLOTS
-    if (c.hash !== undefined) flags |= HAS_HASH
-    out[at++] = flags
-    if (c.hash !== undefined) {
-      out.set(c.hash, at)
-      at += 32
-    }
-    const a = c.account
-    if (a) {
-      uint(a.nonce)
-      uint(a.balance)
-      if (a.codeHash === KECCAK_EMPTY) out[at++] = 0
-      else {
-        out[at++] = 1
-        at = fromHexInto(a.codeHash, out, at)
-      }
-    }
-    if (c.rebuild) {
-      view.setUint32(at, c.rebuild.slots.length)
-      at += 4
-      for (const [s, w] of c.rebuild.slots) at = fromHexInto(w, out, fromHexInto(s, out, at))
-    }
-    if (c.slots) {
-      view.setUint32(at, c.slots.length)
-      at += 4
-      for (const [s, w] of c.slots) {
-        at = fromHexInto(s, out, at)
-        if (w === undefined) out[at++] = 0
-        else {
-          out[at++] = 1
-          at = fromHexInto(w, out, at)
-        }
-      }
+    const rebuild = c.rebuild ? { cleared: c.rebuild.cleared, count: c.rebuild.slots.length } : c.rebuild
+    w.begin(c.address, c.hash, c.account, rebuild, c.slots !== undefined)
+    if (c.rebuild) for (const [s, word] of c.rebuild.slots) w.rebuildSlot(s, word)
+    if (c.slots !== undefined) {
+      w.touched(c.slots.length)
+      for (const [s, word] of c.slots) w.touchedSlot(s, word)
     }
   }
-  return out.buffer.slice(0, at)
+  return w.finish()
 }
 
 /** The changes of a `packChanges` buffer. @example `unpackChanges(buffer)` */

@@ -11,14 +11,14 @@ import {
   type StateDb,
 } from '@appchain/core'
 import { checkAccount, decodeAccountFields } from './account.js'
-import { type AccountChange, nibbleOf, type SubtrieTop } from './accountShard.js'
+import { nibbleOf, type SubtrieTop } from './accountShard.js'
 import { AccountNotFoundError, MissingTrieNodeError, NoCheckpointError, OpenCheckpointError } from './errors.js'
 import { fromHexInto, toHex } from './hex.js'
 import { keccak256, keccakReady } from './keccak.js'
 import { codeKey } from './keys.js'
 import { BranchNode, decodeNode } from './node.js'
 import { nodeKey } from './nodeStore.js'
-import { packChanges } from './packedChanges.js'
+import { ChangesWriter } from './packedChanges.js'
 import { rootOfSubtries, subtrieTops } from './rootNode.js'
 import { shardFlushOps } from './shardFlushOps.js'
 import { inThreadShards, type ShardHandle } from './shardHost.js'
@@ -388,27 +388,37 @@ class ShardedStateDbImpl implements ShardedStateDb {
   private async rootBytes(): Promise<Uint8Array> {
     if (this.rootCache !== undefined) return this.rootCache
     await keccakReady()
-    const addresses = new Set(this.touchedAccounts)
-    for (const a of this.touchedSlots.keys()) addresses.add(a)
-    for (const a of this.rebuild) addresses.add(a)
-    const batches = new Map<ShardHandle, AccountChange[]>()
-    for (const shard of this.shards) batches.set(shard, [])
+    let addresses: Set<Address> = this.touchedAccounts
+    if (this.touchedSlots.size > 0 || this.rebuild.size > 0) {
+      addresses = new Set(this.touchedAccounts)
+      for (const a of this.touchedSlots.keys()) addresses.add(a)
+      for (const a of this.rebuild) addresses.add(a)
+    }
+    // Each shard's changes written straight into its buffer (no change objects on this thread).
+    const writers = new Map<ShardHandle, ChangesWriter>()
+    for (const shard of this.shards) writers.set(shard, new ChangesWriter())
     const addressBytes = new Uint8Array(20)
     for (const a of addresses) {
       // keccak(address) routes the change and travels with it (the shard does not hash it again).
       fromHexInto(a, addressBytes, 0)
       const hash = keccak256(addressBytes)
-      const change: AccountChange = { address: a, hash, account: this.accounts.get(a) }
+      const w = writers.get(this.shardOfNibble[hash[0]! >> 4]!)!
       const entry = this.storages.get(a)
-      if (this.rebuild.has(a))
-        change.rebuild = entry === undefined ? null : { cleared: entry.cleared, slots: [...entry.slots] }
       const slots = this.touchedSlots.get(a)
-      if (slots !== undefined)
-        change.slots = [...slots].map((s) => [s, entry?.slots.get(s) ?? (entry?.cleared ? ZERO_WORD : undefined)])
-      batches.get(this.shardOfNibble[hash[0]! >> 4]!)!.push(change)
+      const rebuild = this.rebuild.has(a)
+        ? entry === undefined
+          ? null
+          : { cleared: entry.cleared, count: entry.slots.size }
+        : undefined
+      w.begin(a, hash, this.accounts.get(a), rebuild, slots !== undefined)
+      if (rebuild) for (const [s, word] of entry!.slots) w.rebuildSlot(s, word)
+      if (slots !== undefined) {
+        w.touched(slots.size)
+        for (const s of slots) w.touchedSlot(s, entry?.slots.get(s) ?? (entry?.cleared ? ZERO_WORD : undefined))
+      }
     }
     // Every shard answers its subtries' refs (untouched ones too: a shard may have been reopened).
-    const results = await Promise.all(this.shards.map((s) => s.applyRoot(packChanges(batches.get(s)!))))
+    const results = await Promise.all(this.shards.map((s) => s.applyRoot(writers.get(s)!.finish())))
     const refs: (Uint8Array | undefined)[] = new Array(16).fill(undefined)
     for (const roots of results) for (const { nibble, ref } of roots) refs[nibble] = ref
     const { root, encoding } = await rootOfSubtries(refs, (n) => this.shardOfNibble[n]!.topNode(n))
