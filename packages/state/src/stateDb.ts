@@ -27,6 +27,7 @@ import { fromLatin1, latin1 } from './latin1.js'
 import { bytesToNibbles } from './node.js'
 import { dbNodeStore, type NodeStore, nodeKey } from './nodeStore.js'
 import { Trie, type TrieNodeEntry } from './trie.js'
+import { checkAddress, checkWord, encodeStorageValue, stripWord, wordOf, ZERO_WORD } from './words.js'
 
 export interface StateDbConfig {
   /** Where flat state and trie nodes live (the same Db the chain writes its blocks to). */
@@ -55,9 +56,6 @@ export interface MptStateDb extends StateDb {
   at(root: Hex): Promise<MptStateDb | undefined>
 }
 
-const ZERO_WORD = `0x${'0'.repeat(64)}` as Hex
-const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/
-const WORD_RE = /^0x[0-9a-fA-F]{1,64}$/
 const MISSING = Symbol('missing')
 
 type StorageEntry = { cleared: boolean; slots: Map<Hex, Hex> }
@@ -65,48 +63,6 @@ type Undo =
   | { t: 0; a: Address; prev: Account | null | typeof MISSING }
   | { t: 1; a: Address; slot: Hex; prev: Hex | undefined }
   | { t: 2; a: Address; prev: StorageEntry | undefined }
-
-/** Whether `value` is a string of `length` characters: `0x` and lower-case hex digits only (one pass, no regex). */
-function isLowerHex(value: unknown, length: number): boolean {
-  if (typeof value !== 'string' || value.length !== length || value.charCodeAt(0) !== 48 || value.charCodeAt(1) !== 120)
-    return false
-  for (let i = 2; i < length; i++) {
-    const c = value.charCodeAt(i)
-    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false
-  }
-  return true
-}
-
-function checkAddress(address: Address): Address {
-  // The common case, lower-case hex as the VMs hand it over, costs one pass over the digits: no regex, no new string.
-  if (isLowerHex(address, 42)) return address
-  if (typeof address !== 'string' || !ADDRESS_RE.test(address))
-    throw new TypeError(`Invalid address: ${String(address)}`)
-  return address.toLowerCase() as Address
-}
-
-/** A 32-byte word as lower-case, zero-padded hex (shorter input is left-padded). */
-function checkWord(value: Hex, what: string): Hex {
-  // The common case, a full word of lower-case hex as the VMs and the gas store hand it over (as checkAddress).
-  if (isLowerHex(value, 66)) return value
-  if (typeof value !== 'string' || !WORD_RE.test(value))
-    throw new TypeError(`Invalid ${what}: ${String(value)} (expected up to 32 bytes of hex)`)
-  const digits = value.slice(2).toLowerCase()
-  return (digits.length === 64 ? `0x${digits}` : `0x${digits.padStart(64, '0')}`) as Hex
-}
-
-/** The value bytes without leading zeros (what the storage trie and flat store hold). */
-function stripWord(word: Hex): Uint8Array {
-  const b = hexToBytes(word)
-  let i = 0
-  while (i < b.length && b[i] === 0) i++
-  return b.subarray(i)
-}
-
-function wordOf(bytes: Uint8Array | undefined): Hex {
-  if (bytes === undefined || bytes.length === 0) return ZERO_WORD
-  return `0x${toHex(bytes).slice(2).padStart(64, '0')}` as Hex
-}
 
 const pathOfAddress = (a: Address) => bytesToNibbles(keccak_256(fromHex(a)))
 
@@ -272,14 +228,6 @@ function trieReader(backing: Backing, root: Hex): BaseReader {
 function decodeStorageValue(rlp: Uint8Array): Uint8Array {
   if (rlp.length === 1 && rlp[0]! < 0x80) return rlp
   return rlp.subarray(1)
-}
-
-function encodeStorageValue(v: Uint8Array): Uint8Array {
-  if (v.length === 1 && v[0]! < 0x80) return v
-  const out = new Uint8Array(v.length + 1)
-  out[0] = 0x80 + v.length
-  out.set(v, 1)
-  return out
 }
 
 /** Account records of one root(): `records[i]` is the record of `addresses[i]` (null: deleted). */

@@ -1,5 +1,5 @@
-// Input checks and storage-word encodings shared by the sharded state's caller side and its shards (the same
-// rules as createStateDb's, which keeps its own copies inline on its hot path).
+// Input checks and storage-word encodings of the state (createStateDb, the sharded state's caller side and its
+// shards): one set of rules for every StateDb in this package.
 import { type Address, type Hex, hexToBytes } from '@appchain/core'
 import { toHex } from './hex.js'
 
