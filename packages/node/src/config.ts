@@ -18,6 +18,15 @@ export interface NodeRpcConfig {
   enable?: readonly ('debug' | 'admin')[] | undefined
 }
 
+/** What `NodeConfig.state` is given besides the Db. */
+export interface NodeStateOptions {
+  /** The stored head's state root when resuming a chain; undefined on a fresh chain (before genesis). */
+  root: Hex | undefined
+}
+
+/** A state for the node: any `StateDb`; its optional `close()` (worker shards, for one) runs when the node stops. */
+export type NodeStateDb = StateDb & { close?(): Promise<void> }
+
 export interface NodeSequencerConfig {
   /** Default 250 ms. */
   blockTimeMs?: number | undefined
@@ -59,8 +68,19 @@ export interface NodeConfig {
    */
   mempoolPersistence?: 'restore' | 'drop' | undefined
   logger?: LoggerConfig | undefined
-  /** The state store on the node's Db; default `createStateDb({ db })` from @appchain/state. */
-  state?: ((db: Db) => StateDb | Promise<StateDb>) | undefined
+  /**
+   * The state store on the node's Db; default `createStateDb({ db })` (or `openStateDb` at the head's root) from
+   * @appchain/state. `root` is the stored head's state root when the node resumes a chain (undefined on a fresh
+   * one): open the state there. A `close()` on the returned state is called when the node stops (and when its
+   * start fails), before the Db closes.
+   *
+   * @example
+   * ```ts
+   * import { createShardedStateDb } from '@appchain/state'
+   * const config = { state: (db, { root }) => createShardedStateDb({ db, shards: 2, root }) } satisfies Partial<NodeConfig>
+   * ```
+   */
+  state?: ((db: Db, opts: NodeStateOptions) => NodeStateDb | Promise<NodeStateDb>) | undefined
   /** Collect Node.js process metrics too (default true). */
   processMetrics?: boolean | undefined
 }

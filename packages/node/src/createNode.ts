@@ -3,7 +3,7 @@ import { BaseError, EMPTY_TRIE_ROOT, hashHeader, levelDb, memoryDb, ZERO_ADDRESS
 import { createSequencer, priorityFee } from '@appchain/sequencer'
 import { createStateDb, openStateDb } from '@appchain/state'
 import type { Logger } from 'pino'
-import type { NodeConfig } from './config.js'
+import type { NodeConfig, NodeStateDb } from './config.js'
 import { GenesisMismatchError, NodeConfigError, NodeStoppedError } from './errors.js'
 import { createLogger } from './logger.js'
 import { createNodeMetrics } from './metrics.js'
@@ -78,11 +78,13 @@ export async function createNode(config: NodeConfig) {
   try {
     const store = await createChainStore(db)
     const resumeRoot = store.head()?.header.stateRoot
-    const state: StateDb = config.state
-      ? await config.state(db)
+    const state: NodeStateDb = config.state
+      ? await config.state(db, { root: resumeRoot })
       : resumeRoot
         ? await openStateDb({ db, root: resumeRoot })
         : createStateDb({ db })
+    // Pushed first, so it runs last on stop: after the sequencer and server, before the Db closes.
+    if (typeof state.close === 'function') cleanup.push(() => state.close!())
 
     // --- genesis or resume ------------------------------------------------------------------------------------
     const storedChainId = await store.getMeta<string>('chainId')

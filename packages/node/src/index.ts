@@ -1,4 +1,12 @@
-export type { NodeConfig, NodeDbConfig, NodeGenesisConfig, NodeRpcConfig, NodeSequencerConfig } from './config.js'
+export type {
+  NodeConfig,
+  NodeDbConfig,
+  NodeGenesisConfig,
+  NodeRpcConfig,
+  NodeSequencerConfig,
+  NodeStateDb,
+  NodeStateOptions,
+} from './config.js'
 export { defineConfig } from './config.js'
 export { type AppchainNode, CLIENT_VERSION, createNode } from './createNode.js'
 export { DEV_BALANCE, type DevAccount, devAccounts, fundAccounts, TEST_MNEMONIC } from './devAccounts.js'
