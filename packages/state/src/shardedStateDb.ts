@@ -10,20 +10,20 @@ import {
   KECCAK_EMPTY,
   type StateDb,
 } from '@appchain/core'
-import { checkAccount, decodeAccountFields } from './account.js'
 import { nibbleOf, type SubtrieTop } from './accountShard.js'
-import { AccountNotFoundError, MissingTrieNodeError, NoCheckpointError, OpenCheckpointError } from './errors.js'
+import { MissingTrieNodeError, OpenCheckpointError } from './errors.js'
 import { fromHexInto, toHex } from './hex.js'
 import { keccak256, keccakReady } from './keccak.js'
 import { codeKey } from './keys.js'
 import { BranchNode, decodeNode } from './node.js'
 import { nodeKey } from './nodeStore.js'
+import { OverlayStateDb } from './overlayStateDb.js'
 import { ChangesWriter } from './packedChanges.js'
 import { rootOfSubtries, subtrieTops } from './rootNode.js'
 import { shardFlushOps } from './shardFlushOps.js'
 import { inThreadShards, type ShardHandle } from './shardHost.js'
 import { createStateDb, type MptStateDb } from './stateDb.js'
-import { checkAddress, checkWord, wordOf, ZERO_WORD } from './words.js'
+import { checkAddress, checkWord, ZERO_WORD } from './words.js'
 
 export interface ShardedStateDbConfig {
   /** Where flat state and trie nodes live (the same key layout as `createStateDb`'s). */
@@ -56,26 +56,10 @@ export interface ShardedStateDb extends StateDb {
   close(): Promise<void>
 }
 
-const MISSING = Symbol('missing')
-type StorageEntry = { cleared: boolean; slots: Map<Hex, Hex> }
-type Undo =
-  | { t: 0; a: Address; prev: Account | null | typeof MISSING }
-  | { t: 1; a: Address; slot: Hex; prev: Hex | undefined }
-  | { t: 2; a: Address; prev: StorageEntry | undefined }
-
-class ShardedStateDbImpl implements ShardedStateDb {
-  // The overlay since the last flush and the checkpoint journal (as in createStateDb); the shards hold the rest.
-  private accounts = new Map<Address, Account | null>()
-  private storages = new Map<Address, StorageEntry>()
-  private codes = new Map<Hex, Uint8Array>()
+class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
+  // The overlay since the last flush and the checkpoint journal are OverlayStateDb's; the shards hold the rest.
   /** The last flush's code (perhaps not yet written to the Db). */
   private flushedCodes = new Map<Hex, Uint8Array>()
-  private journal: Undo[] = []
-  private checkpoints: number[] = []
-  private touchedAccounts = new Set<Address>()
-  private touchedSlots = new Map<Address, Set<Hex>>()
-  private rebuild = new Set<Address>()
-  private rootCache: Uint8Array | undefined
   private rootEncoding: Uint8Array | undefined
   /** Whether the root is a branch (two or more non-empty subtries), else the one subtrie's top re-encoded. */
   private rootIsBranch = false
@@ -87,6 +71,7 @@ class ShardedStateDbImpl implements ShardedStateDb {
     private readonly db: Db,
     private readonly shards: ShardHandle[],
   ) {
+    super()
     for (const shard of shards) for (const n of shard.nibbles) this.shardOfNibble[n] = shard
   }
 
@@ -150,232 +135,32 @@ class ShardedStateDbImpl implements ShardedStateDb {
     return out
   }
 
-  // ---- reads ----
+  // ---- the flushed state, under the overlay: the owning shards ----
 
-  async getAccount(address: Address): Promise<Account | undefined> {
-    const a = checkAddress(address)
-    const o = this.accounts.get(a)
-    if (o !== undefined) return o === null ? undefined : { ...o }
+  protected async baseAccount(a: Address): Promise<Uint8Array | undefined> {
     await keccakReady()
     const [record] = await this.shardOf(a).readAccounts([a])
-    return record === undefined ? undefined : decodeAccountFields(record)
+    return record
   }
 
-  async getAccounts(addresses: readonly Address[]): Promise<(Account | undefined)[]> {
-    const out: (Account | undefined)[] = new Array(addresses.length)
-    const missing: number[] = []
-    const missed: Address[] = []
-    for (let i = 0; i < addresses.length; i++) {
-      const a = checkAddress(addresses[i]!)
-      const o = this.accounts.get(a)
-      if (o === undefined) {
-        missing.push(i)
-        missed.push(a)
-      } else out[i] = o === null ? undefined : { ...o }
-    }
-    if (missed.length === 0) return out
+  protected async baseAccounts(as: Address[]): Promise<(Uint8Array | undefined)[]> {
     await keccakReady()
-    const records = await this.flushedRecords(missed)
-    for (let j = 0; j < missed.length; j++) {
-      const record = records[j]
-      if (record !== undefined) out[missing[j]!] = decodeAccountFields(record)
-    }
-    return out
+    return this.flushedRecords(as)
   }
 
-  async getStorage(address: Address, slot: Hex): Promise<Hex> {
-    const a = checkAddress(address)
-    const s = checkWord(slot, 'slot')
-    const entry = this.storages.get(a)
-    if (entry !== undefined) {
-      const v = entry.slots.get(s)
-      if (v !== undefined) return v
-      if (entry.cleared) return ZERO_WORD
-    }
+  protected async baseStorage(a: Address, slot: Hex): Promise<Uint8Array | undefined> {
     await keccakReady()
-    const [value] = await this.shardOf(a).readStorage(a, [s])
-    return wordOf(value)
+    const [value] = await this.shardOf(a).readStorage(a, [slot])
+    return value
   }
 
-  async getStorageMany(address: Address, slots: readonly Hex[]): Promise<Hex[]> {
-    const a = checkAddress(address)
-    const out: Hex[] = new Array(slots.length)
-    const entry = this.storages.get(a)
-    const missing: number[] = []
-    const missed: Hex[] = []
-    for (let i = 0; i < slots.length; i++) {
-      const s = checkWord(slots[i]!, 'slot')
-      const v = entry?.slots.get(s)
-      if (v !== undefined) out[i] = v
-      else if (entry?.cleared) out[i] = ZERO_WORD
-      else {
-        missing.push(i)
-        missed.push(s)
-      }
-    }
-    if (missed.length === 0) return out
+  protected async baseStorageMany(a: Address, slots: Hex[]): Promise<(Uint8Array | undefined)[]> {
     await keccakReady()
-    const values = await this.shardOf(a).readStorage(a, missed)
-    for (let j = 0; j < missed.length; j++) out[missing[j]!] = wordOf(values[j])
-    return out
+    return this.shardOf(a).readStorage(a, slots)
   }
 
-  async getCode(address: Address): Promise<Uint8Array> {
-    const account = await this.getAccount(address)
-    if (account === undefined || account.codeHash === KECCAK_EMPTY) return new Uint8Array(0)
-    const h = account.codeHash
-    const code = this.codes.get(h) ?? this.flushedCodes.get(h) ?? (await this.db.get(codeKey(h)))
-    return code === undefined ? new Uint8Array(0) : code.slice()
-  }
-
-  // ---- writes ----
-
-  async putAccount(address: Address, account: Account | undefined): Promise<void> {
-    const a = checkAddress(address)
-    const value = account === undefined ? null : checkAccount(account)
-    this.setAccount(a, value)
-    if (value === null) this.clearStorageOf(a)
-  }
-
-  async putAccounts(addresses: readonly Address[], accounts: readonly (Account | undefined)[]): Promise<void> {
-    if (addresses.length !== accounts.length)
-      throw new RangeError(`putAccounts: ${addresses.length} addresses but ${accounts.length} accounts`)
-    const n = addresses.length
-    const as: Address[] = new Array(n)
-    const values: (Account | null)[] = new Array(n)
-    for (let i = 0; i < n; i++) {
-      as[i] = checkAddress(addresses[i]!)
-      const account = accounts[i]
-      values[i] = account === undefined ? null : checkAccount(account)
-    }
-    for (let i = 0; i < n; i++) {
-      this.setAccount(as[i]!, values[i]!)
-      if (values[i] === null) this.clearStorageOf(as[i]!)
-    }
-  }
-
-  /** The storage overlay of an existing account `a` (made on first write); refuses a missing account. */
-  private async storageToWrite(a: Address): Promise<StorageEntry> {
-    const o = this.accounts.get(a)
-    if (o === null) throw new AccountNotFoundError(a, 'putStorage')
-    if (o === undefined) {
-      await keccakReady()
-      const [record] = await this.shardOf(a).readAccounts([a])
-      if (record === undefined) throw new AccountNotFoundError(a, 'putStorage')
-    }
-    let entry = this.storages.get(a)
-    if (entry === undefined) {
-      entry = { cleared: false, slots: new Map() }
-      this.storages.set(a, entry)
-    }
-    return entry
-  }
-
-  async putStorage(address: Address, slot: Hex, value: Hex): Promise<void> {
-    const a = checkAddress(address)
-    const s = checkWord(slot, 'slot')
-    const v = checkWord(value, 'storage value')
-    const entry = await this.storageToWrite(a)
-    if (this.checkpoints.length > 0) this.journal.push({ t: 1, a, slot: s, prev: entry.slots.get(s) })
-    entry.slots.set(s, v)
-    this.touchSlot(a, s)
-  }
-
-  async putStorageMany(address: Address, entries: readonly (readonly [slot: Hex, value: Hex])[]): Promise<void> {
-    const a = checkAddress(address)
-    const slots: Hex[] = new Array(entries.length)
-    const values: Hex[] = new Array(entries.length)
-    for (let i = 0; i < entries.length; i++) {
-      slots[i] = checkWord(entries[i]![0], 'slot')
-      values[i] = checkWord(entries[i]![1], 'storage value')
-    }
-    if (entries.length === 0) return
-    const entry = await this.storageToWrite(a)
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i]!
-      if (this.checkpoints.length > 0) this.journal.push({ t: 1, a, slot: s, prev: entry.slots.get(s) })
-      entry.slots.set(s, values[i]!)
-      this.touchSlot(a, s)
-    }
-  }
-
-  async putCode(address: Address, code: Uint8Array): Promise<void> {
-    if (!(code instanceof Uint8Array)) throw new TypeError('Code must be a Uint8Array')
-    const a = checkAddress(address)
-    await keccakReady()
-    const codeHash = toHex(keccak256(code)) as Hex
-    if (code.length > 0) this.codes.set(codeHash, code.slice())
-    const account = (await this.getAccount(a)) ?? { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
-    this.setAccount(a, { ...account, codeHash })
-  }
-
-  async clearStorage(address: Address): Promise<void> {
-    this.clearStorageOf(checkAddress(address))
-  }
-
-  private setAccount(a: Address, value: Account | null): void {
-    if (this.checkpoints.length > 0) {
-      const prev = this.accounts.get(a)
-      this.journal.push({ t: 0, a, prev: prev === undefined ? MISSING : prev })
-    }
-    this.accounts.set(a, value)
-    this.touchedAccounts.add(a)
-    this.rootCache = undefined
-  }
-
-  private clearStorageOf(a: Address): void {
-    if (this.checkpoints.length > 0) this.journal.push({ t: 2, a, prev: this.storages.get(a) })
-    this.storages.set(a, { cleared: true, slots: new Map() })
-    this.rebuild.add(a)
-    this.touchedAccounts.add(a)
-    this.rootCache = undefined
-  }
-
-  private touchSlot(a: Address, s: Hex): void {
-    let set = this.touchedSlots.get(a)
-    if (set === undefined) {
-      set = new Set()
-      this.touchedSlots.set(a, set)
-    }
-    set.add(s)
-    this.rootCache = undefined
-  }
-
-  // ---- checkpoints ----
-
-  checkpoint(): void {
-    this.checkpoints.push(this.journal.length)
-  }
-
-  commit(): void {
-    if (this.checkpoints.pop() === undefined) throw new NoCheckpointError('commit')
-    if (this.checkpoints.length === 0) this.journal.length = 0
-  }
-
-  revert(): void {
-    const mark = this.checkpoints.pop()
-    if (mark === undefined) throw new NoCheckpointError('revert')
-    const journal = this.journal
-    for (let i = journal.length - 1; i >= mark; i--) {
-      const u = journal[i]!
-      if (u.t === 0) {
-        if (u.prev === MISSING) this.accounts.delete(u.a)
-        else this.accounts.set(u.a, u.prev)
-        this.touchedAccounts.add(u.a)
-      } else if (u.t === 1) {
-        const entry = this.storages.get(u.a)!
-        if (u.prev === undefined) entry.slots.delete(u.slot)
-        else entry.slots.set(u.slot, u.prev)
-        this.touchSlot(u.a, u.slot)
-      } else {
-        if (u.prev === undefined) this.storages.delete(u.a)
-        else this.storages.set(u.a, u.prev)
-        this.rebuild.add(u.a)
-        this.touchedAccounts.add(u.a)
-      }
-    }
-    journal.length = mark
-    this.rootCache = undefined
+  protected async baseCode(codeHash: Hex): Promise<Uint8Array | undefined> {
+    return this.flushedCodes.get(codeHash) ?? (await this.db.get(codeKey(codeHash)))
   }
 
   // ---- commitment ----
@@ -443,10 +228,7 @@ class ShardedStateDbImpl implements ShardedStateDb {
     const packed = await Promise.all(this.shards.map((s) => s.commit()))
     const ops = await shardFlushOps({ db: this.db, packed, root, rootEncoding: this.rootEncoding, codes: this.codes })
     this.flushedCodes = this.codes
-    this.codes = new Map()
-    this.accounts = new Map()
-    this.storages = new Map()
-    this.journal = []
+    this.clearOverlay()
     return { root: toHex(root), ops }
   }
 

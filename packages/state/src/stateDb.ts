@@ -10,24 +10,18 @@ import {
   KECCAK_EMPTY,
   type StateDb,
 } from '@appchain/core'
-import {
-  type AccountRecord,
-  checkAccount,
-  decodeAccount,
-  decodeAccountFields,
-  encodeAccountWith,
-  storageRootOf,
-} from './account.js'
+import { type AccountRecord, decodeAccount, encodeAccountWith, storageRootOf } from './account.js'
 import { allocBytes } from './allocBytes.js'
-import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ReadOnlyStateError } from './errors.js'
+import { OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { fromHex, fromHexInto, toHex } from './hex.js'
 import { keccak256 as keccak_256, keccakReady } from './keccak.js'
 import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storageKeysAt, storagePrefix } from './keys.js'
 import { fromLatin1, latin1 } from './latin1.js'
 import { bytesToNibbles } from './node.js'
 import { dbNodeStore, type NodeStore, nodeKey } from './nodeStore.js'
+import { OverlayStateDb } from './overlayStateDb.js'
 import { Trie, type TrieNodeEntry } from './trie.js'
-import { checkAddress, checkWord, encodeStorageValue, stripWord, wordOf, ZERO_WORD } from './words.js'
+import { checkAddress, checkWord, encodeStorageValue, stripWord, ZERO_WORD } from './words.js'
 
 export interface StateDbConfig {
   /** Where flat state and trie nodes live (the same Db the chain writes its blocks to). */
@@ -55,14 +49,6 @@ export interface MptStateDb extends StateDb {
    */
   at(root: Hex): Promise<MptStateDb | undefined>
 }
-
-const MISSING = Symbol('missing')
-
-type StorageEntry = { cleared: boolean; slots: Map<Hex, Hex> }
-type Undo =
-  | { t: 0; a: Address; prev: Account | null | typeof MISSING }
-  | { t: 1; a: Address; slot: Hex; prev: Hex | undefined }
-  | { t: 2; a: Address; prev: StorageEntry | undefined }
 
 const pathOfAddress = (a: Address) => bytesToNibbles(keccak_256(fromHex(a)))
 
@@ -236,17 +222,7 @@ interface RecordChunk {
   records: (Uint8Array | null | undefined)[]
 }
 
-class StateDbImpl implements MptStateDb {
-  private accounts = new Map<Address, Account | null>()
-  private storages = new Map<Address, StorageEntry>()
-  private codes = new Map<Hex, Uint8Array>()
-  private journal: Undo[] = []
-  private checkpoints: number[] = []
-
-  // Changed since the last root(): what root() must re-apply to the tries.
-  private touchedAccounts = new Set<Address>()
-  private touchedSlots = new Map<Address, Set<Hex>>()
-  private rebuild = new Set<Address>()
+class StateDbImpl extends OverlayStateDb implements MptStateDb {
   // Account records root() computed since the last flush (null: deleted): one chunk per root(), as the lists that
   // root() builds anyway (no hash table grown per account); a later chunk wins. Indexed only when read by address.
   private recordChunks: RecordChunk[] = []
@@ -255,7 +231,6 @@ class StateDbImpl implements MptStateDb {
   // Storage tries as of the last root(), by address.
   private storageTries = new Map<Address, Trie>()
   private readonly accountTrie: Trie
-  private rootCache: Uint8Array | undefined
   private readonly evict: boolean
 
   constructor(
@@ -266,231 +241,31 @@ class StateDbImpl implements MptStateDb {
     private readonly viewOf: Hex | undefined,
     evictLeaves: boolean,
   ) {
+    super()
     this.evict = viewOf === undefined && evictLeaves
     this.accountTrie = new Trie({ root, store: backing.store, evictLeaves: this.evict })
   }
 
-  // ---- reads ----
+  // ---- the flushed state, under the overlay ----
 
-  async getAccount(address: Address): Promise<Account | undefined> {
-    const a = checkAddress(address)
-    const o = this.accounts.get(a)
-    if (o !== undefined) return o === null ? undefined : { ...o }
-    const record = await this.base.account(a)
-    return record === undefined ? undefined : decodeAccountFields(record)
+  protected baseAccount(a: Address): Promise<Uint8Array | undefined> {
+    return this.base.account(a)
   }
 
-  async getAccounts(addresses: readonly Address[]): Promise<(Account | undefined)[]> {
-    const out: (Account | undefined)[] = new Array(addresses.length)
-    const missing: number[] = []
-    const missed: Address[] = []
-    for (let i = 0; i < addresses.length; i++) {
-      const a = checkAddress(addresses[i]!)
-      const o = this.accounts.get(a)
-      if (o === undefined) {
-        missing.push(i)
-        missed.push(a)
-      } else out[i] = o === null ? undefined : { ...o }
-    }
-    if (missed.length === 0) return out
-    const records = await this.base.accounts(missed)
-    for (let j = 0; j < missed.length; j++) {
-      const record = records[j]
-      if (record !== undefined) out[missing[j]!] = decodeAccountFields(record)
-    }
-    return out
+  protected baseAccounts(as: Address[]): Promise<(Uint8Array | undefined)[]> {
+    return this.base.accounts(as)
   }
 
-  async getStorage(address: Address, slot: Hex): Promise<Hex> {
-    const a = checkAddress(address)
-    const s = checkWord(slot, 'slot')
-    const entry = this.storages.get(a)
-    if (entry !== undefined) {
-      const v = entry.slots.get(s)
-      if (v !== undefined) return v
-      if (entry.cleared) return ZERO_WORD
-    }
-    return wordOf(await this.base.storage(a, s))
+  protected baseStorage(a: Address, slot: Hex): Promise<Uint8Array | undefined> {
+    return this.base.storage(a, slot)
   }
 
-  async getStorageMany(address: Address, slots: readonly Hex[]): Promise<Hex[]> {
-    const a = checkAddress(address)
-    const out: Hex[] = new Array(slots.length)
-    const entry = this.storages.get(a)
-    const missing: number[] = []
-    const missed: Hex[] = []
-    for (let i = 0; i < slots.length; i++) {
-      const s = checkWord(slots[i]!, 'slot')
-      const v = entry?.slots.get(s)
-      if (v !== undefined) out[i] = v
-      else if (entry?.cleared) out[i] = ZERO_WORD
-      else {
-        missing.push(i)
-        missed.push(s)
-      }
-    }
-    if (missed.length === 0) return out
-    const values = await this.base.storageMany(a, missed)
-    for (let j = 0; j < missed.length; j++) out[missing[j]!] = wordOf(values[j])
-    return out
+  protected baseStorageMany(a: Address, slots: Hex[]): Promise<(Uint8Array | undefined)[]> {
+    return this.base.storageMany(a, slots)
   }
 
-  async getCode(address: Address): Promise<Uint8Array> {
-    const account = await this.getAccount(address)
-    if (account === undefined || account.codeHash === KECCAK_EMPTY) return new Uint8Array(0)
-    const code = this.codes.get(account.codeHash) ?? (await this.base.code(account.codeHash))
-    return code === undefined ? new Uint8Array(0) : code.slice()
-  }
-
-  // ---- writes ----
-
-  async putAccount(address: Address, account: Account | undefined): Promise<void> {
-    const a = checkAddress(address)
-    const value = account === undefined ? null : checkAccount(account)
-    this.setAccount(a, value)
-    if (value === null) this.clearStorageOf(a)
-  }
-
-  async putAccounts(addresses: readonly Address[], accounts: readonly (Account | undefined)[]): Promise<void> {
-    if (addresses.length !== accounts.length)
-      throw new RangeError(`putAccounts: ${addresses.length} addresses but ${accounts.length} accounts`)
-    // Every entry is checked before anything is written; then no promise per account.
-    const n = addresses.length
-    const as: Address[] = new Array(n)
-    const values: (Account | null)[] = new Array(n)
-    for (let i = 0; i < n; i++) {
-      as[i] = checkAddress(addresses[i]!)
-      const account = accounts[i]
-      values[i] = account === undefined ? null : checkAccount(account)
-    }
-    for (let i = 0; i < n; i++) {
-      const a = as[i]!
-      const value = values[i]!
-      this.setAccount(a, value)
-      if (value === null) this.clearStorageOf(a)
-    }
-  }
-
-  /** The storage overlay of an existing account `a` (made on first write); refuses a missing account. */
-  private async storageToWrite(a: Address) {
-    const o = this.accounts.get(a)
-    if (o === null || (o === undefined && (await this.base.account(a)) === undefined))
-      throw new AccountNotFoundError(a, 'putStorage')
-    let entry = this.storages.get(a)
-    if (entry === undefined) {
-      entry = { cleared: false, slots: new Map() }
-      this.storages.set(a, entry)
-    }
-    return entry
-  }
-
-  async putStorage(address: Address, slot: Hex, value: Hex): Promise<void> {
-    const a = checkAddress(address)
-    const s = checkWord(slot, 'slot')
-    const v = checkWord(value, 'storage value')
-    const entry = await this.storageToWrite(a)
-    if (this.checkpoints.length > 0) this.journal.push({ t: 1, a, slot: s, prev: entry.slots.get(s) })
-    entry.slots.set(s, v)
-    this.touchSlot(a, s)
-  }
-
-  async putStorageMany(address: Address, entries: readonly (readonly [slot: Hex, value: Hex])[]): Promise<void> {
-    const a = checkAddress(address)
-    // Every word is checked before anything is written.
-    const slots: Hex[] = new Array(entries.length)
-    const values: Hex[] = new Array(entries.length)
-    for (let i = 0; i < entries.length; i++) {
-      slots[i] = checkWord(entries[i]![0], 'slot')
-      values[i] = checkWord(entries[i]![1], 'storage value')
-    }
-    if (entries.length === 0) return
-    const entry = await this.storageToWrite(a)
-    const journaled = this.checkpoints.length > 0
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i]!
-      if (journaled) this.journal.push({ t: 1, a, slot: s, prev: entry.slots.get(s) })
-      entry.slots.set(s, values[i]!)
-      this.touchSlot(a, s)
-    }
-  }
-
-  async putCode(address: Address, code: Uint8Array): Promise<void> {
-    if (!(code instanceof Uint8Array)) throw new TypeError('Code must be a Uint8Array')
-    const a = checkAddress(address)
-    const codeHash = toHex(keccak_256(code)) as Hex
-    if (code.length > 0) this.codes.set(codeHash, code.slice())
-    const account = (await this.getAccount(a)) ?? { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
-    this.setAccount(a, { ...account, codeHash })
-  }
-
-  async clearStorage(address: Address): Promise<void> {
-    this.clearStorageOf(checkAddress(address))
-  }
-
-  private setAccount(a: Address, value: Account | null): void {
-    if (this.checkpoints.length > 0) {
-      const prev = this.accounts.get(a)
-      this.journal.push({ t: 0, a, prev: prev === undefined ? MISSING : prev })
-    }
-    this.accounts.set(a, value)
-    this.touchedAccounts.add(a)
-    this.rootCache = undefined
-  }
-
-  private clearStorageOf(a: Address): void {
-    if (this.checkpoints.length > 0) this.journal.push({ t: 2, a, prev: this.storages.get(a) })
-    this.storages.set(a, { cleared: true, slots: new Map() })
-    this.rebuild.add(a)
-    this.touchedAccounts.add(a)
-    this.rootCache = undefined
-  }
-
-  private touchSlot(a: Address, s: Hex): void {
-    let set = this.touchedSlots.get(a)
-    if (set === undefined) {
-      set = new Set()
-      this.touchedSlots.set(a, set)
-    }
-    set.add(s)
-    this.rootCache = undefined
-  }
-
-  // ---- checkpoints ----
-
-  checkpoint(): void {
-    this.checkpoints.push(this.journal.length)
-  }
-
-  commit(): void {
-    if (this.checkpoints.pop() === undefined) throw new NoCheckpointError('commit')
-    // The outermost commit makes everything final: no undo needed any more.
-    if (this.checkpoints.length === 0) this.journal.length = 0
-  }
-
-  revert(): void {
-    const mark = this.checkpoints.pop()
-    if (mark === undefined) throw new NoCheckpointError('revert')
-    const journal = this.journal
-    for (let i = journal.length - 1; i >= mark; i--) {
-      const u = journal[i]!
-      if (u.t === 0) {
-        if (u.prev === MISSING) this.accounts.delete(u.a)
-        else this.accounts.set(u.a, u.prev)
-        this.touchedAccounts.add(u.a)
-      } else if (u.t === 1) {
-        const entry = this.storages.get(u.a)!
-        if (u.prev === undefined) entry.slots.delete(u.slot)
-        else entry.slots.set(u.slot, u.prev)
-        this.touchSlot(u.a, u.slot)
-      } else {
-        if (u.prev === undefined) this.storages.delete(u.a)
-        else this.storages.set(u.a, u.prev)
-        this.rebuild.add(u.a)
-        this.touchedAccounts.add(u.a)
-      }
-    }
-    journal.length = mark
-    this.rootCache = undefined
+  protected baseCode(codeHash: Hex): Promise<Uint8Array | undefined> {
+    return this.base.code(codeHash)
   }
 
   // ---- commitment ----
@@ -678,13 +453,10 @@ class StateDbImpl implements MptStateDb {
     backing.pendingAccounts = pendingAccounts
     backing.setPendingNodes(nodes)
 
-    this.accounts = new Map()
-    this.storages = new Map()
-    this.codes = new Map()
+    this.clearOverlay()
     this.recordChunks = []
     this.recordIndex = new Map()
     this.recordsIndexed = 0
-    this.journal = []
     return { root: toHex(root), ops }
   }
 
