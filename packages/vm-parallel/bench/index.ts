@@ -7,7 +7,15 @@ import { parallelVm } from '../src/parallelVm.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
 import { recoveryBackend } from '../src/recover.js'
 import { compileToken, erc20Genesis, signErc20Transfers } from './erc20.js'
-import { benchContext, cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
+import {
+  type BenchStateKind,
+  benchContext,
+  cpuMs,
+  flushedState,
+  median,
+  signTransfers,
+  transferWorkloads,
+} from './workloads.js'
 
 // Usage: npm run bench -w packages/vm-parallel   (BENCH_TXS, BENCH_REPS to change the size;
 // BENCH_QUICK=1: locking mode only, one run, no undeclared workload). Blocks run on the StateDb that wrote and
@@ -15,6 +23,12 @@ import { benchContext, cpuMs, flushedState, median, signTransfers, transferWorkl
 const QUICK = process.env.BENCH_QUICK === '1'
 const N = Number(process.env.BENCH_TXS ?? 20_000)
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 1 : 3))
+// BENCH_STATE: 'plain' (default, createStateDb), 'sharded' (createShardedStateDb, one worker shard per VM worker)
+// or 'both' (the two alternating on the same signed block, rows side by side).
+const STATE_ENV = process.env.BENCH_STATE ?? 'plain'
+if (STATE_ENV !== 'plain' && STATE_ENV !== 'sharded' && STATE_ENV !== 'both')
+  throw new RangeError(`BENCH_STATE must be plain, sharded or both, got ${STATE_ENV}`)
+const STATES: BenchStateKind[] = STATE_ENV === 'both' ? ['plain', 'sharded'] : [STATE_ENV]
 const CHAIN_ID = 4242n
 const gas = eip1559({ initialBaseFee: 1n })
 const ctx = benchContext(gas, 1_700_000_001n)
@@ -22,13 +36,14 @@ const ctx = benchContext(gas, 1_700_000_001n)
 const workloads = transferWorkloads(N).filter((w) => !(QUICK && w.undeclared))
 const token = nativeToken({ authority: workloads[0]!.transfers[0]!.from.address })
 console.log(
-  `parallel VM bench: ${N} native token transfers, ${REPS} runs each, median; signature recovery: ${recoveryBackend()}`,
+  `parallel VM bench: ${N} native token transfers, ${REPS} runs each, median; signature recovery: ${recoveryBackend()}; state: ${STATES.join(' vs ')}`,
 )
 
 type Row = {
   workload: string
   mode: ExecutionMode
   workers: number
+  state: BenchStateKind
   exec: number
   e2e: number
   programs: number
@@ -42,6 +57,9 @@ type Row = {
   coldRoot: number
   roots: Set<string>
 }
+type Samples = {
+  [K in 'exec' | 'e2e' | 'programs' | 'commit' | 'root' | 'mainCpu' | 'allCpu' | 'coldExec' | 'coldRoot']: number[]
+}
 const rows: Row[] = []
 for (const w of workloads) {
   const raws = signTransfers(token, w.transfers, CHAIN_ID, w.undeclared)
@@ -51,90 +69,120 @@ for (const w of workloads) {
     for (const workers of [1, 2]) {
       if (w.undeclared && mode === 'locks') continue
       const vm = parallelVm({ programs: [token], workers, mode })
-      const row: Row = {
-        workload: w.name,
-        mode,
-        workers,
-        exec: 0,
-        e2e: 0,
-        programs: 0,
-        commit: 0,
-        root: 0,
-        mainCpu: 0,
-        allCpu: 0,
-        reexec: 0,
-        coldExec: 0,
-        coldRoot: 0,
-        roots: new Set(),
+      const byState = new Map<BenchStateKind, { row: Row; samples: Samples }>()
+      for (const state of STATES) {
+        const row: Row = {
+          workload: w.name,
+          mode,
+          workers,
+          state,
+          exec: 0,
+          e2e: 0,
+          programs: 0,
+          commit: 0,
+          root: 0,
+          mainCpu: 0,
+          allCpu: 0,
+          reexec: 0,
+          coldExec: 0,
+          coldRoot: 0,
+          roots: new Set(),
+        }
+        const samples: Samples = {
+          exec: [],
+          e2e: [],
+          programs: [],
+          commit: [],
+          root: [],
+          mainCpu: [],
+          allCpu: [],
+          coldExec: [],
+          coldRoot: [],
+        }
+        byState.set(state, { row, samples })
       }
-      const programs: number[] = []
-      const commits: number[] = []
-      const roots: number[] = []
-      const mainCpus: number[] = []
-      const allCpus: number[] = []
-      const execs: number[] = []
-      const e2es: number[] = []
-      const coldExecs: number[] = []
-      const coldRoots: number[] = []
       // One warm-up run (starts the threads, JIT), then the measured runs: each on the StateDb that wrote and
       // flushed genesis (a running node), then the same block on a state reopened from the Db (cold start).
+      // With BENCH_STATE=both, each run does the block on createStateDb and on the sharded state (one worker
+      // shard per VM worker), alternating, so both see the same machine.
       for (let rep = -1; rep < REPS; rep++) {
-        if (rep >= 0) {
-          const cold = await flushedState(alloc, vm.genesis, { cold: true })
-          const txs = (await vm.decodeTxs(raws, { chainId: CHAIN_ID })) as ParallelTx[]
-          const t = performance.now()
-          const result = await vm.executeBlock({ ctx, deposits: [], txs, state: cold, gas })
-          coldExecs.push(performance.now() - t)
-          coldRoots.push(vm.lastStats()!.timings.root)
-          row.roots.add(result.stateRoot)
+        for (const kind of STATES) {
+          const { row, samples: s } = byState.get(kind)!
+          const stateOpts = { kind, shards: workers }
+          if (rep >= 0) {
+            const cold = await flushedState(alloc, vm.genesis, { ...stateOpts, cold: true })
+            try {
+              const txs = (await vm.decodeTxs(raws, { chainId: CHAIN_ID })) as ParallelTx[]
+              const t = performance.now()
+              const result = await vm.executeBlock({ ctx, deposits: [], txs, state: cold, gas })
+              s.coldExec.push(performance.now() - t)
+              s.coldRoot.push(vm.lastStats()!.timings.root)
+              row.roots.add(result.stateRoot)
+            } finally {
+              await cold.close()
+            }
+          }
+          const state = await flushedState(alloc, vm.genesis, stateOpts)
+          try {
+            const t0 = performance.now()
+            const txs = (await vm.decodeTxs(raws, { chainId: CHAIN_ID })) as ParallelTx[]
+            const t1 = performance.now()
+            const c1 = cpuMs()
+            const result = await vm.executeBlock({ ctx, deposits: [], txs, state, gas })
+            const t2 = performance.now()
+            const c2 = cpuMs()
+            if (result.included.length !== N || result.receipts.some((r) => r.status !== 'success'))
+              throw new Error(`${w.name}: not every transfer succeeded`)
+            if (rep < 0) continue
+            s.exec.push(t2 - t1)
+            s.e2e.push(t2 - t0)
+            s.programs.push(vm.lastStats()!.timings.execute)
+            s.commit.push(vm.lastStats()!.timings.commit)
+            s.root.push(vm.lastStats()!.timings.root)
+            s.mainCpu.push(c2.main - c1.main)
+            s.allCpu.push(c2.all - c1.all)
+            row.roots.add(result.stateRoot)
+            row.reexec = (vm.lastStats()?.reexecutions ?? 0) / N
+          } finally {
+            await state.close()
+          }
         }
-        const state = await flushedState(alloc, vm.genesis)
-        const t0 = performance.now()
-        const txs = (await vm.decodeTxs(raws, { chainId: CHAIN_ID })) as ParallelTx[]
-        const t1 = performance.now()
-        const c1 = cpuMs()
-        const result = await vm.executeBlock({ ctx, deposits: [], txs, state, gas })
-        const t2 = performance.now()
-        const c2 = cpuMs()
-        if (result.included.length !== N || result.receipts.some((r) => r.status !== 'success'))
-          throw new Error(`${w.name}: not every transfer succeeded`)
-        if (rep < 0) continue
-        execs.push(t2 - t1)
-        e2es.push(t2 - t0)
-        programs.push(vm.lastStats()!.timings.execute)
-        commits.push(vm.lastStats()!.timings.commit)
-        roots.push(vm.lastStats()!.timings.root)
-        mainCpus.push(c2.main - c1.main)
-        allCpus.push(c2.all - c1.all)
-        row.roots.add(result.stateRoot)
-        row.reexec = (vm.lastStats()?.reexecutions ?? 0) / N
       }
       await vm.close()
-      row.exec = median(execs)
-      row.e2e = median(e2es)
-      row.programs = median(programs)
-      row.commit = median(commits)
-      row.root = median(roots)
-      row.mainCpu = median(mainCpus)
-      row.allCpu = median(allCpus)
-      row.coldExec = median(coldExecs)
-      row.coldRoot = median(coldRoots)
-      rows.push(row)
-      console.log(
-        `  ${w.name.padEnd(16)} ${mode.padEnd(10)} ${workers} worker(s): exec ${row.exec.toFixed(0)} ms, e2e ${row.e2e.toFixed(0)} ms`,
-      )
+      for (const { row, samples: s } of byState.values()) {
+        row.exec = median(s.exec)
+        row.e2e = median(s.e2e)
+        row.programs = median(s.programs)
+        row.commit = median(s.commit)
+        row.root = median(s.root)
+        row.mainCpu = median(s.mainCpu)
+        row.allCpu = median(s.allCpu)
+        row.coldExec = median(s.coldExec)
+        row.coldRoot = median(s.coldRoot)
+        rows.push(row)
+        console.log(
+          `  ${w.name.padEnd(16)} ${mode.padEnd(10)} ${workers} worker(s) ${row.state.padEnd(7)}: exec ${row.exec.toFixed(0)} ms, e2e ${row.e2e.toFixed(0)} ms`,
+        )
+      }
     }
   }
 }
 
 const tps = (ms: number) => Math.round((N / ms) * 1000).toLocaleString('en-US')
 const table = rows.map((r) => {
-  const one = rows.find((x) => x.workload === r.workload && x.mode === r.mode && x.workers === 1)!
+  const one = rows.find(
+    (x) => x.workload === r.workload && x.mode === r.mode && x.workers === 1 && x.state === r.state,
+  )!
+  const plain = rows.find(
+    (x) => x.workload === r.workload && x.mode === r.mode && x.workers === r.workers && x.state === 'plain',
+  )
   return {
     workload: r.workload,
     mode: r.mode,
     workers: r.workers,
+    ...(STATES.length > 1 ? { state: r.state } : {}),
     'exec ms': Math.round(r.exec),
+    ...(STATES.length > 1 && plain ? { 'exec vs plain': `${(r.exec / plain.exec).toFixed(2)}x` } : {}),
     'exec tx/s': tps(r.exec),
     'exec speed-up': r.workers === 1 ? '1.00x' : `${(one.exec / r.exec).toFixed(2)}x`,
     'program phase ms': Math.round(r.programs),
@@ -186,8 +234,12 @@ async function benchEvm(): Promise<{ exec: number; e2e: number; coldExec: number
     await evm.close()
   }
 }
-const native = rows.find((r) => r.workload === 'low contention' && r.mode === 'locks' && r.workers === 1)!
-const native2 = rows.find((r) => r.workload === 'low contention' && r.mode === 'locks' && r.workers === 2)!
+const lowRow = (workers: number) =>
+  rows.find(
+    (r) => r.workload === 'low contention' && r.mode === 'locks' && r.workers === workers && r.state === STATES[0],
+  )!
+const native = lowRow(1)
+const native2 = lowRow(2)
 try {
   const evmRow = await benchEvm()
   console.table([

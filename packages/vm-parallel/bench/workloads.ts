@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Address, BlockContext, Db, GasModel, GenesisAlloc, Hex, StateDb } from '@appchain/core'
 import { bytesToHex, keccak256, memoryDb, ZERO_HASH } from '@appchain/core'
-import { createStateDb } from '@appchain/state'
+import { createShardedStateDb, createStateDb } from '@appchain/state'
 import type { Program } from '../src/program.js'
 import { encodeTransaction, type ParallelTxRequest, signingDigest } from '../src/tx.js'
 
@@ -87,23 +87,46 @@ export function signTransfers(
   })
 }
 
+/** Which `StateDb` a bench block runs on: `createStateDb` (`'plain'`) or `createShardedStateDb` on worker shards. */
+export type BenchStateKind = 'plain' | 'sharded'
+
+/** A bench block's state; `close()` stops a sharded state's workers. */
+export type BenchState = StateDb & { close(): Promise<void> }
+
 /**
  * A fresh state holding `alloc`, flushed to its Db (ops written) so a block pays only for what it changes.
  * By default the `StateDb` that wrote and flushed genesis stays open, as on a running node (packages/node keeps
  * one `StateDb` for its whole life, so the trie of everything touched since start is resident). `cold: true`
  * reopens the state from its Db instead: a node's first block after a restart, every trie node read back.
+ * `kind: 'sharded'` uses `createShardedStateDb` with `shards` worker threads (default 1); close it after the block.
  */
 export async function flushedState(
   alloc: GenesisAlloc,
   write: (alloc: GenesisAlloc, state: StateDb) => Promise<void>,
-  opts: { cold?: boolean | undefined } = {},
-): Promise<StateDb> {
+  opts: { cold?: boolean | undefined; kind?: BenchStateKind | undefined; shards?: number | undefined } = {},
+): Promise<BenchState> {
   const db: Db = memoryDb()
+  if (opts.kind === 'sharded') {
+    const shards = opts.shards ?? 1
+    const state = await createShardedStateDb({ db, shards })
+    try {
+      await write(alloc, state)
+      const { root, ops } = await state.flush()
+      await db.batch(ops)
+      if (!opts.cold) return state
+      await state.close()
+      return await createShardedStateDb({ db, shards, root })
+    } catch (e) {
+      await state.close()
+      throw e
+    }
+  }
   const state = createStateDb({ db })
   await write(alloc, state)
   const { root, ops } = await state.flush()
   await db.batch(ops)
-  return opts.cold ? createStateDb({ db, root }) : state
+  const out = opts.cold ? createStateDb({ db, root }) : state
+  return Object.assign(out, { close: async () => {} })
 }
 
 export function median(xs: number[]): number {
