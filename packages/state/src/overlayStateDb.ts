@@ -46,6 +46,22 @@ export abstract class OverlayStateDb {
   protected abstract baseStorageMany(a: Address, slots: Hex[]): Promise<(Uint8Array | undefined)[]>
   /** Flushed code by hash. */
   protected abstract baseCode(codeHash: Hex): Promise<Uint8Array | undefined>
+  /** The root of the current state: applies what changed since the last root (`changedAccounts()`). */
+  protected abstract rootBytes(): Promise<Uint8Array>
+
+  /** The state root of the current state (hashes only what changed since the last root). */
+  async root(): Promise<Hex> {
+    return toHex(await this.rootBytes())
+  }
+
+  /** Every account whose record or storage changed since the last root. */
+  protected changedAccounts(): Set<Address> {
+    if (this.touchedSlots.size === 0 && this.rebuild.size === 0) return this.touchedAccounts
+    const addresses = new Set(this.touchedAccounts)
+    for (const a of this.touchedSlots.keys()) addresses.add(a)
+    for (const a of this.rebuild) addresses.add(a)
+    return addresses
+  }
 
   // ---- reads ----
 

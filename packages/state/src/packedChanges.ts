@@ -2,6 +2,7 @@
 // tens of thousands of objects through structured clone on the caller's thread).
 import { type Account, type Address, bytesToBigint, type Hex, KECCAK_EMPTY } from '@appchain/core'
 import type { AccountChange } from './accountShard.js'
+import { ByteWriter } from './byteWriter.js'
 import { bigintBytes, fromHexInto, toHex } from './hex.js'
 
 // Flags byte of a change.
@@ -27,24 +28,9 @@ const HAS_HASH = 64
  * const w = new ChangesWriter(); w.begin(address, hash, account, undefined); const buffer = w.finish()
  * ```
  */
-export class ChangesWriter {
-  private buf: Uint8Array<ArrayBuffer>
-  private view: DataView
-  private at = 0
-
+export class ChangesWriter extends ByteWriter {
   constructor(capacity = 1 << 16) {
-    this.buf = new Uint8Array(capacity)
-    this.view = new DataView(this.buf.buffer)
-  }
-
-  private reserve(n: number): void {
-    if (this.at + n <= this.buf.length) return
-    let size = this.buf.length * 2
-    while (size < this.at + n) size *= 2
-    const next = new Uint8Array(size)
-    next.set(this.buf.subarray(0, this.at))
-    this.buf = next
-    this.view = new DataView(next.buffer)
+    super(capacity)
   }
 
   private uint(v: bigint): void {
@@ -114,11 +100,6 @@ export class ChangesWriter {
       buf[this.at++] = 1
       this.at = fromHexInto(word, buf, this.at)
     }
-  }
-
-  /** The changes written, in an ArrayBuffer of their size (transferable). */
-  finish(): ArrayBuffer {
-    return this.buf.buffer.slice(0, this.at)
   }
 }
 

@@ -1,6 +1,7 @@
 // The Db ops a shard's commit hands to the caller, packed back to back in one ArrayBuffer (one transferable per
 // shard instead of tens of thousands of op objects through structured clone).
 import type { Address, DbOp } from '@appchain/core'
+import { ByteWriter } from './byteWriter.js'
 import { fromHexInto } from './hex.js'
 
 /** Op kinds in a packed buffer: put, del, and "delete every stored slot under this storage prefix". */
@@ -16,25 +17,10 @@ export const PACKED_CLEAR_PREFIX = 2
  * const w = new PackedOpsWriter(); w.put(key, value); const buf = w.finish()
  * ```
  */
-export class PackedOpsWriter {
-  private buf: Uint8Array<ArrayBuffer>
-  private view: DataView
-  private at = 0
-
+export class PackedOpsWriter extends ByteWriter {
   /** `capacity`: bytes to start with (a block's flush is megabytes: fewer regrowths). */
   constructor(capacity = 1 << 20) {
-    this.buf = new Uint8Array(capacity)
-    this.view = new DataView(this.buf.buffer)
-  }
-
-  private reserve(n: number): void {
-    if (this.at + n <= this.buf.length) return
-    let size = this.buf.length * 2
-    while (size < this.at + n) size *= 2
-    const next = new Uint8Array(size)
-    next.set(this.buf.subarray(0, this.at))
-    this.buf = next
-    this.view = new DataView(next.buffer)
+    super(capacity)
   }
 
   private op(kind: number, key: Uint8Array, value: Uint8Array | undefined): void {
@@ -89,11 +75,6 @@ export class PackedOpsWriter {
   }
   clearPrefix(prefix: Uint8Array): void {
     this.op(PACKED_CLEAR_PREFIX, prefix, undefined)
-  }
-
-  /** The packed ops in an ArrayBuffer of their exact size (transferable). */
-  finish(): ArrayBuffer {
-    return this.buf.buffer.slice(0, this.at)
   }
 }
 

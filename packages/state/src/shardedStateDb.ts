@@ -165,20 +165,11 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
 
   // ---- commitment ----
 
-  async root(): Promise<Hex> {
-    return toHex(await this.rootBytes())
-  }
-
   /** Sends each shard its accounts' changes since the last root (one batch per shard), then hashes the root. */
-  private async rootBytes(): Promise<Uint8Array> {
+  protected async rootBytes(): Promise<Uint8Array> {
     if (this.rootCache !== undefined) return this.rootCache
     await keccakReady()
-    let addresses: Set<Address> = this.touchedAccounts
-    if (this.touchedSlots.size > 0 || this.rebuild.size > 0) {
-      addresses = new Set(this.touchedAccounts)
-      for (const a of this.touchedSlots.keys()) addresses.add(a)
-      for (const a of this.rebuild) addresses.add(a)
-    }
+    const addresses = this.changedAccounts()
     // Each shard's changes written straight into its buffer (no change objects on this thread).
     const writers = new Map<ShardHandle, ChangesWriter>()
     for (const shard of this.shards) writers.set(shard, new ChangesWriter())

@@ -270,19 +270,10 @@ class StateDbImpl extends OverlayStateDb implements MptStateDb {
 
   // ---- commitment ----
 
-  async root(): Promise<Hex> {
-    return toHex(await this.rootBytes())
-  }
-
-  private async rootBytes(): Promise<Uint8Array> {
+  protected async rootBytes(): Promise<Uint8Array> {
     if (this.rootCache !== undefined) return this.rootCache
     await keccakReady()
-    let addresses: Set<Address> = this.touchedAccounts
-    if (this.touchedSlots.size > 0 || this.rebuild.size > 0) {
-      addresses = new Set(this.touchedAccounts)
-      for (const a of this.touchedSlots.keys()) addresses.add(a)
-      for (const a of this.rebuild) addresses.add(a)
-    }
+    const addresses = this.changedAccounts()
     // Hashed paths of every touched account, as views into one array.
     const list = [...addresses]
     const n = list.length
