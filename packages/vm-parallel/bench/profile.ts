@@ -5,12 +5,22 @@ import { eip1559 } from '@appchain/gas'
 import type { ParallelTx } from '../src/parallelTx.js'
 import { parallelVm } from '../src/parallelVm.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
-import { benchContext, cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
+import {
+  type BenchStateKind,
+  benchContext,
+  cpuMs,
+  flushedState,
+  median,
+  signTransfers,
+  transferWorkloads,
+} from './workloads.js'
 
 // Where the time of one block goes: BENCH_TXS transfers at low contention, phases timed separately.
 // PROFILE=file.cpuprofile writes a CPU profile of the main thread during the last executeBlock only.
+// BENCH_STATE=sharded runs the blocks on createShardedStateDb (max(WORKERS, 1) worker shards) instead of createStateDb.
 const N = Number(process.env.BENCH_TXS ?? 5000)
 const workers = Number(process.env.WORKERS ?? 0)
+const kind: BenchStateKind = process.env.BENCH_STATE === 'sharded' ? 'sharded' : 'plain'
 const gas = eip1559({ initialBaseFee: 1n })
 const ctx = benchContext(gas)
 const w = transferWorkloads(N)[0]!
@@ -28,7 +38,7 @@ for (let i = 0; i < 2 * REPS + 2; i++) {
   // Alternating, both configurations warmed up first: the machine is shared.
   const vm = vms[i % 2]!
   let t = performance.now()
-  const state = await flushedState(alloc, vm.genesis)
+  const state = await flushedState(alloc, vm.genesis, { kind, shards: Math.max(workers, 1) })
   const tg = performance.now() - t
   t = performance.now()
   const txs = (await vm.decodeTxs(raws, { chainId: 4242n })) as ParallelTx[]
@@ -62,6 +72,7 @@ for (let i = 0; i < 2 * REPS + 2; i++) {
   }
   t = performance.now()
   await state.root()
+  await state.close()
   console.log(JSON.stringify(vm.lastStats()?.timings, (_, v) => (typeof v === 'number' ? Math.round(v) : v)))
   console.log(
     `genesis ${tg.toFixed(0)} decode ${td.toFixed(0)} exec ${te.toFixed(0)} ms (${r.included.length} txs) root-again ${(performance.now() - t).toFixed(0)}`,
