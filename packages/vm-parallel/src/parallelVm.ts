@@ -594,12 +594,20 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
   }
 
   const genesis = async (alloc: GenesisAlloc, state: StateDb): Promise<void> => {
-    for (const [address, a] of Object.entries(alloc)) {
-      const addr = address.toLowerCase() as Address
+    const entries = Object.entries(alloc)
+    const addrs = entries.map(([address]) => address.toLowerCase() as Address)
+    // One batched read of the existing accounts (a sharded state answers each single read with a round trip to a
+    // worker); an address written earlier in this loop (the same one in another case) is read again.
+    const existing = state.getAccounts ? await state.getAccounts(addrs) : undefined
+    const written = new Set<Address>()
+    for (const [i, [, a]] of entries.entries()) {
+      const addr = addrs[i]!
+      const before = existing && !written.has(addr) ? existing[i] : await state.getAccount(addr)
+      written.add(addr)
       await state.putAccount(addr, {
         nonce: a.nonce ?? 0n,
         balance: a.balance ?? 0n,
-        codeHash: (await state.getAccount(addr))?.codeHash ?? KECCAK_EMPTY,
+        codeHash: before?.codeHash ?? KECCAK_EMPTY,
       })
       if (a.code && a.code !== '0x') await state.putCode(addr, hexToBytes(a.code))
       for (const [slot, value] of Object.entries(a.storage ?? {}))
