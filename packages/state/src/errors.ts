@@ -144,3 +144,22 @@ export class AccountNotFoundError extends BaseError {
     super(`Cannot ${operation}: account ${address} does not exist.`, { data: { address, operation } })
   }
 }
+
+/**
+ * The shards served on `createShardedStateDb({ ports })`'s ports do not own each of the 16 first nibbles
+ * exactly once (each port's thread must call `serveShard` with `shardNibbles(i, ports.length)` or another
+ * partition).
+ *
+ * @example
+ * ```ts
+ * new ShardNibblesError([[0, 1], [1, 2]])
+ * ```
+ */
+export class ShardNibblesError extends BaseError {
+  override name = 'ShardNibblesError'
+  constructor(nibbles: readonly (readonly number[])[]) {
+    super(`The shards' nibbles ${JSON.stringify(nibbles)} do not cover 0–15 exactly once.`, {
+      data: { nibbles: nibbles.map((n) => [...n]) },
+    })
+  }
+}

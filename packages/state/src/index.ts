@@ -16,6 +16,7 @@ export {
   NoCheckpointError,
   OpenCheckpointError,
   ReadOnlyStateError,
+  ShardNibblesError,
   StateRootMismatchError,
   UnresolvedTrieNodeError,
 } from './errors.js'
@@ -27,6 +28,7 @@ export { indexKey, orderedTrieRoot } from './orderedTrieRoot.js'
 export { recomputeStateRoot } from './recomputeStateRoot.js'
 export { prependNibble, rootOfSubtries, subtrieTops } from './rootNode.js'
 export { createShardedStateDb, type ShardedStateDb, type ShardedStateDbConfig } from './shardedStateDb.js'
+export { serveShard } from './serveShard.js'
 export { shardFlushOps } from './shardFlushOps.js'
 export { dbShardReader, inThreadShards, type ShardHandle, shardNibbles } from './shardHost.js'
 export { createStateDb, type MptStateDb, type StateDbConfig } from './stateDb.js'

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads'
 import {
   type Account,
   type AccountProof,
@@ -38,6 +39,13 @@ export interface ShardedStateDbConfig {
    * through the caller) or `'inThread'` (plain objects in the caller's thread: deterministic, for tests).
    */
   host?: 'worker' | 'inThread' | undefined
+  /**
+   * Shards served by threads the caller owns (instead of `shards`/`host`): each port's other end was handed to
+   * a thread that called `serveShard(port, { nibbles })` (e.g. with `shardNibbles(i, ports.length)`); together
+   * they must own each of the 16 nibbles exactly once (else `ShardNibblesError`). `close()` closes the ports and
+   * leaves the threads running.
+   */
+  ports?: readonly MessagePort[] | undefined
   /** The root the Db was last flushed at (the caller keeps it in its block header). Default: the empty state. */
   root?: Hex | undefined
 }
@@ -52,7 +60,7 @@ export interface ShardedStateDb extends StateDb {
   readonly shardCount: number
   /** A read view at a past flushed root, through `createStateDb`'s tries over the same Db (see `MptStateDb.at`). */
   at(root: Hex): Promise<MptStateDb | undefined>
-  /** Stops the shards (workers exit); the state is unusable afterwards. */
+  /** Stops the shards (workers it started exit; with `ports`, the ports close); the state is unusable afterwards. */
   close(): Promise<void>
 }
 
@@ -294,6 +302,18 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
 export async function createShardedStateDb(config: ShardedStateDbConfig): Promise<ShardedStateDb> {
   if (typeof config !== 'object' || config === null || typeof config.db?.get !== 'function')
     throw new TypeError('createShardedStateDb needs { db }')
+  const ports = config.ports
+  if (ports !== undefined) {
+    if (config.shards !== undefined || config.host !== undefined)
+      throw new TypeError('createShardedStateDb takes either ports or shards/host, not both')
+    if (!Array.isArray(ports) || ports.length < 1 || ports.length > 16)
+      throw new RangeError(
+        `ports must be 1 to 16 MessagePorts, got ${String(Array.isArray(ports) ? ports.length : ports)}`,
+      )
+    for (const port of ports)
+      if (typeof port?.postMessage !== 'function' || typeof port.on !== 'function')
+        throw new TypeError('ports must be MessagePorts')
+  }
   const count = config.shards ?? 0
   if (!Number.isInteger(count) || count < 0 || count > 16)
     throw new RangeError(`shards must be an integer from 0 to 16, got ${String(config.shards)}`)
@@ -304,8 +324,12 @@ export async function createShardedStateDb(config: ShardedStateDbConfig): Promis
   await keccakReady()
   const n = Math.max(count, 1)
   const shards =
-    host === 'inThread' ? inThreadShards(config.db, n) : (await import('./workerShards.js')).workerShards(config.db, n)
-  const state = new ShardedStateDbImpl(config.db, await shards)
+    ports !== undefined
+      ? await (await import('./portShards.js')).portShards(config.db, ports)
+      : host === 'inThread'
+        ? inThreadShards(config.db, n)
+        : (await import('./workerShards.js')).workerShards(config.db, n)
+  const state = new ShardedStateDbImpl(config.db, shards)
   try {
     await state.open(root)
   } catch (e) {
