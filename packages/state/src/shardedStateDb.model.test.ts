@@ -1,12 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { MessageChannel, Worker } from 'node:worker_threads'
 import { type Address, type Db, type DbOp, type Hex, KECCAK_EMPTY, levelDb, type StateDb } from '@appchain/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createShardedStateDb, type ShardedStateDb } from './shardedStateDb.js'
+import { shardNibbles } from './shardHost.js'
 import { createStateDb, type MptStateDb } from './stateDb.js'
 import { verifyProof } from './verifyProof.js'
+import { tsBootstrap } from './workerShards.js'
 
 const ZERO = `0x${'0'.repeat(64)}` as Hex
 const addr = (i: number) => `0x${(0xabc000 + i).toString(16).padStart(40, '0')}` as Address
@@ -145,6 +148,8 @@ async function flatEntries(db: Db): Promise<string[]> {
 export interface ModelConfig {
   shards: number
   host: 'inThread' | 'worker'
+  /** Opens the sharded state some other way (e.g. on ports to threads the test owns), instead of shards/host. */
+  open?: (db: Db, root?: Hex) => Promise<ShardedStateDb>
 }
 
 /** Runs one op sequence on createStateDb and the sharded state (each on its own LevelDB), comparing every step. */
@@ -152,7 +157,9 @@ export async function runModel(ops: Op[], config: ModelConfig): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'sharded-model-'))
   const refDb: Db = await levelDb({ path: join(dir, 'ref') })
   const shDb: Db = await levelDb({ path: join(dir, 'sharded') })
-  const open = (db: Db, root?: Hex) => createShardedStateDb({ db, shards: config.shards, host: config.host, root })
+  const open =
+    config.open ??
+    ((db: Db, root?: Hex) => createShardedStateDb({ db, shards: config.shards, host: config.host, root }))
   let ref = createStateDb({ db: refDb })
   let sharded: ShardedStateDb = await open(shDb)
   let depth = 0
@@ -343,4 +350,28 @@ describe('sharded state against createStateDb (random operations, LevelDB)', () 
       )
     }, 120_000)
   }
+  it('2 shards served (serveShard) by plain workers the test owns, over fresh ports at each reopen', async () => {
+    const url = new URL('./serveShard.testWorker.ts', import.meta.url)
+    const workers = [0, 1].map(() => new Worker(tsBootstrap(url), { eval: true, execArgv: ['--conditions=source'] }))
+    const handOver = () =>
+      workers.map((worker, i) => {
+        const { port1, port2 } = new MessageChannel()
+        worker.postMessage({ port: port2, nibbles: shardNibbles(i, workers.length) }, [port2])
+        return port1
+      })
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 40, maxLength: 150 }), (ops) =>
+          runModel(ops, {
+            shards: 2,
+            host: 'worker',
+            open: (db, root) => createShardedStateDb({ db, ports: handOver(), root }),
+          }),
+        ),
+        { numRuns: 3, seed: 4444 },
+      )
+    } finally {
+      await Promise.all(workers.map((w) => w.terminate()))
+    }
+  }, 120_000)
 })
