@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import { type Address, type Hex, KECCAK_EMPTY, levelDb, memoryDb } from '@appchain/core'
-import { WorkerCrashedError, WorkerPoolClosedError } from '@appchain/core/workers'
+import { tsBootstrap, WorkerCrashedError, WorkerPoolClosedError } from '@appchain/core/workers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ShardNibblesError } from './errors.js'
 import { serveShard } from './serveShard.js'
@@ -12,7 +12,6 @@ import { createShardedStateDb } from './shardedStateDb.js'
 import { shardNibbles } from './shardHost.js'
 import { createStateDb } from './stateDb.js'
 import { verifyProof } from './verifyProof.js'
-import { tsBootstrap } from './workerShards.js'
 
 const addr = (i: number) => `0x${(0xdef000 + i).toString(16).padStart(40, '0')}` as Address
 const word = (i: number) => `0x${i.toString(16).padStart(64, '0')}` as Hex

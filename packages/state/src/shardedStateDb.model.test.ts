@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { type Address, type Db, type DbOp, type Hex, KECCAK_EMPTY, levelDb, type StateDb } from '@appchain/core'
+import { tsBootstrap } from '@appchain/core/workers'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createShardedStateDb, type ShardedStateDb } from './shardedStateDb.js'
 import { shardNibbles } from './shardHost.js'
 import { createStateDb, type MptStateDb } from './stateDb.js'
 import { verifyProof } from './verifyProof.js'
-import { tsBootstrap } from './workerShards.js'
 
 const ZERO = `0x${'0'.repeat(64)}` as Hex
 const addr = (i: number) => `0x${(0xabc000 + i).toString(16).padStart(40, '0')}` as Address

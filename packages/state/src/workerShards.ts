@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import type { Db } from '@appchain/core'
-import { WorkerCrashedError } from '@appchain/core/workers'
+import { tsBootstrap, WorkerCrashedError } from '@appchain/core/workers'
 import { shardHandle, shardPort } from './portShards.js'
 import { type ShardHandle, shardNibbles } from './shardHost.js'
 
@@ -11,23 +10,6 @@ import { type ShardHandle, shardNibbles } from './shardHost.js'
 function workerUrl(): URL {
   const js = new URL('./shardWorker.js', import.meta.url)
   return existsSync(js) ? js : new URL('./shardWorker.ts', import.meta.url)
-}
-
-/**
- * The `.ts` worker under tsx: registers tsx's loader in the worker, then imports the entry (as core's workerPool
- * does; `--import tsx` in execArgv alone does not reach a worker's entry module on Node 20). Run it with
- * `eval: true` (and `execArgv: ['--conditions=source']` for workspace imports).
- *
- * @example
- * ```ts
- * new Worker(tsBootstrap(new URL('./myWorker.ts', import.meta.url)), { eval: true, execArgv: ['--conditions=source'] })
- * ```
- */
-export function tsBootstrap(url: URL): string {
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api')
-  const esm = cjs.replace(/\.cjs$/, '.mjs')
-  const api = pathToFileURL(existsSync(esm) ? esm : cjs).href
-  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}) })`
 }
 
 /**

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { type TransferListItem, Worker } from 'node:worker_threads'
 import { WorkerCrashedError, WorkerPoolClosedError, WorkerTaskError } from './errors.js'
+import { tsBootstrap } from './tsBootstrap.js'
 
 export interface WorkerPoolConfig {
   /** The worker module (it calls `serveWorker`). A `.ts` URL runs under tsx with the `source` condition (tests, dev). */
@@ -104,16 +103,4 @@ export function workerPool<Task, Result>(config: WorkerPoolConfig): WorkerPool<T
       await Promise.all(slots.map((s) => s.worker.terminate()))
     },
   }
-}
-
-/**
- * Source for an eval'd worker that registers tsx and then imports the TypeScript worker module.
- * (`execArgv: ['--import', 'tsx']` does not apply to worker threads on Node 20.)
- */
-function tsBootstrap(path: string): string {
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api')
-  const esm = cjs.replace(/\.cjs$/, '.mjs')
-  const api = pathToFileURL(existsSync(esm) ? esm : cjs).href
-  const target = pathToFileURL(path).href
-  return `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(target)}) })`
 }
