@@ -15,7 +15,7 @@
 import { PerformanceObserver } from 'node:perf_hooks'
 import type { Address, GasModel, TxEnvelope } from '@appchain/core'
 import { type EvmTx, evmVm } from '@appchain/vm-evm'
-import { COINBASE, chainId, nodeShapedCopy, PAYMASTER, signedTransfers } from './workload.js'
+import { blockChargeContext, COINBASE, chainId, nodeShapedCopy, PAYMASTER, signedTransfers } from './workload.js'
 
 const N = Number(process.env.BENCH_TXS ?? 10_000)
 const REPS = Number(process.env.REPS ?? 20)
@@ -96,17 +96,7 @@ async function run(
   await model.prefetch?.(envelopes, { blockNumber: 1n, store: admission.store })
   for (const tx of envelopes) if (!model.admitSync?.(tx, admission)) await model.admit(tx, admission)
   const bs = core.blockGasStore(evmStore.stateGasStore(state))
-  const balances = new Map<Address, bigint>()
-  const block = {
-    ...ctx,
-    store: bs,
-    balanceOf: async (a: Address) => {
-      const b = await balanceOf(a)
-      balances.set(a, b)
-      return b
-    },
-    peekBalance: (a: Address) => balances.get(a),
-  }
+  const block = blockChargeContext(ctx, bs)
   let charged = 0n
   const h0 = heap()
   const w0 = performance.now()

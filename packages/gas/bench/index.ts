@@ -21,7 +21,7 @@ import { memoryGasStore } from '@appchain/core/testing'
 import { createStateDb } from '@appchain/state'
 import { type EvmTx, evmVm, stateGasStore } from '@appchain/vm-evm'
 import { eip1559 } from '../src/eip1559.js'
-import { benchModels, COINBASE, chainId, nodeShapedCopy, signedTransfers } from './workload.js'
+import { benchModels, blockChargeContext, COINBASE, chainId, nodeShapedCopy, signedTransfers } from './workload.js'
 
 const N = Number(process.env.BENCH_TXS ?? 10_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 7)
@@ -130,18 +130,8 @@ async function accounting(
   const t1 = now()
   const w1 = performance.now()
   const blockStore: BlockGasStore | undefined = cached ? blockGasStore(store) : undefined
-  const block: ChargeContext = { ...ctx, store: blockStore ?? store }
-  if (cached) {
-    // As the EVM VM's block executor: a balance read once is cached for the block (`peekBalance`). The
-    // executor keeps the cache current as its transfers change balances; nothing here changes one.
-    const balances = new Map<Address, bigint>()
-    block.balanceOf = async (a) => {
-      const b = await balanceOf(a)
-      balances.set(a, b)
-      return b
-    }
-    block.peekBalance = (a) => balances.get(a)
-  }
+  // The node's path as the EVM VM's block executor builds it (a per-block balance cache); else every read on the store.
+  const block: ChargeContext = blockStore ? blockChargeContext(ctx, blockStore) : { ...ctx, store }
   // The fees charged, summed as the block goes: the EVM VM settles each charge (refund, credits, the receipt's
   // price) and drops it, so the harness keeps no FeeCharge alive either (10k of them kept to the end were copied
   // by every collection inside the block, on top of the model's own work).

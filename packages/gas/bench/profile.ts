@@ -17,7 +17,7 @@ import {
 } from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import { type EvmTx, evmVm, stateGasStore } from '@appchain/vm-evm'
-import { benchModels, COINBASE, chainId, nodeShapedCopy, signedTransfers } from './workload.js'
+import { benchModels, blockChargeContext, COINBASE, chainId, nodeShapedCopy, signedTransfers } from './workload.js'
 
 const N = Number(process.env.BENCH_TXS ?? 10_000)
 const RUNS = Number(process.env.PROF_RUNS ?? 10)
@@ -97,18 +97,8 @@ for (let r = 0; r < RUNS; r++) {
   const t1 = performance.now()
   if (PART !== 'admit') {
     const bs = blockGasStore(store)
-    // The EVM VM's per-block balance cache (see bench/index.ts).
-    const balances = new Map<Address, bigint>()
-    const block = {
-      ...ctx,
-      store: bs,
-      balanceOf: async (a: Address) => {
-        const b = await balanceOf(a)
-        balances.set(a, b)
-        return b
-      },
-      peekBalance: (a: Address) => balances.get(a),
-    }
+    // The EVM VM's per-block balance cache.
+    const block = blockChargeContext(ctx, bs)
     await model.prefetch?.(txs, { blockNumber: 1n, store: bs })
     for (const tx of txs) {
       bs.checkpoint()

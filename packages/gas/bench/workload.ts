@@ -1,4 +1,4 @@
-import type { Address, GasModel } from '@appchain/core'
+import type { Address, ChargeContext, GasModel, GasStore } from '@appchain/core'
 import type { EvmTx } from '@appchain/vm-evm'
 import { privateKeyToAccount } from 'viem/accounts'
 import { eip1559 } from '../src/eip1559.js'
@@ -90,5 +90,24 @@ export function nodeShapedCopy(t: EvmTx): EvmTx {
     authorizationList: t.authorizationList,
     signature: t.signature,
     sender: t.sender,
+  }
+}
+
+/**
+ * A block's `ChargeContext` as the EVM VM's block executor builds it: the block's store, and a balance read once
+ * cached for the block (`peekBalance`). The executor keeps that cache current as its transfers change balances;
+ * nothing in the benches changes one.
+ */
+export function blockChargeContext(ctx: Omit<ChargeContext, 'store' | 'peekBalance'>, store: GasStore): ChargeContext {
+  const balances = new Map<Address, bigint>()
+  return {
+    ...ctx,
+    store,
+    balanceOf: async (a) => {
+      const b = await ctx.balanceOf(a)
+      balances.set(a, b)
+      return b
+    },
+    peekBalance: (a) => balances.get(a),
   }
 }
