@@ -69,8 +69,8 @@ export interface NodeConfig {
   mempoolPersistence?: 'restore' | 'drop' | undefined
   logger?: LoggerConfig | undefined
   /**
-   * The state store on the node's Db; default `createStateDb({ db })` (or `openStateDb` at the head's root) from
-   * @appchain/state. `root` is the stored head's state root when the node resumes a chain (undefined on a fresh
+   * The state store on the node's Db; default: the VM's `openState(db, { root })` when it offers one (the parallel
+   * VM with `shardedState`), else `createStateDb({ db })` (or `openStateDb` at the head's root) from @appchain/state. `root` is the stored head's state root when the node resumes a chain (undefined on a fresh
    * one): open the state there. A `close()` on the returned state is called when the node stops (and when its
    * start fails), before the Db closes.
    *

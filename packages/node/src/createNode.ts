@@ -80,9 +80,11 @@ export async function createNode(config: NodeConfig) {
     const resumeRoot = store.head()?.header.stateRoot
     const state: NodeStateDb = config.state
       ? await config.state(db, { root: resumeRoot })
-      : resumeRoot
-        ? await openStateDb({ db, root: resumeRoot })
-        : createStateDb({ db })
+      : config.vm.openState
+        ? await config.vm.openState(db, { root: resumeRoot })
+        : resumeRoot
+          ? await openStateDb({ db, root: resumeRoot })
+          : createStateDb({ db })
     // Pushed first, so it runs last on stop: after the sequencer and server, before the Db closes.
     if (typeof state.close === 'function') cleanup.push(() => state.close!())
 

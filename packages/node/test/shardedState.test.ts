@@ -1,5 +1,6 @@
 import type { Hex } from '@appchain/core'
 import { createShardedStateDb, type ShardedStateDb } from '@appchain/state'
+import { evmVm } from '@appchain/vm-evm'
 import { createPublicClient, createWalletClient, getContract, http, parseGwei } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, it } from 'vitest'
@@ -91,6 +92,61 @@ describe('a node on the sharded state (createShardedStateDb, 2 worker shards)', 
       )
       expect(opened).toHaveLength(3)
       await expect(opened[2]!.state.getAccount(receivers[0])).rejects.toMatchObject({ name: 'WorkerPoolClosedError' })
+    } finally {
+      await node?.stop()
+      await Promise.all(opened.map((o) => o.state.close()))
+      dir.remove()
+    }
+  })
+})
+
+describe("a VM's own state (Vm.openState)", () => {
+  it('is opened when the config names no state, resumed at the head root, and loses to config.state', async () => {
+    const dir = tempDir()
+    const opened: { root: Hex | undefined; state: ShardedStateDb }[] = []
+    // An EVM that prefers the in-thread sharded state: the node must open it (not its default) and close it.
+    const vm = Object.assign(evmVm(), {
+      async openState(db: Parameters<NonNullable<NodeConfig['state']>>[0], { root }: { root?: Hex | undefined }) {
+        const state = await createShardedStateDb({ db, root })
+        opened.push({ root, state })
+        return state
+      },
+    })
+    let node: AppchainNode | undefined
+    try {
+      node = await startNode({ db: { path: dir.path }, vm })
+      expect(opened).toHaveLength(1)
+      expect(opened[0]!.root).toBeUndefined()
+      expect(node.state).toBe(opened[0]!.state)
+      const c = chain(node.url!)
+      const pub = createPublicClient({ chain: c, transport: http(node.url), pollingInterval: 20 })
+      const wallet = createWalletClient({ chain: c, transport: http(node.url), account: alice })
+      const hash = await wallet.sendTransaction({ to: receivers[2], value: 7n, ...fees })
+      expect((await pub.waitForTransactionReceipt({ hash })).status).toBe('success')
+      const head = await pub.getBlock()
+      await node.stop()
+      node = undefined
+
+      node = await startNode({ db: { path: dir.path }, vm })
+      expect(opened).toHaveLength(2)
+      expect(opened[1]!.root).toBe(head.stateRoot)
+      expect(await node.state.root()).toBe(head.stateRoot)
+      expect(await node.state.getAccount(receivers[2])).toMatchObject({ balance: 7n })
+      await node.stop()
+      node = undefined
+
+      // config.state wins over the VM's.
+      let custom = 0
+      node = await startNode({
+        db: { path: dir.path },
+        vm,
+        state: async (db, { root }) => {
+          custom++
+          return createShardedStateDb({ db, root })
+        },
+      })
+      expect(custom).toBe(1)
+      expect(opened).toHaveLength(2)
     } finally {
       await node?.stop()
       await Promise.all(opened.map((o) => o.state.close()))

@@ -1,5 +1,6 @@
 import type { BaseError } from '../errors/base.js'
 import type { Address, BlockContext, Deposit, GenesisAlloc, Hex, Receipt, TxEnvelope, Withdrawal } from '../types.js'
+import type { Db } from './db.js'
 import type { GasModel } from './gasModel.js'
 import type { StateDb, StateReader } from './state.js'
 
@@ -104,6 +105,12 @@ export interface Vm<Tx extends TxEnvelope = TxEnvelope> {
     state: StateDb
     gas: GasModel
   }): Promise<BlockBuilder<Tx>>
+  /**
+   * Opens the world state this VM executes best on (the parallel VM's worker-held account shards), over the chain's
+   * Db at `root` (the last flushed root; undefined: the empty state, before genesis). Optional: a node uses it when its
+   * config names no `state`, else its default `StateDb`. The state's `close()` (if any) runs when the node stops.
+   */
+  openState?(db: Db, opts: { root?: Hex | undefined }): Promise<StateDb & { close?(): Promise<void> }>
   /** Writes the genesis allocation. */
   genesis(alloc: GenesisAlloc, state: StateDb): Promise<void>
   /** Runs a call without committing (EVM: `eth_call`); VMs without calls omit it. */
