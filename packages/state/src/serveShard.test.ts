@@ -149,4 +149,23 @@ describe('serveShard: shards in threads the caller owns', () => {
       await state.close()
     }
   }, 30_000)
+
+  it('returns the served shard: the serving thread reads the state now after a root', async () => {
+    const { port1, port2 } = new MessageChannel()
+    const shard = serveShard(port2, { nibbles: shardNibbles(0, 1) })
+    const state = await createShardedStateDb({ db: memoryDb(), ports: [port1] })
+    try {
+      await state.putAccount(addr(7), acct(7))
+      await state.putStorage(addr(7), word(1), word(42))
+      await state.root()
+      await shard.load([addr(7), addr(8)], [[addr(7), word(1)]])
+      expect(shard.nibbles).toEqual(shardNibbles(0, 1))
+      expect(shard.getAccount(addr(7))).toEqual(acct(7))
+      expect(shard.getAccount(addr(8))).toBeUndefined()
+      expect(shard.getStorage(addr(7), word(1))).toBe(word(42))
+    } finally {
+      await state.close()
+      port2.close()
+    }
+  })
 })

@@ -8,17 +8,18 @@ import type { ShardCall, ShardRead, ShardReadReply, ShardReply } from './shardPr
  * that executes next to its accounts): answers the calls of the port's other end (`createShardedStateDb({ ports })`)
  * in order of arrival, and asks that end for the shard's Db reads over the same port (the caller holds the Db:
  * LevelDB locks its directory to one opener). Serving stops when either end closes the port; the thread is
- * left running (it exits on its own if nothing else keeps it alive).
+ * left running (it exits on its own if nothing else keeps it alive). Returns the served shard, so the serving
+ * thread's own code can read it between calls (e.g. a VM worker executing against its accounts after a root).
  *
  * @example
  * ```ts
  * // worker.ts: the port arrives in workerData (transferred), the nibbles from shardNibbles(i, n)
  * import { workerData } from 'node:worker_threads'
  * import { serveShard } from '@appchain/state'
- * serveShard(workerData.port, { nibbles: workerData.nibbles })
+ * const shard = serveShard(workerData.port, { nibbles: workerData.nibbles })
  * ```
  */
-export function serveShard(port: MessagePort, config: { nibbles: readonly number[] }): void {
+export function serveShard(port: MessagePort, config: { nibbles: readonly number[] }): AccountShard {
   if (typeof port?.postMessage !== 'function' || typeof port.on !== 'function')
     throw new TypeError('serveShard needs a MessagePort')
   const reads = new Map<number, (values: (Uint8Array | undefined)[]) => void>()
@@ -64,4 +65,5 @@ export function serveShard(port: MessagePort, config: { nibbles: readonly number
         },
       )
   })
+  return shard
 }
