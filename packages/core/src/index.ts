@@ -61,6 +61,7 @@ export type {
   GasModel,
   GasStore,
   HeaderFees,
+  PortableGasModel,
   UpfrontCharge,
 } from './interfaces/gasModel.js'
 export type { OrderingPolicy, PendingView } from './interfaces/ordering.js'

@@ -192,8 +192,20 @@ export function eip1559(config: Eip1559Config = {}): GasModel {
     return { gasUsed, price, base, coinbase, amount, burnt, credits: frozenArray(credits) }
   }
 
+  // Stateless: another thread (a parallel VM's worker) rebuilds the same model from the validated values.
+  const portableConfig: Eip1559Config = {
+    elasticityMultiplier,
+    baseFeeChangeDenominator,
+    minBaseFee,
+    initialBaseFee,
+    suggestedPriorityFee,
+    feeRecipient,
+  }
+  if (targetGasPerBlock !== undefined) portableConfig.targetGasPerBlock = targetGasPerBlock
+
   return hideSyncVariants({
     name,
+    portable: { module: import.meta.url, factory: 'eip1559', config: portableConfig },
     genesisFees: () => ({ baseFeePerGas: initialBaseFee }),
     nextBlockFees: (parent) => ({ baseFeePerGas: nextBaseFee(parent, params) }),
     async admit(tx, ctx) {

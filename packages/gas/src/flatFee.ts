@@ -77,8 +77,13 @@ export function flatFee(config: FlatFeeConfig): GasModel {
   }
   const quotePrice = (perTx + perByte * QUOTE_TX_SIZE + QUOTE_TX_GAS - 1n) / QUOTE_TX_GAS
 
+  // Stateless: another thread (a parallel VM's worker) rebuilds the same model from the validated values.
+  const portableConfig: FlatFeeConfig = { perTx, perByte, feeRecipient }
+  if (token !== undefined) portableConfig.token = token
+
   return hideSyncVariants({
     name,
+    portable: { module: import.meta.url, factory: 'flatFee', config: portableConfig },
     // No per-gas market: the header's base fee is zero, so wallets' `maxFeePerGas` is the quoted tip.
     genesisFees: () => ({ baseFeePerGas: 0n }),
     nextBlockFees: () => ({ baseFeePerGas: 0n }),

@@ -11,4 +11,9 @@ export { type BaseFeeParams, nextBaseFee } from './nextBaseFee.js'
 export { type RateLimitedConfig, rateLimited } from './rateLimited.js'
 export { type SponsoredConfig, sponsored } from './sponsored.js'
 export { readUsage, usageKey, type WindowUsage, windowOf, writeUsage } from './windowUsage.js'
-export { type L1DataPriceOracle, type WithL1DataFeeConfig, withL1DataFee } from './withL1DataFee.js'
+export {
+  type L1DataPriceOracle,
+  type WithL1DataFeeConfig,
+  withL1DataFee,
+  withL1DataFeeFromPortable,
+} from './withL1DataFee.js'

@@ -7,6 +7,7 @@ import {
   type HeaderFees,
   InsufficientFundsError,
   PaymasterInsufficientFundsError,
+  type PortableGasModel,
   PREDEPLOYS,
   type TxEnvelope,
   type UpfrontCharge,
@@ -165,9 +166,20 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
       : new InsufficientFundsError({ address: tx.sender, balance, cost: l1Fee })
   }
 
+  // Portable when the inner model is and the price is fixed (an oracle is a function: it cannot cross threads).
+  const portable: PortableGasModel | undefined =
+    model.portable !== undefined && fixed !== undefined && paymaster === undefined
+      ? {
+          module: import.meta.url,
+          factory: 'withL1DataFeeFromPortable',
+          config: { model: model.portable, pricePerByte: fixed, feeRecipient: recipient },
+        }
+      : undefined
+
   return hideSyncVariants({
     name: `withL1DataFee(${model.name})`,
     ...(paymaster === undefined ? {} : { paymaster }),
+    ...(portable === undefined ? {} : { portable }),
     genesisFees: () => withPrice(model.genesisFees(), undefined),
     nextBlockFees: (parent) => withPrice(model.nextBlockFees(parent), parent),
     async admit(tx, ctx) {
@@ -226,4 +238,28 @@ export function withL1DataFee(model: GasModel, config: WithL1DataFeeConfig): Gas
     ...(model.prefetch ? { prefetch: (txs, ctx) => model.prefetch!(txs, ctx) } : {}),
     ...(model.observeBlock ? { observeBlock: (input) => model.observeBlock!(input) } : {}),
   })
+}
+
+/**
+ * `withL1DataFee` rebuilt from its portable spec in another thread (what `withL1DataFee(...).portable` names):
+ * imports and builds the inner model's own spec first.
+ *
+ * @example
+ * ```ts
+ * const spec = withL1DataFee(eip1559(), { pricePerByte: 1000n }).portable!
+ * const copy = await (await import(spec.module))[spec.factory](spec.config) // in a worker
+ * ```
+ */
+export async function withL1DataFeeFromPortable(config: {
+  model: PortableGasModel
+  pricePerByte: bigint
+  feeRecipient: 'burn' | 'coinbase' | Address
+}): Promise<GasModel> {
+  if (config === null || typeof config !== 'object' || typeof config.model?.module !== 'string')
+    throw new TypeError('withL1DataFeeFromPortable: config.model must be a portable gas model spec')
+  const factory = ((await import(config.model.module)) as Record<string, unknown>)[config.model.factory]
+  if (typeof factory !== 'function')
+    throw new TypeError(`withL1DataFeeFromPortable: ${config.model.module} has no factory ${config.model.factory}`)
+  const inner = (await factory(config.model.config)) as GasModel
+  return withL1DataFee(inner, { pricePerByte: config.pricePerByte, feeRecipient: config.feeRecipient })
 }

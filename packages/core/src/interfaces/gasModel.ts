@@ -98,6 +98,20 @@ export interface FeeQuote {
 }
 
 /**
+ * How another thread builds the same model: `(await import(module))[factory](config)` (awaited: a factory may be
+ * async, e.g. to build a wrapped model from its own spec). `config` must survive a structured clone (bigints,
+ * strings, plain objects). Only for models whose block accounting needs no `GasStore` (stateless), so that
+ * independent copies in several threads charge exactly as the one on the main thread.
+ */
+export interface PortableGasModel {
+  /** An import specifier or file URL the other thread can import (a model's own `import.meta.url`). */
+  module: string
+  /** The export of `module` to call with `config`. */
+  factory: string
+  config: unknown
+}
+
+/**
  * A fee model plugin. The VM asks it for the block's fees, for the up-front charge before execution and
  * for the final charge after; the mempool asks it to admit transactions and for their priority.
  * Errors at admission are specific `BaseError`s (`FeeTooLowError`, `QuotaExceededError`, ...);
@@ -105,6 +119,11 @@ export interface FeeQuote {
  */
 export interface GasModel {
   readonly name: string
+  /**
+   * Set by stateless models that another thread can rebuild (a parallel VM's workers charge inside their
+   * account shards). Optional: a VM without it charges on the calling thread.
+   */
+  readonly portable?: PortableGasModel | undefined
   /** The next block's fees from its parent (the EIP-1559 base fee, for example). */
   nextBlockFees(parent: HeaderFees): BlockFees
   /** Genesis fees (no parent). */
