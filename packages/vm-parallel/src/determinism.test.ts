@@ -1,6 +1,6 @@
-import type { BlockContext, BlockExecution, GenesisAlloc } from '@appchain/core'
-import { BaseError, ZERO_HASH } from '@appchain/core'
-import { eip1559 } from '@appchain/gas'
+import type { Address, BlockContext, BlockExecution, GasModel, GenesisAlloc, StateDb } from '@appchain/core'
+import { BaseError, memoryDb, PREDEPLOYS, ZERO_HASH } from '@appchain/core'
+import { eip1559, flatFee, sponsored, withL1DataFee } from '@appchain/gas'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fuzz, touched } from '../test/fuzzProgram.js'
@@ -164,4 +164,111 @@ describe.each(['locks', 'optimistic'] as ExecutionMode[])('determinism (%s)', (m
     },
     Math.max(120_000, RUNS * 6_000),
   )
+})
+
+// The sharded pipeline: the VM's workers host the state's shards (openState) and execute the blocks there.
+describe('determinism (sharded state)', () => {
+  const reference = parallelVm({ programs, workers: 0 })
+  const sharded = [1, 2, 4].map((workers) => parallelVm({ programs, workers, minParallel: 1, shardedState: true }))
+  afterAll(async () => {
+    await Promise.all(sharded.map((v) => v.close()))
+  })
+  const models: GasModel[] = [
+    gas,
+    withL1DataFee(eip1559({ initialBaseFee: 2n, feeRecipient: PREDEPLOYS.feeVault }), { pricePerByte: 3_000n }),
+    flatFee({ perTx: 40_000n, perByte: 11n }),
+  ]
+  // The coinbase is sometimes one of the senders (and receivers) of the block.
+  const coinbases: Address[] = ['0x00000000000000000000000000000000000000c0', people[1]!.address, people[4]!.address]
+
+  async function chainOn(
+    vm: ParallelVm,
+    state: StateDb,
+    blocks: Uint8Array[][],
+    gasModel: GasModel,
+    coinbase: Address,
+  ) {
+    await vm.genesis(genesis, state)
+    const out: BlockExecution[] = []
+    let shardedBlocks = 0
+    for (let i = 0; i < blocks.length; i++) {
+      const txs = (await vm.decodeTxs(blocks[i]!, { chainId: CHAIN_ID })) as ParallelTx[]
+      const c = { ...ctx(BigInt(i + 1)), coinbase, fees: gasModel.genesisFees() }
+      out.push(await vm.executeBlock({ ctx: c, deposits: [], txs, state, gas: gasModel }))
+      if (vm.lastStats()?.timings.shardRoot !== undefined) shardedBlocks++
+    }
+    return { out, shardedBlocks }
+  }
+
+  /** view() plus each excluded transaction's error class, message and data. */
+  const fullView = (blocks: BlockExecution[]) => ({
+    view: view(blocks),
+    errors: blocks.map((b) =>
+      b.excluded.map((e) => ({ cls: e.error.constructor, message: e.error.message, data: e.error.data })),
+    ),
+  })
+
+  it(
+    `results, receipts, excluded errors and state roots at 1, 2 and 4 workers equal sequential execution (${RUNS} runs)`,
+    async () => {
+      let shardedBlocks = 0
+      const stages = new Set<string>()
+      await fc.assert(
+        fc.asyncProperty(
+          scenarioArb,
+          fc.integer({ min: 0, max: models.length - 1 }),
+          fc.integer({ min: 0, max: coinbases.length - 1 }),
+          async (scenario, m, cb) => {
+            const blocks = build(scenario)
+            const gasModel = models[m]!
+            const coinbase = coinbases[cb]!
+            const expected = fullView((await chainOn(reference, memoryState(), blocks, gasModel, coinbase)).out)
+            for (const b of expected.view) for (const [, name] of b.excluded) stages.add(name as string)
+            for (const vm of sharded) {
+              const state = await vm.openState!(memoryDb(), {})
+              try {
+                const got = await chainOn(vm, state, blocks, gasModel, coinbase)
+                shardedBlocks += got.shardedBlocks
+                expect(fullView(got.out)).toEqual(expected)
+                expect(await state.root()).toBe(expected.view.at(-1)!.stateRoot)
+              } finally {
+                await state.close()
+              }
+            }
+          },
+        ),
+        { numRuns: RUNS },
+      )
+      expect(shardedBlocks).toBeGreaterThan(0)
+      expect(stages.has('NonceTooHighError')).toBe(true)
+    },
+    Math.max(120_000, RUNS * 8_000),
+  )
+
+  it('falls back to the main-thread pipeline on its sharded state: optimistic mode, a model that is not portable, a small block', async () => {
+    const blocks = build([
+      [0, 1, 2, 3, 4, 0, 1].map((from, i) => [{ kind: 'transfer' as const, from, to: (from + i) % 5, amount: 7n }, 5]),
+      [[{ kind: 'game' as const, from: 2, x: 1n, y: 1n, gather: false }, 5]],
+    ])
+    const notPortable = sponsored({ paymaster: people[0]!.address, quota: { windowBlocks: 10n }, gasPrice: 1n })
+    const cases: { mode: ExecutionMode; model: GasModel; minParallel: number }[] = [
+      { mode: 'optimistic', model: gas, minParallel: 1 },
+      { mode: 'locks', model: notPortable, minParallel: 1 },
+      { mode: 'locks', model: gas, minParallel: 100 },
+    ]
+    for (const c of cases) {
+      const ref = parallelVm({ programs, workers: 0, mode: c.mode })
+      const expected = fullView((await chainOn(ref, memoryState(), blocks, c.model, coinbases[0]!)).out)
+      const vm = parallelVm({ programs, workers: 2, mode: c.mode, minParallel: c.minParallel, shardedState: true })
+      const state = await vm.openState!(memoryDb(), {})
+      try {
+        const got = await chainOn(vm, state, blocks, c.model, coinbases[0]!)
+        expect(got.shardedBlocks).toBe(0)
+        expect(fullView(got.out)).toEqual(expected)
+      } finally {
+        await state.close()
+        await vm.close()
+      }
+    }
+  }, 60_000)
 })

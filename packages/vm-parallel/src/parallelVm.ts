@@ -1,13 +1,16 @@
 import { availableParallelism } from 'node:os'
+import { MessageChannel } from 'node:worker_threads'
 import type {
   Address,
   BlockContext,
   BlockExecution,
   ChargeContext,
+  Db,
   Deposit,
   GasModel,
   GenesisAlloc,
   Hex,
+  PortableGasModel,
   Receipt,
   StateDb,
   StateReader,
@@ -30,7 +33,14 @@ import {
   UnknownFeeTokenError,
 } from '@appchain/core'
 import { type WorkerPool, workerPool } from '@appchain/core/workers'
-import { keccakReady, orderedTrieRoot, keccakReady as stateKeccakReady } from '@appchain/state'
+import {
+  createShardedStateDb,
+  keccakReady,
+  orderedTrieRoot,
+  type ShardedStateDb,
+  shardNibbles,
+  keccakReady as stateKeccakReady,
+} from '@appchain/state'
 import {
   type BatchResult,
   type BatchTask,
@@ -51,6 +61,7 @@ import { createRegistry } from './registry.js'
 import { createRpc } from './rpc.js'
 import { createSandbox } from './sandbox.js'
 import { batchPlan, lockGroups } from './scheduler.js'
+import { executeShardedBlock } from './shardedBlock.js'
 import type { WorkerTask } from './worker.js'
 
 const EMPTY_BLOOM = bytesToHex(new Uint8Array(256))
@@ -81,6 +92,14 @@ export interface ParallelVmConfig {
    * batched workers the program phase is too short to hide it, and every sender's leaf is then hashed twice.
    */
   overlapRoot?: boolean | undefined
+  /**
+   * The VM's workers host the state's account shards (`openState`) and, on that state, execute each block's
+   * transactions next to their accounts: the main thread only plans, relays and adopts the results. Used for
+   * blocks of at least `minParallel` transactions in `locks` mode with a portable gas model (`GasModel.portable`)
+   * whose transactions' intrinsic gas all fits the block; every other block runs the main-thread pipeline on
+   * the same state. Needs 1..16 workers. Default false.
+   */
+  shardedState?: boolean | undefined
 }
 
 /** Per-block numbers the benchmarks and tests read (not part of consensus). */
@@ -101,6 +120,9 @@ export interface ParallelStats {
     /** Phase 1's changes flushed and an intermediate `state.root()`, overlapping the workers (main thread). */
     preRoot: number
     commit: number
+    /** Sharded pipeline: the deposits' root before the rounds, and adopting the workers' changes. */
+    shardRoot?: number | undefined
+    adopt?: number | undefined
   }
   threads: number
   groups: number
@@ -116,6 +138,12 @@ export interface ParallelVm extends Vm<ParallelTx> {
   readonly workers: number
   /** Statistics of the last executed block. */
   lastStats(): ParallelStats | undefined
+  /**
+   * With `shardedState: true`: the world state with its accounts in shards hosted by this VM's workers
+   * (`createShardedStateDb` over one MessagePort per worker), at `root` (default: empty). Blocks executed on it
+   * run in the shards. Close it (`close()`) before the VM.
+   */
+  openState?(db: Db, opts: { root?: Hex | undefined }): Promise<ShardedStateDb>
   close(): Promise<void>
 }
 
@@ -141,6 +169,9 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
   const minParallel = config.minParallel ?? 32
   if (config.maxBatch !== undefined && (!Number.isInteger(config.maxBatch) || config.maxBatch < 1))
     throw new RangeError(`parallelVm: maxBatch must be a positive integer, got ${config.maxBatch}`)
+  const shardedState = config.shardedState === true
+  if (shardedState && (workers < 1 || workers > 16))
+    throw new RangeError(`parallelVm: shardedState needs 1..16 workers, got ${workers}`)
   const specs = config.programs.map(programSpec)
   const registry = createRegistry(specs)
   const sandbox = createSandbox(specs)
@@ -441,6 +472,73 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       offload ? trieRootOn(getPool(), w, items) : Promise.resolve(orderedTrieRoot(unpackItems(items)))
     const lastWorker = Math.max(0, workers - 1)
 
+    // The sharded pipeline: this VM's workers host the state's shards and run the whole block next to them.
+    const stateId = shardedStates.get(state)
+    const portable = gas.portable
+    if (
+      stateId !== undefined &&
+      mode === 'locks' &&
+      portable !== undefined &&
+      txs.length >= minParallel &&
+      intrinsicGasOf(txs) <= ctx.gasLimit
+    ) {
+      const t0 = performance.now()
+      // The deposits into the state, and a root: every shard then holds the state the block starts from.
+      await bs.flush()
+      await state.root()
+      const shardRoot = performance.now() - t0
+      const env: ExecEnv = { blockNumber: ctx.number, timestamp: ctx.timestamp }
+      const sharded = await executeShardedBlock({
+        pool: getPool(),
+        stateId,
+        state,
+        txs,
+        ctx,
+        gas: gas as GasModel & { portable: PortableGasModel },
+        env,
+        chargeCtx,
+      })
+      const t = sharded.timings
+      const s: ParallelStats = {
+        mode,
+        timings: {
+          hold: t.plan + t.prepare,
+          load: 0,
+          execute: t.execute,
+          settle: 0,
+          flush: 0,
+          root: 0,
+          preRoot: 0,
+          commit: 0,
+          shardRoot,
+          adopt: t.adopt,
+        },
+        threads: workers,
+        groups: sharded.groups,
+        largestGroup: 0,
+        reexecutions: 0,
+        txs: txs.length,
+      }
+      stats = s
+      const tSettle = performance.now()
+      const out = receiptsOf(depositReceipts)
+      for (const a of sharded.accepted) out.add(a.tx, a.result, a.payer, a.effectiveGasPrice, a.l1Fee)
+      s.timings.settle = performance.now() - tSettle
+      return commit({
+        bs,
+        state,
+        gas,
+        ctx,
+        s,
+        txs: sharded.accepted.map((a) => a.tx),
+        depositEnvelopes,
+        receipts: out,
+        excluded: sharded.excluded,
+        trieRoot,
+        lastWorker,
+      })
+    }
+
     const tHold = performance.now()
     // Phase 1, in block order: nonces and fee holds. Excluded transactions are never charged.
     const excluded: { hash: `0x${string}`; error: BaseError }[] = []
@@ -510,11 +608,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const tSettle = performance.now()
 
     // Phase 3, in block order: final fees, refunds, receipts.
-    const receipts: Receipt[] = [...depositReceipts]
-    const bloom = createBloom()
-    const blooms: Uint8Array[] = depositReceipts.map(() => createBloom())
-    const ored = new Set<Uint8Array>()
-    let cumulative = 0n
+    const out = receiptsOf(depositReceipts)
     for (let i = 0; i < accepted.length; i++) {
       const { tx, up } = accepted[i]!
       const r = results[i]!
@@ -530,46 +624,95 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         const to = c.to.toLowerCase() as Address
         bs.setBalance(to, (bs.loaded(to) ?? (await bs.loadAccount(to))).balance + c.amount)
       }
-      cumulative += gasUsed
-      const lb = receiptBloom(r.logs)
-      // receiptBloom hands out one object per distinct log shape: each needs OR-ing in only once.
-      if (!ored.has(lb.bytes)) {
-        ored.add(lb.bytes)
-        orBloom(bloom, lb.bytes)
-      }
-      blooms.push(lb.bytes)
-      const receipt: Receipt = {
-        transactionHash: tx.hash,
-        transactionIndex: receipts.length,
-        type: 0x70,
-        from: tx.sender,
-        to: registry.infos.get(tx.program)!.address,
-        status: r.status,
-        gasUsed,
-        cumulativeGasUsed: cumulative,
-        effectiveGasPrice: charge.effectiveGasPrice,
-        logs: r.logs,
-        logsBloom: lb.hex,
-        contractAddress: null,
-      }
-      if (payer !== tx.sender) receipt.feePayer = payer
-      if (charge.l1Fee !== undefined) receipt.l1Fee = charge.l1Fee
-      if (r.error) receipt.output = bytesToHex(new TextEncoder().encode(`${r.error.name}: ${r.error.message}`))
-      if (mode === 'optimistic') receipt.reexecutions = r.reexecutions ?? 0
-      receipts.push(receipt)
+      out.add(tx, r, payer, charge.effectiveGasPrice, charge.l1Fee)
     }
     s.timings.settle = performance.now() - tSettle
+    return commit({
+      bs,
+      state,
+      gas,
+      ctx,
+      s,
+      txs: accepted.map((a) => a.tx),
+      depositEnvelopes,
+      receipts: out,
+      excluded,
+      trieRoot,
+      lastWorker,
+    })
+  }
+
+  /** Receipts in block order after the deposits', with the block's bloom and each receipt's bloom bytes. */
+  const receiptsOf = (depositReceipts: Receipt[]) => {
+    const receipts: Receipt[] = [...depositReceipts]
+    const bloom = createBloom()
+    const blooms: Uint8Array[] = depositReceipts.map(() => createBloom())
+    const ored = new Set<Uint8Array>()
+    let cumulative = 0n
+    return {
+      receipts,
+      bloom,
+      blooms,
+      gasUsed: () => cumulative,
+      add(tx: ParallelTx, r: BatchTxResult, payer: Address, effectiveGasPrice: bigint, l1Fee: bigint | undefined) {
+        const gasUsed = tx.intrinsicGas
+        cumulative += gasUsed
+        const lb = receiptBloom(r.logs)
+        // receiptBloom hands out one object per distinct log shape: each needs OR-ing in only once.
+        if (!ored.has(lb.bytes)) {
+          ored.add(lb.bytes)
+          orBloom(bloom, lb.bytes)
+        }
+        blooms.push(lb.bytes)
+        const receipt: Receipt = {
+          transactionHash: tx.hash,
+          transactionIndex: receipts.length,
+          type: 0x70,
+          from: tx.sender,
+          to: registry.infos.get(tx.program)!.address,
+          status: r.status,
+          gasUsed,
+          cumulativeGasUsed: cumulative,
+          effectiveGasPrice,
+          logs: r.logs,
+          logsBloom: lb.hex,
+          contractAddress: null,
+        }
+        if (payer !== tx.sender) receipt.feePayer = payer
+        if (l1Fee !== undefined) receipt.l1Fee = l1Fee
+        if (r.error) receipt.output = bytesToHex(new TextEncoder().encode(`${r.error.name}: ${r.error.message}`))
+        if (mode === 'optimistic') receipt.reexecutions = r.reexecutions ?? 0
+        receipts.push(receipt)
+      },
+    }
+  }
+
+  /** After the phases: the model's block observation, the block's writes, the receipts and the three roots. */
+  const commit = async (b: {
+    bs: BlockState
+    state: StateDb
+    gas: GasModel
+    ctx: BlockContext
+    s: ParallelStats
+    txs: ParallelTx[]
+    depositEnvelopes: TxEnvelope[]
+    receipts: ReturnType<typeof receiptsOf>
+    excluded: { hash: `0x${string}`; error: BaseError }[]
+    trieRoot: (items: PackedItems, w: number) => Promise<Hex>
+    lastWorker: number
+  }): Promise<BlockExecution> => {
+    const { bs, state, s } = b
     const tCommit = performance.now()
-    await gas.observeBlock?.({ blockNumber: ctx.number, txs: accepted.map((a) => a.tx), store })
+    await b.gas.observeBlock?.({ blockNumber: b.ctx.number, txs: b.txs, store: bs.gasStore() })
     await bs.flush()
     s.timings.flush = performance.now() - tCommit
-    const included: TxEnvelope[] = [...depositEnvelopes, ...accepted.map((a) => a.tx)]
+    const included: TxEnvelope[] = [...b.depositEnvelopes, ...b.txs]
     // One buffer for the block's receipts (no allocation per receipt), transferred to the worker as it is.
-    const encodedReceipts = encodeReceipts(receipts, blooms)
+    const encodedReceipts = encodeReceipts(b.receipts.receipts, b.receipts.blooms)
     // Both ordered roots are hashed on workers (the last and the first) while this thread computes the state root.
     const [transactionsRoot, receiptsRoot, stateRoot] = await Promise.all([
-      trieRoot(packItems(included.map((t) => t.raw)), lastWorker),
-      trieRoot(encodedReceipts, 0),
+      b.trieRoot(packItems(included.map((t) => t.raw)), b.lastWorker),
+      b.trieRoot(encodedReceipts, 0),
       (async () => {
         const t = performance.now()
         const root = await state.root()
@@ -578,15 +721,15 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       })(),
     ])
     const execution: BlockExecution = {
-      receipts,
-      excluded,
+      receipts: b.receipts.receipts,
+      excluded: b.excluded,
       included,
-      gasUsed: cumulative,
+      gasUsed: b.receipts.gasUsed(),
       withdrawals: [],
       withdrawalsRoot: EMPTY_TRIE_ROOT,
       transactionsRoot,
       receiptsRoot,
-      logsBloom: bytesToHex(bloom),
+      logsBloom: bytesToHex(b.receipts.bloom),
       stateRoot,
     }
     s.timings.commit = performance.now() - tCommit
@@ -615,11 +758,29 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     }
   }
 
+  // The states whose shards this VM's workers host (openState), with the id the workers know them by.
+  const shardedStates = new WeakMap<StateDb, number>()
+  const openState = async (db: Db, opts: { root?: Hex | undefined } = {}): Promise<ShardedStateDb> => {
+    const p = getPool()
+    const id = nextStateId++
+    const ports = await Promise.all(
+      Array.from({ length: p.size }, async (_, w) => {
+        const { port1, port2 } = new MessageChannel()
+        await p.runOn(w, { op: 'hostShard', state: id, port: port2, nibbles: shardNibbles(w, p.size) }, [port2])
+        return port1
+      }),
+    )
+    const state = await createShardedStateDb({ db, ports, root: opts.root })
+    shardedStates.set(state, id)
+    return state
+  }
+
   return {
     kind: 'parallel',
     programs: config.programs,
     mode,
     workers,
+    ...(shardedState ? { openState } : {}),
     decodeTxs,
     validateTx,
     executeBlock,
@@ -649,6 +810,16 @@ function needsLoad(bs: BlockState, tx: ParallelTx): boolean {
 function trieRootOn(pool: WorkerPool<WorkerTask, unknown>, w: number, { bytes, ends }: PackedItems): Promise<Hex> {
   return pool.runOn(w, { op: 'trieRoot', bytes, ends }, [bytes.buffer, ends.buffer]) as Promise<Hex>
 }
+
+/** The sum of the transactions' intrinsic gas (the sharded pipeline runs only when it fits the block). */
+function intrinsicGasOf(txs: readonly ParallelTx[]): bigint {
+  let sum = 0n
+  for (const tx of txs) sum += tx.intrinsicGas
+  return sum
+}
+
+// Ids of the states whose shards VM workers host (pools are shared between VMs: ids are unique per process).
+let nextStateId = 0
 
 // VMs with the same programs and thread count share one pool (a node and its follower in one process,
 // tests): workers compile the programs once at start-up, which is the slow part.

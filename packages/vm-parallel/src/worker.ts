@@ -7,6 +7,14 @@ import { type DecodeOptions, decodeItems } from './parallelTx.js'
 import type { ProgramSpec } from './program.js'
 import { createRegistry } from './registry.js'
 import { createSandbox } from './sandbox.js'
+import {
+  executeShardBlock,
+  type HostShardTask,
+  hostShard,
+  prepareShardBlock,
+  type ShardExecuteTask,
+  type ShardPrepareTask,
+} from './shardExec.js'
 
 /** Messages the parallel VM sends its worker threads. */
 export type WorkerTask =
@@ -14,6 +22,10 @@ export type WorkerTask =
   | ({ op: 'execute' } & BatchTask)
   /** `orderedTrieRoot` of the items packed end to end in `bytes`; item i ends at `ends[i]`. */
   | ({ op: 'trieRoot' } & PackedItems)
+  /** The sharded pipeline (`shardedState: true`): host a shard of a state, then two rounds per block. */
+  | HostShardTask
+  | ShardPrepareTask
+  | ShardExecuteTask
 
 // Each worker compiles the programs into its own sandbox once and keeps it for its lifetime.
 const specs = (workerData as { specs: ProgramSpec[] }).specs
@@ -28,5 +40,8 @@ serveWorker(async (task: WorkerTask) => {
     await stateKeccakReady()
     return orderedTrieRoot(unpackItems(task))
   }
+  if (task.op === 'hostShard') return hostShard(task)
+  if (task.op === 'shardPrepare') return prepareShardBlock(task, registry.infos)
+  if (task.op === 'shardExecute') return executeShardBlock(task, sandbox, registry.infos)
   return runBatch(sandbox, registry.infos, task)
 })

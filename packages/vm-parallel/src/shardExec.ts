@@ -1,0 +1,461 @@
+import type { MessagePort } from 'node:worker_threads'
+import type {
+  Account,
+  Address,
+  BlockFees,
+  ChargeContext,
+  FeeBid,
+  GasModel,
+  Hex,
+  Log,
+  PortableGasModel,
+  TxEnvelope,
+} from '@appchain/core'
+import { BaseError, KECCAK_EMPTY, ZERO_HASH } from '@appchain/core'
+import { type AccountShard, serveShard } from '@appchain/state'
+import { createExecutor, type ExecEnv, type ExecTx, type ProgramInfo, recordKey } from './executor.js'
+import { type PackedItems, unpackItems } from './packed.js'
+import { decodeRecord, encodeRecord, joinWords, recordSlot, recordWords } from './record.js'
+import type { Sandbox } from './sandbox.js'
+import { cachedNibble } from './shardPlan.js'
+
+/** A VM worker starts serving one shard of a state (`openState`): the port's other end is the state's. */
+export interface HostShardTask {
+  op: 'hostShard'
+  state: number
+  port: MessagePort
+  nibbles: number[]
+}
+
+/** The transactions one worker executes, in block order, as columns. */
+export interface ShardTxs {
+  index: Int32Array
+  hash: Hex[]
+  nonce: bigint[]
+  gasLimit: bigint[]
+  fee: FeeBid[]
+  intrinsicGas: bigint[]
+  argsJson: string[]
+  raw: PackedItems
+}
+
+/**
+ * Round 1: the block's plan (every transaction's worker, sender and declared accounts, as columns) and the
+ * receiving worker's own transactions. The worker loads the accounts and records it owns that any transaction
+ * needs and answers, per peer, the current values of those the peer's transactions need.
+ */
+export interface ShardPrepareTask {
+  op: 'shardPrepare'
+  state: number
+  self: number
+  workers: number
+  worker: Uint8Array
+  sender: Address[]
+  /** Transaction i's declared accounts: `accounts[accessStart[i] .. accessStart[i + 1]]`, reads first. */
+  accounts: Address[]
+  accessStart: Uint32Array
+  readCount: Uint16Array
+  /** `program` and `method` of transaction i: `calls[2 * call[i]]`, `calls[2 * call[i] + 1]`. */
+  calls: string[]
+  call: Uint16Array
+  mine: ShardTxs
+}
+
+/** Accounts and records one worker owns, as another worker's transactions need them (pre-block values). */
+export interface ShardExport {
+  address: Address[]
+  nonce: bigint[]
+  balance: bigint[]
+  codeHash: Hex[]
+  /** `program|account`, the record's entries, and how many storage words it takes now. */
+  records: [string, [string, bigint][], number][]
+}
+
+/** Round 2: the peers' exports for this worker, and what phases 1 and 3 need of the block. */
+export interface ShardExecuteTask {
+  op: 'shardExecute'
+  state: number
+  imports: ShardExport[]
+  env: ExecEnv
+  coinbase: Address
+  fees: BlockFees
+  gas: PortableGasModel
+}
+
+/**
+ * Why phase 1 excluded a transaction: 1 nonce too low, 2 nonce too high (value: the expected nonce), 3 the
+ * gas model's upfront threw (the main thread asks its own model again: same model, same error), 4 a fee token
+ * (token), 5 insufficient funds (value: the payer's balance, amount: the hold).
+ */
+export type ExcludedStage = 1 | 2 | 3 | 4 | 5
+
+/** One transaction's outcome (this worker's, block index `index`). */
+export interface ShardTxOutcome {
+  index: number
+  excluded?: {
+    stage: ExcludedStage
+    name: string
+    message: string
+    value?: bigint
+    amount?: bigint
+    token?: Address
+    payer?: Address
+  }
+  status?: 'success' | 'reverted'
+  error?: { name: string; message: string } | undefined
+  logs?: Log[]
+  payer?: Address
+  effectiveGasPrice?: bigint
+  l1Fee?: bigint | undefined
+  /** The model charged more than it held (the main thread throws the reference's error). */
+  overcharged?: boolean
+}
+
+/** What a worker's share of the block did: outcomes, the accounts and records it changed, the fee credits. */
+export interface ShardExecResult {
+  outcomes: ShardTxOutcome[]
+  address: Address[]
+  nonce: bigint[]
+  balance: bigint[]
+  codeHash: Hex[]
+  /** Per account with changed records: the storage words to write, in the reference flush's order. */
+  storage: [Address, [Hex, Hex][]][]
+  /** Fee credits (non-zero), summed per recipient: the main thread adds them after every worker finished. */
+  credits: [Address, bigint][]
+}
+
+type Slot = { account: Account; dirty: boolean }
+type Rec = { value: ReadonlyMap<string, bigint>; words: number; dirty: boolean }
+
+interface Hosted {
+  shard: AccountShard
+  owned: Uint8Array
+  /** The block being executed: this worker's transactions and the owned state loaded in round 1. */
+  block?: { task: ShardPrepareTask; accounts: Map<Address, Slot>; records: Map<string, Rec> } | undefined
+}
+
+const hosted = new Map<number, Hosted>()
+
+/**
+ * Serves a shard of state `task.state` on `task.port` in this thread and keeps it for the block rounds; it is
+ * dropped when the port closes (the state's `close()`).
+ */
+export function hostShard(task: HostShardTask): void {
+  const shard = serveShard(task.port, { nibbles: task.nibbles })
+  const owned = new Uint8Array(16)
+  for (const n of task.nibbles) owned[n] = 1
+  hosted.set(task.state, { shard, owned })
+  task.port.on('close', () => hosted.delete(task.state))
+}
+
+function hostedState(state: number): Hosted {
+  const h = hosted.get(state)
+  if (h === undefined) throw new Error(`No shard of state ${state} in this worker (closed, or the worker restarted)`)
+  return h
+}
+
+const EMPTY: Account = { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
+
+/**
+ * Round 1 (see `ShardPrepareTask`): loads what this worker owns of the block's accounts and records, and
+ * returns one export per worker (undefined for itself and for peers needing nothing of it).
+ */
+export async function prepareShardBlock(
+  task: ShardPrepareTask,
+  infos: ReadonlyMap<string, ProgramInfo>,
+): Promise<(ShardExport | undefined)[]> {
+  const h = hostedState(task.state)
+  const owns = (a: Address) => h.owned[cachedNibble(a)] === 1
+  const accounts = new Set<Address>()
+  const records = new Map<string, [string, Address]>()
+  const perPeer: { accounts: Set<Address>; records: Set<string> }[] = Array.from({ length: task.workers }, () => ({
+    accounts: new Set(),
+    records: new Set(),
+  }))
+  const n = task.worker.length
+  for (let i = 0; i < n; i++) {
+    const w = task.worker[i]!
+    const program = task.calls[2 * task.call[i]!]!
+    const keeps = infos.get(program)?.data === true
+    const peer = w === task.self ? undefined : perPeer[w]!
+    const visit = (a: Address, record: boolean) => {
+      if (!owns(a)) return
+      accounts.add(a)
+      peer?.accounts.add(a)
+      if (!record) return
+      const key = recordKey(program, a)
+      if (!records.has(key)) records.set(key, [program, a])
+      peer?.records.add(key)
+    }
+    visit(task.sender[i]!, false)
+    for (let j = task.accessStart[i]!; j < task.accessStart[i + 1]!; j++) visit(task.accounts[j]!, keeps)
+  }
+  const { shard } = h
+  // Accounts and records' length words in one read, then the records' words in another.
+  const lengthSlots: [Address, Hex][] = []
+  for (const [program, a] of records.values()) lengthSlots.push([a, recordSlot(program, 0)])
+  await shard.load([...accounts], lengthSlots)
+  const wordSlots: [Address, Hex][] = []
+  const lengths: number[] = []
+  for (const [program, a] of records.values()) {
+    const length = Number(BigInt(shard.getStorage(a, recordSlot(program, 0))))
+    lengths.push(length)
+    for (let k = 1; k <= Math.ceil(length / 32); k++) wordSlots.push([a, recordSlot(program, k)])
+  }
+  if (wordSlots.length > 0) await shard.load([], wordSlots)
+  const slots = new Map<Address, Slot>()
+  for (const a of accounts) slots.set(a, { account: shard.getAccount(a) ?? { ...EMPTY }, dirty: false })
+  const recs = new Map<string, Rec>()
+  let r = 0
+  for (const [key, [program, a]] of records) {
+    const length = lengths[r++]!
+    const count = Math.ceil(length / 32)
+    const words: Hex[] = new Array(count)
+    for (let k = 1; k <= count; k++) words[k - 1] = shard.getStorage(a, recordSlot(program, k))
+    recs.set(key, { value: decodeRecord(joinWords(words, length)), words: count, dirty: false })
+  }
+  h.block = { task, accounts: slots, records: recs }
+  return perPeer.map((p, w) => {
+    if (w === task.self || p.accounts.size === 0) return undefined
+    const out: ShardExport = { address: [], nonce: [], balance: [], codeHash: [], records: [] }
+    for (const a of p.accounts) {
+      const acc = slots.get(a)!.account
+      out.address.push(a)
+      out.nonce.push(acc.nonce)
+      out.balance.push(acc.balance)
+      out.codeHash.push(acc.codeHash)
+    }
+    for (const key of p.records) {
+      const rec = recs.get(key)!
+      out.records.push([key, [...rec.value], rec.words])
+    }
+    return out
+  })
+}
+
+// Each distinct portable spec is built once per worker (the import and the factory call), then reused.
+const models = new Map<string, Promise<GasModel>>()
+
+/** The gas model a portable spec describes, built in this thread: `(await import(module))[factory](config)`. */
+export function portableModel(spec: PortableGasModel): Promise<GasModel> {
+  const key = JSON.stringify(spec, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))
+  let m = models.get(key)
+  if (m === undefined) {
+    m = (async () => {
+      const factory = ((await import(spec.module)) as Record<string, unknown>)[spec.factory]
+      if (typeof factory !== 'function') throw new TypeError(`Gas model module ${spec.module} has no ${spec.factory}`)
+      return (await factory(spec.config)) as GasModel
+    })()
+    models.set(key, m)
+  }
+  return m
+}
+
+const word = (v: bigint): Hex => `0x${v.toString(16).padStart(64, '0')}`
+
+/**
+ * Round 2 (see `ShardExecuteTask`): this worker's transactions, phase 1 (nonces, holds) in block order, then
+ * their programs, then phase 3 (charges, refunds), on the owned state loaded in round 1 plus the peers'
+ * exports. Returns the outcomes and the changed accounts and records; fee credits are summed, not applied.
+ */
+export async function executeShardBlock(
+  task: ShardExecuteTask,
+  sandbox: Sandbox,
+  infos: ReadonlyMap<string, ProgramInfo>,
+): Promise<ShardExecResult> {
+  const h = hostedState(task.state)
+  const block = h.block
+  if (block === undefined) throw new Error(`State ${task.state}: shardExecute before shardPrepare`)
+  h.block = undefined
+  const { accounts, records } = block
+  const plan = block.task
+  for (const ex of task.imports) {
+    for (let i = 0; i < ex.address.length; i++) {
+      const account = { nonce: ex.nonce[i]!, balance: ex.balance[i]!, codeHash: ex.codeHash[i]! }
+      accounts.set(ex.address[i]!, { account, dirty: false })
+    }
+    for (const [key, entries, words] of ex.records) records.set(key, { value: new Map(entries), words, dirty: false })
+  }
+  const dirty: Address[] = []
+  const slotOf = (a: Address): Slot => {
+    const s = accounts.get(a)
+    if (s === undefined) throw new Error(`Sharded block: account ${a} was not prepared for this worker`)
+    return s
+  }
+  const touch = (a: Address, s: Slot) => {
+    if (s.dirty) return
+    s.dirty = true
+    dirty.push(a)
+  }
+  const setBalance = (a: Address, v: bigint) => {
+    const s = slotOf(a)
+    s.account.balance = v
+    touch(a, s)
+  }
+  const gas = await portableModel(task.gas)
+  const ctx: ChargeContext = {
+    blockNumber: task.env.blockNumber,
+    coinbase: task.coinbase,
+    fees: task.fees,
+    balanceOf: async (a) => slotOf(a.toLowerCase() as Address).account.balance,
+    peekBalance: (a) => accounts.get(a.toLowerCase() as Address)?.account.balance,
+    store: {
+      get: () => Promise.reject(new Error('A portable gas model has no store')),
+      set: () => Promise.reject(new Error('A portable gas model has no store')),
+    },
+  }
+
+  const mine = plan.mine
+  const raws = unpackItems(mine.raw)
+  const n = mine.index.length
+  const outcomes: ShardTxOutcome[] = new Array(n)
+  const envelopes: TxEnvelope[] = new Array(n)
+  const holds: { payer: Address; amount: bigint }[] = new Array(n)
+  // Phase 1, in block order.
+  for (let k = 0; k < n; k++) {
+    const i = mine.index[k]!
+    const sender = plan.sender[i]!
+    const tx: TxEnvelope = {
+      hash: mine.hash[k]!,
+      raw: raws[k]!,
+      sender,
+      nonce: mine.nonce[k]!,
+      gasLimit: mine.gasLimit[k]!,
+      fee: mine.fee[k]!,
+      size: raws[k]!.length,
+    }
+    envelopes[k] = tx
+    const out: ShardTxOutcome = { index: i }
+    outcomes[k] = out
+    const s = slotOf(sender)
+    const expected = s.account.nonce
+    if (tx.nonce !== expected) {
+      out.excluded = { stage: tx.nonce < expected ? 1 : 2, name: '', message: '', value: expected }
+      continue
+    }
+    let up: { payer: Address; amount: bigint; token?: Address | undefined }
+    try {
+      up = gas.upfrontSync?.(tx, ctx) ?? (await gas.upfront(tx, ctx))
+    } catch (e) {
+      if (!(e instanceof BaseError)) throw e
+      out.excluded = { stage: 3, name: e.name, message: e.message }
+      continue
+    }
+    if (up.token !== undefined) {
+      gas.release?.(tx, ctx)
+      out.excluded = { stage: 4, name: '', message: '', token: up.token }
+      continue
+    }
+    const payer = up.payer.toLowerCase() as Address
+    const p = slotOf(payer)
+    if (p.account.balance < up.amount) {
+      gas.release?.(tx, ctx)
+      out.excluded = { stage: 5, name: '', message: '', value: p.account.balance, amount: up.amount, payer }
+      continue
+    }
+    setBalance(payer, p.account.balance - up.amount)
+    s.account.nonce = expected + 1n
+    touch(sender, s)
+    holds[k] = { payer, amount: up.amount }
+  }
+
+  // Phase 2: the programs, with the declared accounts as the transactions signed them.
+  const store = {
+    balance: (a: Address) => accounts.get(a)?.account.balance,
+    record: (p: string, a: Address) => records.get(recordKey(p, a))?.value,
+  }
+  const run = createExecutor(sandbox, infos, store, task.env, 'locks')
+  for (let k = 0; k < n; k++) {
+    if (holds[k] === undefined) continue
+    const i = mine.index[k]!
+    const s = plan.accessStart[i]!
+    const r = s + plan.readCount[i]!
+    const c = plan.call[i]!
+    const tx: ExecTx = {
+      index: i,
+      program: plan.calls[2 * c]!,
+      method: plan.calls[2 * c + 1]!,
+      argsJson: mine.argsJson[k]!,
+      sender: plan.sender[i]!,
+      reads: plan.accounts.slice(s, r),
+      writes: plan.accounts.slice(r, plan.accessStart[i + 1]!),
+    }
+    const o = run(tx)
+    if (o.miss) throw new Error(`Sharded block: transaction ${i} needs ${o.miss.account}, which was not prepared`)
+    const out = outcomes[k]!
+    out.status = o.status
+    out.error = o.error
+    out.logs = o.logs
+    if (o.status !== 'success') continue
+    for (const [a, v] of o.balances) setBalance(a, v)
+    for (const [key, m] of o.records) {
+      const rec = records.get(key)
+      if (rec === undefined) throw new Error(`Sharded block: record ${key} was not prepared`)
+      rec.value = new Map(m)
+      rec.dirty = true
+      const a = key.slice(key.indexOf('|') + 1) as Address
+      touch(a, slotOf(a))
+    }
+  }
+
+  // Phase 3, in block order: the final fee, the refund to the payer; credits summed for the main thread.
+  const credits = new Map<Address, bigint>()
+  for (let k = 0; k < n; k++) {
+    const hold = holds[k]
+    if (hold === undefined) continue
+    const tx = envelopes[k]!
+    const gasUsed = mine.intrinsicGas[k]!
+    const charge = gas.chargeSync?.(tx, gasUsed, ctx) ?? (await gas.charge(tx, gasUsed, ctx))
+    const out = outcomes[k]!
+    out.payer = hold.payer
+    out.effectiveGasPrice = charge.effectiveGasPrice
+    if (charge.l1Fee !== undefined) out.l1Fee = charge.l1Fee
+    const refund = hold.amount - charge.amount
+    if (refund < 0n) {
+      out.overcharged = true
+      continue
+    }
+    if (refund > 0n) setBalance(hold.payer, slotOf(hold.payer).account.balance + refund)
+    for (const c of charge.credits) {
+      if (c.amount === 0n) continue
+      const to = c.to.toLowerCase() as Address
+      credits.set(to, (credits.get(to) ?? 0n) + c.amount)
+    }
+  }
+
+  const result: ShardExecResult = {
+    outcomes,
+    address: dirty,
+    nonce: new Array(dirty.length),
+    balance: new Array(dirty.length),
+    codeHash: new Array(dirty.length),
+    storage: [],
+    credits: [...credits],
+  }
+  for (let j = 0; j < dirty.length; j++) {
+    const acc = accounts.get(dirty[j]!)!.account
+    result.nonce[j] = acc.nonce
+    result.balance[j] = acc.balance
+    result.codeHash[j] = acc.codeHash
+  }
+  // Records as BlockState.flush writes them: the length word, the words, zeros over the words it no longer takes.
+  const byAccount = new Map<Address, [Hex, Hex][]>()
+  for (const [key, rec] of records) {
+    if (!rec.dirty) continue
+    const bar = key.indexOf('|')
+    const program = key.slice(0, bar)
+    const a = key.slice(bar + 1) as Address
+    const bytes = encodeRecord(rec.value)
+    const words = recordWords(bytes)
+    let entries = byAccount.get(a)
+    if (entries === undefined) {
+      entries = []
+      byAccount.set(a, entries)
+      result.storage.push([a, entries])
+    }
+    entries.push([recordSlot(program, 0), word(BigInt(bytes.length))])
+    for (let k = 0; k < words.length; k++) entries.push([recordSlot(program, k + 1), words[k]!])
+    for (let k = words.length; k < rec.words; k++) entries.push([recordSlot(program, k + 1), ZERO_HASH])
+  }
+  return result
+}

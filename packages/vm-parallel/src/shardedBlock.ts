@@ -1,0 +1,240 @@
+import type { Account, Address, BlockContext, ChargeContext, GasModel, PortableGasModel, StateDb } from '@appchain/core'
+import {
+  BaseError,
+  InsufficientFundsError,
+  KECCAK_EMPTY,
+  NonceTooHighError,
+  NonceTooLowError,
+  UnknownFeeTokenError,
+} from '@appchain/core'
+import type { WorkerPool } from '@appchain/core/workers'
+import type { BatchTxResult } from './batch.js'
+import type { ExecEnv } from './executor.js'
+import { packItems } from './packed.js'
+import type { ParallelTx } from './parallelTx.js'
+import type { ShardExecResult, ShardExport, ShardPrepareTask, ShardTxOutcome, ShardTxs } from './shardExec.js'
+import { shardPlan } from './shardPlan.js'
+import type { WorkerTask } from './worker.js'
+
+/** A transaction the sharded pipeline accepted, with what its receipt needs. */
+export interface ShardedAccepted {
+  tx: ParallelTx
+  payer: Address
+  result: BatchTxResult
+  effectiveGasPrice: bigint
+  l1Fee: bigint | undefined
+}
+
+export interface ShardedBlockResult {
+  excluded: { hash: `0x${string}`; error: BaseError }[]
+  /** In block order. */
+  accepted: ShardedAccepted[]
+  groups: number
+  timings: { plan: number; prepare: number; execute: number; adopt: number }
+}
+
+/**
+ * The main thread's side of the sharded pipeline (the VM's workers host the state's shards): plans the block
+ * (`shardPlan`), packs it once, runs round 1 (`shardPrepare`: each worker loads what it owns and exports what
+ * its peers' transactions need) and round 2 (`shardExecute`: each worker runs phase 1, the programs and phase 3
+ * of its transactions), relaying the exports without decoding them; then writes the workers' changed accounts
+ * and records into `state` (the caller's overlay: checkpoints and reverts work as for any write), adds the fee
+ * credits, and rebuilds each excluded transaction's typed error. The state must hold the current values in its
+ * shards (`state.root()` after the deposits).
+ *
+ * @example
+ * ```ts
+ * await state.root()
+ * const { accepted, excluded } = await executeShardedBlock({ pool, stateId, state, txs, ctx, gas, env, chargeCtx })
+ * ```
+ */
+export async function executeShardedBlock(input: {
+  pool: WorkerPool<WorkerTask, unknown>
+  stateId: number
+  state: StateDb
+  txs: readonly ParallelTx[]
+  ctx: BlockContext
+  gas: GasModel & { portable: PortableGasModel }
+  env: ExecEnv
+  /** The main thread's charge context: a transaction the workers' model refused is asked again here. */
+  chargeCtx: ChargeContext
+}): Promise<ShardedBlockResult> {
+  const { pool, stateId, state, txs, ctx, gas, env } = input
+  const workers = pool.size
+  const t0 = performance.now()
+  const { worker, groups } = shardPlan(
+    txs.map((t) => ({ sender: t.sender, reads: t.accessSet.reads, writes: t.accessSet.writes })),
+    workers,
+  )
+  // The plan's columns, shared by every worker.
+  const n = txs.length
+  const sender: Address[] = new Array(n)
+  const accounts: Address[] = []
+  const accessStart = new Uint32Array(n + 1)
+  const readCount = new Uint16Array(n)
+  const calls: string[] = []
+  const callIds = new Map<string, number>()
+  const call = new Uint16Array(n)
+  const mineIdx: number[][] = Array.from({ length: workers }, () => [])
+  for (let i = 0; i < n; i++) {
+    const tx = txs[i]!
+    sender[i] = tx.sender
+    accessStart[i] = accounts.length
+    readCount[i] = tx.accessSet.reads.length
+    for (const a of tx.accessSet.reads) accounts.push(a)
+    for (const a of tx.accessSet.writes) accounts.push(a)
+    const key = `${tx.program}\u0000${tx.method}`
+    let c = callIds.get(key)
+    if (c === undefined) {
+      c = callIds.size
+      callIds.set(key, c)
+      calls.push(tx.program, tx.method)
+    }
+    call[i] = c
+    mineIdx[worker[i]!]!.push(i)
+  }
+  accessStart[n] = accounts.length
+  const mineOf = (idx: number[]): ShardTxs => ({
+    index: Int32Array.from(idx),
+    hash: idx.map((i) => txs[i]!.hash),
+    nonce: idx.map((i) => txs[i]!.nonce),
+    gasLimit: idx.map((i) => txs[i]!.gasLimit),
+    fee: idx.map((i) => txs[i]!.fee),
+    intrinsicGas: idx.map((i) => txs[i]!.intrinsicGas),
+    argsJson: idx.map((i) => txs[i]!.argsJson),
+    raw: packItems(idx.map((i) => txs[i]!.raw)),
+  })
+  const t1 = performance.now()
+
+  // Round 1: every worker loads what it owns; the exports go to their peers as they are.
+  const exports = (await Promise.all(
+    Array.from({ length: workers }, (_, w) => {
+      const mine = mineOf(mineIdx[w]!)
+      const task: ShardPrepareTask = {
+        op: 'shardPrepare',
+        state: stateId,
+        self: w,
+        workers,
+        worker,
+        sender,
+        accounts,
+        accessStart,
+        readCount,
+        calls,
+        call,
+        mine,
+      }
+      return pool.runOn(w, task, [mine.raw.bytes.buffer, mine.raw.ends.buffer])
+    }),
+  )) as (ShardExport | undefined)[][]
+  const t2 = performance.now()
+
+  // Round 2: every worker runs its transactions on its own accounts plus its peers' exports.
+  const results = (await Promise.all(
+    Array.from({ length: workers }, (_, w) => {
+      const imports: ShardExport[] = []
+      for (let p = 0; p < workers; p++) {
+        const ex = exports[p]![w]
+        if (ex !== undefined) imports.push(ex)
+      }
+      return pool.runOn(w, {
+        op: 'shardExecute',
+        state: stateId,
+        imports,
+        env,
+        coinbase: ctx.coinbase,
+        fees: ctx.fees,
+        gas: gas.portable,
+      })
+    }),
+  )) as ShardExecResult[]
+  const t3 = performance.now()
+
+  // The workers' changes into the caller's overlay: accounts in one call, each account's record words in one.
+  const changed: Address[] = []
+  const values: Account[] = []
+  const credits = new Map<Address, bigint>()
+  for (const r of results) {
+    for (let j = 0; j < r.address.length; j++) {
+      changed.push(r.address[j]!)
+      values.push({ nonce: r.nonce[j]!, balance: r.balance[j]!, codeHash: r.codeHash[j]! })
+    }
+    for (const [a, amount] of r.credits) credits.set(a, (credits.get(a) ?? 0n) + amount)
+  }
+  if (state.putAccounts !== undefined) await state.putAccounts(changed, values)
+  else for (let j = 0; j < changed.length; j++) await state.putAccount(changed[j]!, values[j])
+  for (const r of results) {
+    for (const [a, entries] of r.storage) {
+      if (state.putStorageMany !== undefined) await state.putStorageMany(a, entries)
+      else for (const [slot, value] of entries) await state.putStorage(a, slot, value)
+    }
+  }
+  // Fee credits after every program (as the reference credits them): they only add.
+  if (credits.size > 0) {
+    const to = [...credits.keys()]
+    const before = state.getAccounts
+      ? await state.getAccounts(to)
+      : await Promise.all(to.map((a) => state.getAccount(a)))
+    const after = to.map((a, j) => {
+      const acc = before[j] ?? { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
+      return { ...acc, balance: acc.balance + credits.get(a)! }
+    })
+    if (state.putAccounts !== undefined) await state.putAccounts(to, after)
+    else for (let j = 0; j < to.length; j++) await state.putAccount(to[j]!, after[j])
+  }
+
+  // Outcomes in block order; excluded transactions get the reference's typed errors.
+  const outcomes: ShardTxOutcome[] = new Array(n)
+  for (const r of results) for (const o of r.outcomes) outcomes[o.index] = o
+  const excluded: ShardedBlockResult['excluded'] = []
+  const accepted: ShardedAccepted[] = []
+  for (let i = 0; i < n; i++) {
+    const tx = txs[i]!
+    const o = outcomes[i]!
+    if (o.excluded !== undefined) {
+      excluded.push({ hash: tx.hash, error: await excludedError(tx, o.excluded, gas, input.chargeCtx) })
+      continue
+    }
+    if (o.overcharged)
+      throw new BaseError(`Gas model ${gas.name} charged more than it held up front.`, { data: { hash: tx.hash } })
+    accepted.push({
+      tx,
+      payer: o.payer!,
+      result: { index: i, status: o.status!, error: o.error, logs: o.logs! },
+      effectiveGasPrice: o.effectiveGasPrice!,
+      l1Fee: o.l1Fee,
+    })
+  }
+  const t4 = performance.now()
+  return { excluded, accepted, groups, timings: { plan: t1 - t0, prepare: t2 - t1, execute: t3 - t2, adopt: t4 - t3 } }
+}
+
+/** The typed error phase 1 of the reference throws for this transaction, from what the worker reported. */
+async function excludedError(
+  tx: ParallelTx,
+  ex: NonNullable<ShardTxOutcome['excluded']>,
+  gas: GasModel,
+  chargeCtx: ChargeContext,
+): Promise<BaseError> {
+  switch (ex.stage) {
+    case 1:
+      return new NonceTooLowError({ address: tx.sender, nonce: tx.nonce, expected: ex.value! })
+    case 2:
+      return new NonceTooHighError({ address: tx.sender, nonce: tx.nonce, expected: ex.value! })
+    case 4:
+      return new UnknownFeeTokenError({ token: ex.token!, accepted: ['native'] })
+    case 5:
+      return new InsufficientFundsError({ address: ex.payer!, balance: ex.value!, cost: ex.amount! })
+    case 3:
+      // The same stateless model on this thread refuses the same transaction with the same error object.
+      try {
+        gas.upfrontSync?.(tx, chargeCtx) ?? (await gas.upfront(tx, chargeCtx))
+      } catch (e) {
+        if (e instanceof BaseError) return e
+        throw e
+      }
+      throw new BaseError(`Gas model ${gas.name} refused a transaction in a worker (${ex.name}: ${ex.message}) only.`, {
+        data: { hash: tx.hash },
+      })
+  }
+}
