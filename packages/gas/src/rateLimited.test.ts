@@ -148,9 +148,16 @@ describe('rateLimited', () => {
     expect(m.quote({ baseFeePerGas: 3n })).toEqual(inner.quote({ baseFeePerGas: 3n }))
     const t = tx({ fee: { maxFeePerGas: 10n * gwei, maxPriorityFeePerGas: 3n * gwei } })
     expect(m.priority(t, { baseFeePerGas: 5n * gwei })).toBe(3n * gwei)
-    expect(m.observeBlock).toBeUndefined()
-    const withDemand = limited(localFeeMarkets({ base: inner }), { freeTxPerWindow: 1n, windowBlocks: 1n })
-    expect(typeof withDemand.observeBlock).toBe('function')
+    // observeBlock writes the block's free-tier usage, and then calls the next model's (when it has one).
+    await m.observeBlock!({ blockNumber: 1n, txs: [t], store: memoryGasStore() })
+    const base = localFeeMarkets({ base: inner })
+    const seen: bigint[] = []
+    const withDemand = limited(
+      { ...base, observeBlock: async (input) => void seen.push(input.blockNumber) },
+      { freeTxPerWindow: 1n, windowBlocks: 1n },
+    )
+    await withDemand.observeBlock!({ blockNumber: 7n, txs: [t], store: memoryGasStore() })
+    expect(seen).toEqual([7n])
   })
 
   it('refuses impossible configs at construction', () => {

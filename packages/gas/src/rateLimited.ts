@@ -2,6 +2,7 @@ import type { ChargeContext, FeeCharge, GasModel, TxEnvelope, UpfrontCharge } fr
 import { frozenArray } from './frozenArray.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
 import { bump, type Holder, reservations, unhold, usageOf } from './reservations.js'
+import { addUsage, loadUsage, usageReady } from './unpackedUsage.js'
 import { configBigint, configNamespace } from './validateConfig.js'
 import { decodeUsage, usageKey, windowIndexer } from './windowUsage.js'
 
@@ -47,6 +48,8 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
   type Decision = 'free' | 'paid' | 'charged'
   const held = reservations<Decision>((sender) => usageKey(namespace, sender))
   const windowOf = windowIndexer(windowBlocks)
+  // The free tier as a number, for counts kept unpacked (a count never exceeds 32 bits).
+  const freeNumber = freeTxPerWindow > MAX_SAFE_BIG ? Infinity : Number(freeTxPerWindow)
   // A free answer names its payer only: one frozen upfront and one charge per sender and block execution, handed
   // out for each of its free transactions (two objects per transaction before, kept alive by the block's receipts).
   const free = (h: Holder): FeeCharge => {
@@ -61,11 +64,18 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     return h.freeCharge
   }
 
-  /** The free slot upfront holds when the sender's usage `v` (and this block's holds) leave one; else undefined. */
+  /**
+   * The free slot upfront holds when the sender's usage (unpacked and loaded, or the stored value `v`) and this
+   * block's holds leave one; else undefined.
+   */
   const holdFree = (tx: TxEnvelope, ctx: ChargeContext, h: Holder, v: bigint): UpfrontCharge | undefined => {
-    const u = usageOf(h, v, windowOf(ctx.blockNumber))
     // Slots held by earlier transactions of this block count (a VM may run every upfront before any charge).
-    if ((h.txs === 0n ? u.txs : u.txs + h.txs) >= freeTxPerWindow) return undefined
+    if (h.unpacked) {
+      if ((h.txs === 0n ? h.uTxs : h.uTxs + Number(h.txs)) >= freeNumber) return undefined
+    } else {
+      const u = usageOf(h, v, windowOf(ctx.blockNumber))
+      if ((h.txs === 0n ? u.txs : u.txs + h.txs) >= freeTxPerWindow) return undefined
+    }
     h.txs = h.txs === 0n ? 1n : h.txs + 1n
     held.decide(tx, ctx.store, 'free')
     // Nothing is charged whatever the bid, so the sender needs no balance for gas (`exact`).
@@ -73,15 +83,17 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     return h.freeUpfront
   }
   const upfrontAfterRead = async (tx: TxEnvelope, ctx: ChargeContext, h: Holder): Promise<UpfrontCharge> => {
-    const up = holdFree(tx, ctx, h, await ctx.store.get(h.key))
+    const v = await ctx.store.get(h.key)
+    if (h.unpacked) loadUsage(h, v, windowOf(ctx.blockNumber))
+    const up = holdFree(tx, ctx, h, v)
     if (up !== undefined) return up
     held.decide(tx, ctx.store, 'paid')
     return await then.upfront(tx, ctx)
   }
 
   /**
-   * A free charge, when the sender's usage `v` makes `tx` free: records the slot and returns true (or the
-   * store's write promise, for a store without `put`); undefined when `tx` pays.
+   * A free charge, when the sender's usage (unpacked and loaded, or the stored value `v`) makes `tx` free: records
+   * the slot and returns true (or the store's write promise, for a store without `put`); undefined when `tx` pays.
    */
   const chargeFree = (
     tx: TxEnvelope,
@@ -91,6 +103,14 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     v: bigint,
     decision: Decision | undefined,
   ): true | Promise<void> | undefined => {
+    if (h.unpacked) {
+      // As below, on the fields: `uMark` is the mark − 1, so `uMark === nonce` is `mark === nonce + 1` (no sum).
+      if (!(decision === 'free' || h.uMark === tx.nonce || h.uTxs < freeNumber)) return undefined
+      if (decision === 'free') unhold(h, 1n, 0n)
+      if (h.uMark !== tx.nonce) addUsage(h, gasUsed, tx.nonce)
+      held.decide(tx, ctx.store, 'charged')
+      return true
+    }
     const window = windowOf(ctx.blockNumber)
     const u = usageOf(h, v, window)
     // Without a decision (no upfront in this execution) the store decides; the mark (nonce + 1) records
@@ -114,7 +134,9 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     h: Holder,
     decision: Decision | undefined,
   ): Promise<FeeCharge> => {
-    const c = chargeFree(tx, gasUsed, ctx, h, await ctx.store.get(h.key), decision)
+    const v = await ctx.store.get(h.key)
+    if (h.unpacked) loadUsage(h, v, windowOf(ctx.blockNumber))
+    const c = chargeFree(tx, gasUsed, ctx, h, v, decision)
     if (c === undefined) return await then.charge(tx, gasUsed, ctx)
     if (c !== true) await c
     return free(h)
@@ -127,27 +149,43 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     async admit(tx, ctx) {
       if (eligible(tx)) {
         // Found on the transaction when the batch's prefetch (the sequencer's) left it there, as in the block.
-        const key = held.holderOf(ctx.store, tx).key
-        const u = decodeUsage(ctx.store.peek?.(key) ?? (await ctx.store.get(key)), windowOf(ctx.blockNumber))
-        if (u.txs < freeTxPerWindow) return
+        const h = held.holderOf(ctx.store, tx)
+        const window = windowOf(ctx.blockNumber)
+        if (h.unpacked) {
+          if (!usageReady(h, ctx.store, window)) loadUsage(h, await ctx.store.get(h.key), window)
+          if (h.uTxs < freeNumber) return
+        } else if (decodeUsage(ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), window).txs < freeTxPerWindow)
+          return
       }
       await then.admit(tx, ctx)
     },
     admitSync(tx, ctx) {
       if (eligible(tx)) {
         const h = held.holderOf(ctx.store, tx)
-        const v = ctx.store.peek?.(h.key)
-        if (v === undefined) return false
-        // The holder's decoding (no new object when the value is the one it decoded last).
-        if (usageOf(h, v, windowOf(ctx.blockNumber)).txs < freeTxPerWindow) return true
+        const window = windowOf(ctx.blockNumber)
+        if (h.unpacked) {
+          if (!usageReady(h, ctx.store, window)) return false
+          if (h.uTxs < freeNumber) return true
+        } else {
+          const v = ctx.store.peek?.(h.key)
+          if (v === undefined) return false
+          // The holder's decoding (no new object when the value is the one it decoded last).
+          if (usageOf(h, v, window).txs < freeTxPerWindow) return true
+        }
       }
       return then.admitSync?.(tx, ctx) ?? false
     },
     upfrontSync(tx, ctx) {
       if (eligible(tx)) {
         const h = held.holderOf(ctx.store, tx)
-        const v = ctx.store.peek?.(h.key)
-        if (v === undefined) return undefined
+        let v = 0n
+        if (h.unpacked) {
+          if (!usageReady(h, ctx.store, windowOf(ctx.blockNumber))) return undefined
+        } else {
+          const peeked = ctx.store.peek?.(h.key)
+          if (peeked === undefined) return undefined
+          v = peeked
+        }
         const up = holdFree(tx, ctx, h, v)
         if (up !== undefined) return up
       }
@@ -162,11 +200,10 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       if (decision === 'paid') return then.chargeSync?.(tx, gasUsed, ctx)
       if (decision === 'charged') return free(held.holderOf(ctx.store, tx))
       if (eligible(tx)) {
-        if (ctx.store.put === undefined) return undefined
+        // Only on a write-back store (one with `put`), where the usage is kept unpacked until observeBlock.
         const h = held.holderOf(ctx.store, tx)
-        const v = ctx.store.peek?.(h.key)
-        if (v === undefined) return undefined
-        if (chargeFree(tx, gasUsed, ctx, h, v, decision) !== undefined) return free(h)
+        if (!h.unpacked || !usageReady(h, ctx.store, windowOf(ctx.blockNumber))) return undefined
+        if (chargeFree(tx, gasUsed, ctx, h, 0n, decision) !== undefined) return free(h)
       }
       return then.chargeSync?.(tx, gasUsed, ctx)
     },
@@ -177,8 +214,14 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
       try {
         if (eligible(tx)) {
           const h = held.holderOf(ctx.store, tx)
-          const v = ctx.store.peek?.(h.key)
-          if (v === undefined) return upfrontAfterRead(tx, ctx, h)
+          let v = 0n
+          if (h.unpacked) {
+            if (!usageReady(h, ctx.store, windowOf(ctx.blockNumber))) return upfrontAfterRead(tx, ctx, h)
+          } else {
+            const peeked = ctx.store.peek?.(h.key)
+            if (peeked === undefined) return upfrontAfterRead(tx, ctx, h)
+            v = peeked
+          }
           const up = holdFree(tx, ctx, h, v)
           if (up !== undefined) return Promise.resolve(up)
         }
@@ -195,8 +238,15 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
         if (decision === 'charged') return Promise.resolve(free(held.holderOf(ctx.store, tx)))
         if (eligible(tx)) {
           const h = held.holderOf(ctx.store, tx)
-          const v = ctx.store.peek?.(h.key)
-          if (v === undefined) return chargeAfterRead(tx, gasUsed, ctx, h, decision)
+          let v = 0n
+          if (h.unpacked) {
+            if (!usageReady(h, ctx.store, windowOf(ctx.blockNumber)))
+              return chargeAfterRead(tx, gasUsed, ctx, h, decision)
+          } else {
+            const peeked = ctx.store.peek?.(h.key)
+            if (peeked === undefined) return chargeAfterRead(tx, gasUsed, ctx, h, decision)
+            v = peeked
+          }
           const c = chargeFree(tx, gasUsed, ctx, h, v, decision)
           if (c !== undefined) return c === true ? Promise.resolve(free(h)) : c.then(() => free(h))
         }
@@ -219,9 +269,16 @@ export function rateLimited(config: RateLimitedConfig): GasModel {
     },
     priority: (tx, fees) => then.priority(tx, fees),
     quote: (fees) => then.quote(fees),
-    ...(then.observeBlock ? { observeBlock: (input) => then.observeBlock!(input) } : {}),
+    // The block's free-tier usage, kept unpacked on a write-back store, into the store (once per sender, before the
+    // VM flushes it), then the next model's own.
+    async observeBlock(input) {
+      held.writeUsage(input.store)
+      await then.observeBlock?.(input)
+    },
   })
 }
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER)
 
 // A free charge credits nobody: one frozen empty list for all of them (no caller can add to it).
 const NO_CREDITS = frozenArray<FeeCharge['credits'][number]>([])

@@ -1,4 +1,5 @@
 import type { Address, FeeCharge, GasStore, TxEnvelope, UpfrontCharge } from '@appchain/core'
+import { settleUsage } from './unpackedUsage.js'
 import { decodeUsage, encodeUsage, type WindowUsage } from './windowUsage.js'
 
 /** One sender's state in one block execution: its store key (derived once) and what upfront holds for it. */
@@ -6,6 +7,26 @@ export interface Holder {
   readonly key: string
   txs: bigint
   gas: bigint
+  /**
+   * The sender's usage lives in the fields below, unpacked, for the whole block execution, and reaches the store
+   * once, packed, when the model's `observeBlock` calls `writeUsage` (see `unpackedUsage.ts`): the holder's store
+   * is a block's write-back cache (it has `put`), which the VM flushes after `observeBlock`. Otherwise (a plain
+   * store) each charge writes the packed value, decoded through `raw`/`usage` below.
+   */
+  readonly unpacked: boolean
+  /** uTxs, uGas and uMark hold the sender's usage in uWindow (read from the store once per block execution). */
+  loaded: boolean
+  uWindow: bigint
+  uTxs: number
+  /** A number while it is a safe integer, a bigint above (up to the packed field's 96 bits). */
+  uGas: number | bigint
+  /** The usage's mark − 1 (rateLimited: the nonce of the sender's last free transaction); −1 for none (mark 0). */
+  uMark: bigint
+  /** The stored value the fields started from in uWindow; `bumped` when they have moved on from it since. */
+  base: bigint
+  bumped: boolean
+  /** In the block's list of holders `writeUsage` writes (bumped, or rolled to a new window over a bumped one). */
+  dirty: boolean
   /** The stored value last decoded for this sender, and its decoding (see `usageOf`). */
   raw: bigint
   window: bigint
@@ -18,7 +39,7 @@ export interface Holder {
   freeUpfront: UpfrontCharge | undefined
   freeCharge: FeeCharge | undefined
   /** The block execution (of one `reservations`) it belongs to. */
-  readonly block: object
+  readonly block: { readonly dirty: Holder[] }
   /** The sender it holds for. */
   readonly sender: Address
 }
@@ -31,6 +52,10 @@ type WithHolder = TxEnvelope & { [HOLDER]?: Holder }
 
 interface Block<Decision> {
   senders: Map<Address, Holder>
+  /** Its store has `put` (a write-back cache): its holders keep usage unpacked (see `Holder.unpacked`). */
+  unpacked: boolean
+  /** Holders whose usage `writeUsage` still has to write, in the order they first changed. */
+  dirty: Holder[]
   /**
    * Decisions moved out of the slot (see `decide`), in order, until a lookup misses the slot: then `index` is built
    * from them once and takes every later one. An array append costs no object per transaction, where a record on
@@ -67,7 +92,16 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     if (store === lastStore) return last!
     let b = blocks.get(store)
     if (b === undefined) {
-      b = { senders: new Map(), logTxs: NO_LOG, logDecisions: NO_LOG, logLength: 0, expected: 0, index: undefined }
+      b = {
+        senders: new Map(),
+        unpacked: store.put !== undefined,
+        dirty: [],
+        logTxs: NO_LOG,
+        logDecisions: NO_LOG,
+        logLength: 0,
+        expected: 0,
+        index: undefined,
+      }
       blocks.set(store, b)
     }
     lastStore = store
@@ -96,6 +130,15 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
         key: keyFor(sender),
         txs: 0n,
         gas: 0n,
+        unpacked: b.unpacked,
+        loaded: false,
+        uWindow: -1n,
+        uTxs: 0,
+        uGas: 0,
+        uMark: -1n,
+        base: 0n,
+        bumped: false,
+        dirty: false,
         raw: -1n,
         window: -1n,
         usage: NO_USAGE,
@@ -198,6 +241,17 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
         keys.push(h.key)
       }
       if (keys.length > 0) await store.getMany(keys)
+    },
+    /**
+     * Writes the packed usage of every holder of `store`'s block execution that changed since the last call (its
+     * `put`, in the order they first changed): the model's `observeBlock`, before the VM flushes the store.
+     */
+    writeUsage(store: GasStore): void {
+      const b = blocks.get(store)
+      if (b === undefined || b.dirty.length === 0) return
+      const dirty = b.dirty
+      b.dirty = []
+      for (let i = 0; i < dirty.length; i++) store.put!(dirty[i]!.key, settleUsage(dirty[i]!))
     },
     decide(tx: TxEnvelope, store: GasStore, decision: Decision): void {
       const b = blockOf(store)

@@ -15,8 +15,11 @@ import { configFeeRecipient, type FeeRecipient } from './feeRecipient.js'
 import { frozenArray } from './frozenArray.js'
 import { hideSyncVariants } from './hideSyncVariants.js'
 import { bump, type Holder, hold as holdQuota, reservations, unhold, usageOf } from './reservations.js'
+import { addUsage, loadUsage, usageReady } from './unpackedUsage.js'
 import { configAddress, configBigint, configNamespace } from './validateConfig.js'
-import { usageKey, type WindowUsage, windowIndexer } from './windowUsage.js'
+import { usageKey, windowIndexer } from './windowUsage.js'
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER)
 
 export interface SponsoredConfig {
   /** The account that pays every fee. */
@@ -80,47 +83,68 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
   const admissionBalance = admissionBalances()
   const windowOf = windowIndexer(windowBlocks)
 
-  // gasPerWindow − gasLimit for the last gas limit asked about (a block's transactions mostly share one).
+  // gasPerWindow − gasLimit for the last gas limit asked about (a block's transactions mostly share one), and the
+  // same as a number for usage kept as one (±Infinity beyond the safe integers, which compares the same way).
   let headroomLimit = -1n
   let headroomLeft = 0n
-  const headroom = (gasLimit: bigint, perWindow: bigint): bigint => {
+  let headroomNumber = 0
+  const headroom = (gasLimit: bigint, perWindow: bigint): void => {
     if (gasLimit !== headroomLimit) {
       headroomLimit = gasLimit
       headroomLeft = perWindow - gasLimit
+      headroomNumber =
+        headroomLeft > MAX_SAFE_BIG ? Infinity : headroomLeft < -MAX_SAFE_BIG ? -Infinity : Number(headroomLeft)
     }
-    return headroomLeft
   }
+  // The transaction limit as a number, for a count kept as one (a count never exceeds 32 bits).
+  const txLimitNumber = txPerWindow === undefined || txPerWindow > MAX_SAFE_BIG ? Infinity : Number(txPerWindow)
 
   /**
-   * The quota checks that must pass before the paymaster is debited, on the sender's usage `u` in `window`.
-   * `heldTxs`/`heldGas` are what earlier transactions of the same block execution hold (none at admission).
+   * The quota checks that must pass before the paymaster is debited: `txs` and `gas` are the sender's usage in
+   * `window` plus what earlier transactions of the same block execution hold (none at admission). Numbers where
+   * the usage is kept unpacked (see `unpackedUsage.ts`), compared against number limits: a comparison of a
+   * number with a bigint costs several times one of two numbers.
    */
-  const checkQuota = (tx: TxEnvelope, u: WindowUsage, window: bigint, heldTxs: bigint, heldGas: bigint) => {
+  const checkQuota = (tx: TxEnvelope, txs: bigint | number, gas: bigint | number, window: bigint) => {
     if (!allowed(tx)) throw new NotSponsoredError({ sender: tx.sender, paymaster })
     if (tx.fee.feeToken !== undefined) throw new UnknownFeeTokenError({ token: tx.fee.feeToken, accepted: ['native'] })
-    const txs = heldTxs === 0n ? u.txs : u.txs + heldTxs
-    // txs + 1 > limit, without the bigint the sum would allocate.
-    if (txPerWindow !== undefined && txs >= txPerWindow) {
+    // txs + 1 > limit, without the sum.
+    if (txPerWindow !== undefined && (typeof txs === 'number' ? txs >= txLimitNumber : txs >= txPerWindow)) {
       throw new QuotaExceededError({
         address: tx.sender,
         quota: 'txPerWindow',
-        used: txs,
+        used: BigInt(txs),
         limit: txPerWindow,
         resetsAtBlock: (window + 1n) * windowBlocks,
       })
     }
     // The gas limit is the worst case; usage records what was actually used. gas + gasLimit > limit, compared
     // as gas > limit − gasLimit (remembered per gas limit): the sum would allocate a bigint per transaction.
-    const gas = heldGas === 0n ? u.gas : u.gas + heldGas
-    if (gasPerWindow !== undefined && gas > headroom(tx.gasLimit, gasPerWindow)) {
+    if (gasPerWindow === undefined) return
+    headroom(tx.gasLimit, gasPerWindow)
+    if (typeof gas === 'number' ? gas > headroomNumber : gas > headroomLeft) {
       throw new QuotaExceededError({
         address: tx.sender,
         quota: 'gasPerWindow',
-        used: gas,
+        used: BigInt(gas),
         limit: gasPerWindow,
         resetsAtBlock: (window + 1n) * windowBlocks,
       })
     }
+  }
+  /** checkQuota on the packed usage: the stored value `v`, and `heldTxs`/`heldGas`. */
+  const checkPacked = (tx: TxEnvelope, h: Holder, v: bigint, window: bigint, heldTxs: bigint, heldGas: bigint) => {
+    const u = usageOf(h, v, window)
+    checkQuota(tx, heldTxs === 0n ? u.txs : u.txs + heldTxs, heldGas === 0n ? u.gas : u.gas + heldGas, window)
+  }
+  /** checkQuota on the unpacked usage (loaded in `window`), and `heldTxs`/`heldGas`. */
+  const checkUnpacked = (tx: TxEnvelope, h: Holder, window: bigint, heldTxs: bigint, heldGas: bigint) => {
+    checkQuota(
+      tx,
+      heldTxs === 0n ? h.uTxs : BigInt(h.uTxs) + heldTxs,
+      heldGas === 0n ? h.uGas : BigInt(h.uGas) + heldGas,
+      window,
+    )
   }
 
   // gas × gasPrice, remembered for the last two amounts of gas asked about (most transactions of a block share a
@@ -179,24 +203,43 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     return lastUpfront
   }
 
-  /** upfront on the sender's stored usage `v` and the paymaster's `balance`: checks, then holds quota. */
-  const hold = (tx: TxEnvelope, ctx: ChargeContext, h: Holder, v: bigint, balance: bigint): UpfrontCharge => {
-    const window = windowOf(ctx.blockNumber)
-    checkQuota(tx, usageOf(h, v, window), window, h.txs, h.gas)
+  /**
+   * upfront on the sender's usage (unpacked and loaded in `window`, or the stored value `v`) and the paymaster's
+   * `balance`: checks, then holds quota.
+   */
+  const hold = (
+    tx: TxEnvelope,
+    ctx: ChargeContext,
+    h: Holder,
+    window: bigint,
+    v: bigint,
+    balance: bigint,
+  ): UpfrontCharge => {
+    if (h.unpacked) checkUnpacked(tx, h, window, h.txs, h.gas)
+    else checkPacked(tx, h, v, window, h.txs, h.gas)
     const amount = checkFunds(tx, balance)
     holdQuota(h, 1n, tx.gasLimit)
     held.decide(tx, ctx.store, true)
     return upfrontOf(amount)
   }
 
-  /** charge's usage update on the sender's stored usage `v`: releases upfront's hold, returns the new value. */
-  const record = (tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext, h: Holder, v: bigint): bigint => {
-    const window = windowOf(ctx.blockNumber)
+  /** charge's usage update: releases upfront's hold, then adds the transaction to the sender's usage. */
+  const unholdFor = (tx: TxEnvelope, ctx: ChargeContext, h: Holder): void => {
     if (held.decision(tx, ctx.store) !== undefined) {
       unhold(h, 1n, tx.gasLimit)
       held.forget(tx, ctx.store)
     }
+  }
+  /** charge on the stored value `v` (packed): the value to write. */
+  const record = (tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext, h: Holder, v: bigint): bigint => {
+    const window = windowOf(ctx.blockNumber)
+    unholdFor(tx, ctx, h)
     return bump(h, v, window, gasUsed, usageOf(h, v, window).mark)
+  }
+  /** charge on the unpacked usage (loaded in the block's window): written by observeBlock. */
+  const recordUnpacked = (tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext, h: Holder): void => {
+    unholdFor(tx, ctx, h)
+    addUsage(h, gasUsed, h.uMark)
   }
 
   return hideSyncVariants({
@@ -210,18 +253,25 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
       // Found on the transaction when the batch's prefetch (the sequencer's) left it there, as in the block.
       const h = held.holderOf(ctx.store, tx)
       const window = windowOf(ctx.blockNumber)
-      const v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
-      checkQuota(tx, usageOf(h, v, window), window, 0n, 0n)
+      if (h.unpacked) {
+        if (!usageReady(h, ctx.store, window)) loadUsage(h, await ctx.store.get(h.key), window)
+        checkUnpacked(tx, h, window, 0n, 0n)
+      } else checkPacked(tx, h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)), window, 0n, 0n)
       const cached = admissionBalance.of(ctx, paymaster)
       checkFunds(tx, typeof cached === 'bigint' ? cached : await cached)
     },
     admitSync(tx, ctx) {
       // As admit, when the sender's usage and the paymaster's balance are both in the batch's memory.
       const h = held.holderOf(ctx.store, tx)
-      const v = ctx.store.peek?.(h.key)
-      if (v === undefined) return false
       const window = windowOf(ctx.blockNumber)
-      checkQuota(tx, usageOf(h, v, window), window, 0n, 0n)
+      if (h.unpacked) {
+        if (!usageReady(h, ctx.store, window)) return false
+        checkUnpacked(tx, h, window, 0n, 0n)
+      } else {
+        const v = ctx.store.peek?.(h.key)
+        if (v === undefined) return false
+        checkPacked(tx, h, v, window, 0n, 0n)
+      }
       const balance = admissionBalance.peek(ctx, paymaster)
       if (balance === undefined) return false
       checkFunds(tx, balance)
@@ -230,32 +280,49 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     upfrontSync(tx, ctx) {
       // Only when the sender's usage and the paymaster's balance are both in memory; else `upfront` reads them.
       const h = held.holderOf(ctx.store, tx)
-      const v = ctx.store.peek?.(h.key)
-      if (v === undefined) return undefined
+      const window = windowOf(ctx.blockNumber)
+      let v = 0n
+      if (h.unpacked) {
+        if (!usageReady(h, ctx.store, window)) return undefined
+      } else {
+        const peeked = ctx.store.peek?.(h.key)
+        if (peeked === undefined) return undefined
+        v = peeked
+      }
       const balance = ctx.peekBalance?.(paymaster)
       if (balance === undefined) return undefined
-      return hold(tx, ctx, h, v, balance)
+      return hold(tx, ctx, h, window, v, balance)
     },
     async upfront(tx, ctx) {
       // Earlier transactions of this block have charged, or hold, quota and drained the paymaster: check again.
       const h = held.holderOf(ctx.store, tx)
-      const v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
+      const window = windowOf(ctx.blockNumber)
+      let v = 0n
+      if (h.unpacked) {
+        if (!usageReady(h, ctx.store, window)) loadUsage(h, await ctx.store.get(h.key), window)
+      } else v = ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key))
       // The VM's cached balance when it has one: no state read and no await per transaction.
-      return hold(tx, ctx, h, v, ctx.peekBalance?.(paymaster) ?? (await ctx.balanceOf(paymaster)))
+      return hold(tx, ctx, h, window, v, ctx.peekBalance?.(paymaster) ?? (await ctx.balanceOf(paymaster)))
     },
     chargeSync(tx, gasUsed, ctx) {
-      if (ctx.store.put === undefined) return undefined
+      // Only on a write-back store (one with `put`), where the usage is kept unpacked until observeBlock.
       const h = held.holderOf(ctx.store, tx)
-      const v = ctx.store.peek?.(h.key)
-      if (v === undefined) return undefined
-      ctx.store.put(h.key, record(tx, gasUsed, ctx, h, v))
+      if (!h.unpacked || !usageReady(h, ctx.store, windowOf(ctx.blockNumber))) return undefined
+      recordUnpacked(tx, gasUsed, ctx, h)
       return settle(priced(gasUsed), ctx.coinbase)
     },
     async charge(tx, gasUsed, ctx) {
       const h = held.holderOf(ctx.store, tx)
-      const next = record(tx, gasUsed, ctx, h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)))
-      if (ctx.store.put) ctx.store.put(h.key, next)
-      else await ctx.store.set(h.key, next)
+      if (h.unpacked) {
+        const window = windowOf(ctx.blockNumber)
+        if (!usageReady(h, ctx.store, window)) loadUsage(h, await ctx.store.get(h.key), window)
+        recordUnpacked(tx, gasUsed, ctx, h)
+      } else {
+        // A plain store: each charge writes the packed value.
+        const next = record(tx, gasUsed, ctx, h, ctx.store.peek?.(h.key) ?? (await ctx.store.get(h.key)))
+        if (ctx.store.put) ctx.store.put(h.key, next)
+        else await ctx.store.set(h.key, next)
+      }
       return settle(priced(gasUsed), ctx.coinbase)
     },
     release(tx, ctx) {
@@ -266,6 +333,11 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
     },
     // Every sender's usage in one batched read, so upfrontSync and chargeSync find it in memory.
     prefetch: (txs, ctx) => held.prefetch(ctx.store, txs),
+    // The block's usage, kept unpacked on a write-back store, into the store: once per sender, before the VM
+    // flushes it.
+    async observeBlock(input) {
+      held.writeUsage(input.store)
+    },
     priority: () => 0n,
     quote: () => ({ gasPrice: 0n, maxPriorityFeePerGas: 0n }),
   })
