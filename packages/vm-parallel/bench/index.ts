@@ -23,12 +23,15 @@ import {
 const QUICK = process.env.BENCH_QUICK === '1'
 const N = Number(process.env.BENCH_TXS ?? 20_000)
 const REPS = Number(process.env.BENCH_REPS ?? (QUICK ? 1 : 3))
-// BENCH_STATE: 'plain' (default, createStateDb), 'sharded' (createShardedStateDb, one worker shard per VM worker)
-// or 'both' (the two alternating on the same signed block, rows side by side).
+// BENCH_STATE: 'plain' (default, createStateDb), 'sharded' (createShardedStateDb, one worker shard per VM worker),
+// 'both' (the two alternating on the same signed block, rows side by side) or 'vmShards' (createStateDb and the
+// VM's own sharded state, `parallelVm({ shardedState: true }).openState`, alternating: the blocks execute in the
+// VM's workers, next to their shards).
 const STATE_ENV = process.env.BENCH_STATE ?? 'plain'
-if (STATE_ENV !== 'plain' && STATE_ENV !== 'sharded' && STATE_ENV !== 'both')
-  throw new RangeError(`BENCH_STATE must be plain, sharded or both, got ${STATE_ENV}`)
-const STATES: BenchStateKind[] = STATE_ENV === 'both' ? ['plain', 'sharded'] : [STATE_ENV]
+if (STATE_ENV !== 'plain' && STATE_ENV !== 'sharded' && STATE_ENV !== 'both' && STATE_ENV !== 'vmShards')
+  throw new RangeError(`BENCH_STATE must be plain, sharded, both or vmShards, got ${STATE_ENV}`)
+const STATES: BenchStateKind[] =
+  STATE_ENV === 'both' ? ['plain', 'sharded'] : STATE_ENV === 'vmShards' ? ['plain', 'vmShards'] : [STATE_ENV]
 const CHAIN_ID = 4242n
 const gas = eip1559({ initialBaseFee: 1n })
 const ctx = benchContext(gas, 1_700_000_001n)
@@ -68,7 +71,8 @@ for (const w of workloads) {
   for (const mode of QUICK ? (['locks'] as const) : (['locks', 'optimistic'] as const)) {
     for (const workers of [1, 2]) {
       if (w.undeclared && mode === 'locks') continue
-      const vm = parallelVm({ programs: [token], workers, mode })
+      // With vmShards the one VM runs both rows: its own state takes the sharded pipeline, createStateDb the other.
+      const vm = parallelVm({ programs: [token], workers, mode, shardedState: STATES.includes('vmShards') })
       const byState = new Map<BenchStateKind, { row: Row; samples: Samples }>()
       for (const state of STATES) {
         const row: Row = {
@@ -108,7 +112,7 @@ for (const w of workloads) {
       for (let rep = -1; rep < REPS; rep++) {
         for (const kind of STATES) {
           const { row, samples: s } = byState.get(kind)!
-          const stateOpts = { kind, shards: workers }
+          const stateOpts = { kind, shards: workers, open: vm.openState }
           if (rep >= 0) {
             const cold = await flushedState(alloc, vm.genesis, { ...stateOpts, cold: true })
             try {
@@ -161,7 +165,7 @@ for (const w of workloads) {
         row.coldRoot = median(s.coldRoot)
         rows.push(row)
         console.log(
-          `  ${w.name.padEnd(16)} ${mode.padEnd(10)} ${workers} worker(s) ${row.state.padEnd(7)}: exec ${row.exec.toFixed(0)} ms, e2e ${row.e2e.toFixed(0)} ms`,
+          `  ${w.name.padEnd(16)} ${mode.padEnd(10)} ${workers} worker(s) ${row.state.padEnd(8)}: exec ${row.exec.toFixed(0)} ms, e2e ${row.e2e.toFixed(0)} ms`,
         )
       }
     }

@@ -87,8 +87,11 @@ export function signTransfers(
   })
 }
 
-/** Which `StateDb` a bench block runs on: `createStateDb` (`'plain'`) or `createShardedStateDb` on worker shards. */
-export type BenchStateKind = 'plain' | 'sharded'
+/**
+ * Which `StateDb` a bench block runs on: `createStateDb` (`'plain'`), `createShardedStateDb` on worker shards
+ * (`'sharded'`), or the parallel VM's own sharded state (`'vmShards'`: `vm.openState`, shards in the VM's workers).
+ */
+export type BenchStateKind = 'plain' | 'sharded' | 'vmShards'
 
 /** A bench block's state; `close()` stops a sharded state's workers. */
 export type BenchState = StateDb & { close(): Promise<void> }
@@ -103,9 +106,31 @@ export type BenchState = StateDb & { close(): Promise<void> }
 export async function flushedState(
   alloc: GenesisAlloc,
   write: (alloc: GenesisAlloc, state: StateDb) => Promise<void>,
-  opts: { cold?: boolean | undefined; kind?: BenchStateKind | undefined; shards?: number | undefined } = {},
+  opts: {
+    cold?: boolean | undefined
+    kind?: BenchStateKind | undefined
+    shards?: number | undefined
+    /** `'vmShards'`: the VM's `openState`. */
+    open?: ((db: Db, opts: { root?: Hex | undefined }) => Promise<BenchState>) | undefined
+  } = {},
 ): Promise<BenchState> {
   const db: Db = memoryDb()
+  if (opts.kind === 'vmShards') {
+    const open = opts.open
+    if (open === undefined) throw new TypeError('flushedState: vmShards needs the VM (opts.open)')
+    const state = await open(db, {})
+    try {
+      await write(alloc, state)
+      const { root, ops } = await state.flush()
+      await db.batch(ops)
+      if (!opts.cold) return state
+      await state.close()
+      return await open(db, { root })
+    } catch (e) {
+      await state.close()
+      throw e
+    }
+  }
   if (opts.kind === 'sharded') {
     const shards = opts.shards ?? 1
     const state = await createShardedStateDb({ db, shards })

@@ -502,8 +502,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       const s: ParallelStats = {
         mode,
         timings: {
-          hold: t.plan + t.prepare,
-          load: 0,
+          hold: t.prepare,
+          load: t.plan,
           execute: t.execute,
           settle: 0,
           flush: 0,
