@@ -5,12 +5,14 @@ import { eip1559 } from '@appchain/gas'
 import type { ParallelTx } from '../src/parallelTx.js'
 import { parallelVm } from '../src/parallelVm.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
-import { benchContext, cpuMs, flushedState, signTransfers, transferWorkloads } from './workloads.js'
+import { benchContext, cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
 
 // Where a block's time goes on the VM's own sharded state (parallelVm({ shardedState: true }).openState):
 // BENCH_TXS transfers (default 20000) of workload BENCH_WORKLOAD (0 low contention, 1 one hot account, 2 single
 // sender) at WORKERS (default 2), BENCH_REPS runs after one warm-up, each phase's milliseconds printed.
-// PROFILE=file.cpuprofile writes a CPU profile of the main thread during the last block.
+// PROFILE=file.cpuprofile writes a CPU profile of the main thread during the last block. Each run also executes
+// the block on createStateDb with the same VM (the main-thread pipeline), alternating, and the medians and their
+// ratio are printed at the end (roots checked equal).
 const N = Number(process.env.BENCH_TXS ?? 20_000)
 const workers = Number(process.env.WORKERS ?? 2)
 const REPS = Number(process.env.BENCH_REPS ?? 3)
@@ -22,7 +24,17 @@ const raws = signTransfers(token, w.transfers, 4242n)
 const alloc: GenesisAlloc = {}
 for (const t of w.transfers) alloc[t.from.address] = { balance: 10n ** 24n }
 const vm = parallelVm({ programs: [token], workers, shardedState: true })
+const times: Record<'plain' | 'vmShards', number[]> = { plain: [], vmShards: [] }
+const roots = new Set<string>()
 for (let i = 0; i <= REPS; i++) {
+  {
+    const plain = await flushedState(alloc, vm.genesis)
+    const txs = (await vm.decodeTxs(raws, { chainId: 4242n })) as ParallelTx[]
+    const t = performance.now()
+    const r = await vm.executeBlock({ ctx, deposits: [], txs, state: plain, gas })
+    if (i > 0) times.plain.push(performance.now() - t)
+    roots.add(r.stateRoot)
+  }
   const state = await flushedState(alloc, vm.genesis, { kind: 'vmShards', open: vm.openState })
   const txs = (await vm.decodeTxs(raws, { chainId: 4242n })) as ParallelTx[]
   const session = process.env.PROFILE && i === REPS ? new Session() : undefined
@@ -43,8 +55,14 @@ for (let i = 0; i <= REPS; i++) {
     session.disconnect()
   }
   await state.close()
+  if (i > 0) times.vmShards.push(te)
+  roots.add(r.stateRoot)
   console.log(
     `${w.name} ${workers} worker(s): exec ${te.toFixed(0)} ms, main CPU ${(cpu.main - c.main).toFixed(0)}, all CPU ${(cpu.all - c.all).toFixed(0)} (${r.included.length} txs) ${JSON.stringify(vm.lastStats()?.timings, (_, v) => (typeof v === 'number' ? Math.round(v) : v))}`,
   )
 }
 await vm.close()
+const [p, v] = [median(times.plain), median(times.vmShards)]
+console.log(
+  `median exec: createStateDb ${p.toFixed(0)} ms, vmShards ${v.toFixed(0)} ms, vmShards/plain ${(v / p).toFixed(2)}x; ${roots.size === 1 ? 'identical roots' : 'ROOTS DIFFER'}`,
+)

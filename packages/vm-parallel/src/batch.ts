@@ -6,6 +6,7 @@ import {
   type ExecutionMode,
   type ProgramInfo,
   recordKey,
+  type TxOutcome,
 } from './executor.js'
 import type { Sandbox } from './sandbox.js'
 
@@ -198,36 +199,8 @@ export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInf
   const optimistic = task.mode === 'optimistic'
   const run = createExecutor(sandbox, infos, store, task.env, task.mode)
   const n = task.index.length
-  const out: BatchResult = {
-    ok: new Uint8Array(n),
-    errorAt: [],
-    errorName: [],
-    errorMessage: [],
-    logCount: new Uint32Array(n),
-    logStrings: [],
-    logAddress: new Uint32Array(0),
-    topicCount: new Uint8Array(0),
-    topics: new Uint32Array(0),
-    logData: '',
-    balanceAccounts: [],
-    balanceValues: [],
-    records: [],
-    detail: optimistic ? [] : undefined,
-  }
-  const topicCounts: number[] = []
-  const logAddress: number[] = []
-  const topics: number[] = []
-  const logData: string[] = []
-  const stringIds = new Map<string, number>()
-  const stringId = (v: string) => {
-    let id = stringIds.get(v)
-    if (id === undefined) {
-      id = stringIds.size
-      stringIds.set(v, id)
-      out.logStrings.push(v)
-    }
-    return id
-  }
+  const writer = batchResultWriter(n)
+  const detail: BatchResult['detail'] = optimistic ? [] : undefined
   for (let i = 0; i < n; i++) {
     const s = task.accessStart[i]!
     const r = s + task.readCount[i]!
@@ -242,21 +215,9 @@ export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInf
       writes: task.accounts.slice(r, task.accessStart[i + 1]!),
     }
     const o = run(tx)
-    if (o.status === 'success') out.ok[i] = 1
-    else if (o.error) {
-      out.errorAt.push(i)
-      out.errorName.push(o.error.name)
-      out.errorMessage.push(o.error.message)
-    }
-    out.logCount[i] = o.logs.length
-    for (const l of o.logs) {
-      logAddress.push(stringId(l.address))
-      topicCounts.push(l.topics.length)
-      for (const t of l.topics) topics.push(stringId(t))
-      logData.push(l.data)
-    }
+    writer.add(i, o)
     if (optimistic) {
-      out.detail!.push({
+      detail!.push({
         miss: o.miss !== undefined,
         reads: [...o.reads].map((loc) => [loc, lastWriter.get(loc) ?? -1]),
         balances: [...o.balances],
@@ -276,10 +237,8 @@ export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInf
       }
     }
   }
-  out.topicCount = Uint8Array.from(topicCounts)
-  out.logAddress = Uint32Array.from(logAddress)
-  out.topics = Uint32Array.from(topics)
-  out.logData = logData.join(',')
+  const out = writer.finish()
+  out.detail = detail
   if (!optimistic) {
     for (const a of writtenBalances) {
       out.balanceAccounts.push(a)
@@ -288,6 +247,76 @@ export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInf
     for (const k of writtenRecords) out.records.push([k, [...records.get(k)!]])
   }
   return out
+}
+
+/**
+ * Writes transactions' outcomes (status, error, logs) into a `BatchResult`'s columns, one at a time in batch
+ * order (`runBatch`, and the sharded pipeline's workers); `finish` returns the result with no writes listed.
+ *
+ * @example
+ * ```ts
+ * const w = batchResultWriter(txs.length)
+ * for (let i = 0; i < txs.length; i++) w.add(i, run(txs[i]))
+ * const out = w.finish()
+ * ```
+ */
+export function batchResultWriter(n: number): {
+  add(i: number, o: Pick<TxOutcome, 'status' | 'error' | 'logs'>): void
+  finish(): BatchResult
+} {
+  const out: BatchResult = {
+    ok: new Uint8Array(n),
+    errorAt: [],
+    errorName: [],
+    errorMessage: [],
+    logCount: new Uint32Array(n),
+    logStrings: [],
+    logAddress: new Uint32Array(0),
+    topicCount: new Uint8Array(0),
+    topics: new Uint32Array(0),
+    logData: '',
+    balanceAccounts: [],
+    balanceValues: [],
+    records: [],
+  }
+  const topicCounts: number[] = []
+  const logAddress: number[] = []
+  const topics: number[] = []
+  const logData: string[] = []
+  const stringIds = new Map<string, number>()
+  const stringId = (v: string) => {
+    let id = stringIds.get(v)
+    if (id === undefined) {
+      id = stringIds.size
+      stringIds.set(v, id)
+      out.logStrings.push(v)
+    }
+    return id
+  }
+  return {
+    add(i, o) {
+      if (o.status === 'success') out.ok[i] = 1
+      else if (o.error) {
+        out.errorAt.push(i)
+        out.errorName.push(o.error.name)
+        out.errorMessage.push(o.error.message)
+      }
+      out.logCount[i] = o.logs.length
+      for (const l of o.logs) {
+        logAddress.push(stringId(l.address))
+        topicCounts.push(l.topics.length)
+        for (const t of l.topics) topics.push(stringId(t))
+        logData.push(l.data)
+      }
+    },
+    finish() {
+      out.topicCount = Uint8Array.from(topicCounts)
+      out.logAddress = Uint32Array.from(logAddress)
+      out.topics = Uint32Array.from(topics)
+      out.logData = logData.join(',')
+      return out
+    },
+  }
 }
 
 /**

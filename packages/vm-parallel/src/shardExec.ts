@@ -7,12 +7,12 @@ import type {
   FeeBid,
   GasModel,
   Hex,
-  Log,
   PortableGasModel,
   TxEnvelope,
 } from '@appchain/core'
 import { BaseError, KECCAK_EMPTY, ZERO_HASH } from '@appchain/core'
 import { type AccountShard, serveShard } from '@appchain/state'
+import { type BatchResult, batchResultWriter } from './batch.js'
 import { createExecutor, type ExecEnv, type ExecTx, type ProgramInfo, recordKey } from './executor.js'
 import { type PackedItems, unpackItems } from './packed.js'
 import { decodeRecord, encodeRecord, joinWords, recordSlot, recordWords } from './record.js'
@@ -89,31 +89,39 @@ export interface ShardExecuteTask {
  */
 export type ExcludedStage = 1 | 2 | 3 | 4 | 5
 
-/** One transaction's outcome (this worker's, block index `index`). */
-export interface ShardTxOutcome {
-  index: number
-  excluded?: {
-    stage: ExcludedStage
-    name: string
-    message: string
-    value?: bigint
-    amount?: bigint
-    token?: Address
-    payer?: Address
-  }
-  status?: 'success' | 'reverted'
-  error?: { name: string; message: string } | undefined
-  logs?: Log[]
+/** Why phase 1 excluded one of the worker's transactions, with the values its typed error carries. */
+export interface ShardExcluded {
+  stage: ExcludedStage
+  /** Stage 3: the model's error, for a check on the main thread. */
+  name?: string
+  message?: string
+  /** Stages 1, 2: the expected nonce; stage 5: the payer's balance. */
+  value?: bigint
+  /** Stage 5: the hold and its payer. */
+  amount?: bigint
   payer?: Address
-  effectiveGasPrice?: bigint
-  l1Fee?: bigint | undefined
-  /** The model charged more than it held (the main thread throws the reference's error). */
-  overcharged?: boolean
+  /** Stage 4: the fee token. */
+  token?: Address
 }
 
-/** What a worker's share of the block did: outcomes, the accounts and records it changed, the fee credits. */
+/**
+ * What a worker's share of the block did, as columns over its own transactions (the prepare task's `mine`, in
+ * block order): their outcomes, the accounts and records it changed, and the fee credits.
+ */
 export interface ShardExecResult {
-  outcomes: ShardTxOutcome[]
+  /** Per own transaction: 0 when accepted, else why phase 1 excluded it. */
+  stage: Uint8Array
+  /** The excluded transactions' details, in order. */
+  excluded: ShardExcluded[]
+  /** The accepted transactions' programs (status, error, logs), in order, as a batch's columns. */
+  programs: BatchResult
+  /** Per accepted transaction: the receipt's price and DA fee. */
+  effectiveGasPrice: bigint[]
+  l1Fee: (bigint | undefined)[]
+  /** Accepted transactions (position among them) whose fee payer is not the sender. */
+  payers: [number, Address][]
+  /** Accepted transactions (position among them) the model charged more than it held (the main thread throws). */
+  overcharged: number[]
   address: Address[]
   nonce: bigint[]
   balance: bigint[]
@@ -308,7 +316,12 @@ export async function executeShardBlock(
   const mine = plan.mine
   const raws = unpackItems(mine.raw)
   const n = mine.index.length
-  const outcomes: ShardTxOutcome[] = new Array(n)
+  const stage = new Uint8Array(n)
+  const excluded: ShardExcluded[] = []
+  const exclude = (k: number, ex: ShardExcluded) => {
+    stage[k] = ex.stage
+    excluded.push(ex)
+  }
   const envelopes: TxEnvelope[] = new Array(n)
   const holds: { payer: Address; amount: bigint }[] = new Array(n)
   // Phase 1, in block order.
@@ -325,12 +338,10 @@ export async function executeShardBlock(
       size: raws[k]!.length,
     }
     envelopes[k] = tx
-    const out: ShardTxOutcome = { index: i }
-    outcomes[k] = out
     const s = slotOf(sender)
     const expected = s.account.nonce
     if (tx.nonce !== expected) {
-      out.excluded = { stage: tx.nonce < expected ? 1 : 2, name: '', message: '', value: expected }
+      exclude(k, { stage: tx.nonce < expected ? 1 : 2, value: expected })
       continue
     }
     let up: { payer: Address; amount: bigint; token?: Address | undefined }
@@ -338,19 +349,19 @@ export async function executeShardBlock(
       up = gas.upfrontSync?.(tx, ctx) ?? (await gas.upfront(tx, ctx))
     } catch (e) {
       if (!(e instanceof BaseError)) throw e
-      out.excluded = { stage: 3, name: e.name, message: e.message }
+      exclude(k, { stage: 3, name: e.name, message: e.message })
       continue
     }
     if (up.token !== undefined) {
       gas.release?.(tx, ctx)
-      out.excluded = { stage: 4, name: '', message: '', token: up.token }
+      exclude(k, { stage: 4, token: up.token })
       continue
     }
     const payer = up.payer.toLowerCase() as Address
     const p = slotOf(payer)
     if (p.account.balance < up.amount) {
       gas.release?.(tx, ctx)
-      out.excluded = { stage: 5, name: '', message: '', value: p.account.balance, amount: up.amount, payer }
+      exclude(k, { stage: 5, value: p.account.balance, amount: up.amount, payer })
       continue
     }
     setBalance(payer, p.account.balance - up.amount)
@@ -365,6 +376,8 @@ export async function executeShardBlock(
     record: (p: string, a: Address) => records.get(recordKey(p, a))?.value,
   }
   const run = createExecutor(sandbox, infos, store, task.env, 'locks')
+  const programs = batchResultWriter(n - excluded.length)
+  let j = 0
   for (let k = 0; k < n; k++) {
     if (holds[k] === undefined) continue
     const i = mine.index[k]!
@@ -382,10 +395,7 @@ export async function executeShardBlock(
     }
     const o = run(tx)
     if (o.miss) throw new Error(`Sharded block: transaction ${i} needs ${o.miss.account}, which was not prepared`)
-    const out = outcomes[k]!
-    out.status = o.status
-    out.error = o.error
-    out.logs = o.logs
+    programs.add(j++, o)
     if (o.status !== 'success') continue
     for (const [a, v] of o.balances) setBalance(a, v)
     for (const [key, m] of o.records) {
@@ -400,19 +410,23 @@ export async function executeShardBlock(
 
   // Phase 3, in block order: the final fee, the refund to the payer; credits summed for the main thread.
   const credits = new Map<Address, bigint>()
+  const effectiveGasPrice: bigint[] = []
+  const l1Fee: (bigint | undefined)[] = []
+  const payers: [number, Address][] = []
+  const overcharged: number[] = []
   for (let k = 0; k < n; k++) {
     const hold = holds[k]
     if (hold === undefined) continue
     const tx = envelopes[k]!
     const gasUsed = mine.intrinsicGas[k]!
     const charge = gas.chargeSync?.(tx, gasUsed, ctx) ?? (await gas.charge(tx, gasUsed, ctx))
-    const out = outcomes[k]!
-    out.payer = hold.payer
-    out.effectiveGasPrice = charge.effectiveGasPrice
-    if (charge.l1Fee !== undefined) out.l1Fee = charge.l1Fee
+    const at = effectiveGasPrice.length
+    if (hold.payer !== tx.sender) payers.push([at, hold.payer])
+    effectiveGasPrice.push(charge.effectiveGasPrice)
+    l1Fee.push(charge.l1Fee)
     const refund = hold.amount - charge.amount
     if (refund < 0n) {
-      out.overcharged = true
+      overcharged.push(at)
       continue
     }
     if (refund > 0n) setBalance(hold.payer, slotOf(hold.payer).account.balance + refund)
@@ -424,7 +438,13 @@ export async function executeShardBlock(
   }
 
   const result: ShardExecResult = {
-    outcomes,
+    stage,
+    excluded,
+    programs: programs.finish(),
+    effectiveGasPrice,
+    l1Fee,
+    payers,
+    overcharged,
     address: dirty,
     nonce: new Array(dirty.length),
     balance: new Array(dirty.length),

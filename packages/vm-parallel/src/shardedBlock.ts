@@ -8,11 +8,11 @@ import {
   UnknownFeeTokenError,
 } from '@appchain/core'
 import type { WorkerPool } from '@appchain/core/workers'
-import type { BatchTxResult } from './batch.js'
+import { type BatchTxResult, batchResults } from './batch.js'
 import type { ExecEnv } from './executor.js'
 import { packItems } from './packed.js'
 import type { ParallelTx } from './parallelTx.js'
-import type { ShardExecResult, ShardExport, ShardPrepareTask, ShardTxOutcome, ShardTxs } from './shardExec.js'
+import type { ShardExcluded, ShardExecResult, ShardExport, ShardPrepareTask, ShardTxs } from './shardExec.js'
 import { shardPlan } from './shardPlan.js'
 import type { WorkerTask } from './worker.js'
 
@@ -184,26 +184,40 @@ export async function executeShardedBlock(input: {
   }
 
   // Outcomes in block order; excluded transactions get the reference's typed errors.
-  const outcomes: ShardTxOutcome[] = new Array(n)
-  for (const r of results) for (const o of r.outcomes) outcomes[o.index] = o
+  const excludedAt: (ShardExcluded | undefined)[] = new Array(n)
+  const acceptedAt: (ShardedAccepted | undefined)[] = new Array(n)
+  for (let w = 0; w < workers; w++) {
+    const r = results[w]!
+    const idx = mineIdx[w]!
+    const index: number[] = []
+    for (let k = 0, e = 0; k < idx.length; k++) {
+      if (r.stage[k] === 0) index.push(idx[k]!)
+      else excludedAt[idx[k]!] = r.excluded[e++]!
+    }
+    const programs = batchResults({ index: Int32Array.from(index) }, r.programs)
+    const payers = new Map(r.payers)
+    if (r.overcharged.length > 0) {
+      const hash = txs[index[r.overcharged[0]!]!]!.hash
+      throw new BaseError(`Gas model ${gas.name} charged more than it held up front.`, { data: { hash } })
+    }
+    for (let j = 0; j < index.length; j++) {
+      const tx = txs[index[j]!]!
+      acceptedAt[index[j]!] = {
+        tx,
+        payer: payers.get(j) ?? tx.sender,
+        result: programs[j]!,
+        effectiveGasPrice: r.effectiveGasPrice[j]!,
+        l1Fee: r.l1Fee[j],
+      }
+    }
+  }
   const excluded: ShardedBlockResult['excluded'] = []
   const accepted: ShardedAccepted[] = []
   for (let i = 0; i < n; i++) {
-    const tx = txs[i]!
-    const o = outcomes[i]!
-    if (o.excluded !== undefined) {
-      excluded.push({ hash: tx.hash, error: await excludedError(tx, o.excluded, gas, input.chargeCtx) })
-      continue
-    }
-    if (o.overcharged)
-      throw new BaseError(`Gas model ${gas.name} charged more than it held up front.`, { data: { hash: tx.hash } })
-    accepted.push({
-      tx,
-      payer: o.payer!,
-      result: { index: i, status: o.status!, error: o.error, logs: o.logs! },
-      effectiveGasPrice: o.effectiveGasPrice!,
-      l1Fee: o.l1Fee,
-    })
+    const ex = excludedAt[i]
+    if (ex !== undefined)
+      excluded.push({ hash: txs[i]!.hash, error: await excludedError(txs[i]!, ex, gas, input.chargeCtx) })
+    else accepted.push(acceptedAt[i]!)
   }
   const t4 = performance.now()
   return { excluded, accepted, groups, timings: { plan: t1 - t0, prepare: t2 - t1, execute: t3 - t2, adopt: t4 - t3 } }
@@ -212,7 +226,7 @@ export async function executeShardedBlock(input: {
 /** The typed error phase 1 of the reference throws for this transaction, from what the worker reported. */
 async function excludedError(
   tx: ParallelTx,
-  ex: NonNullable<ShardTxOutcome['excluded']>,
+  ex: ShardExcluded,
   gas: GasModel,
   chargeCtx: ChargeContext,
 ): Promise<BaseError> {
