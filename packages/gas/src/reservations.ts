@@ -17,6 +17,8 @@ export interface Holder {
   /** uTxs, uGas and uMark hold the sender's usage in uWindow (read from the store once per block execution). */
   loaded: boolean
   uWindow: bigint
+  /** uWindow is past the packed field's 64 bits (see `addUsage`). */
+  wideWindow: boolean
   uTxs: number
   /** A number while it is a safe integer, a bigint above (up to the packed field's 96 bits). */
   uGas: number | bigint
@@ -133,6 +135,7 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
         unpacked: b.unpacked,
         loaded: false,
         uWindow: -1n,
+        wideWindow: false,
         uTxs: 0,
         uGas: 0,
         uMark: -1n,

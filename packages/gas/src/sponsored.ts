@@ -250,7 +250,7 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
   /** charge on the unpacked usage (loaded in the block's window): written by observeBlock. */
   const recordUnpacked = (tx: TxEnvelope, gasUsed: bigint, ctx: ChargeContext, h: Holder): void => {
     unholdFor(tx, ctx, h)
-    addUsage(h, gasUsed, h.uMark)
+    addUsage(h, gasUsed)
   }
 
   return hideSyncVariants({

@@ -50,6 +50,7 @@ export function loadUsage(h: Holder, v: bigint, window: bigint): void {
 /** The fields of stored value `v` in `window`, as `decodeUsage` reads them (a value of another window is zero). */
 function fieldsOf(h: Holder, v: bigint, window: bigint): void {
   h.uWindow = window
+  h.wideWindow = window > M64
   if (v === 0n || v >> 192n !== window) {
     h.uTxs = 0
     h.uGas = 0
@@ -77,29 +78,31 @@ function toWindow(h: Holder, window: bigint): void {
 
 /**
  * One more transaction for the sender: `gasUsed` and the mark `markNonce + 1` (rateLimited: the transaction's
- * nonce + 1; sponsored keeps `h.uMark`), as `bump` adds them to the stored value, saturation included.
+ * nonce + 1; sponsored keeps the mark, the default), as `bump` adds them to the stored value, saturation included.
  *
  * @example
  * ```ts
  * addUsage(h, 21_000n, h.uMark) // h.uTxs + 1, h.uGas + 21,000; written by writeUsage
  * ```
  */
-export function addUsage(h: Holder, gasUsed: bigint, markNonce: bigint): void {
-  if (h.uWindow > M64) {
+export function addUsage(h: Holder, gasUsed: bigint, markNonce?: bigint): void {
+  if (h.wideWindow) {
     // A window past the packed field's 64 bits never reads back as its own: every charge writes a first one.
-    h.base = encodeUsage(h.uWindow, { txs: 1n, gas: gasUsed, mark: markNonce + 1n })
+    h.base = encodeUsage(h.uWindow, { txs: 1n, gas: gasUsed, mark: (markNonce ?? h.uMark) + 1n })
     markDirty(h)
     return
   }
   h.uTxs = h.uTxs < MAX_TXS ? h.uTxs + 1 : MAX_TXS
   const g = h.uGas
-  if (typeof g === 'number' && gasUsed <= MAX_SAFE_BIG && g <= MAX_SAFE - Number(gasUsed)) h.uGas = g + Number(gasUsed)
+  // Number() of a value above the safe integers rounds to one above them too: a number check, not a bigint one.
+  const used = Number(gasUsed)
+  if (typeof g === 'number' && used <= MAX_SAFE && g <= MAX_SAFE - used) h.uGas = g + used
   else {
     const sum = (typeof g === 'number' ? BigInt(g) : g) + gasUsed
     h.uGas = sum > M96 ? M96 : sum
   }
-  // The mark saturates at 64 bits: mark − 1 at most M64 − 1.
-  h.uMark = markNonce < M64 ? markNonce : M64 - 1n
+  // The mark saturates at 64 bits: mark − 1 at most M64 − 1 (sponsored keeps its mark: nothing to compare).
+  if (markNonce !== undefined) h.uMark = markNonce < M64 ? markNonce : M64 - 1n
   h.bumped = true
   markDirty(h)
 }
