@@ -11,6 +11,12 @@
  * `git archive <commit> packages/core/src packages/state/src packages/gas/src packages/vm-evm/src/gasStore.ts`.
  * Run from packages/gas: `BASE=/tmp/base MODEL=sponsored REPS=20 npx tsx --conditions=source bench/compare.ts`.
  * `ALLOC=1` (with `node --max-semi-space-size=256`, so no collection runs) prints the heap each part allocates.
+ * `SRC=dir` runs another copy (made the same way) as `src` instead of this checkout.
+ *
+ * Position bias: an A/A run (one copy of the same code as both variants, 26 Nov) read the first variant's loop
+ * 0.6-0.9x the second's, prefetch and flush 0.9-0.96x, with preparation alternating or not (cause not found). So
+ * compare two copies both ways (`SRC=new BASE=old`, then `SRC=old BASE=new`) and take the geometric mean of the
+ * ratio and the inverse of the swapped one.
  */
 import { PerformanceObserver } from 'node:perf_hooks'
 import type { Address, GasModel, TxEnvelope } from '@appchain/core'
@@ -53,7 +59,7 @@ const load = async (root: string) => {
   return { core, state, gas, evmStore }
 }
 const variants = [
-  { name: 'src', m: await load(new URL('../../..', import.meta.url).pathname.replace(/\/$/, '')) },
+  { name: 'src', m: await load(process.env.SRC ?? new URL('../../..', import.meta.url).pathname.replace(/\/$/, '')) },
   { name: 'base', m: await load(base) },
 ]
 
@@ -144,12 +150,10 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 // Warm-up (untimed), then alternating, the order swapped every repetition.
-const prepared = new Map<string, Prepared[]>()
-for (const v of variants) {
-  const list: Prepared[] = []
-  for (let r = 0; r < REPS + 6; r++) list.push(await prepare(v))
-  prepared.set(v.name, list)
-}
+// Prepared alternating too: all of one variant's first left it with older (already promoted) states and
+// transactions than the other's, which biased an A/A comparison (the same code as both) by 5-15 % in its favour.
+const prepared = new Map<string, Prepared[]>(variants.map((v) => [v.name, []]))
+for (let r = 0; r < REPS + 6; r++) for (const v of variants) prepared.get(v.name)!.push(await prepare(v))
 for (let w = 0; w < 6; w++) for (const v of variants) await run(v, prepared.get(v.name)!.pop()!)
 const results = new Map<string, Parts[]>(variants.map((v) => [v.name, []]))
 for (let r = 0; r < REPS; r++) {
