@@ -113,9 +113,26 @@ function markDirty(h: Holder): void {
   h.block.dirty.push(h)
 }
 
-/** The packed value of the fields (`encodeUsage`). */
+/**
+ * The packed value of the fields: `encodeUsage`, without its saturation (each field is in its range by
+ * construction: the count saturates in `addUsage`, the gas is a safe integer or at most 96 bits, the mark at most
+ * 64 bits, and a window past 64 bits never packs here), with the window's and small counts' bits made once.
+ */
 function packed(h: Holder): bigint {
-  return encodeUsage(h.uWindow, { txs: BigInt(h.uTxs), gas: BigInt(h.uGas), mark: h.uMark + 1n })
+  const txs = h.uTxs < SHIFTED_TXS.length ? SHIFTED_TXS[h.uTxs]! : BigInt(h.uTxs) << 160n
+  return windowBits(h.uWindow) | txs | ((h.uMark + 1n) << 96n) | BigInt(h.uGas)
+}
+// A sender's count << 160 for counts below 256 (a block writes one value per sender).
+const SHIFTED_TXS: bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i) << 160n)
+// window << 192 for the last window asked about (a block packs every sender's value in one window).
+let lastWindow = -1n
+let lastWindowBits = 0n
+const windowBits = (window: bigint): bigint => {
+  if (window !== lastWindow) {
+    lastWindowBits = window << 192n
+    lastWindow = window
+  }
+  return lastWindowBits
 }
 
 /**
