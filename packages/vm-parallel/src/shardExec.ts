@@ -4,7 +4,6 @@ import type {
   Address,
   BlockFees,
   ChargeContext,
-  FeeBid,
   GasModel,
   Hex,
   PortableGasModel,
@@ -33,7 +32,10 @@ export interface ShardTxs {
   hash: Hex[]
   nonce: bigint[]
   gasLimit: bigint[]
-  fee: FeeBid[]
+  maxFeePerGas: bigint[]
+  maxPriorityFeePerGas: bigint[]
+  /** Transactions (position) bidding in a fee token. */
+  feeToken: [number, Address][]
   intrinsicGas: bigint[]
   argsJson: string[]
   raw: PackedItems
@@ -66,7 +68,8 @@ export interface ShardExport {
   address: Address[]
   nonce: bigint[]
   balance: bigint[]
-  codeHash: Hex[]
+  /** Accounts (position) with code: most have none, and a hash per account would cross as a string each. */
+  codeHash: [number, Hex][]
   /** `program|account`, the record's entries, and how many storage words it takes now. */
   records: [string, [string, bigint][], number][]
 }
@@ -125,7 +128,8 @@ export interface ShardExecResult {
   address: Address[]
   nonce: bigint[]
   balance: bigint[]
-  codeHash: Hex[]
+  /** Changed accounts (position) with code. */
+  codeHash: [number, Hex][]
   /** Per account with changed records: the storage words to write, in the reference flush's order. */
   storage: [Address, [Hex, Hex][]][]
   /** Fee credits (non-zero), summed per recipient: the main thread adds them after every worker finished. */
@@ -231,7 +235,7 @@ export async function prepareShardBlock(
       out.address.push(a)
       out.nonce.push(acc.nonce)
       out.balance.push(acc.balance)
-      out.codeHash.push(acc.codeHash)
+      if (acc.codeHash !== KECCAK_EMPTY) out.codeHash.push([out.address.length - 1, acc.codeHash])
     }
     for (const key of p.records) {
       const rec = recs.get(key)!
@@ -279,9 +283,10 @@ export async function executeShardBlock(
   const plan = block.task
   for (const ex of task.imports) {
     for (let i = 0; i < ex.address.length; i++) {
-      const account = { nonce: ex.nonce[i]!, balance: ex.balance[i]!, codeHash: ex.codeHash[i]! }
+      const account = { nonce: ex.nonce[i]!, balance: ex.balance[i]!, codeHash: KECCAK_EMPTY }
       accounts.set(ex.address[i]!, { account, dirty: false })
     }
+    for (const [i, codeHash] of ex.codeHash) accounts.get(ex.address[i]!)!.account.codeHash = codeHash
     for (const [key, entries, words] of ex.records) records.set(key, { value: new Map(entries), words, dirty: false })
   }
   const dirty: Address[] = []
@@ -316,6 +321,7 @@ export async function executeShardBlock(
   const mine = plan.mine
   const raws = unpackItems(mine.raw)
   const n = mine.index.length
+  const feeTokens = new Map(mine.feeToken)
   const stage = new Uint8Array(n)
   const excluded: ShardExcluded[] = []
   const exclude = (k: number, ex: ShardExcluded) => {
@@ -334,9 +340,11 @@ export async function executeShardBlock(
       sender,
       nonce: mine.nonce[k]!,
       gasLimit: mine.gasLimit[k]!,
-      fee: mine.fee[k]!,
+      fee: { maxFeePerGas: mine.maxFeePerGas[k]!, maxPriorityFeePerGas: mine.maxPriorityFeePerGas[k]! },
       size: raws[k]!.length,
     }
+    const feeToken = feeTokens.get(k)
+    if (feeToken !== undefined) tx.fee.feeToken = feeToken
     envelopes[k] = tx
     const s = slotOf(sender)
     const expected = s.account.nonce
@@ -448,7 +456,7 @@ export async function executeShardBlock(
     address: dirty,
     nonce: new Array(dirty.length),
     balance: new Array(dirty.length),
-    codeHash: new Array(dirty.length),
+    codeHash: [],
     storage: [],
     credits: [...credits],
   }
@@ -456,7 +464,7 @@ export async function executeShardBlock(
     const acc = accounts.get(dirty[j]!)!.account
     result.nonce[j] = acc.nonce
     result.balance[j] = acc.balance
-    result.codeHash[j] = acc.codeHash
+    if (acc.codeHash !== KECCAK_EMPTY) result.codeHash.push([j, acc.codeHash])
   }
   // Records as BlockState.flush writes them: the length word, the words, zeros over the words it no longer takes.
   const byAccount = new Map<Address, [Hex, Hex][]>()

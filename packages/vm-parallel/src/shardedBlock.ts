@@ -99,7 +99,9 @@ export async function executeShardedBlock(input: {
     hash: idx.map((i) => txs[i]!.hash),
     nonce: idx.map((i) => txs[i]!.nonce),
     gasLimit: idx.map((i) => txs[i]!.gasLimit),
-    fee: idx.map((i) => txs[i]!.fee),
+    maxFeePerGas: idx.map((i) => txs[i]!.fee.maxFeePerGas),
+    maxPriorityFeePerGas: idx.map((i) => txs[i]!.fee.maxPriorityFeePerGas),
+    feeToken: feeTokensOf(idx, txs),
     intrinsicGas: idx.map((i) => txs[i]!.intrinsicGas),
     argsJson: idx.map((i) => txs[i]!.argsJson),
     raw: packItems(idx.map((i) => txs[i]!.raw)),
@@ -155,10 +157,12 @@ export async function executeShardedBlock(input: {
   const values: Account[] = []
   const credits = new Map<Address, bigint>()
   for (const r of results) {
+    const first = values.length
     for (let j = 0; j < r.address.length; j++) {
       changed.push(r.address[j]!)
-      values.push({ nonce: r.nonce[j]!, balance: r.balance[j]!, codeHash: r.codeHash[j]! })
+      values.push({ nonce: r.nonce[j]!, balance: r.balance[j]!, codeHash: KECCAK_EMPTY })
     }
+    for (const [j, codeHash] of r.codeHash) values[first + j]!.codeHash = codeHash
     for (const [a, amount] of r.credits) credits.set(a, (credits.get(a) ?? 0n) + amount)
   }
   if (state.putAccounts !== undefined) await state.putAccounts(changed, values)
@@ -221,6 +225,16 @@ export async function executeShardedBlock(input: {
   }
   const t4 = performance.now()
   return { excluded, accepted, groups, timings: { plan: t1 - t0, prepare: t2 - t1, execute: t3 - t2, adopt: t4 - t3 } }
+}
+
+/** The transactions (position in `idx`) that bid in a fee token. */
+function feeTokensOf(idx: readonly number[], txs: readonly ParallelTx[]): [number, Address][] {
+  const out: [number, Address][] = []
+  for (let k = 0; k < idx.length; k++) {
+    const token = txs[idx[k]!]!.fee.feeToken
+    if (token !== undefined) out.push([k, token])
+  }
+  return out
 }
 
 /** The typed error phase 1 of the reference throws for this transaction, from what the worker reported. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BlockContext, Db, GenesisAlloc, StateDb } from '@appchain/core'
-import { BaseError, levelDb, memoryDb, ZERO_HASH } from '@appchain/core'
+import { BaseError, KECCAK_EMPTY, levelDb, memoryDb, ZERO_HASH } from '@appchain/core'
 import { eip1559 } from '@appchain/gas'
 import { createStateDb } from '@appchain/state'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -18,7 +18,10 @@ const token = nativeToken({ authority: people[0]!.address })
 const g = game({ gridSize: 4n })
 const programs = [token, g]
 const gas = eip1559({ initialBaseFee: 5n })
-const genesis: GenesisAlloc = Object.fromEntries(people.map((p) => [p.address, { balance: 10n ** 20n }]))
+// people[4] has code: its code hash must survive the round trips through the workers (it sends and receives).
+const genesis: GenesisAlloc = Object.fromEntries(
+  people.map((p, i) => [p.address, i === 4 ? { balance: 10n ** 20n, code: '0x6001600101' } : { balance: 10n ** 20n }]),
+)
 const ctx = (number: bigint): BlockContext => ({
   chainId: CHAIN_ID,
   number,
@@ -105,6 +108,7 @@ describe('parallelVm({ shardedState: true }): openState on LevelDB', () => {
       state = await vm.openState!(db, { root: head })
       expect(await state.root()).toBe(head)
       for (const p of people) expect(await state.getAccount(p.address)).toEqual(await ref.getAccount(p.address))
+      expect((await state.getAccount(people[4]!.address))!.codeHash).not.toBe(KECCAK_EMPTY)
       for (const a of [leaderboardAddress(), cellAddress(1n, 2n), people[1]!.address])
         expect(await readRecord(state, 'game', a)).toEqual(await readRecord(ref, 'game', a))
       const raws = block(3, nonces)
