@@ -71,7 +71,6 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
   const namespace = configNamespace(name, config.namespace ?? 'sp')
   const allow = config.allow
   let allowed: (tx: TxEnvelope) => boolean
-  const allowAll = allow === undefined
   if (allow === undefined) allowed = () => true
   else if (typeof allow === 'function') allowed = allow
   else if (Array.isArray(allow)) {
@@ -140,16 +139,6 @@ export function sponsored(config: SponsoredConfig): GasModel & { readonly paymas
   }
   /** checkQuota on the unpacked usage (loaded in `window`), and `heldTxs`/`heldGas`. */
   const checkUnpacked = (tx: TxEnvelope, h: Holder, window: bigint, heldTxs: bigint, heldGas: bigint) => {
-    // Nothing held (the EVM VM's order) and every check passing, on numbers only; else the full checks, which
-    // throw the right error.
-    if (heldTxs === 0n && heldGas === 0n && (allowAll || allowed(tx)) && tx.fee.feeToken === undefined) {
-      const gas = h.uGas
-      if (h.uTxs < txLimitNumber && typeof gas === 'number') {
-        if (gasPerWindow === undefined) return
-        headroom(tx.gasLimit, gasPerWindow)
-        if (gas <= headroomNumber) return
-      }
-    }
     checkQuota(
       tx,
       heldTxs === 0n ? h.uTxs : BigInt(h.uTxs) + heldTxs,
