@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { BlockContext, Db, GenesisAlloc, StateDb } from '@appchain/core'
+import type { BlockContext, Db, Deposit, GenesisAlloc, StateDb } from '@appchain/core'
 import { BaseError, KECCAK_EMPTY, levelDb, memoryDb, ZERO_HASH } from '@appchain/core'
 import { eip1559 } from '@appchain/gas'
 import { createStateDb } from '@appchain/state'
@@ -47,12 +47,29 @@ function block(b: number, nonces: bigint[]): Uint8Array[] {
   return out
 }
 
+/** Block 3's deposits: one minting and moving value to a player, one whose value exceeds its depositor's funds. */
+const deposits = (n: number): Deposit[] =>
+  n !== 3
+    ? []
+    : [
+        { to: people[2]!.address, mint: 5n * 10n ** 18n, value: 10n ** 18n },
+        { to: people[0]!.address, mint: 1n, value: 2n },
+      ].map((d, i) => ({
+        sourceHash: `0x${(i + 1).toString(16).padStart(64, '0')}`,
+        from: `0x${'de'.repeat(19)}0${i}`,
+        gasLimit: 100_000n,
+        data: '0x',
+        isCreation: false,
+        l1BlockNumber: 1n,
+        ...d,
+      }))
+
 async function execute(vm: ParallelVm, state: StateDb, raws: Uint8Array[], n: number) {
   const txs = (await vm.decodeTxs(raws, { chainId: CHAIN_ID })).map((t) => {
     if (t instanceof BaseError) throw t
     return t
   }) as ParallelTx[]
-  return vm.executeBlock({ ctx: ctx(BigInt(n)), deposits: [], txs, state, gas })
+  return vm.executeBlock({ ctx: ctx(BigInt(n)), deposits: deposits(n), txs, state, gas })
 }
 
 async function flushTo(db: Db, state: StateDb): Promise<string> {
@@ -100,6 +117,11 @@ describe('parallelVm({ shardedState: true }): openState on LevelDB', () => {
         expect(got.stateRoot).toBe(expected.stateRoot)
         expect(got.receiptsRoot).toBe(expected.receiptsRoot)
         expect(got.receipts).toEqual(expected.receipts)
+        if (b === 2)
+          expect(got.receipts.slice(0, 2).map((r) => [r.type, r.status])).toEqual([
+            [0x7e, 'success'],
+            [0x7e, 'reverted'],
+          ])
         expect(await flushTo(db, state)).toBe(await flushTo(refDb, ref))
       }
       const head = await state.root()
