@@ -108,6 +108,8 @@ export interface ParallelStats {
   /**
    * Milliseconds per phase: fee holds and nonces, loading declared state, program execution, fees and receipts,
    * writing the block's changes to the `StateDb` (`flush`), and everything after execution including the roots (`commit`).
+   * On the sharded pipeline (`shardedState`): `load` is the plan, `hold` the prepare round, `execute` the execute
+   * round (phases 1–3 in the workers), `settle` the receipts, plus `shardRoot` and `adopt`.
    */
   timings: {
     hold: number
