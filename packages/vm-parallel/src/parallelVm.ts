@@ -144,6 +144,12 @@ export interface ParallelVm extends Vm<ParallelTx> {
    * With `shardedState: true`: the world state with its accounts in shards hosted by this VM's workers
    * (`createShardedStateDb` over one MessagePort per worker), at `root` (default: empty). Blocks executed on it
    * run in the shards. Close it (`close()`) before the VM.
+   *
+   * @example
+   * ```ts
+   * const vm = parallelVm({ programs, workers: 2, shardedState: true })
+   * const state = await vm.openState!(db, { root: head.stateRoot })
+   * ```
    */
   openState?(db: Db, opts: { root?: Hex | undefined }): Promise<ShardedStateDb>
   close(): Promise<void>
