@@ -41,7 +41,7 @@ export interface Holder {
   freeUpfront: UpfrontCharge | undefined
   freeCharge: FeeCharge | undefined
   /** The block execution (of one `reservations`) it belongs to. */
-  readonly block: { readonly dirty: Holder[] }
+  readonly block: BlockUsage
   /** The sender it holds for. */
   readonly sender: Address
 }
@@ -52,12 +52,20 @@ export interface Holder {
 const HOLDER = Symbol('holder')
 type WithHolder = TxEnvelope & { [HOLDER]?: Holder }
 
-interface Block<Decision> {
+/** What a holder knows of its block execution's unpacked usage (see `unpackedUsage.ts`). */
+export interface BlockUsage {
+  /** The block execution's store (the one its holders read and `writeUsage` writes). */
+  readonly store: GasStore
+  /** Holders whose usage `writeUsage` still has to write, in the order they first changed. */
+  dirty: Holder[]
+  /** The block executions (of one `reservations`) with usage to write, latest last (shared by all of them). */
+  readonly pending: BlockUsage[]
+}
+
+interface Block<Decision> extends BlockUsage {
   senders: Map<Address, Holder>
   /** Its store has `put` (a write-back cache): its holders keep usage unpacked (see `Holder.unpacked`). */
   unpacked: boolean
-  /** Holders whose usage `writeUsage` still has to write, in the order they first changed. */
-  dirty: Holder[]
   /**
    * Decisions moved out of the slot (see `decide`), in order, until a lookup misses the slot: then `index` is built
    * from them once and takes every later one. An array append costs no object per transaction, where a record on
@@ -87,6 +95,7 @@ interface Block<Decision> {
  */
 export function reservations<Decision>(keyOf: (sender: Address) => string) {
   const blocks = new WeakMap<GasStore, Block<Decision>>()
+  const pending: BlockUsage[] = []
   // The VM uses one store for a whole block: remember the last one and skip the WeakMap.
   let lastStore: GasStore | undefined
   let last: Block<Decision> | undefined
@@ -95,6 +104,8 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     let b = blocks.get(store)
     if (b === undefined) {
       b = {
+        store,
+        pending,
         senders: new Map(),
         unpacked: store.put !== undefined,
         dirty: [],
@@ -248,13 +259,20 @@ export function reservations<Decision>(keyOf: (sender: Address) => string) {
     /**
      * Writes the packed usage of every holder of `store`'s block execution that changed since the last call (its
      * `put`, in the order they first changed): the model's `observeBlock`, before the VM flushes the store.
+     *
+     * A store this model has not seen (the parallel VM hands `observeBlock` a new view of the block's store,
+     * `BlockState.gasStore()`, not the object its charges used) stands for the latest block execution with usage
+     * to write: that one's is written, through its own store. Never a store seen with nothing to write.
      */
     writeUsage(store: GasStore): void {
-      const b = blocks.get(store)
+      const known = blocks.get(store)
+      const b: BlockUsage | undefined = known ?? pending[pending.length - 1]
       if (b === undefined || b.dirty.length === 0) return
+      const i = pending.lastIndexOf(b)
+      if (i >= 0) pending.splice(i, 1)
       const dirty = b.dirty
       b.dirty = []
-      for (let i = 0; i < dirty.length; i++) store.put!(dirty[i]!.key, settleUsage(dirty[i]!))
+      for (let j = 0; j < dirty.length; j++) b.store.put!(dirty[j]!.key, settleUsage(dirty[j]!))
     },
     decide(tx: TxEnvelope, store: GasStore, decision: Decision): void {
       const b = blockOf(store)

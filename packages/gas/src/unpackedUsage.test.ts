@@ -327,6 +327,37 @@ describe.each(models)(
       await x.block(2n, steps([BOB, CAROL, BOB, CAROL], 1n << 52n))
     })
 
+    it('writes the usage when observeBlock gets another view of the block store (the parallel VM: BlockState.gasStore())', async () => {
+      const x = sideBySide(create)
+      const bs = blockGasStore(x.innerA)
+      const ts = steps([ALICE, BOB, ALICE, CAROL])
+      // The block's charges on `bs`, its observeBlock on a new object over the same memory (as the parallel VM does).
+      const ctxA = chargeCtx(1n, bs)
+      for (const s of ts) {
+        await (x.a.upfrontSync?.(s.tx, ctxA) ?? x.a.upfront(s.tx, ctxA))
+        await (x.a.chargeSync?.(s.tx, s.gasUsed, ctxA) ?? x.a.charge(s.tx, s.gasUsed, ctxA))
+      }
+      const other: GasStore = {
+        get: (k) => bs.get(k),
+        set: (k, v) => bs.set(k, v),
+        peek: (k) => bs.peek(k),
+        put: (k, v) => bs.put!(k, v),
+      }
+      // An aborted block's usage (its store dropped, never observed) is not what the view stands for.
+      const aborted = blockGasStore(memoryGasStore())
+      const actx = chargeCtx(1n, aborted)
+      await x.a.upfront(ts[0]!.tx, actx)
+      await x.a.charge(ts[0]!.tx, 21_000n, actx)
+      const ctxA2 = chargeCtx(1n, bs)
+      const last = next(DAVE)
+      await x.a.upfront(last, ctxA2)
+      await x.a.charge(last, 21_000n, ctxA2)
+      await x.a.observeBlock?.({ blockNumber: 1n, txs: [...ts.map((s) => s.tx), last], store: other })
+      await bs.flush()
+      await block(x.b, view(x.plainB), 1n, [...ts, { tx: last, gasUsed: 21_000n }], 'evm')
+      expect(entries(x.innerA)).toBe(entries(x.plainB))
+    })
+
     it('agrees bit for bit on random blocks: both orders, exclusions, reverted blocks, window edges, extreme values', async () => {
       let seed = 12345
       const rand = (n: number) => {

@@ -108,10 +108,22 @@ export function addUsage(h: Holder, gasUsed: bigint, markNonce?: bigint): void {
 }
 
 function markDirty(h: Holder): void {
+  const b = h.block
+  const pending = b.pending
+  if (pending[pending.length - 1] !== b) {
+    // The block execution that charged last: the one a store `writeUsage` does not know stands for (an aborted
+    // block's, never written, drops out).
+    const i = pending.lastIndexOf(b)
+    if (i >= 0) pending.splice(i, 1)
+    if (pending.length >= MAX_PENDING) pending.shift()
+    pending.push(b)
+  }
   if (h.dirty) return
   h.dirty = true
-  h.block.dirty.push(h)
+  b.dirty.push(h)
 }
+// Block executions kept waiting for observeBlock by a model (aborted ones never get it).
+const MAX_PENDING = 4
 
 /**
  * The packed value of the fields: `encodeUsage`, without its saturation (each field is in its range by
