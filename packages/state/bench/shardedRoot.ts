@@ -1,0 +1,118 @@
+// npx tsx --conditions=source packages/state/bench/shardedRoot.ts (or npm run bench:shardedRoot -w packages/state)
+// Exactly the sharded state's root(): BASE accounts flushed into a LevelDB; each run opens a fresh state at
+// that root, putAccounts() N changed accounts (half existing, half new; no reads first, as the parallel VM's
+// main thread writes the workers' results) and times root() alone. createStateDb vs createShardedStateDb with
+// in-thread shards (1 and 2) and worker shards (2), in turn, the order alternating; roots checked equal.
+import { readFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { type Account, type Address, type Db, type Hex, levelDb, type StateDb } from '@appchain/core'
+import { createShardedStateDb, createStateDb } from '../src/index.js'
+import { account, address, median, ms, printTable } from './util.js'
+
+const BASE = Number(process.env.BENCH_ROOT_BASE ?? 100_000)
+const N = Number(process.env.BENCH_ROOT_CHANGED ?? 40_000)
+const RUNS = Number(process.env.BENCH_ROOT_RUNS ?? 5)
+/** Which states to run, by name fragment (comma-separated); default all. */
+const ONLY = process.env.BENCH_ROOT_ONLY?.split(',')
+/** A directory: write a CPU profile of the main thread's root() in the last run, per state. */
+const PROFILE = process.env.BENCH_ROOT_PROFILE
+
+/** CPU ms of this thread so far (Linux /proc, clock ticks of 10 ms). */
+function threadCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    return Number.NaN
+  }
+}
+
+type Make = (db: Db, root: Hex) => Promise<StateDb & { close?: () => Promise<void> }>
+const all: [string, Make][] = [
+  ['createStateDb', async (db, root) => createStateDb({ db, root })],
+  ['sharded, 1 in-thread', (db, root) => createShardedStateDb({ db, root, shards: 1, host: 'inThread' })],
+  ['sharded, 2 in-thread', (db, root) => createShardedStateDb({ db, root, shards: 2, host: 'inThread' })],
+  ['sharded, 2 workers', (db, root) => createShardedStateDb({ db, root, shards: 2 })],
+]
+const variants = all.filter(([name]) => ONLY === undefined || ONLY.some((o) => name.includes(o)))
+
+const dir = await mkdtemp(join(tmpdir(), 'sharded-root-bench-'))
+try {
+  process.stderr.write(`  … base: ${BASE} accounts into LevelDB\n`)
+  const db = await levelDb({ path: join(dir, 'base') })
+  const base = createStateDb({ db })
+  const baseAddresses = Array.from({ length: BASE }, (_, i) => address(i))
+  await base.putAccounts!(
+    baseAddresses,
+    baseAddresses.map((_, i) => account(BigInt(i + 1))),
+  )
+  const { root: baseRoot, ops } = await base.flush()
+  await db.batch(ops)
+
+  // The same changes for every state: N/2 existing accounts (every other one) and N/2 new ones.
+  const addresses: Address[] = []
+  const accounts: Account[] = []
+  for (let i = 0; i < N; i++) {
+    addresses.push(i % 2 === 0 && i < BASE ? baseAddresses[i]! : address(BASE + i))
+    accounts.push(account(BigInt(i + 5), 1n))
+  }
+
+  const wall = new Map<string, number[]>(variants.map(([n]) => [n, []]))
+  const cpu = new Map<string, number[]>(variants.map(([n]) => [n, []]))
+  for (let run = 0; run <= RUNS; run++) {
+    const roots = new Set<Hex>()
+    const order = run % 2 === 0 ? variants : [...variants].reverse()
+    for (const [name, make] of order) {
+      const state = await make(db, baseRoot)
+      await state.putAccounts!(addresses, accounts)
+      const session = PROFILE !== undefined && run === RUNS ? new Session() : undefined
+      if (session !== undefined) {
+        session.connect()
+        await session.post('Profiler.enable')
+        await session.post('Profiler.start')
+      }
+      const c0 = threadCpuMs()
+      const t0 = performance.now()
+      roots.add(await state.root())
+      const t = performance.now() - t0
+      const c = threadCpuMs() - c0
+      if (session !== undefined) {
+        const { profile } = await session.post('Profiler.stop')
+        await writeFile(join(PROFILE!, `root-${name.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile))
+        session.disconnect()
+      }
+      await state.close?.()
+      if (run > 0) {
+        wall.get(name)!.push(t)
+        cpu.get(name)!.push(c)
+      }
+    }
+    if (roots.size !== 1) throw new Error(`run ${run}: roots differ: ${[...roots].join(' ')}`)
+  }
+  await db.close()
+
+  const first = variants[0]![0]
+  const w0 = median(wall.get(first)!)
+  const c0 = median(cpu.get(first)!)
+  console.log(
+    `\nroot() of ${N / 1000}k changed accounts (half existing) after putAccounts, fresh state on a ${BASE / 1000}k-account LevelDB, median of ${RUNS} runs after a first (node ${process.version})`,
+  )
+  printTable(
+    ['state (ms, median)', 'root() wall', `vs ${first}`, 'main-thread CPU', `vs ${first}`],
+    variants.map(([name]) => {
+      const w = median(wall.get(name)!)
+      const c = median(cpu.get(name)!)
+      return [name, ms(w), `${(w0 / w).toFixed(2)}x`, ms(c), `${(c0 / c).toFixed(2)}x`]
+    }),
+  )
+  console.log(
+    '(main-thread CPU from /proc/thread-self/stat, 10 ms ticks; ratio > 1: faster than the first row; roots checked equal every run)\n',
+  )
+} finally {
+  await rm(dir, { recursive: true, force: true })
+}
