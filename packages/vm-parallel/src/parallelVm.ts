@@ -8,6 +8,7 @@ import type {
   Db,
   Deposit,
   GasModel,
+  GasStore,
   GenesisAlloc,
   Hex,
   PortableGasModel,
@@ -534,6 +535,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       s.timings.settle = performance.now() - tSettle
       return commit({
         bs,
+        store,
         state,
         gas,
         ctx,
@@ -637,6 +639,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     s.timings.settle = performance.now() - tSettle
     return commit({
       bs,
+      store,
       state,
       gas,
       ctx,
@@ -698,6 +701,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
   /** After the phases: the model's block observation, the block's writes, the receipts and the three roots. */
   const commit = async (b: {
     bs: BlockState
+    /** The block's gas store, the one the model's charges used: `observeBlock` writes what they kept in memory. */
+    store: GasStore
     state: StateDb
     gas: GasModel
     ctx: BlockContext
@@ -711,7 +716,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
   }): Promise<BlockExecution> => {
     const { bs, state, s } = b
     const tCommit = performance.now()
-    await b.gas.observeBlock?.({ blockNumber: b.ctx.number, txs: b.txs, store: bs.gasStore() })
+    await b.gas.observeBlock?.({ blockNumber: b.ctx.number, txs: b.txs, store: b.store })
     await bs.flush()
     s.timings.flush = performance.now() - tCommit
     const included: TxEnvelope[] = [...b.depositEnvelopes, ...b.txs]
