@@ -12,7 +12,9 @@ import { benchContext, cpuMs, flushedState, median, signTransfers, transferWorkl
 // sender) at WORKERS (default 2), BENCH_REPS runs after one warm-up, each phase's milliseconds printed.
 // PROFILE=file.cpuprofile writes a CPU profile of the main thread during the last block. Each run also executes
 // the block on createStateDb with the same VM (the main-thread pipeline), alternating, and the medians and their
-// ratio are printed at the end (roots checked equal).
+// ratio are printed at the end (roots checked equal). BENCH_PLAIN=0 skips the createStateDb runs (quicker
+// old/new comparisons of the sharded pipeline; roots are then checked equal across its own runs). The medians of
+// the sharded runs' CPU and rounds are printed too.
 const N = Number(process.env.BENCH_TXS ?? 20_000)
 const workers = Number(process.env.WORKERS ?? 2)
 const REPS = Number(process.env.BENCH_REPS ?? 3)
@@ -26,8 +28,18 @@ for (const t of w.transfers) alloc[t.from.address] = { balance: 10n ** 24n }
 const vm = parallelVm({ programs: [token], workers, shardedState: true })
 const times: Record<'plain' | 'vmShards', number[]> = { plain: [], vmShards: [] }
 const roots = new Set<string>()
+const plainRuns = process.env.BENCH_PLAIN !== '0'
+const sharded: Record<'mainCpu' | 'allCpu' | 'plan' | 'prepare' | 'execute' | 'adopt' | 'root', number[]> = {
+  mainCpu: [],
+  allCpu: [],
+  plan: [],
+  prepare: [],
+  execute: [],
+  adopt: [],
+  root: [],
+}
 for (let i = 0; i <= REPS; i++) {
-  {
+  if (plainRuns) {
     const plain = await flushedState(alloc, vm.genesis)
     const txs = (await vm.decodeTxs(raws, { chainId: 4242n })) as ParallelTx[]
     const t = performance.now()
@@ -55,14 +67,29 @@ for (let i = 0; i <= REPS; i++) {
     session.disconnect()
   }
   await state.close()
-  if (i > 0) times.vmShards.push(te)
+  if (i > 0) {
+    times.vmShards.push(te)
+    const tm = vm.lastStats()?.timings
+    sharded.mainCpu.push(cpu.main - c.main)
+    sharded.allCpu.push(cpu.all - c.all)
+    sharded.plan.push(tm?.load ?? Number.NaN)
+    sharded.prepare.push(tm?.hold ?? Number.NaN)
+    sharded.execute.push(tm?.execute ?? Number.NaN)
+    sharded.adopt.push(tm?.adopt ?? Number.NaN)
+    sharded.root.push(tm?.root ?? Number.NaN)
+  }
   roots.add(r.stateRoot)
   console.log(
     `${w.name} ${workers} worker(s): exec ${te.toFixed(0)} ms, main CPU ${(cpu.main - c.main).toFixed(0)}, all CPU ${(cpu.all - c.all).toFixed(0)} (${r.included.length} txs) ${JSON.stringify(vm.lastStats()?.timings, (_, v) => (typeof v === 'number' ? Math.round(v) : v))}`,
   )
 }
 await vm.close()
-const [p, v] = [median(times.plain), median(times.vmShards)]
+console.log(
+  `vmShards medians (ms): ${Object.entries(sharded)
+    .map(([k, xs]) => `${k} ${median(xs).toFixed(0)}`)
+    .join(', ')}`,
+)
+const [p, v] = [plainRuns ? median(times.plain) : Number.NaN, median(times.vmShards)]
 console.log(
   `median exec: createStateDb ${p.toFixed(0)} ms, vmShards ${v.toFixed(0)} ms, vmShards/plain ${(v / p).toFixed(2)}x; ${roots.size === 1 ? 'identical roots' : 'ROOTS DIFFER'}`,
 )

@@ -506,6 +506,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         gas: gas as GasModel & { portable: PortableGasModel },
         env,
         chargeCtx,
+        keepsRecords: (program) => registry.infos.get(program)?.data === true,
       })
       const t = sharded.timings
       const s: ParallelStats = {

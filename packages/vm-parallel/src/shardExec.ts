@@ -16,7 +16,6 @@ import { createExecutor, type ExecEnv, type ExecTx, type ProgramInfo, recordKey 
 import { type PackedItems, unpackItems } from './packed.js'
 import { decodeRecord, encodeRecord, joinWords, recordSlot, recordWords } from './record.js'
 import type { Sandbox } from './sandbox.js'
-import { cachedNibble } from './shardPlan.js'
 
 /** A VM worker starts serving one shard of a state (`openState`): the port's other end is the state's. */
 export interface HostShardTask {
@@ -28,7 +27,16 @@ export interface HostShardTask {
 
 /** The transactions one worker executes, in block order, as columns. */
 export interface ShardTxs {
+  /** Each transaction's position in the block. */
   index: Int32Array
+  sender: Address[]
+  /** Transaction k's declared accounts: `accounts[accessStart[k] .. accessStart[k + 1]]`, reads first. */
+  accounts: Address[]
+  accessStart: Uint32Array
+  readCount: Uint16Array
+  /** `program` and `method` of transaction k: `calls[2 * call[k]]`, `calls[2 * call[k] + 1]`. */
+  calls: string[]
+  call: Uint16Array
   hash: Hex[]
   nonce: bigint[]
   gasLimit: bigint[]
@@ -42,24 +50,21 @@ export interface ShardTxs {
 }
 
 /**
- * Round 1: the block's plan (every transaction's worker, sender and declared accounts, as columns) and the
- * receiving worker's own transactions. The worker loads the accounts and records it owns that any transaction
- * needs and answers, per peer, the current values of those the peer's transactions need.
+ * Round 1: the receiving worker's share of the block, split by the main thread. The worker loads the accounts
+ * and records it owns that any transaction of the block needs (`load`, `records`), and answers, per peer, the
+ * current values of those the peer's transactions need (`exports`: positions in `load` and `records`).
  */
 export interface ShardPrepareTask {
   op: 'shardPrepare'
   state: number
-  self: number
-  workers: number
-  worker: Uint8Array
-  sender: Address[]
-  /** Transaction i's declared accounts: `accounts[accessStart[i] .. accessStart[i + 1]]`, reads first. */
-  accounts: Address[]
-  accessStart: Uint32Array
-  readCount: Uint16Array
-  /** `program` and `method` of transaction i: `calls[2 * call[i]]`, `calls[2 * call[i] + 1]`. */
-  calls: string[]
-  call: Uint16Array
+  /** Owned accounts the block needs, each once. */
+  load: Address[]
+  /** Owned records the block needs: program `recordPrograms[recordProgram[r]]` of account `load[recordAccount[r]]`. */
+  recordPrograms: string[]
+  recordProgram: Uint16Array
+  recordAccount: Uint32Array
+  /** Per worker (undefined for itself and for peers needing nothing of it): what to export to it. */
+  exports: ({ accounts: Uint32Array; records: Uint32Array } | undefined)[]
   mine: ShardTxs
 }
 
@@ -143,7 +148,7 @@ interface Hosted {
   shard: AccountShard
   owned: Uint8Array
   /** The block being executed: this worker's transactions and the owned state loaded in round 1. */
-  block?: { task: ShardPrepareTask; accounts: Map<Address, Slot>; records: Map<string, Rec> } | undefined
+  block?: { mine: ShardTxs; accounts: Map<Address, Slot>; records: Map<string, Rec> } | undefined
 }
 
 const hosted = new Map<number, Hosted>()
@@ -172,74 +177,68 @@ const EMPTY: Account = { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
  * Round 1 (see `ShardPrepareTask`): loads what this worker owns of the block's accounts and records, and
  * returns one export per worker (undefined for itself and for peers needing nothing of it).
  */
-export async function prepareShardBlock(
-  task: ShardPrepareTask,
-  infos: ReadonlyMap<string, ProgramInfo>,
-): Promise<(ShardExport | undefined)[]> {
+export async function prepareShardBlock(task: ShardPrepareTask): Promise<(ShardExport | undefined)[]> {
   const h = hostedState(task.state)
-  const owns = (a: Address) => h.owned[cachedNibble(a)] === 1
-  const accounts = new Set<Address>()
-  const records = new Map<string, [string, Address]>()
-  const perPeer: { accounts: Set<Address>; records: Set<string> }[] = Array.from({ length: task.workers }, () => ({
-    accounts: new Set(),
-    records: new Set(),
-  }))
-  const n = task.worker.length
-  for (let i = 0; i < n; i++) {
-    const w = task.worker[i]!
-    const program = task.calls[2 * task.call[i]!]!
-    const keeps = infos.get(program)?.data === true
-    const peer = w === task.self ? undefined : perPeer[w]!
-    const visit = (a: Address, record: boolean) => {
-      if (!owns(a)) return
-      accounts.add(a)
-      peer?.accounts.add(a)
-      if (!record) return
-      const key = recordKey(program, a)
-      if (!records.has(key)) records.set(key, [program, a])
-      peer?.records.add(key)
-    }
-    visit(task.sender[i]!, false)
-    for (let j = task.accessStart[i]!; j < task.accessStart[i + 1]!; j++) visit(task.accounts[j]!, keeps)
-  }
   const { shard } = h
+  const { load, recordPrograms, recordProgram, recordAccount } = task
+  const nr = recordAccount.length
   // Accounts and records' length words in one read, then the records' words in another.
-  const lengthSlots: [Address, Hex][] = []
-  for (const [program, a] of records.values()) lengthSlots.push([a, recordSlot(program, 0)])
-  await shard.load([...accounts], lengthSlots)
+  const lengthSlots: [Address, Hex][] = new Array(nr)
+  for (let r = 0; r < nr; r++)
+    lengthSlots[r] = [load[recordAccount[r]!]!, recordSlot(recordPrograms[recordProgram[r]!]!, 0)]
+  await shard.load(load, lengthSlots)
   const wordSlots: [Address, Hex][] = []
-  const lengths: number[] = []
-  for (const [program, a] of records.values()) {
-    const length = Number(BigInt(shard.getStorage(a, recordSlot(program, 0))))
-    lengths.push(length)
+  const lengths: number[] = new Array(nr)
+  for (let r = 0; r < nr; r++) {
+    const [a, slot] = lengthSlots[r]!
+    const program = recordPrograms[recordProgram[r]!]!
+    const length = Number(BigInt(shard.getStorage(a, slot)))
+    lengths[r] = length
     for (let k = 1; k <= Math.ceil(length / 32); k++) wordSlots.push([a, recordSlot(program, k)])
   }
   if (wordSlots.length > 0) await shard.load([], wordSlots)
   const slots = new Map<Address, Slot>()
-  for (const a of accounts) slots.set(a, { account: shard.getAccount(a) ?? { ...EMPTY }, dirty: false })
+  const loaded: Account[] = new Array(load.length)
+  for (let j = 0; j < load.length; j++) {
+    const account = shard.getAccount(load[j]!) ?? { ...EMPTY }
+    loaded[j] = account
+    slots.set(load[j]!, { account, dirty: false })
+  }
   const recs = new Map<string, Rec>()
-  let r = 0
-  for (const [key, [program, a]] of records) {
-    const length = lengths[r++]!
+  const recKeys: string[] = new Array(nr)
+  for (let r = 0; r < nr; r++) {
+    const program = recordPrograms[recordProgram[r]!]!
+    const a = load[recordAccount[r]!]!
+    const length = lengths[r]!
     const count = Math.ceil(length / 32)
     const words: Hex[] = new Array(count)
     for (let k = 1; k <= count; k++) words[k - 1] = shard.getStorage(a, recordSlot(program, k))
+    const key = recordKey(program, a)
+    recKeys[r] = key
     recs.set(key, { value: decodeRecord(joinWords(words, length)), words: count, dirty: false })
   }
-  h.block = { task, accounts: slots, records: recs }
-  return perPeer.map((p, w) => {
-    if (w === task.self || p.accounts.size === 0) return undefined
-    const out: ShardExport = { address: [], nonce: [], balance: [], codeHash: [], records: [] }
-    for (const a of p.accounts) {
-      const acc = slots.get(a)!.account
-      out.address.push(a)
-      out.nonce.push(acc.nonce)
-      out.balance.push(acc.balance)
-      if (acc.codeHash !== KECCAK_EMPTY) out.codeHash.push([out.address.length - 1, acc.codeHash])
+  h.block = { mine: task.mine, accounts: slots, records: recs }
+  return task.exports.map((p) => {
+    if (p === undefined) return undefined
+    const m = p.accounts.length
+    const out: ShardExport = {
+      address: new Array(m),
+      nonce: new Array(m),
+      balance: new Array(m),
+      codeHash: [],
+      records: [],
     }
-    for (const key of p.records) {
-      const rec = recs.get(key)!
-      out.records.push([key, [...rec.value], rec.words])
+    for (let k = 0; k < m; k++) {
+      const j = p.accounts[k]!
+      const acc = loaded[j]!
+      out.address[k] = load[j]!
+      out.nonce[k] = acc.nonce
+      out.balance[k] = acc.balance
+      if (acc.codeHash !== KECCAK_EMPTY) out.codeHash.push([k, acc.codeHash])
+    }
+    for (const r of p.records) {
+      const rec = recs.get(recKeys[r]!)!
+      out.records.push([recKeys[r]!, [...rec.value], rec.words])
     }
     return out
   })
@@ -280,7 +279,6 @@ export async function executeShardBlock(
   if (block === undefined) throw new Error(`State ${task.state}: shardExecute before shardPrepare`)
   h.block = undefined
   const { accounts, records } = block
-  const plan = block.task
   for (const ex of task.imports) {
     for (let i = 0; i < ex.address.length; i++) {
       const account = { nonce: ex.nonce[i]!, balance: ex.balance[i]!, codeHash: KECCAK_EMPTY }
@@ -318,7 +316,7 @@ export async function executeShardBlock(
     },
   }
 
-  const mine = plan.mine
+  const { mine } = block
   const raws = unpackItems(mine.raw)
   const n = mine.index.length
   const feeTokens = new Map(mine.feeToken)
@@ -332,8 +330,7 @@ export async function executeShardBlock(
   const holds: { payer: Address; amount: bigint }[] = new Array(n)
   // Phase 1, in block order.
   for (let k = 0; k < n; k++) {
-    const i = mine.index[k]!
-    const sender = plan.sender[i]!
+    const sender = mine.sender[k]!
     const tx: TxEnvelope = {
       hash: mine.hash[k]!,
       raw: raws[k]!,
@@ -389,17 +386,17 @@ export async function executeShardBlock(
   for (let k = 0; k < n; k++) {
     if (holds[k] === undefined) continue
     const i = mine.index[k]!
-    const s = plan.accessStart[i]!
-    const r = s + plan.readCount[i]!
-    const c = plan.call[i]!
+    const s = mine.accessStart[k]!
+    const r = s + mine.readCount[k]!
+    const c = mine.call[k]!
     const tx: ExecTx = {
       index: i,
-      program: plan.calls[2 * c]!,
-      method: plan.calls[2 * c + 1]!,
+      program: mine.calls[2 * c]!,
+      method: mine.calls[2 * c + 1]!,
       argsJson: mine.argsJson[k]!,
-      sender: plan.sender[i]!,
-      reads: plan.accounts.slice(s, r),
-      writes: plan.accounts.slice(r, plan.accessStart[i + 1]!),
+      sender: mine.sender[k]!,
+      reads: mine.accounts.slice(s, r),
+      writes: mine.accounts.slice(r, mine.accessStart[k + 1]!),
     }
     const o = run(tx)
     if (o.miss) throw new Error(`Sharded block: transaction ${i} needs ${o.miss.account}, which was not prepared`)

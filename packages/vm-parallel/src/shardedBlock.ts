@@ -10,10 +10,11 @@ import {
 import type { WorkerPool } from '@appchain/core/workers'
 import { type BatchTxResult, batchResults } from './batch.js'
 import type { ExecEnv } from './executor.js'
+import { recordKey } from './executor.js'
 import { packItems } from './packed.js'
 import type { ParallelTx } from './parallelTx.js'
-import type { ShardExcluded, ShardExecResult, ShardExport, ShardPrepareTask, ShardTxs } from './shardExec.js'
-import { shardPlan } from './shardPlan.js'
+import type { ShardExcluded, ShardExecResult, ShardExport, ShardPrepareTask } from './shardExec.js'
+import { cachedNibble, nibbleOwners, shardPlan } from './shardPlan.js'
 import type { WorkerTask } from './worker.js'
 
 /** A transaction the sharded pipeline accepted, with what its receipt needs. */
@@ -45,7 +46,7 @@ export interface ShardedBlockResult {
  * @example
  * ```ts
  * await state.root()
- * const { accepted, excluded } = await executeShardedBlock({ pool, stateId, state, txs, ctx, gas, env, chargeCtx })
+ * const { accepted, excluded } = await executeShardedBlock({ pool, stateId, state, txs, ctx, gas, env, chargeCtx, keepsRecords })
  * ```
  */
 export async function executeShardedBlock(input: {
@@ -58,6 +59,8 @@ export async function executeShardedBlock(input: {
   env: ExecEnv
   /** The main thread's charge context: a transaction the workers' model refused is asked again here. */
   chargeCtx: ChargeContext
+  /** Whether a program keeps records (its declared accounts' records are loaded and exported). */
+  keepsRecords: (program: string) => boolean
 }): Promise<ShardedBlockResult> {
   const { pool, stateId, state, txs, ctx, gas, env } = input
   const workers = pool.size
@@ -66,68 +69,13 @@ export async function executeShardedBlock(input: {
     txs.map((t) => ({ sender: t.sender, reads: t.accessSet.reads, writes: t.accessSet.writes })),
     workers,
   )
-  // The plan's columns, shared by every worker.
   const n = txs.length
-  const sender: Address[] = new Array(n)
-  const accounts: Address[] = []
-  const accessStart = new Uint32Array(n + 1)
-  const readCount = new Uint16Array(n)
-  const calls: string[] = []
-  const callIds = new Map<string, number>()
-  const call = new Uint16Array(n)
-  const mineIdx: number[][] = Array.from({ length: workers }, () => [])
-  for (let i = 0; i < n; i++) {
-    const tx = txs[i]!
-    sender[i] = tx.sender
-    accessStart[i] = accounts.length
-    readCount[i] = tx.accessSet.reads.length
-    for (const a of tx.accessSet.reads) accounts.push(a)
-    for (const a of tx.accessSet.writes) accounts.push(a)
-    const key = `${tx.program}\u0000${tx.method}`
-    let c = callIds.get(key)
-    if (c === undefined) {
-      c = callIds.size
-      callIds.set(key, c)
-      calls.push(tx.program, tx.method)
-    }
-    call[i] = c
-    mineIdx[worker[i]!]!.push(i)
-  }
-  accessStart[n] = accounts.length
-  const mineOf = (idx: number[]): ShardTxs => ({
-    index: Int32Array.from(idx),
-    hash: idx.map((i) => txs[i]!.hash),
-    nonce: idx.map((i) => txs[i]!.nonce),
-    gasLimit: idx.map((i) => txs[i]!.gasLimit),
-    maxFeePerGas: idx.map((i) => txs[i]!.fee.maxFeePerGas),
-    maxPriorityFeePerGas: idx.map((i) => txs[i]!.fee.maxPriorityFeePerGas),
-    feeToken: feeTokensOf(idx, txs),
-    intrinsicGas: idx.map((i) => txs[i]!.intrinsicGas),
-    argsJson: idx.map((i) => txs[i]!.argsJson),
-    raw: packItems(idx.map((i) => txs[i]!.raw)),
-  })
+  const mine = splitPlan(stateId, txs, worker, workers, input.keepsRecords)
   const t1 = performance.now()
 
   // Round 1: every worker loads what it owns; the exports go to their peers as they are.
   const exports = (await Promise.all(
-    Array.from({ length: workers }, (_, w) => {
-      const mine = mineOf(mineIdx[w]!)
-      const task: ShardPrepareTask = {
-        op: 'shardPrepare',
-        state: stateId,
-        self: w,
-        workers,
-        worker,
-        sender,
-        accounts,
-        accessStart,
-        readCount,
-        calls,
-        call,
-        mine,
-      }
-      return pool.runOn(w, task, [mine.raw.bytes.buffer, mine.raw.ends.buffer])
-    }),
+    mine.map((task, w) => pool.runOn(w, task, [task.mine.raw.bytes.buffer, task.mine.raw.ends.buffer])),
   )) as (ShardExport | undefined)[][]
   const t2 = performance.now()
 
@@ -192,7 +140,7 @@ export async function executeShardedBlock(input: {
   const acceptedAt: (ShardedAccepted | undefined)[] = new Array(n)
   for (let w = 0; w < workers; w++) {
     const r = results[w]!
-    const idx = mineIdx[w]!
+    const idx = mine[w]!.mine.index
     const index: number[] = []
     for (let k = 0, e = 0; k < idx.length; k++) {
       if (r.stage[k] === 0) index.push(idx[k]!)
@@ -228,7 +176,7 @@ export async function executeShardedBlock(input: {
 }
 
 /** The transactions (position in `idx`) that bid in a fee token. */
-function feeTokensOf(idx: readonly number[], txs: readonly ParallelTx[]): [number, Address][] {
+function feeTokensOf(idx: ArrayLike<number>, txs: readonly ParallelTx[]): [number, Address][] {
   const out: [number, Address][] = []
   for (let k = 0; k < idx.length; k++) {
     const token = txs[idx[k]!]!.fee.feeToken
@@ -265,4 +213,139 @@ async function excludedError(
         data: { hash: tx.hash },
       })
   }
+}
+
+/**
+ * Splits the block for the workers once: per worker, its own transactions as columns, the owned accounts and
+ * records the block needs of it (each once), and per peer the positions of those the peer's transactions need.
+ * An account's owner is the worker hosting its nibble; a declared account's record is needed when its
+ * transaction's program keeps records (the sender's never is, as in the reference).
+ */
+function splitPlan(
+  stateId: number,
+  txs: readonly ParallelTx[],
+  worker: Uint8Array,
+  workers: number,
+  keepsRecords: (program: string) => boolean,
+): ShardPrepareTask[] {
+  const owners = nibbleOwners(workers)
+  const own = Array.from({ length: workers }, () => ({
+    ids: new Map<Address, number>(),
+    load: [] as Address[],
+    /** Per loaded account, the workers (bits) it is exported to. */
+    sent: [] as number[],
+    recIds: new Map<string, number>(),
+    recordProgram: [] as number[],
+    recordAccount: [] as number[],
+    recSent: [] as number[],
+    exports: Array.from({ length: workers }, () => ({ accounts: [] as number[], records: [] as number[] })),
+    idx: [] as number[],
+    sender: [] as Address[],
+    accounts: [] as Address[],
+    accessStart: [] as number[],
+    readCount: [] as number[],
+    call: [] as number[],
+  }))
+  const recordPrograms: string[] = []
+  const programIds = new Map<string, number>()
+  const calls: string[] = []
+  const callIds = new Map<string, number>()
+  const need = (a: Address, w: number): number => {
+    const o = own[owners[cachedNibble(a)]!]!
+    let id = o.ids.get(a)
+    if (id === undefined) {
+      id = o.load.length
+      o.ids.set(a, id)
+      o.load.push(a)
+      o.sent.push(0)
+    }
+    if (o !== own[w] && (o.sent[id]! & (1 << w)) === 0) {
+      o.sent[id]! |= 1 << w
+      o.exports[w]!.accounts.push(id)
+    }
+    return owners[cachedNibble(a)]!
+  }
+  const needRecord = (program: string, a: Address, w: number) => {
+    const ownerIdx = owners[cachedNibble(a)]!
+    const o = own[ownerIdx]!
+    const key = recordKey(program, a)
+    let id = o.recIds.get(key)
+    if (id === undefined) {
+      let p = programIds.get(program)
+      if (p === undefined) {
+        p = recordPrograms.length
+        programIds.set(program, p)
+        recordPrograms.push(program)
+      }
+      id = o.recordProgram.length
+      o.recIds.set(key, id)
+      o.recordProgram.push(p)
+      o.recordAccount.push(o.ids.get(a)!)
+      o.recSent.push(0)
+    }
+    if (ownerIdx !== w && (o.recSent[id]! & (1 << w)) === 0) {
+      o.recSent[id]! |= 1 << w
+      o.exports[w]!.records.push(id)
+    }
+  }
+  for (let i = 0; i < txs.length; i++) {
+    const tx = txs[i]!
+    const w = worker[i]!
+    const m = own[w]!
+    const keeps = keepsRecords(tx.program)
+    m.idx.push(i)
+    m.sender.push(tx.sender)
+    m.accessStart.push(m.accounts.length)
+    m.readCount.push(tx.accessSet.reads.length)
+    need(tx.sender, w)
+    for (const list of [tx.accessSet.reads, tx.accessSet.writes])
+      for (const a of list) {
+        m.accounts.push(a)
+        need(a, w)
+        if (keeps) needRecord(tx.program, a, w)
+      }
+    const key = `${tx.program}\u0000${tx.method}`
+    let c = callIds.get(key)
+    if (c === undefined) {
+      c = callIds.size
+      callIds.set(key, c)
+      calls.push(tx.program, tx.method)
+    }
+    m.call.push(c)
+  }
+  return own.map((o, w) => {
+    const idx = o.idx
+    o.accessStart.push(o.accounts.length)
+    return {
+      op: 'shardPrepare',
+      state: stateId,
+      load: o.load,
+      recordPrograms,
+      recordProgram: Uint16Array.from(o.recordProgram),
+      recordAccount: Uint32Array.from(o.recordAccount),
+      exports: o.exports.map((e, p) =>
+        p === w || e.accounts.length === 0
+          ? undefined
+          : { accounts: Uint32Array.from(e.accounts), records: Uint32Array.from(e.records) },
+      ),
+      mine: {
+        index: Int32Array.from(idx),
+        sender: o.sender,
+        accounts: o.accounts,
+        accessStart: Uint32Array.from(o.accessStart),
+        readCount: Uint16Array.from(o.readCount),
+        calls,
+        call: Uint16Array.from(o.call),
+        hash: idx.map((i) => txs[i]!.hash),
+        nonce: idx.map((i) => txs[i]!.nonce),
+        gasLimit: idx.map((i) => txs[i]!.gasLimit),
+        maxFeePerGas: idx.map((i) => txs[i]!.fee.maxFeePerGas),
+        maxPriorityFeePerGas: idx.map((i) => txs[i]!.fee.maxPriorityFeePerGas),
+        feeToken: feeTokensOf(idx, txs),
+        intrinsicGas: idx.map((i) => txs[i]!.intrinsicGas),
+        argsJson: idx.map((i) => txs[i]!.argsJson),
+        raw: packItems(idx.map((i) => txs[i]!.raw)),
+      },
+    }
+  })
 }

@@ -41,7 +41,7 @@ serveWorker(async (task: WorkerTask) => {
     return orderedTrieRoot(unpackItems(task))
   }
   if (task.op === 'hostShard') return hostShard(task)
-  if (task.op === 'shardPrepare') return prepareShardBlock(task, registry.infos)
+  if (task.op === 'shardPrepare') return prepareShardBlock(task)
   if (task.op === 'shardExecute') return executeShardBlock(task, sandbox, registry.infos)
   return runBatch(sandbox, registry.infos, task)
 })
