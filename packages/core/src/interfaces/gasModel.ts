@@ -176,6 +176,11 @@ export interface GasModel {
    * without `getMany`, reads each key on first use as before.
    */
   prefetch?(txs: readonly TxEnvelope[], ctx: { blockNumber: bigint; store: GasStore }): Promise<void>
-  /** The accounts a transaction writes, used by models that price by demand; optional. */
+  /**
+   * Called once per executed block, after the last `charge` and before the block's store is flushed, with the block's
+   * included transactions and the **same** `GasStore` the block's `upfront`/`charge` calls were given (models that keep
+   * a block's usage in memory, as `sponsored` and `rateLimited` do, write it through that store here; `localFeeMarkets`
+   * records demand). Optional.
+   */
   observeBlock?(input: { blockNumber: bigint; txs: readonly TxEnvelope[]; store: GasStore }): Promise<void>
 }
