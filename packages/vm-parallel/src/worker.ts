@@ -1,4 +1,6 @@
-import { workerData } from 'node:worker_threads'
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { threadId, workerData } from 'node:worker_threads'
 import { serveWorker } from '@appchain/core/workers'
 import { keccakReady, orderedTrieRoot, keccakReady as stateKeccakReady } from '@appchain/state'
 import { type BatchTask, runBatch } from './batch.js'
@@ -32,8 +34,28 @@ const specs = (workerData as { specs: ProgramSpec[] }).specs
 const registry = createRegistry(specs)
 const sandbox = createSandbox(specs)
 
+// VM_WORKER_PROFILE=dir (diagnostics): each worker samples its CPU from a sharded block's round 1 until its
+// round 2's result is sent, and writes it to dir/worker<threadId>.cpuprofile (the last block's).
+const profileDir = process.env.VM_WORKER_PROFILE
+const profiler = profileDir ? new Session() : undefined
+if (profiler) {
+  profiler.connect()
+  await profiler.post('Profiler.enable')
+  await profiler.post('Profiler.setSamplingInterval', { interval: 200 })
+}
+const writeProfile = async (): Promise<void> => {
+  const { profile } = await profiler!.post('Profiler.stop')
+  writeFileSync(`${profileDir}/worker${threadId}.cpuprofile`, JSON.stringify(profile))
+}
+
 serveWorker(async (task: WorkerTask) => {
   await keccakReady()
+  if (profiler && task.op === 'shardPrepare') await profiler.post('Profiler.start')
+  if (profiler && task.op === 'shardExecute') {
+    const out = await executeShardBlock(task, sandbox, registry.infos)
+    setImmediate(writeProfile)
+    return out
+  }
   if (task.op === 'decode') return decodeItems(task.raws, registry, task.opts)
   if (task.op === 'trieRoot') {
     // The trie hashes with @appchain/state's keccak: WebAssembly once instantiated, 4x slower before.
