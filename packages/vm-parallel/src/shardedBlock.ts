@@ -250,8 +250,10 @@ function splitPlan(
   const programIds = new Map<string, number>()
   const calls: string[] = []
   const callIds = new Map<string, number>()
+  // One nibble look-up per account occurrence: the owner's table, then the account's id in it.
   const need = (a: Address, w: number): number => {
-    const o = own[owners[cachedNibble(a)]!]!
+    const owner = owners[cachedNibble(a)]!
+    const o = own[owner]!
     let id = o.ids.get(a)
     if (id === undefined) {
       id = o.load.length
@@ -259,15 +261,14 @@ function splitPlan(
       o.load.push(a)
       o.sent.push(0)
     }
-    if (o !== own[w] && (o.sent[id]! & (1 << w)) === 0) {
+    if (owner !== w && (o.sent[id]! & (1 << w)) === 0) {
       o.sent[id]! |= 1 << w
       o.exports[w]!.accounts.push(id)
     }
-    return owners[cachedNibble(a)]!
+    return owner
   }
-  const needRecord = (program: string, a: Address, w: number) => {
-    const ownerIdx = owners[cachedNibble(a)]!
-    const o = own[ownerIdx]!
+  const needRecord = (program: string, a: Address, owner: number, w: number) => {
+    const o = own[owner]!
     const key = recordKey(program, a)
     let id = o.recIds.get(key)
     if (id === undefined) {
@@ -283,10 +284,15 @@ function splitPlan(
       o.recordAccount.push(o.ids.get(a)!)
       o.recSent.push(0)
     }
-    if (ownerIdx !== w && (o.recSent[id]! & (1 << w)) === 0) {
+    if (owner !== w && (o.recSent[id]! & (1 << w)) === 0) {
       o.recSent[id]! |= 1 << w
       o.exports[w]!.records.push(id)
     }
+  }
+  const declared = (a: Address, m: (typeof own)[number], w: number, program: string, keeps: boolean) => {
+    m.accounts.push(a)
+    const owner = need(a, w)
+    if (keeps) needRecord(program, a, owner, w)
   }
   for (let i = 0; i < txs.length; i++) {
     const tx = txs[i]!
@@ -298,12 +304,8 @@ function splitPlan(
     m.accessStart.push(m.accounts.length)
     m.readCount.push(tx.accessSet.reads.length)
     need(tx.sender, w)
-    for (const list of [tx.accessSet.reads, tx.accessSet.writes])
-      for (const a of list) {
-        m.accounts.push(a)
-        need(a, w)
-        if (keeps) needRecord(tx.program, a, w)
-      }
+    for (const a of tx.accessSet.reads) declared(a, m, w, tx.program, keeps)
+    for (const a of tx.accessSet.writes) declared(a, m, w, tx.program, keeps)
     const key = `${tx.program}\u0000${tx.method}`
     let c = callIds.get(key)
     if (c === undefined) {
