@@ -427,18 +427,14 @@ export class AccountShard {
       if (c.slots !== undefined) for (const [s, w] of c.slots) if (w === undefined) needSlots.push([c.address, s])
     }
     await this.load(need, needSlots)
-    // Every subtrie path, resolved per nibble (one batched read per trie level).
+    // Every subtrie path, resolved for all nibbles at once (one batched read per trie level).
     const byNibble: number[][] = Array.from({ length: 16 }, () => [])
     for (let i = 0; i < n; i++) byNibble[paths[i]![0]!]!.push(i)
-    await Promise.all(
-      byNibble.map((idx, nibble) =>
-        idx.length === 0
-          ? undefined
-          : this.subtries[nibble]!.resolvePaths(
-              idx.map((i) => paths[i]!.subarray(1)),
-              false,
-            ),
+    await Trie.resolvePathsOf(
+      byNibble.flatMap((idx, nibble) =>
+        idx.length === 0 ? [] : [[this.subtries[nibble]!, idx.map((i) => paths[i]!.subarray(1))] as const],
       ),
+      false,
     )
 
     // Storage tries first: account leaves commit to their roots.

@@ -4,7 +4,7 @@ import { createMPT } from '@ethereumjs/mpt'
 import { describe, expect, it } from 'vitest'
 import { MissingTrieNodeError, UnresolvedTrieNodeError } from './errors.js'
 import { memoryNodeStore } from './nodeStore.js'
-import { createTrie } from './trie.js'
+import { createTrie, Trie } from './trie.js'
 
 const FIXTURES = new URL('../../../../shared/fixtures/trie/', import.meta.url)
 
@@ -235,6 +235,54 @@ describe('createTrie', () => {
     await reopened.resolvePaths([path], false)
     reopened.putPaths([[path, Uint8Array.of(9)]])
     expect(await reopened.get(Uint8Array.of(3))).toEqual(Uint8Array.of(9))
+  })
+
+  it('resolvePathsOf: several tries over one store, one read per level for all, same paths resolved', async () => {
+    const nodes = new Map<`0x${string}`, Uint8Array>()
+    const build = (tag: number) => {
+      const t = createTrie({ secure: true })
+      t.putPaths(
+        Array.from({ length: 300 }, (_, i) => [
+          t.pathOf(Uint8Array.of(tag, i >> 8, i & 255)),
+          Uint8Array.of(i & 255, tag),
+        ]),
+      )
+      for (const [h, e] of t.commit()) nodes.set(bytesToHex(h), e)
+      return t
+    }
+    const originals = [build(1), build(2)]
+    let reads = 0
+    const inner = memoryNodeStore(nodes)
+    const store = {
+      getNodes: (hashes: Uint8Array[]) => {
+        reads++
+        return inner.getNodes(hashes)
+      },
+    }
+    const tries = originals.map((t) => createTrie({ secure: true, root: t.root(), store }))
+    const keys = [1, 2].map((tag) => Array.from({ length: 50 }, (_, i) => Uint8Array.of(tag, 0, i * 3)))
+    const paths = keys.map((ks, j) => ks.map((k) => tries[j]!.pathOf(k)))
+    // Each trie alone: one read per level it loads.
+    const alone = []
+    for (let j = 0; j < 2; j++) {
+      reads = 0
+      await createTrie({ secure: true, root: originals[j]!.root(), store }).resolvePaths(paths[j]!, false)
+      alone.push(reads)
+    }
+    reads = 0
+    await Trie.resolvePathsOf(
+      tries.map((t, j) => [t, paths[j]!] as const),
+      false,
+    )
+    // Together: one read per level for both.
+    expect(alone[0]).toBeGreaterThan(1)
+    expect(reads).toBe(Math.max(alone[0]!, alone[1]!))
+    for (let j = 0; j < 2; j++)
+      for (let i = 0; i < 50; i++) expect(tries[j]!.getPath(paths[j]![i]!)).toEqual(Uint8Array.of(i * 3, j + 1))
+    tries[1]!.putPaths([[paths[1]![0]!, Uint8Array.of(7)]])
+    await originals[1]!.put(keys[1]![0]!, Uint8Array.of(7))
+    expect(tries[1]!.root()).toBe(originals[1]!.root())
+    expect(tries[0]!.root()).toBe(originals[0]!.root())
   })
 
   it('reopens from its committed nodes through a store', async () => {

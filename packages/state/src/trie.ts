@@ -384,6 +384,45 @@ export class Trie {
     }
   }
 
+  /**
+   * `resolvePaths` on several tries sharing one store (e.g. a shard's first-nibble subtries): one store read
+   * per trie level for all of them, instead of one per trie and level.
+   *
+   * @example
+   * ```ts
+   * await Trie.resolvePathsOf([[left, leftPaths], [right, rightPaths]], false)
+   * ```
+   */
+  static async resolvePathsOf(
+    work: readonly (readonly [trie: Trie, paths: Uint8Array[]])[],
+    forDelete: boolean,
+  ): Promise<void> {
+    let todo = work.filter(([trie, paths]) => trie.lazy && paths.length > 0)
+    const first = todo[0]?.[0]
+    if (first === undefined) return
+    if (todo.some(([trie]) => trie.store !== first.store)) {
+      await Promise.all(todo.map(([trie, paths]) => trie.resolvePaths(paths, forDelete)))
+      return
+    }
+    while (todo.length > 0) {
+      const holders: Holder[] = []
+      const next: (readonly [Trie, Uint8Array[]])[] = []
+      for (const [trie, paths] of todo) {
+        const again: Uint8Array[] = []
+        for (const p of paths) {
+          const before = holders.length
+          trie.findUnresolved(p, forDelete, holders)
+          if (holders.length > before) again.push(p)
+        }
+        if (again.length > 0) next.push([trie, again])
+      }
+      if (holders.length === 0) return
+      // Holders of several tries: `load` installs each in its own parent (a node or its trie).
+      await first.load(holders)
+      todo = next
+    }
+  }
+
   private findUnresolved(path: Uint8Array, forDelete: boolean, out: Holder[]): void {
     let parent: Trie | ExtensionNode | BranchNode = this
     let index = 0
