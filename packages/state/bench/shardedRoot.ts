@@ -3,6 +3,8 @@
 // that root, putAccounts() N changed accounts (half existing, half new; no reads first, as the parallel VM's
 // main thread writes the workers' results) and times root() alone. createStateDb vs createShardedStateDb with
 // in-thread shards (1 and 2) and worker shards (2), in turn, the order alternating; roots checked equal.
+// BENCH_ROOT_READ=1: getAccounts() of the changed accounts first (as a block reads its accounts before writing
+// them; a shard then prefetches their trie paths), timed apart, and read + root summed.
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
@@ -20,6 +22,7 @@ const RUNS = Number(process.env.BENCH_ROOT_RUNS ?? 5)
 const ONLY = process.env.BENCH_ROOT_ONLY?.split(',')
 /** A directory: write a CPU profile of the main thread's root() in the last run, per state. */
 const PROFILE = process.env.BENCH_ROOT_PROFILE
+const READ = process.env.BENCH_ROOT_READ === '1'
 
 /** CPU ms of this thread so far (Linux /proc, clock ticks of 10 ms). */
 function threadCpuMs(): number {
@@ -64,11 +67,16 @@ try {
 
   const wall = new Map<string, number[]>(variants.map(([n]) => [n, []]))
   const cpu = new Map<string, number[]>(variants.map(([n]) => [n, []]))
+  const other = new Map<string, number[]>(variants.map(([n]) => [n, []]))
+  const reads = new Map<string, number[]>(variants.map(([n]) => [n, []]))
   for (let run = 0; run <= RUNS; run++) {
     const roots = new Set<Hex>()
     const order = run % 2 === 0 ? variants : [...variants].reverse()
     for (const [name, make] of order) {
       const state = await make(db, baseRoot)
+      const r0 = performance.now()
+      if (READ) await state.getAccounts!(addresses)
+      const read = performance.now() - r0
       await state.putAccounts!(addresses, accounts)
       const session = PROFILE !== undefined && run === RUNS ? new Session() : undefined
       if (session !== undefined) {
@@ -77,10 +85,12 @@ try {
         await session.post('Profiler.start')
       }
       const c0 = threadCpuMs()
+      const p0 = process.cpuUsage()
       const t0 = performance.now()
       roots.add(await state.root())
       const t = performance.now() - t0
       const c = threadCpuMs() - c0
+      const p = process.cpuUsage(p0)
       if (session !== undefined) {
         const { profile } = await session.post('Profiler.stop')
         await writeFile(join(PROFILE!, `root-${name.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile))
@@ -90,6 +100,8 @@ try {
       if (run > 0) {
         wall.get(name)!.push(t)
         cpu.get(name)!.push(c)
+        other.get(name)!.push((p.user + p.system) / 1000 - c)
+        reads.get(name)!.push(read)
       }
     }
     if (roots.size !== 1) throw new Error(`run ${run}: roots differ: ${[...roots].join(' ')}`)
@@ -102,16 +114,34 @@ try {
   console.log(
     `\nroot() of ${N / 1000}k changed accounts (half existing) after putAccounts, fresh state on a ${BASE / 1000}k-account LevelDB, median of ${RUNS} runs after a first (node ${process.version})`,
   )
+  const r0 = median(wall.get(first)!.map((w, i) => w + reads.get(first)![i]!))
   printTable(
-    ['state (ms, median)', 'root() wall', `vs ${first}`, 'main-thread CPU', `vs ${first}`],
+    [
+      'state (ms, median)',
+      ...(READ ? ['getAccounts', 'read + root', `vs ${first}`] : []),
+      'root() wall',
+      `vs ${first}`,
+      'main-thread CPU',
+      `vs ${first}`,
+      'other threads CPU',
+    ],
     variants.map(([name]) => {
       const w = median(wall.get(name)!)
       const c = median(cpu.get(name)!)
-      return [name, ms(w), `${(w0 / w).toFixed(2)}x`, ms(c), `${(c0 / c).toFixed(2)}x`]
+      const rr = median(wall.get(name)!.map((x, i) => x + reads.get(name)![i]!))
+      return [
+        name,
+        ...(READ ? [ms(median(reads.get(name)!)), ms(rr), `${(r0 / rr).toFixed(2)}x`] : []),
+        ms(w),
+        `${(w0 / w).toFixed(2)}x`,
+        ms(c),
+        `${(c0 / c).toFixed(2)}x`,
+        ms(median(other.get(name)!)),
+      ]
     }),
   )
   console.log(
-    '(main-thread CPU from /proc/thread-self/stat, 10 ms ticks; ratio > 1: faster than the first row; roots checked equal every run)\n',
+    '(main-thread CPU from /proc/thread-self/stat, 10 ms ticks; other threads CPU: process.cpuUsage() minus the main thread during root(): shard workers, LevelDB and GC threads; ratio > 1: faster than the first row; roots checked equal every run)\n',
   )
 } finally {
   await rm(dir, { recursive: true, force: true })
