@@ -5,6 +5,7 @@ import { eip1559 } from '@appchain/gas'
 import type { ParallelTx } from '../src/parallelTx.js'
 import { parallelVm } from '../src/parallelVm.js'
 import { nativeToken } from '../src/programs/nativeToken.js'
+import { clearNibbleMemo } from '../src/shardPlan.js'
 import { benchContext, cpuMs, flushedState, median, signTransfers, transferWorkloads } from './workloads.js'
 
 // Where a block's time goes on the VM's own sharded state (parallelVm({ shardedState: true }).openState):
@@ -14,7 +15,8 @@ import { benchContext, cpuMs, flushedState, median, signTransfers, transferWorkl
 // the block on createStateDb with the same VM (the main-thread pipeline), alternating, and the medians and their
 // ratio are printed at the end (roots checked equal). BENCH_PLAIN=0 skips the createStateDb runs (quicker
 // old/new comparisons of the sharded pipeline; roots are then checked equal across its own runs). The medians of
-// the sharded runs' CPU and rounds are printed too.
+// the sharded runs' CPU and rounds are printed too. BENCH_COLD_NIBBLES=1 clears the main thread's nibble memo
+// before each sharded block (it persists across blocks, so across the runs, and is warm otherwise).
 const N = Number(process.env.BENCH_TXS ?? 20_000)
 const workers = Number(process.env.WORKERS ?? 2)
 const REPS = Number(process.env.BENCH_REPS ?? 3)
@@ -49,6 +51,7 @@ for (let i = 0; i <= REPS; i++) {
   }
   const state = await flushedState(alloc, vm.genesis, { kind: 'vmShards', open: vm.openState })
   const txs = (await vm.decodeTxs(raws, { chainId: 4242n })) as ParallelTx[]
+  if (process.env.BENCH_COLD_NIBBLES === '1') clearNibbleMemo()
   const session = process.env.PROFILE && i === REPS ? new Session() : undefined
   if (session) {
     session.connect()

@@ -21,6 +21,18 @@ export function nibbleOwners(workers: number): Uint8Array {
 // Senders recur from block to block: their nibble is hashed once (a bounded memo).
 let nibbles = new Map<Address, number>()
 
+/**
+ * Forgets the remembered nibbles (benchmarks measure the plan with the memo cold this way).
+ *
+ * @example
+ * ```ts
+ * clearNibbleMemo()
+ * ```
+ */
+export function clearNibbleMemo(): void {
+  nibbles = new Map()
+}
+
 /** `nibbleOf(a)`, remembered. */
 export function cachedNibble(a: Address): number {
   let n = nibbles.get(a)
