@@ -2,7 +2,9 @@
 // Exactly the sharded state's root(): BASE accounts flushed into a LevelDB; each run opens a fresh state at
 // that root, putAccounts() N changed accounts (half existing, half new; no reads first, as the parallel VM's
 // main thread writes the workers' results) and times root() alone. createStateDb vs createShardedStateDb with
-// in-thread shards (1 and 2) and worker shards (2), in turn, the order alternating; roots checked equal.
+// in-thread shards (1 and 2), worker shards (2, started by each state) and warm workers (2 long-lived threads
+// serving each state's ports, as the parallel VM's workers do), in turn, the order alternating; roots checked
+// equal.
 // BENCH_ROOT_READ=1: getAccounts() of the changed accounts first (as a block reads its accounts before writing
 // them; a shard then prefetches their trie paths), timed apart, and read + root summed.
 import { readFileSync } from 'node:fs'
@@ -11,8 +13,10 @@ import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { MessageChannel, Worker } from 'node:worker_threads'
 import { type Account, type Address, type Db, type Hex, levelDb, type StateDb } from '@appchain/core'
-import { createShardedStateDb, createStateDb } from '../src/index.js'
+import { tsBootstrap } from '@appchain/core/workers'
+import { createShardedStateDb, createStateDb, shardNibbles } from '../src/index.js'
 import { account, address, median, ms, printTable } from './util.js'
 
 const BASE = Number(process.env.BENCH_ROOT_BASE ?? 100_000)
@@ -35,12 +39,30 @@ function threadCpuMs(): number {
   }
 }
 
+// Two threads kept for the whole bench, each serving a shard on every state's port.
+const servers = [0, 1].map(() => {
+  const w = new Worker(tsBootstrap(new URL('./servingWorker.ts', import.meta.url)), {
+    eval: true,
+    execArgv: ['--conditions=source'],
+  })
+  w.unref()
+  return w
+})
+function warmPorts() {
+  return servers.map((w, i) => {
+    const { port1, port2 } = new MessageChannel()
+    w.postMessage({ port: port2, nibbles: shardNibbles(i, servers.length) }, [port2])
+    return port1
+  })
+}
+
 type Make = (db: Db, root: Hex) => Promise<StateDb & { close?: () => Promise<void> }>
 const all: [string, Make][] = [
   ['createStateDb', async (db, root) => createStateDb({ db, root })],
   ['sharded, 1 in-thread', (db, root) => createShardedStateDb({ db, root, shards: 1, host: 'inThread' })],
   ['sharded, 2 in-thread', (db, root) => createShardedStateDb({ db, root, shards: 2, host: 'inThread' })],
   ['sharded, 2 workers', (db, root) => createShardedStateDb({ db, root, shards: 2 })],
+  ['sharded, 2 warm workers', (db, root) => createShardedStateDb({ db, root, ports: warmPorts() })],
 ]
 const variants = all.filter(([name]) => ONLY === undefined || ONLY.some((o) => name.includes(o)))
 
@@ -144,5 +166,6 @@ try {
     '(main-thread CPU from /proc/thread-self/stat, 10 ms ticks; other threads CPU: process.cpuUsage() minus the main thread during root(): shard workers, LevelDB and GC threads; ratio > 1: faster than the first row; roots checked equal every run)\n',
   )
 } finally {
+  await Promise.all(servers.map((w) => w.terminate()))
   await rm(dir, { recursive: true, force: true })
 }
