@@ -39,7 +39,8 @@ export interface TrieOptions {
 /** A node to persist: its hash and RLP encoding (stored under `Sn` + hash by the state). */
 export type TrieNodeEntry = [hash: Uint8Array, encoding: Uint8Array]
 
-type Holder = { parent: Trie | ExtensionNode | BranchNode; index: number; hash: HashNode }
+/** A hash node to load, where it hangs, and how far into the path being resolved (`pos` nibbles) it sits. */
+type Holder = { parent: Trie | ExtensionNode | BranchNode; index: number; hash: HashNode; pos: number }
 
 /**
  * An Ethereum Merkle Patricia Trie held in memory, with cached node hashes: writes only change the
@@ -319,7 +320,7 @@ export class Trie {
     let node = getChild(parent, index)
     if (node === undefined) return
     if (node instanceof HashNode) {
-      await this.load([{ parent, index, hash: node }])
+      await this.load([{ parent, index, hash: node, pos: prefix.length }])
       node = getChild(parent, index)!
     }
     if (node instanceof LeafNode) {
@@ -368,20 +369,7 @@ export class Trie {
 
   async resolvePaths(paths: Uint8Array[], forDelete: boolean): Promise<void> {
     // Without a store only a root given by hash is unresolved; `load` then throws MissingTrieNodeError.
-    if (!this.lazy) return
-    let todo = paths
-    while (todo.length > 0) {
-      const holders: Holder[] = []
-      const next: Uint8Array[] = []
-      for (const p of todo) {
-        const before = holders.length
-        this.findUnresolved(p, forDelete, holders)
-        if (holders.length > before) next.push(p)
-      }
-      if (holders.length === 0) return
-      await this.load(holders)
-      todo = next
-    }
+    await Trie.resolvePathsOf([[this, paths]], forDelete)
   }
 
   /**
@@ -397,41 +385,57 @@ export class Trie {
     work: readonly (readonly [trie: Trie, paths: Uint8Array[]])[],
     forDelete: boolean,
   ): Promise<void> {
-    let todo = work.filter(([trie, paths]) => trie.lazy && paths.length > 0)
+    const todo = work.filter(([trie, paths]) => trie.lazy && paths.length > 0)
     const first = todo[0]?.[0]
     if (first === undefined) return
     if (todo.some(([trie]) => trie.store !== first.store)) {
       await Promise.all(todo.map(([trie, paths]) => trie.resolvePaths(paths, forDelete)))
       return
     }
-    while (todo.length > 0) {
+    // Each round resumes every path where the last one stopped (the node just loaded), not from the top;
+    // a delete's path may need several siblings, so it walks again from the top.
+    let tries: Trie[] = []
+    let paths: Uint8Array[] = []
+    let froms: (Holder | undefined)[] = []
+    for (const [trie, ps] of todo)
+      for (const p of ps) {
+        tries.push(trie)
+        paths.push(p)
+        froms.push(undefined)
+      }
+    while (paths.length > 0) {
       const holders: Holder[] = []
-      const next: (readonly [Trie, Uint8Array[]])[] = []
-      for (const [trie, paths] of todo) {
-        const again: Uint8Array[] = []
-        for (const p of paths) {
-          const before = holders.length
-          trie.findUnresolved(p, forDelete, holders)
-          if (holders.length > before) again.push(p)
+      const nextTries: Trie[] = []
+      const nextPaths: Uint8Array[] = []
+      const nextFroms: (Holder | undefined)[] = []
+      for (let i = 0; i < paths.length; i++) {
+        const before = holders.length
+        tries[i]!.findUnresolved(paths[i]!, forDelete, holders, froms[i])
+        if (holders.length > before) {
+          nextTries.push(tries[i]!)
+          nextPaths.push(paths[i]!)
+          nextFroms.push(forDelete ? undefined : holders[before])
         }
-        if (again.length > 0) next.push([trie, again])
       }
       if (holders.length === 0) return
       // Holders of several tries: `load` installs each in its own parent (a node or its trie).
       await first.load(holders)
-      todo = next
+      tries = nextTries
+      paths = nextPaths
+      froms = nextFroms
     }
   }
 
-  private findUnresolved(path: Uint8Array, forDelete: boolean, out: Holder[]): void {
-    let parent: Trie | ExtensionNode | BranchNode = this
-    let index = 0
-    let node = this.node
-    let pos = 0
+  /** Collects the hash nodes reading or writing `path` needs, from the top or from where `from` stopped. */
+  private findUnresolved(path: Uint8Array, forDelete: boolean, out: Holder[], from?: Holder): void {
+    let parent: Trie | ExtensionNode | BranchNode = from?.parent ?? this
+    let index = from?.index ?? 0
+    let node = from === undefined ? this.node : getChild(from.parent, from.index)
+    let pos = from?.pos ?? 0
     for (;;) {
       if (node === undefined || node instanceof LeafNode) return
       if (node instanceof HashNode) {
-        out.push({ parent, index, hash: node })
+        out.push({ parent, index, hash: node, pos })
         return
       }
       if (node instanceof ExtensionNode) {
@@ -450,7 +454,7 @@ export class Trie {
           const skip = pos < path.length ? path[pos]! : -1
           for (let i = 0; i < 16; i++) {
             const c = children[i]
-            if (i !== skip && c instanceof HashNode) out.push({ parent: node, index: i, hash: c })
+            if (i !== skip && c instanceof HashNode) out.push({ parent: node, index: i, hash: c, pos: -1 })
           }
         }
       }
