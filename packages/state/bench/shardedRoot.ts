@@ -7,6 +7,7 @@
 // equal.
 // BENCH_ROOT_READ=1: getAccounts() of the changed accounts first (as a block reads its accounts before writing
 // them; a shard then prefetches their trie paths), timed apart, and read + root summed.
+import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
@@ -166,6 +167,13 @@ try {
     '(main-thread CPU from /proc/thread-self/stat, 10 ms ticks; other threads CPU: process.cpuUsage() minus the main thread during root(): shard workers, LevelDB and GC threads; ratio > 1: faster than the first row; roots checked equal every run)\n',
   )
 } finally {
+  if (PROFILE !== undefined)
+    await Promise.all(
+      servers.map((w) => {
+        w.postMessage('stop')
+        return once(w, 'message')
+      }),
+    )
   await Promise.all(servers.map((w) => w.terminate()))
   await rm(dir, { recursive: true, force: true })
 }
