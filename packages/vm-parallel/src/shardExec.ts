@@ -50,21 +50,21 @@ export interface ShardTxs {
 }
 
 /**
- * Round 1: the receiving worker's share of the block, split by the main thread. The worker loads the accounts
- * and records it owns that any transaction of the block needs (`load`, `records`), and answers, per peer, the
- * current values of those the peer's transactions need (`exports`: positions in `load` and `records`).
+ * Round 1: the receiving worker's share of the block, split by the main thread: its own transactions, and every
+ * occurrence (in block order) of an account it owns in any transaction, with the worker whose transaction needs
+ * it. The worker loads each such account and record once and answers, per peer, the current values of those the
+ * peer's transactions need.
  */
 export interface ShardPrepareTask {
   op: 'shardPrepare'
   state: number
-  /** Owned accounts the block needs, each once. */
-  load: Address[]
-  /** Owned records the block needs: program `recordPrograms[recordProgram[r]]` of account `load[recordAccount[r]]`. */
+  self: number
+  workers: number
+  /** Occurrence k: account `need[k]`, needed by worker `needBy[k]`, with program `recordPrograms[needRecord[k] - 1]`'s record when `needRecord[k] > 0`. */
+  need: Address[]
+  needBy: Uint8Array
+  needRecord: Uint16Array
   recordPrograms: string[]
-  recordProgram: Uint16Array
-  recordAccount: Uint32Array
-  /** Per worker (undefined for itself and for peers needing nothing of it): what to export to it. */
-  exports: ({ accounts: Uint32Array; records: Uint32Array } | undefined)[]
   mine: ShardTxs
 }
 
@@ -180,7 +180,46 @@ const EMPTY: Account = { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
 export async function prepareShardBlock(task: ShardPrepareTask): Promise<(ShardExport | undefined)[]> {
   const h = hostedState(task.state)
   const { shard } = h
-  const { load, recordPrograms, recordProgram, recordAccount } = task
+  const { need, needBy, needRecord, recordPrograms, self } = task
+  // Each account and record once, in first-need order; per peer, the positions it needs, once each.
+  const ids = new Map<Address, number>()
+  const load: Address[] = []
+  const sent: number[] = []
+  const recIds = new Map<string, number>()
+  const recordProgram: number[] = []
+  const recordAccount: number[] = []
+  const recSent: number[] = []
+  const exports = Array.from({ length: task.workers }, () => ({ accounts: [] as number[], records: [] as number[] }))
+  for (let k = 0; k < need.length; k++) {
+    const a = need[k]!
+    const w = needBy[k]!
+    let id = ids.get(a)
+    if (id === undefined) {
+      id = load.length
+      ids.set(a, id)
+      load.push(a)
+      sent.push(0)
+    }
+    if (w !== self && (sent[id]! & (1 << w)) === 0) {
+      sent[id]! |= 1 << w
+      exports[w]!.accounts.push(id)
+    }
+    const rp = needRecord[k]!
+    if (rp === 0) continue
+    const key = recordKey(recordPrograms[rp - 1]!, a)
+    let r = recIds.get(key)
+    if (r === undefined) {
+      r = recordAccount.length
+      recIds.set(key, r)
+      recordProgram.push(rp - 1)
+      recordAccount.push(id)
+      recSent.push(0)
+    }
+    if (w !== self && (recSent[r]! & (1 << w)) === 0) {
+      recSent[r]! |= 1 << w
+      exports[w]!.records.push(r)
+    }
+  }
   const nr = recordAccount.length
   // Accounts and records' length words in one read, then the records' words in another.
   const lengthSlots: [Address, Hex][] = new Array(nr)
@@ -218,8 +257,8 @@ export async function prepareShardBlock(task: ShardPrepareTask): Promise<(ShardE
     recs.set(key, { value: decodeRecord(joinWords(words, length)), words: count, dirty: false })
   }
   h.block = { mine: task.mine, accounts: slots, records: recs }
-  return task.exports.map((p) => {
-    if (p === undefined) return undefined
+  return exports.map((p, w) => {
+    if (w === self || p.accounts.length === 0) return undefined
     const m = p.accounts.length
     const out: ShardExport = {
       address: new Array(m),

@@ -10,7 +10,6 @@ import {
 import type { WorkerPool } from '@appchain/core/workers'
 import { type BatchTxResult, batchResults } from './batch.js'
 import type { ExecEnv } from './executor.js'
-import { recordKey } from './executor.js'
 import { packItems } from './packed.js'
 import type { ParallelTx } from './parallelTx.js'
 import type { ShardExcluded, ShardExecResult, ShardExport, ShardPrepareTask } from './shardExec.js'
@@ -216,8 +215,8 @@ async function excludedError(
 }
 
 /**
- * Splits the block for the workers once: per worker, its own transactions as columns, the owned accounts and
- * records the block needs of it (each once), and per peer the positions of those the peer's transactions need.
+ * Splits the block for the workers once: per worker, its own transactions as columns, and every occurrence of an
+ * account it owns in the block's transactions with the worker needing it (the owner dedups them in round 1).
  * An account's owner is the worker hosting its nibble; a declared account's record is needed when its
  * transaction's program keeps records (the sender's never is, as in the reference).
  */
@@ -230,15 +229,10 @@ function splitPlan(
 ): ShardPrepareTask[] {
   const owners = nibbleOwners(workers)
   const own = Array.from({ length: workers }, () => ({
-    ids: new Map<Address, number>(),
-    load: [] as Address[],
-    /** Per loaded account, the workers (bits) it is exported to. */
-    sent: [] as number[],
-    recIds: new Map<string, number>(),
-    recordProgram: [] as number[],
-    recordAccount: [] as number[],
-    recSent: [] as number[],
-    exports: Array.from({ length: workers }, () => ({ accounts: [] as number[], records: [] as number[] })),
+    /** Occurrences of the accounts this worker owns: the account, the worker needing it, its record (1 + program). */
+    need: [] as Address[],
+    needBy: [] as number[],
+    needRecord: [] as number[],
     idx: [] as number[],
     sender: [] as Address[],
     accounts: [] as Address[],
@@ -250,62 +244,40 @@ function splitPlan(
   const programIds = new Map<string, number>()
   const calls: string[] = []
   const callIds = new Map<string, number>()
-  // One nibble look-up per account occurrence: the owner's table, then the account's id in it.
-  const need = (a: Address, w: number): number => {
-    const owner = owners[cachedNibble(a)]!
-    const o = own[owner]!
-    let id = o.ids.get(a)
-    if (id === undefined) {
-      id = o.load.length
-      o.ids.set(a, id)
-      o.load.push(a)
-      o.sent.push(0)
-    }
-    if (owner !== w && (o.sent[id]! & (1 << w)) === 0) {
-      o.sent[id]! |= 1 << w
-      o.exports[w]!.accounts.push(id)
-    }
-    return owner
-  }
-  const needRecord = (program: string, a: Address, owner: number, w: number) => {
-    const o = own[owner]!
-    const key = recordKey(program, a)
-    let id = o.recIds.get(key)
-    if (id === undefined) {
-      let p = programIds.get(program)
-      if (p === undefined) {
-        p = recordPrograms.length
-        programIds.set(program, p)
-        recordPrograms.push(program)
-      }
-      id = o.recordProgram.length
-      o.recIds.set(key, id)
-      o.recordProgram.push(p)
-      o.recordAccount.push(o.ids.get(a)!)
-      o.recSent.push(0)
-    }
-    if (owner !== w && (o.recSent[id]! & (1 << w)) === 0) {
-      o.recSent[id]! |= 1 << w
-      o.exports[w]!.records.push(id)
-    }
-  }
-  const declared = (a: Address, m: (typeof own)[number], w: number, program: string, keeps: boolean) => {
-    m.accounts.push(a)
-    const owner = need(a, w)
-    if (keeps) needRecord(program, a, owner, w)
+  // One nibble look-up per occurrence; the owner dedups its own share (in parallel with its peers).
+  const need = (a: Address, w: number, record: number) => {
+    const o = own[owners[cachedNibble(a)]!]!
+    o.need.push(a)
+    o.needBy.push(w)
+    o.needRecord.push(record)
   }
   for (let i = 0; i < txs.length; i++) {
     const tx = txs[i]!
     const w = worker[i]!
     const m = own[w]!
-    const keeps = keepsRecords(tx.program)
+    let record = 0
+    if (keepsRecords(tx.program)) {
+      let p = programIds.get(tx.program)
+      if (p === undefined) {
+        p = recordPrograms.length
+        programIds.set(tx.program, p)
+        recordPrograms.push(tx.program)
+      }
+      record = p + 1
+    }
     m.idx.push(i)
     m.sender.push(tx.sender)
     m.accessStart.push(m.accounts.length)
     m.readCount.push(tx.accessSet.reads.length)
-    need(tx.sender, w)
-    for (const a of tx.accessSet.reads) declared(a, m, w, tx.program, keeps)
-    for (const a of tx.accessSet.writes) declared(a, m, w, tx.program, keeps)
+    need(tx.sender, w, 0)
+    for (const a of tx.accessSet.reads) {
+      m.accounts.push(a)
+      need(a, w, record)
+    }
+    for (const a of tx.accessSet.writes) {
+      m.accounts.push(a)
+      need(a, w, record)
+    }
     const key = `${tx.program}\u0000${tx.method}`
     let c = callIds.get(key)
     if (c === undefined) {
@@ -315,21 +287,18 @@ function splitPlan(
     }
     m.call.push(c)
   }
-  return own.map((o, w) => {
+  return own.map((o, w): ShardPrepareTask => {
     const idx = o.idx
     o.accessStart.push(o.accounts.length)
     return {
       op: 'shardPrepare',
       state: stateId,
-      load: o.load,
+      self: w,
+      workers,
+      need: o.need,
+      needBy: Uint8Array.from(o.needBy),
+      needRecord: Uint16Array.from(o.needRecord),
       recordPrograms,
-      recordProgram: Uint16Array.from(o.recordProgram),
-      recordAccount: Uint32Array.from(o.recordAccount),
-      exports: o.exports.map((e, p) =>
-        p === w || e.accounts.length === 0
-          ? undefined
-          : { accounts: Uint32Array.from(e.accounts), records: Uint32Array.from(e.records) },
-      ),
       mine: {
         index: Int32Array.from(idx),
         sender: o.sender,
