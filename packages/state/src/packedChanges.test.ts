@@ -28,6 +28,20 @@ describe('packChanges', () => {
     expect(unpackChanges(packChanges(changes))).toEqual(changes)
     expect(unpackChanges(packChanges([]))).toEqual([])
   })
+
+  it('round-trips nonces and balances at every byte-length boundary (in place below 2^32, bytes above)', () => {
+    const values = [0n, 1n, 0xffn, 0x100n, 0xffffn, 0x10000n, 0xffffffn, 0x1000000n, 0xffffffffn, 0x100000000n]
+    const changes: AccountChange[] = values.map((v, i) => ({
+      address: addr(10 + i),
+      account: { nonce: v, balance: values[values.length - 1 - i]!, codeHash: KECCAK_EMPTY },
+    }))
+    const buffer = packChanges(changes)
+    expect(unpackChanges(buffer)).toEqual(changes)
+    // Minimal big-endian: the fourth change's nonce 0x100 is two bytes (length 2, then 0x01 0x00) after its address
+    // and flags; each of the first three changes takes 29 bytes (20 + 1 + nonce + balance + 1).
+    const bytes = new Uint8Array(buffer)
+    expect([...bytes.subarray(3 * 29 + 21, 3 * 29 + 24)]).toEqual([2, 1, 0])
+  })
 })
 
 describe('PackedOpsWriter', () => {

@@ -34,9 +34,19 @@ export class ChangesWriter extends ByteWriter {
   }
 
   private uint(v: bigint): void {
+    const buf = this.buf
+    if (v < 0x100000000n) {
+      // Nonces and most balances: written in place, no bytes allocated.
+      let x = Number(v)
+      const n = x === 0 ? 0 : x < 0x100 ? 1 : x < 0x10000 ? 2 : x < 0x1000000 ? 3 : 4
+      buf[this.at++] = n
+      for (let i = this.at + n - 1; i >= this.at; i--, x >>>= 8) buf[i] = x & 0xff
+      this.at += n
+      return
+    }
     const b = bigintBytes(v)
-    this.buf[this.at++] = b.length
-    this.buf.set(b, this.at)
+    buf[this.at++] = b.length
+    buf.set(b, this.at)
     this.at += b.length
   }
 
