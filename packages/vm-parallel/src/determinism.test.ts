@@ -1,10 +1,10 @@
 import type { Address, BlockContext, BlockExecution, GasModel, GenesisAlloc, StateDb } from '@appchain/core'
-import { BaseError, memoryDb, PREDEPLOYS, ZERO_HASH } from '@appchain/core'
+import { BaseError, memoryDb, PREDEPLOYS } from '@appchain/core'
 import { eip1559, flatFee, sponsored, withL1DataFee } from '@appchain/gas'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { fuzz, touched } from '../test/fuzzProgram.js'
-import { CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
+import { blockContext, CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
 import type { ExecutionMode } from './executor.js'
 import type { ParallelTx } from './parallelTx.js'
 import { type ParallelVm, parallelVm } from './parallelVm.js'
@@ -21,16 +21,7 @@ const gas = eip1559({ initialBaseFee: 3n })
 const genesis: GenesisAlloc = Object.fromEntries(
   people.map((p, i) => [p.address, { balance: i === 4 ? 5_000_000n : 10n ** 20n }]),
 )
-const ctx = (number: bigint): BlockContext => ({
-  chainId: CHAIN_ID,
-  number,
-  timestamp: 1_700_000_000n + number,
-  coinbase: '0x00000000000000000000000000000000000000c0',
-  gasLimit: 30_000_000n,
-  fees: gas.genesisFees(),
-  prevRandao: ZERO_HASH,
-  parentHash: ZERO_HASH,
-})
+const ctx = (number: bigint): BlockContext => blockContext(gas, number)
 
 const OPS = ['g', 's', 'i', 'b', 't', 'r', 'e'] as const
 const REFS = ['S', 'A', 'B', 'P', 'D0', 'D1'] as const

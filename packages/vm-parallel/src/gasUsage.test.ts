@@ -1,8 +1,8 @@
-import type { BlockContext, GasModel, GasStore, GenesisAlloc, StateDb } from '@appchain/core'
-import { BaseError, QuotaExceededError, ZERO_HASH } from '@appchain/core'
+import type { GasModel, GasStore, GenesisAlloc, StateDb } from '@appchain/core'
+import { BaseError, QuotaExceededError } from '@appchain/core'
 import { eip1559, rateLimited, sponsored } from '@appchain/gas'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
+import { blockContext, CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
 import type { ParallelTx } from './parallelTx.js'
 import { parallelVm } from './parallelVm.js'
 import { nativeToken } from './programs/nativeToken.js'
@@ -37,19 +37,6 @@ function watched(model: GasModel): { model: GasModel; charged: Set<GasStore>; ob
   return { model: proxy, charged, observed }
 }
 
-function ctxOf(gas: GasModel, number: bigint): BlockContext {
-  return {
-    chainId: CHAIN_ID,
-    number,
-    timestamp: 1_700_000_000n + number,
-    coinbase: '0x00000000000000000000000000000000000000c0',
-    gasLimit: 30_000_000n,
-    fees: gas.genesisFees(),
-    prevRandao: ZERO_HASH,
-    parentHash: ZERO_HASH,
-  }
-}
-
 for (const workers of [0, 2]) {
   describe(`stateful gas models across blocks (workers=${workers})`, () => {
     const vm = parallelVm({ programs: [token], workers, minParallel: 1 })
@@ -59,7 +46,7 @@ for (const workers of [0, 2]) {
       const raws = nonces.map((n) => call(token, 'transfer', { to: bob!.address, amount: 1n }, alice!, n))
       const txs = (await vm.decodeTxs(raws, { chainId: CHAIN_ID })) as ParallelTx[]
       for (const t of txs) if (t instanceof BaseError) throw t
-      return vm.executeBlock({ ctx: ctxOf(gas, number), deposits: [], txs, state, gas })
+      return vm.executeBlock({ ctx: blockContext(gas, number), deposits: [], txs, state, gas })
     }
 
     it('sponsored: the quota used in one block counts in the next, observeBlock writing through the charges store', async () => {

@@ -1,9 +1,9 @@
 import type { BlockContext, GenesisAlloc } from '@appchain/core'
-import { BaseError, hexToBytes, NonceTooLowError, UndeclaredAccessError, ZERO_ADDRESS, ZERO_HASH } from '@appchain/core'
+import { BaseError, hexToBytes, NonceTooLowError, UndeclaredAccessError, ZERO_ADDRESS } from '@appchain/core'
 import { runVmConformance } from '@appchain/core/testing'
 import { eip1559, localFeeMarkets, rateLimited } from '@appchain/gas'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
+import { blockContext, CHAIN_ID, call, keys, memoryState } from '../test/helpers.js'
 import { ProgramNotFoundError } from './errors.js'
 import type { ParallelTx } from './parallelTx.js'
 import { parallelVm } from './parallelVm.js'
@@ -21,16 +21,7 @@ const genesis: GenesisAlloc = {
   [bob!.address]: { balance: 10n ** 24n },
 }
 
-const ctx = (number = 1n): BlockContext => ({
-  chainId: CHAIN_ID,
-  number,
-  timestamp: 1_700_000_000n + number,
-  coinbase: '0x00000000000000000000000000000000000000c0',
-  gasLimit: 30_000_000n,
-  fees: gas.genesisFees(),
-  prevRandao: ZERO_HASH,
-  parentHash: ZERO_HASH,
-})
+const ctx = (number = 1n): BlockContext => blockContext(gas, number)
 
 for (const [workers, mode] of [
   [0, 'locks'],

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
-import type { Address, Hex, StateDb } from '@appchain/core'
-import { bytesToHex, keccak256, memoryDb } from '@appchain/core'
+import type { Address, BlockContext, GasModel, Hex, StateDb } from '@appchain/core'
+import { bytesToHex, keccak256, memoryDb, ZERO_HASH } from '@appchain/core'
 import { createStateDb } from '@appchain/state'
 import type { Program } from '../src/program.js'
 import {
@@ -18,6 +18,20 @@ interface NativeSecp {
 const secp = createRequire(import.meta.url)('secp256k1/bindings') as NativeSecp
 
 export const CHAIN_ID = 4242n
+
+/** Block `number`'s context on the test chain, with `gas`'s genesis fees (coinbase 0x…c0, 30M gas). */
+export function blockContext(gas: GasModel, number = 1n): BlockContext {
+  return {
+    chainId: CHAIN_ID,
+    number,
+    timestamp: 1_700_000_000n + number,
+    coinbase: '0x00000000000000000000000000000000000000c0',
+    gasLimit: 30_000_000n,
+    fees: gas.genesisFees(),
+    prevRandao: ZERO_HASH,
+    parentHash: ZERO_HASH,
+  }
+}
 
 export interface Key {
   privateKey: Uint8Array
