@@ -1,8 +1,3 @@
-// npm run bench -w packages/state (or: npx tsx --conditions=source packages/state/bench/sharded.ts)
-// A parallel-VM block's state on LevelDB: 20k existing accounts (read from the Db first) and 20k new ones
-// change; root() + flush() with createStateDb vs createShardedStateDb at 1 and 2 worker shards, blocks in turn
-// on the same base (each state on its own copy of the Db), roots checked equal after every block.
-import { readFileSync } from 'node:fs'
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
@@ -10,7 +5,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { type Account, type Address, type Db, type DbOp, type Hex, levelDb, type StateDb } from '@appchain/core'
 import { createShardedStateDb, createStateDb } from '../src/index.js'
-import { account, address, median, ms, printTable, rng } from './util.js'
+import { account, address, median, ms, printTable, rng, threadCpuMs } from './util.js'
 
 const BASE = Number(process.env.BENCH_SHARDED_BASE ?? 100_000)
 const EXISTING = Number(process.env.BENCH_SHARDED_EXISTING ?? 20_000)
@@ -23,17 +18,6 @@ const ONLY = process.env.BENCH_SHARDED_ONLY
 
 type Variant = { name: string; db: Db; state: StateDb & { close?: () => Promise<void> } }
 type Sample = { read: number; wall: number; cpu: number; busy: number; other: number; put: number }
-
-/** CPU ms of this thread so far (Linux /proc, clock ticks of 10 ms), as the vm-parallel prototype measures it. */
-function threadCpuMs(): number {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8')
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(f[11]) + Number(f[12])) * 10
-  } catch {
-    return Number.NaN
-  }
-}
 
 const progress = (msg: string) => process.stderr.write(`  … ${msg}\n`)
 const dir = await mkdtemp(join(tmpdir(), 'sharded-bench-'))

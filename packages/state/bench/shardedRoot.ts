@@ -8,7 +8,6 @@
 // BENCH_ROOT_READ=1: getAccounts() of the changed accounts first (as a block reads its accounts before writing
 // them; a shard then prefetches their trie paths), timed apart, and read + root summed.
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
@@ -18,7 +17,7 @@ import { MessageChannel, Worker } from 'node:worker_threads'
 import { type Account, type Address, type Db, type Hex, levelDb, type StateDb } from '@appchain/core'
 import { tsBootstrap } from '@appchain/core/workers'
 import { createShardedStateDb, createStateDb, shardNibbles } from '../src/index.js'
-import { account, address, median, ms, printTable } from './util.js'
+import { account, address, median, ms, printTable, threadCpuMs } from './util.js'
 
 const BASE = Number(process.env.BENCH_ROOT_BASE ?? 100_000)
 const N = Number(process.env.BENCH_ROOT_CHANGED ?? 40_000)
@@ -28,17 +27,6 @@ const ONLY = process.env.BENCH_ROOT_ONLY?.split(',')
 /** A directory: write a CPU profile of the main thread's root() in the last run, per state. */
 const PROFILE = process.env.BENCH_ROOT_PROFILE
 const READ = process.env.BENCH_ROOT_READ === '1'
-
-/** CPU ms of this thread so far (Linux /proc, clock ticks of 10 ms). */
-function threadCpuMs(): number {
-  try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8')
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(f[11]) + Number(f[12])) * 10
-  } catch {
-    return Number.NaN
-  }
-}
 
 // Two threads kept for the whole bench, each serving a shard on every state's port.
 const servers = [0, 1].map(() => {

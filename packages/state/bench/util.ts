@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { type Address, KECCAK_EMPTY } from '@appchain/core'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 
@@ -38,4 +39,15 @@ export function printTable(head: string[], rows: string[][]): void {
   console.log(line(head))
   console.log(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`)
   for (const r of rows) console.log(line(r))
+}
+
+/** CPU ms of this thread so far (Linux /proc, clock ticks of 10 ms; NaN elsewhere), as the vm-parallel benches measure it. */
+export function threadCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    return Number.NaN
+  }
 }
