@@ -38,6 +38,46 @@ export interface BatchTask {
   records: [string, [string, bigint][]][]
 }
 
+/** The columns that describe a batch's (or a shard's share of a block's) transactions; see `BatchTask`. */
+export type TxColumns = Pick<
+  BatchTask,
+  'index' | 'calls' | 'call' | 'argsJson' | 'sender' | 'accounts' | 'accessStart' | 'readCount'
+>
+
+/** Transaction `i` of `cols`, as the executor takes it. */
+export function execTxAt(cols: TxColumns, i: number): ExecTx {
+  const s = cols.accessStart[i]!
+  const r = s + cols.readCount[i]!
+  const c = cols.call[i]!
+  return {
+    index: cols.index[i]!,
+    program: cols.calls[2 * c]!,
+    method: cols.calls[2 * c + 1]!,
+    argsJson: cols.argsJson[i]!,
+    sender: cols.sender[i]!,
+    reads: cols.accounts.slice(s, r),
+    writes: cols.accounts.slice(r, cols.accessStart[i + 1]!),
+  }
+}
+
+/**
+ * Numbers (program, method) pairs in order of first use, appending each new pair to `calls`: the id of a call is
+ * `c` with `calls[2 * c]` its program and `calls[2 * c + 1]` its method.
+ */
+export function callIds(calls: string[]): (program: string, method: string) => number {
+  const ids = new Map<string, number>()
+  return (program, method) => {
+    const key = `${program}\u0000${method}`
+    let c = ids.get(key)
+    if (c === undefined) {
+      c = ids.size
+      ids.set(key, c)
+      calls.push(program, method)
+    }
+    return c
+  }
+}
+
 /** What one transaction of a batch did, as the main thread uses it. */
 export interface BatchTxResult {
   index: number
@@ -108,7 +148,7 @@ export function encodeBatch(
   const accessStart = new Uint32Array(n + 1)
   const readCount = new Uint16Array(n)
   const calls: string[] = []
-  const callIds = new Map<string, number>()
+  const callOf = callIds(calls)
   const argsJson: string[] = new Array(n)
   const sender: Address[] = new Array(n)
   const accounts: Address[] = []
@@ -143,16 +183,9 @@ export function encodeBatch(
     const tx = txs[i]!
     index[i] = tx.index
     if (tx.program !== lastProgram || tx.method !== lastMethod) {
-      const key = `${tx.program}\u0000${tx.method}`
-      let c = callIds.get(key)
-      if (c === undefined) {
-        c = callIds.size
-        callIds.set(key, c)
-        calls.push(tx.program, tx.method)
-      }
       lastProgram = tx.program
       lastMethod = tx.method
-      lastCall = c
+      lastCall = callOf(tx.program, tx.method)
       keepsRecords = opts.keepsRecords?.(tx.program) ?? true
     }
     call[i] = lastCall
@@ -202,18 +235,7 @@ export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInf
   const writer = batchResultWriter(n)
   const detail: BatchResult['detail'] = optimistic ? [] : undefined
   for (let i = 0; i < n; i++) {
-    const s = task.accessStart[i]!
-    const r = s + task.readCount[i]!
-    const c = task.call[i]!
-    const tx: ExecTx = {
-      index: task.index[i]!,
-      program: task.calls[2 * c]!,
-      method: task.calls[2 * c + 1]!,
-      argsJson: task.argsJson[i]!,
-      sender: task.sender[i]!,
-      reads: task.accounts.slice(s, r),
-      writes: task.accounts.slice(r, task.accessStart[i + 1]!),
-    }
+    const tx = execTxAt(task, i)
     const o = run(tx)
     writer.add(i, o)
     if (optimistic) {

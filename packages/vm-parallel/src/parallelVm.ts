@@ -480,6 +480,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const trieRoot = (items: PackedItems, w: number): Promise<Hex> =>
       offload ? trieRootOn(getPool(), w, items) : Promise.resolve(orderedTrieRoot(unpackItems(items)))
     const lastWorker = Math.max(0, workers - 1)
+    // What the commit step needs of this block, whichever pipeline ran it.
+    const block = { bs, store, state, gas, ctx, depositEnvelopes, trieRoot, lastWorker }
 
     // The sharded pipeline: this VM's workers host the state's shards and run the whole block next to them.
     const stateId = shardedStates.get(state)
@@ -534,20 +536,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       const out = receiptsOf(depositReceipts)
       for (const a of sharded.accepted) out.add(a.tx, a.result, a.payer, a.effectiveGasPrice, a.l1Fee)
       s.timings.settle = performance.now() - tSettle
-      return commit({
-        bs,
-        store,
-        state,
-        gas,
-        ctx,
-        s,
-        txs: sharded.accepted.map((a) => a.tx),
-        depositEnvelopes,
-        receipts: out,
-        excluded: sharded.excluded,
-        trieRoot,
-        lastWorker,
-      })
+      return commit({ ...block, s, txs: sharded.accepted.map((a) => a.tx), receipts: out, excluded: sharded.excluded })
     }
 
     const tHold = performance.now()
@@ -638,20 +627,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       out.add(tx, r, payer, charge.effectiveGasPrice, charge.l1Fee)
     }
     s.timings.settle = performance.now() - tSettle
-    return commit({
-      bs,
-      store,
-      state,
-      gas,
-      ctx,
-      s,
-      txs: accepted.map((a) => a.tx),
-      depositEnvelopes,
-      receipts: out,
-      excluded,
-      trieRoot,
-      lastWorker,
-    })
+    return commit({ ...block, s, txs: accepted.map((a) => a.tx), receipts: out, excluded })
   }
 
   /** Receipts in block order after the deposits', with the block's bloom and each receipt's bloom bytes. */

@@ -11,8 +11,8 @@ import type {
 } from '@appchain/core'
 import { BaseError, KECCAK_EMPTY, ZERO_HASH } from '@appchain/core'
 import { type AccountShard, serveShard } from '@appchain/state'
-import { type BatchResult, batchResultWriter } from './batch.js'
-import { createExecutor, type ExecEnv, type ExecTx, type ProgramInfo, recordKey } from './executor.js'
+import { type BatchResult, batchResultWriter, execTxAt } from './batch.js'
+import { createExecutor, type ExecEnv, type ProgramInfo, recordKey } from './executor.js'
 import { type PackedItems, unpackItems } from './packed.js'
 import { decodeRecord, encodeRecord, joinWords, recordSlot, recordWords } from './record.js'
 import type { Sandbox } from './sandbox.js'
@@ -424,21 +424,10 @@ export async function executeShardBlock(
   let j = 0
   for (let k = 0; k < n; k++) {
     if (holds[k] === undefined) continue
-    const i = mine.index[k]!
-    const s = mine.accessStart[k]!
-    const r = s + mine.readCount[k]!
-    const c = mine.call[k]!
-    const tx: ExecTx = {
-      index: i,
-      program: mine.calls[2 * c]!,
-      method: mine.calls[2 * c + 1]!,
-      argsJson: mine.argsJson[k]!,
-      sender: mine.sender[k]!,
-      reads: mine.accounts.slice(s, r),
-      writes: mine.accounts.slice(r, mine.accessStart[k + 1]!),
-    }
+    const tx = execTxAt(mine, k)
     const o = run(tx)
-    if (o.miss) throw new Error(`Sharded block: transaction ${i} needs ${o.miss.account}, which was not prepared`)
+    if (o.miss)
+      throw new Error(`Sharded block: transaction ${tx.index} needs ${o.miss.account}, which was not prepared`)
     programs.add(j++, o)
     if (o.status !== 'success') continue
     for (const [a, v] of o.balances) setBalance(a, v)

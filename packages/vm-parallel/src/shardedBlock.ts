@@ -8,7 +8,7 @@ import {
   UnknownFeeTokenError,
 } from '@appchain/core'
 import type { WorkerPool } from '@appchain/core/workers'
-import { type BatchTxResult, batchResults } from './batch.js'
+import { type BatchTxResult, batchResults, callIds } from './batch.js'
 import type { ExecEnv } from './executor.js'
 import { packItems } from './packed.js'
 import type { ParallelTx } from './parallelTx.js'
@@ -243,7 +243,7 @@ function splitPlan(
   const recordPrograms: string[] = []
   const programIds = new Map<string, number>()
   const calls: string[] = []
-  const callIds = new Map<string, number>()
+  const callOf = callIds(calls)
   // One nibble look-up per occurrence; the owner dedups its own share (in parallel with its peers).
   const need = (a: Address, w: number, record: number) => {
     const o = own[owners[cachedNibble(a)]!]!
@@ -278,14 +278,7 @@ function splitPlan(
       m.accounts.push(a)
       need(a, w, record)
     }
-    const key = `${tx.program}\u0000${tx.method}`
-    let c = callIds.get(key)
-    if (c === undefined) {
-      c = callIds.size
-      callIds.set(key, c)
-      calls.push(tx.program, tx.method)
-    }
-    m.call.push(c)
+    m.call.push(callOf(tx.program, tx.method))
   }
   return own.map((o, w): ShardPrepareTask => {
     const idx = o.idx
