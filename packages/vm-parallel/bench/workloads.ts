@@ -115,8 +115,13 @@ export async function flushedState(
   } = {},
 ): Promise<BenchState> {
   const db: Db = memoryDb()
-  if (opts.kind === 'vmShards') {
-    const open = opts.open
+  if (opts.kind === 'vmShards' || opts.kind === 'sharded') {
+    // The VM's own shards (its openState), or the state's own shard workers.
+    const shards = opts.shards ?? 1
+    const open =
+      opts.kind === 'sharded'
+        ? (d: Db, o: { root?: Hex | undefined }) => createShardedStateDb({ db: d, shards, root: o.root })
+        : opts.open
     if (open === undefined) throw new TypeError('flushedState: vmShards needs the VM (opts.open)')
     const state = await open(db, {})
     try {
@@ -126,21 +131,6 @@ export async function flushedState(
       if (!opts.cold) return state
       await state.close()
       return await open(db, { root })
-    } catch (e) {
-      await state.close()
-      throw e
-    }
-  }
-  if (opts.kind === 'sharded') {
-    const shards = opts.shards ?? 1
-    const state = await createShardedStateDb({ db, shards })
-    try {
-      await write(alloc, state)
-      const { root, ops } = await state.flush()
-      await db.batch(ops)
-      if (!opts.cold) return state
-      await state.close()
-      return await createShardedStateDb({ db, shards, root })
     } catch (e) {
       await state.close()
       throw e
