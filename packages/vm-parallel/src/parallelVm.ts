@@ -178,6 +178,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
   const minParallel = config.minParallel ?? 32
   if (config.maxBatch !== undefined && (!Number.isInteger(config.maxBatch) || config.maxBatch < 1))
     throw new RangeError(`parallelVm: maxBatch must be a positive integer, got ${config.maxBatch}`)
+  if (config.shardedState !== undefined && typeof config.shardedState !== 'boolean')
+    throw new TypeError(`parallelVm: shardedState must be a boolean, got ${String(config.shardedState)}`)
   const shardedState = config.shardedState === true
   if (shardedState && (workers < 1 || workers > 16))
     throw new RangeError(`parallelVm: shardedState needs 1..16 workers, got ${workers}`)

@@ -149,5 +149,6 @@ describe('parallelVm({ shardedState: true }): openState on LevelDB', () => {
     expect(parallelVm({ programs, workers: 1 }).openState).toBeUndefined()
     expect(() => parallelVm({ programs, workers: 0, shardedState: true })).toThrow(RangeError)
     expect(() => parallelVm({ programs, workers: 17, shardedState: true })).toThrow(RangeError)
+    expect(() => parallelVm({ programs, workers: 2, shardedState: 'yes' as never })).toThrow(TypeError)
   })
 })
