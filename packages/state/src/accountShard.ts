@@ -298,8 +298,9 @@ export class AccountShard {
 
   // ---- synchronous writes in the shard's thread (a VM executing against the shard) ----
   // Same checks and errors as a StateDb's writes, nested checkpoints as a StateDb's; the next `applyRoot()` (no
-  // arguments, no checkpoint open) applies them. A shard has one writer per block: these, or a caller's
-  // `applyRoot(changes)` (not both).
+  // arguments, no checkpoint open) applies them. A shard has one writer at a time: these, or a caller's
+  // `applyRoot(changes)` (its own writes applied first; the caller's state then adopts them with
+  // `ShardedStateDb.adoptShardWrites`, so its next root does not send them back).
 
   private localEntry(a: Address): LocalWrite {
     let w = this.local.get(a)

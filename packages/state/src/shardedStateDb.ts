@@ -56,6 +56,18 @@ export interface ShardedStateDb extends StateDb {
   putAccounts(addresses: readonly Address[], accounts: readonly (Account | undefined)[]): Promise<void>
   getStorageMany(address: Address, slots: readonly Hex[]): Promise<Hex[]>
   putStorageMany(address: Address, entries: readonly (readonly [slot: Hex, value: Hex])[]): Promise<void>
+  /**
+   * Writes accounts (and storage words) that their owning shards already hold: a thread serving a shard
+   * (`serveShard`) wrote them there itself (`AccountShard`'s writes, then `applyRoot()`) after this state's last
+   * root. Reads, checkpoints and reverts see them as any write; the next root sends each shard only what differs
+   * from them (so none of these, unless written or reverted since). Each address must be that shard's, and the
+   * values exactly what it wrote: the shard does not check them again.
+   */
+  adoptShardWrites(
+    addresses: readonly Address[],
+    accounts: readonly Account[],
+    storage?: readonly (readonly [address: Address, entries: readonly (readonly [slot: Hex, value: Hex])[]])[],
+  ): Promise<void>
   /** The number of shards. */
   readonly shardCount: number
   /** A read view at a past flushed root, through `createStateDb`'s tries over the same Db (see `MptStateDb.at`). */
@@ -74,6 +86,8 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
   private readonly shardOfNibble: ShardHandle[] = new Array(16)
   private nibbleCache = new Map<Address, number>()
   private closed = false
+  /** Since the last root: what the shards themselves wrote (`adoptShardWrites`), as they hold it. */
+  private shardHeld = new Map<Address, { account: Account; slots: Map<Hex, Hex> | undefined }>()
 
   constructor(
     private readonly db: Db,
@@ -171,6 +185,60 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
     return this.flushedCodes.get(codeHash) ?? (await this.db.get(codeKey(codeHash)))
   }
 
+  async adoptShardWrites(
+    addresses: readonly Address[],
+    accounts: readonly Account[],
+    storage: readonly (readonly [address: Address, entries: readonly (readonly [slot: Hex, value: Hex])[]])[] = [],
+  ): Promise<void> {
+    if (addresses.length !== accounts.length)
+      throw new RangeError(`adoptShardWrites: ${addresses.length} addresses but ${accounts.length} accounts`)
+    await this.putAccounts(addresses, accounts)
+    for (const [address, entries] of storage) await this.putStorageMany(address, entries)
+    // As the overlay now holds them (checked and normalised): what the root compares against.
+    for (const address of addresses) {
+      const a = checkAddress(address)
+      this.shardHeld.set(a, { account: this.accounts.get(a)!, slots: undefined })
+    }
+    for (const [address, entries] of storage) {
+      if (entries.length === 0) continue
+      const a = checkAddress(address)
+      let held = this.shardHeld.get(a)
+      if (held === undefined) {
+        // Only its storage came from the shard: the account is the shard's as of the last root unless the caller
+        // wrote it since (then the whole account goes to the shard at the root, as any write).
+        if (this.touchedAccounts.has(a)) continue
+        const account = await this.getAccount(a)
+        if (account === undefined) continue
+        held = { account, slots: undefined }
+        this.shardHeld.set(a, held)
+      }
+      held.slots ??= new Map()
+      const slots = this.storages.get(a)!.slots
+      for (const [slot] of entries) {
+        const s = checkWord(slot, 'slot')
+        held.slots.set(s, slots.get(s)!)
+      }
+    }
+  }
+
+  /** Whether the shard of `a` holds the overlay's account and touched slots already (`adoptShardWrites`). */
+  private heldByShard(a: Address): boolean {
+    const held = this.shardHeld.get(a)
+    if (held === undefined || this.rebuild.has(a)) return false
+    const now = this.accounts.get(a)
+    // No overlay value: unchanged since the last root unless a revert took the write back.
+    if (now === undefined ? this.touchedAccounts.has(a) : now === null || !sameAccount(now, held.account)) return false
+    const touched = this.touchedSlots.get(a)
+    if (touched === undefined) return true
+    if (held.slots === undefined) return false
+    const slots = this.storages.get(a)?.slots
+    for (const s of touched) {
+      const word = slots?.get(s)
+      if (word === undefined || word !== held.slots.get(s)) return false
+    }
+    return true
+  }
+
   // ---- commitment ----
 
   /** Sends each shard its accounts' changes since the last root (one batch per shard), then hashes the root. */
@@ -182,7 +250,10 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
     const writers = new Map<ShardHandle, ChangesWriter>()
     for (const shard of this.shards) writers.set(shard, new ChangesWriter())
     const addressBytes = new Uint8Array(20)
+    const held = this.shardHeld.size > 0
     for (const a of addresses) {
+      // What a shard wrote itself, unchanged since: it holds it already.
+      if (held && this.heldByShard(a)) continue
       // keccak(address) routes the change and travels with it (the shard does not hash it again).
       fromHexInto(a, addressBytes, 0)
       const hash = keccak256(addressBytes)
@@ -210,6 +281,7 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
     this.touchedAccounts.clear()
     this.touchedSlots.clear()
     this.rebuild.clear()
+    this.shardHeld.clear()
     this.rootEncoding = encoding
     this.rootCache = root
     return root
@@ -277,6 +349,9 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
     await Promise.all(this.shards.map((s) => s.close()))
   }
 }
+
+const sameAccount = (x: Account, y: Account): boolean =>
+  x.nonce === y.nonce && x.balance === y.balance && x.codeHash === y.codeHash
 
 /**
  * Creates the world state with its accounts held by shards (by the first nibble of keccak(address)): each

@@ -135,13 +135,21 @@ export interface ShardExecResult {
   balance: bigint[]
   /** Changed accounts (position) with code. */
   codeHash: [number, Hex][]
+  /**
+   * Per changed account, 1 when this worker owns it: it wrote the account (and its records' words) into its own
+   * shard and applied that shard's root, so the main thread adopts it (`adoptShardWrites`) and does not send it back.
+   */
+  applied: Uint8Array
   /** Per account with changed records: the storage words to write, in the reference flush's order. */
   storage: [Address, [Hex, Hex][]][]
+  /** Per `storage` entry, 1 when written into this worker's own shard (as `applied`). */
+  storageApplied: Uint8Array
   /** Fee credits (non-zero), summed per recipient: the main thread adds them after every worker finished. */
   credits: [Address, bigint][]
 }
 
-type Slot = { account: Account; dirty: boolean }
+/** An account of the block; `own`: this worker's shard holds it (else a peer's export). */
+type Slot = { account: Account; dirty: boolean; own: boolean }
 type Rec = { value: ReadonlyMap<string, bigint>; words: number; dirty: boolean }
 
 interface Hosted {
@@ -241,7 +249,7 @@ export async function prepareShardBlock(task: ShardPrepareTask): Promise<(ShardE
   for (let j = 0; j < load.length; j++) {
     const account = shard.getAccount(load[j]!) ?? { ...EMPTY }
     loaded[j] = account
-    slots.set(load[j]!, { account, dirty: false })
+    slots.set(load[j]!, { account, dirty: false, own: true })
   }
   const recs = new Map<string, Rec>()
   const recKeys: string[] = new Array(nr)
@@ -321,7 +329,7 @@ export async function executeShardBlock(
   for (const ex of task.imports) {
     for (let i = 0; i < ex.address.length; i++) {
       const account = { nonce: ex.nonce[i]!, balance: ex.balance[i]!, codeHash: KECCAK_EMPTY }
-      accounts.set(ex.address[i]!, { account, dirty: false })
+      accounts.set(ex.address[i]!, { account, dirty: false, own: false })
     }
     for (const [i, codeHash] of ex.codeHash) accounts.get(ex.address[i]!)!.account.codeHash = codeHash
     for (const [key, entries, words] of ex.records) records.set(key, { value: new Map(entries), words, dirty: false })
@@ -482,14 +490,23 @@ export async function executeShardBlock(
     nonce: new Array(dirty.length),
     balance: new Array(dirty.length),
     codeHash: [],
+    applied: new Uint8Array(dirty.length),
     storage: [],
+    storageApplied: new Uint8Array(0),
     credits: [...credits],
   }
+  // The accounts this worker owns go straight into its shard (the others travel through the main thread).
+  const { shard } = h
   for (let j = 0; j < dirty.length; j++) {
-    const acc = accounts.get(dirty[j]!)!.account
+    const slot = accounts.get(dirty[j]!)!
+    const acc = slot.account
     result.nonce[j] = acc.nonce
     result.balance[j] = acc.balance
     if (acc.codeHash !== KECCAK_EMPTY) result.codeHash.push([j, acc.codeHash])
+    if (slot.own) {
+      shard.putAccount(dirty[j]!, acc)
+      result.applied[j] = 1
+    }
   }
   // Records as BlockState.flush writes them: the length word, the words, zeros over the words it no longer takes.
   const byAccount = new Map<Address, [Hex, Hex][]>()
@@ -510,5 +527,15 @@ export async function executeShardBlock(
     for (let k = 0; k < words.length; k++) entries.push([recordSlot(program, k + 1), words[k]!])
     for (let k = words.length; k < rec.words; k++) entries.push([recordSlot(program, k + 1), ZERO_HASH])
   }
+  result.storageApplied = new Uint8Array(result.storage.length)
+  for (let i = 0; i < result.storage.length; i++) {
+    const [a, entries] = result.storage[i]!
+    if (!accounts.get(a)!.own) continue
+    for (const [slot, value] of entries) shard.putStorage(a, slot, value)
+    result.storageApplied[i] = 1
+  }
+  // This shard's subtries and storage tries hashed here, in parallel with the other workers: the state's next root
+  // sends it only what the main thread writes after (fee credits) and hashes the root branch.
+  await shard.applyRoot()
   return result
 }

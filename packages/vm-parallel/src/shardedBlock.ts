@@ -1,4 +1,4 @@
-import type { Account, Address, BlockContext, ChargeContext, GasModel, PortableGasModel, StateDb } from '@appchain/core'
+import type { Account, Address, BlockContext, ChargeContext, GasModel, Hex, PortableGasModel } from '@appchain/core'
 import {
   BaseError,
   InsufficientFundsError,
@@ -8,6 +8,7 @@ import {
   UnknownFeeTokenError,
 } from '@appchain/core'
 import type { WorkerPool } from '@appchain/core/workers'
+import type { ShardedStateDb } from '@appchain/state'
 import { type BatchTxResult, batchResults, callIds } from './batch.js'
 import type { ExecEnv } from './executor.js'
 import { packItems } from './packed.js'
@@ -51,7 +52,8 @@ export interface ShardedBlockResult {
 export async function executeShardedBlock(input: {
   pool: WorkerPool<WorkerTask, unknown>
   stateId: number
-  state: StateDb
+  /** The VM's own sharded state (`openState`): its shards are the ones the workers host. */
+  state: ShardedStateDb
   txs: readonly ParallelTx[]
   ctx: BlockContext
   gas: GasModel & { portable: PortableGasModel }
@@ -99,39 +101,43 @@ export async function executeShardedBlock(input: {
   )) as ShardExecResult[]
   const t3 = performance.now()
 
-  // The workers' changes into the caller's overlay: accounts in one call, each account's record words in one.
-  const changed: Address[] = []
-  const values: Account[] = []
+  // The workers' changes into the caller's overlay. What a worker wrote into its own shard is adopted (the
+  // shard holds it: the root does not send it back); the rest (accounts of a peer's shard) is written as usual.
+  const held: Address[] = []
+  const heldValues: Account[] = []
+  const heldStorage: [Address, [Hex, Hex][]][] = []
+  const other: Address[] = []
+  const otherValues: Account[] = []
+  const otherStorage: [Address, [Hex, Hex][]][] = []
   const credits = new Map<Address, bigint>()
   for (const r of results) {
-    const first = values.length
+    const codeHashes = new Map(r.codeHash)
     for (let j = 0; j < r.address.length; j++) {
-      changed.push(r.address[j]!)
-      values.push({ nonce: r.nonce[j]!, balance: r.balance[j]!, codeHash: KECCAK_EMPTY })
+      const value = { nonce: r.nonce[j]!, balance: r.balance[j]!, codeHash: codeHashes.get(j) ?? KECCAK_EMPTY }
+      if (r.applied[j] === 1) {
+        held.push(r.address[j]!)
+        heldValues.push(value)
+      } else {
+        other.push(r.address[j]!)
+        otherValues.push(value)
+      }
     }
-    for (const [j, codeHash] of r.codeHash) values[first + j]!.codeHash = codeHash
+    for (let i = 0; i < r.storage.length; i++)
+      (r.storageApplied[i] === 1 ? heldStorage : otherStorage).push(r.storage[i]!)
     for (const [a, amount] of r.credits) credits.set(a, (credits.get(a) ?? 0n) + amount)
   }
-  if (state.putAccounts !== undefined) await state.putAccounts(changed, values)
-  else for (let j = 0; j < changed.length; j++) await state.putAccount(changed[j]!, values[j])
-  for (const r of results) {
-    for (const [a, entries] of r.storage) {
-      if (state.putStorageMany !== undefined) await state.putStorageMany(a, entries)
-      else for (const [slot, value] of entries) await state.putStorage(a, slot, value)
-    }
-  }
+  await state.adoptShardWrites(held, heldValues, heldStorage)
+  await state.putAccounts(other, otherValues)
+  for (const [a, entries] of otherStorage) await state.putStorageMany(a, entries)
   // Fee credits after every program (as the reference credits them): they only add.
   if (credits.size > 0) {
     const to = [...credits.keys()]
-    const before = state.getAccounts
-      ? await state.getAccounts(to)
-      : await Promise.all(to.map((a) => state.getAccount(a)))
+    const before = await state.getAccounts(to)
     const after = to.map((a, j) => {
       const acc = before[j] ?? { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
       return { ...acc, balance: acc.balance + credits.get(a)! }
     })
-    if (state.putAccounts !== undefined) await state.putAccounts(to, after)
-    else for (let j = 0; j < to.length; j++) await state.putAccount(to[j]!, after[j])
+    await state.putAccounts(to, after)
   }
 
   // Outcomes in block order; excluded transactions get the reference's typed errors.
