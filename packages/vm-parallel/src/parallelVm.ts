@@ -47,7 +47,6 @@ import {
   type BatchTask,
   type BatchTxResult,
   batchResults,
-  batchWrites,
   encodeBatch,
 } from './batch.js'
 import { BlockState } from './blockState.js'
@@ -340,22 +339,31 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     for (const b of plan) {
       const tl = performance.now()
       // The batch's declared accounts in one batched state read; records (if any) load one by one below.
+      // Indexed loops: this async function's loops run mostly unoptimised, where for...of allocates per step.
+      const indices = b.indices
       const declared: Address[] = []
-      for (const i of b.indices) {
-        const set = txs[i]!.accessSet
-        for (const a of set.reads) declared.push(a)
-        for (const a of set.writes) declared.push(a)
+      const batchTxs: ExecTx[] = new Array(indices.length)
+      for (let k = 0; k < indices.length; k++) {
+        const i = indices[k]!
+        const t = exec[i]!
+        batchTxs[k] = t
+        for (let j = 0; j < t.reads.length; j++) declared.push(t.reads[j]!)
+        for (let j = 0; j < t.writes.length; j++) declared.push(t.writes[j]!)
       }
+      // Every declared account is loaded after this; only the programs' records may still be missing.
       await bs.loadAccounts(declared)
-      for (const i of b.indices) {
-        const tx = txs[i]!
-        if (packOpts.keepsRecords(tx.program) || needsLoad(bs, tx)) await loadDeclared(tx)
+      let lastProgram = ''
+      let keeps = false
+      for (let k = 0; k < indices.length; k++) {
+        const tx = txs[indices[k]!]!
+        if (tx.program !== lastProgram) {
+          lastProgram = tx.program
+          keeps = packOpts.keepsRecords(tx.program)
+        }
+        if (keeps) await loadDeclared(tx)
       }
       loading += performance.now() - tl
-      const task = encodeBatch(
-        b.indices.map((i) => exec[i]!),
-        packOpts,
-      )
+      const task = encodeBatch(batchTxs, packOpts)
       tasks.push(task)
       const result = p.runOn(b.thread, { op: 'execute', ...task }) as Promise<BatchResult>
       // Awaited below; a load failing before that must not leave these as unhandled rejections.
@@ -368,10 +376,18 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     if (whileWorkersRun) await whileWorkersRun()
     const batches = await dispatched
     const results: BatchTxResult[] = new Array(txs.length)
-    for (let b = 0; b < batches.length; b++) for (const r of batchResults(tasks[b]!, batches[b]!)) results[r.index] = r
+    for (let b = 0; b < batches.length; b++) {
+      const rs = batchResults(tasks[b]!, batches[b]!)
+      for (let k = 0; k < rs.length; k++) results[rs[k]!.index] = rs[k]!
+    }
     if (mode === 'locks') {
-      // Groups share no written account: every batch's final values go straight in.
-      for (const b of batches) applyOutcome(bs, batchWrites(b))
+      // Groups share no written account: every batch's final values go straight in, from its columns.
+      for (const b of batches) {
+        const accounts = b.balanceAccounts
+        const values = b.balanceValues
+        for (let k = 0; k < accounts.length; k++) bs.setBalance(accounts[k]!, values[k]!)
+        for (const [key, m] of b.records) bs.setRecord(key, new Map(m))
+      }
       s.timings.execute = performance.now() - t1 - loading
       return { results, s }
     }
@@ -504,8 +520,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       const sharded = await executeShardedBlock({
         pool: getPool(),
         stateId,
-        // The state openState made (shardedStates has it).
-        state: state as ShardedStateDb,
+        state,
         txs,
         ctx,
         gas: gas as GasModel & { portable: PortableGasModel },
@@ -551,7 +566,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     // block in one more (its `prefetch`), so its sync variants answer every transaction from memory.
     await bs.loadAccounts(txs.map((t) => t.sender))
     if (gas.prefetch !== undefined && txs.length > 0) await gas.prefetch(txs, { blockNumber: ctx.number, store })
-    for (const tx of txs) {
+    for (let i = 0; i < txs.length; i++) {
+      const tx = txs[i]!
       let held = false
       try {
         const acc = bs.loaded(tx.sender) ?? (await bs.loadAccount(tx.sender))
@@ -576,7 +592,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         bs.setBalance(payer, p.balance - up.amount)
         bs.setNonce(tx.sender, expected + 1n)
         blockGas += tx.intrinsicGas
-        accepted.push({ tx, up: { ...up, payer } })
+        // The model's own object when its payer is already lower-case (the usual case): no copy per transaction.
+        accepted.push({ tx, up: up.payer === payer ? up : { ...up, payer } })
       } catch (e) {
         if (!(e instanceof BaseError)) throw e
         // Excluded after upfront: the model drops what it holds for the transaction (a quota reservation).
@@ -622,7 +639,9 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       if (refund < 0n)
         throw new BaseError(`Gas model ${gas.name} charged more than it held up front.`, { data: { hash: tx.hash } })
       if (refund > 0n) bs.setBalance(payer, (bs.loaded(payer) ?? (await bs.loadAccount(payer))).balance + refund)
-      for (const c of charge.credits) {
+      const credits = charge.credits
+      for (let k = 0; k < credits.length; k++) {
+        const c = credits[k]!
         if (c.amount === 0n) continue
         const to = c.to.toLowerCase() as Address
         bs.setBalance(to, (bs.loaded(to) ?? (await bs.loadAccount(to))).balance + c.amount)
@@ -791,13 +810,6 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
 // the workers busy while this thread loads the accounts of the next batches, few enough that messages stay cheap.
 const PIPELINE_DEPTH = 8
 const PIPELINE_MIN_BATCH = 512
-
-/** Whether a transaction declares an account this block has not loaded yet. */
-function needsLoad(bs: BlockState, tx: ParallelTx): boolean {
-  for (const a of tx.accessSet.reads) if (!bs.loaded(a)) return true
-  for (const a of tx.accessSet.writes) if (!bs.loaded(a)) return true
-  return false
-}
 
 /** `orderedTrieRoot` of packed items on worker `w`: one transferred buffer instead of thousands of cloned arrays. */
 function trieRootOn(pool: WorkerPool<WorkerTask, unknown>, w: number, { bytes, ends }: PackedItems): Promise<Hex> {
