@@ -520,7 +520,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       const sharded = await executeShardedBlock({
         pool: getPool(),
         stateId,
-        state,
+        // The state openState made (shardedStates has it).
+        state: state as ShardedStateDb,
         txs,
         ctx,
         gas: gas as GasModel & { portable: PortableGasModel },
