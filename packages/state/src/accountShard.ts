@@ -1,7 +1,7 @@
 import { type Account, type Address, type Hex, KECCAK_EMPTY } from '@appchain/core'
 import { checkAccount, decodeAccountFields, EMPTY_ROOT_BYTES, encodeAccountWith, storageRootOf } from './account.js'
 import { allocBytes } from './allocBytes.js'
-import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError } from './errors.js'
+import { AccountNotFoundError, NoCheckpointError, OpenCheckpointError, ShardFailedError } from './errors.js'
 import { fromHexInto } from './hex.js'
 import { keccak256, keccakReady } from './keccak.js'
 import { accountKey, storageKey, storagePrefix } from './keys.js'
@@ -139,6 +139,9 @@ export class AccountShard {
   private local = new Map<Address, LocalWrite>()
   private journal: LocalUndo[] = []
   private checkpoints: number[] = []
+  /** The tail of the calls run one at a time (`exclusive`), and the failure of an `applyRoot`, if one failed. */
+  private queue: Promise<unknown> = Promise.resolve()
+  private failure: { cause: unknown } | undefined
 
   constructor(config: { nibbles: readonly number[]; reader: ShardReader }) {
     const nibbles = config.nibbles
@@ -405,16 +408,46 @@ export class AccountShard {
     return out
   }
 
+  /**
+   * Runs `f` once every call queued before it has settled, one at a time: the shard's async calls share its tries
+   * and caches. A thread serving the shard's port (`serveShard` queues each request here) that also hashes its own
+   * writes queues that `applyRoot()` here too, and may answer its caller before the hashing ends. After an
+   * `applyRoot` failed, every call refuses with `ShardFailedError`.
+   *
+   * @example
+   * ```ts
+   * void shard.exclusive(() => shard.applyRoot()).catch(() => {}) // a failure refuses the next calls
+   * ```
+   */
+  exclusive<T>(f: () => T | Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.failure !== undefined) throw new ShardFailedError(this.failure.cause)
+      return f()
+    })
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
   // ---- commitment ----
 
   /**
    * Applies one root's changes to the tries (loading what they need in one read) and returns the references
-   * of the owned subtries.
+   * of the owned subtries. If it fails once it has begun (its tries may be half updated), the shard is failed:
+   * calls through `exclusive` refuse with `ShardFailedError`.
    */
   async applyRoot(changes?: readonly AccountChange[]): Promise<NibbleRoot[]> {
     if (this.checkpoints.length > 0) throw new OpenCheckpointError(this.checkpoints.length)
     if (changes === undefined) changes = this.takeLocalChanges()
     else if (this.local.size > 0) throw new RangeError('applyRoot(changes) on a shard with its own writes pending')
+    try {
+      return await this.applyChanges(changes)
+    } catch (e) {
+      this.failure = { cause: e }
+      throw e
+    }
+  }
+
+  private async applyChanges(changes: readonly AccountChange[]): Promise<NibbleRoot[]> {
     await keccakReady()
     const n = changes.length
     const paths: Uint8Array[] = new Array(n)

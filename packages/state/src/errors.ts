@@ -163,3 +163,24 @@ export class ShardNibblesError extends BaseError {
     })
   }
 }
+
+/**
+ * A shard's `applyRoot` failed part-way (its tries may be half updated), so the shard refuses every later call:
+ * reopen the state from its Db at the last flushed root. `cause` is the failure.
+ *
+ * @example
+ * ```ts
+ * new ShardFailedError(new Error('Trie node 0x12… not found.'))
+ * ```
+ */
+export class ShardFailedError extends BaseError {
+  override name = 'ShardFailedError'
+  constructor(cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super(`The shard failed applying a root (${reason}) and refuses further calls.`, {
+      cause: cause instanceof Error ? cause : undefined,
+      data: { reason },
+      metaMessages: ['Reopen the state from its Db at the last flushed root.'],
+    })
+  }
+}

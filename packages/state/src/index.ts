@@ -16,6 +16,7 @@ export {
   NoCheckpointError,
   OpenCheckpointError,
   ReadOnlyStateError,
+  ShardFailedError,
   ShardNibblesError,
   StateRootMismatchError,
   UnresolvedTrieNodeError,

@@ -46,8 +46,9 @@ export function serveShard(port: MessagePort, config: { nibbles: readonly number
       return
     }
     const { id, method, args } = msg
-    Promise.resolve()
-      .then(() => run(method, args))
+    // One request at a time, after any applyRoot the serving thread queued itself (AccountShard.exclusive).
+    shard
+      .exclusive(() => run(method, args))
       .then(
         (result) => {
           const transfer = result instanceof ArrayBuffer ? [result] : []

@@ -233,7 +233,8 @@ export async function prepareShardBlock(task: ShardPrepareTask): Promise<(ShardE
   const lengthSlots: [Address, Hex][] = new Array(nr)
   for (let r = 0; r < nr; r++)
     lengthSlots[r] = [load[recordAccount[r]!]!, recordSlot(recordPrograms[recordProgram[r]!]!, 0)]
-  await shard.load(load, lengthSlots)
+  // After this shard's previous root (perhaps still hashing: `executeShardBlock`), as any call to it.
+  await shard.exclusive(() => shard.load(load, lengthSlots))
   const wordSlots: [Address, Hex][] = []
   const lengths: number[] = new Array(nr)
   for (let r = 0; r < nr; r++) {
@@ -243,7 +244,7 @@ export async function prepareShardBlock(task: ShardPrepareTask): Promise<(ShardE
     lengths[r] = length
     for (let k = 1; k <= Math.ceil(length / 32); k++) wordSlots.push([a, recordSlot(program, k)])
   }
-  if (wordSlots.length > 0) await shard.load([], wordSlots)
+  if (wordSlots.length > 0) await shard.exclusive(() => shard.load([], wordSlots))
   const slots = new Map<Address, Slot>()
   const loaded: Account[] = new Array(load.length)
   for (let j = 0; j < load.length; j++) {
@@ -534,8 +535,9 @@ export async function executeShardBlock(
     for (const [slot, value] of entries) shard.putStorage(a, slot, value)
     result.storageApplied[i] = 1
   }
-  // This shard's subtries and storage tries hashed here, in parallel with the other workers: the state's next root
-  // sends it only what the main thread writes after (fee credits) and hashes the root branch.
-  await shard.applyRoot()
+  // This shard's subtries and storage tries hashed here, in parallel with the other workers and, as the result goes
+  // back first, with the main thread adopting it: the shard's queue holds the state's next root (which sends it
+  // only what the main thread writes after) until it ends. A failure fails the shard: its next call refuses.
+  shard.exclusive(() => shard.applyRoot()).catch(() => {})
   return result
 }
