@@ -2,7 +2,7 @@
 // reference (its RLP when shorter than 32 bytes, else keccak of it) and is cleared on change, so a
 // commit re-hashes only the paths that changed. `stored` says the node's encoding is in the store.
 import { allocBytes, latin1Bytes } from './allocBytes.js'
-import { keccak256 as keccak_256 } from './keccak.js'
+import { keccak256 as keccak_256, keccak256Into } from './keccak.js'
 import { fromLatin1, latin1 } from './latin1.js'
 import { decodeRlp, lenOfLen, listHeaderLen, type RlpItem, strLen, writeListHeader, writeStr } from './rlp.js'
 
@@ -83,7 +83,7 @@ export class LeafNode {
     writeStr(buf, writeHexPrefixStr(buf, writeListHeader(buf, 0, payload), path, pos, true), value)
     if (!hash) return new LeafNode(scratchString(buf, len), len, 0)
     if (len < 32) return new LeafNode(scratchString(buf, len), len, 1)
-    buf.set(keccak_256(buf.subarray(0, len)), len)
+    keccak256Into(buf, 0, len, buf, len)
     return new LeafNode(scratchString(buf, len + 32), len, 1)
   }
 
@@ -116,7 +116,7 @@ export class LeafNode {
     if (len < 32) return
     const buf = scratchOf(len + 32)
     stringToScratch(buf, this.s, len)
-    buf.set(keccak_256(buf.subarray(0, len)), len)
+    keccak256Into(buf, 0, len, buf, len)
     this.s = scratchString(buf, len + 32)
   }
 
@@ -475,7 +475,7 @@ export function withEncodingSink<T>(encodings: Map<TrieNode, Uint8Array>, fn: ()
 /** Hashes a child if needed and returns the length of its reference inside the parent. */
 function childRefLength(c: TrieNode): number {
   if (c instanceof LeafNode) {
-    if (!c.hashed) c.computeRef()
+    if (!c.hashed) c.hash()
     return c.refLength()
   }
   return refLen(nodeRef(c))

@@ -14,7 +14,7 @@ import { type AccountRecord, decodeAccount, encodeAccountWith, storageRootOf } f
 import { allocBytes } from './allocBytes.js'
 import { OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { fromHex, fromHexInto, toHex } from './hex.js'
-import { keccak256 as keccak_256, keccakReady } from './keccak.js'
+import { keccak256 as keccak_256, keccak256Into, keccakReady } from './keccak.js'
 import { accountKey, codeKey, META_ROOT_KEY, prefixEnd, storageKey, storageKeysAt, storagePrefix } from './keys.js'
 import { fromLatin1, latin1 } from './latin1.js'
 import { bytesToNibbles } from './node.js'
@@ -54,11 +54,13 @@ const pathOfAddress = (a: Address) => bytesToNibbles(keccak_256(fromHex(a)))
 
 const addressScratch = new Uint8Array(20)
 const slotScratch = new Uint8Array(32)
+const hashScratch = new Uint8Array(32)
 /** keccak(address or 32-byte slot) as 64 nibbles written into out at off; returns them (a view). */
 function hashedPathInto(key: Address | Hex, out: Uint8Array, off: number): Uint8Array {
   const scratch = key.length === 42 ? addressScratch : slotScratch
   fromHexInto(key, scratch, 0)
-  const h = keccak_256(scratch)
+  const h = hashScratch
+  keccak256Into(scratch, 0, scratch.length, h, 0)
   for (let i = 0; i < 32; i++) {
     out[off + 2 * i] = h[i]! >> 4
     out[off + 2 * i + 1] = h[i]! & 0x0f

@@ -211,7 +211,9 @@ export class Trie {
         throw new RangeError(`putPaths: value ${i} must be a non-empty Uint8Array (use update() to delete)`)
     }
     this.applyPending()
-    this.batch(puts, (i) => puts[i]![1], false)
+    const paths: Uint8Array[] = new Array(puts.length)
+    for (let i = 0; i < puts.length; i++) paths[i] = puts[i]![0]
+    this.batch(paths, (i) => puts[i]![1], false)
   }
 
   /**
@@ -227,22 +229,19 @@ export class Trie {
   updatePaths(paths: Uint8Array[], value: (index: number, old: Uint8Array | undefined) => Uint8Array): void {
     if (paths.length === 0) return
     this.applyPending()
-    this.batch(
-      paths.map((p) => [p, EMPTY_VALUE] as Put),
-      value,
-      true,
-    )
+    this.batch(paths, value, true)
   }
 
-  private batch(puts: Put[], value: ValueAt, readOld: boolean): void {
-    if (groupOf.length < puts.length) groupOf = new Uint8Array(Math.max(puts.length, groupOf.length * 2))
-    const order = new Int32Array(puts.length)
+  /** Writes value(i, old) at paths[i] for every i (see putPaths/updatePaths). */
+  private batch(paths: Uint8Array[], value: ValueAt, readOld: boolean): void {
+    if (groupOf.length < paths.length) groupOf = new Uint8Array(Math.max(paths.length, groupOf.length * 2))
+    const order = new Int32Array(paths.length)
     for (let i = 0; i < order.length; i++) order[i] = i
     const [prev, prevOld] = [valueAt, needsOld]
     valueAt = value
     needsOld = readOld
     try {
-      this.top = putMany(this.top, puts, order, new Int32Array(puts.length), 0, order.length, 0)
+      this.top = putMany(this.top, paths, order, new Int32Array(paths.length), 0, order.length, 0)
     } finally {
       valueAt = prev
       needsOld = prevOld
@@ -674,8 +673,6 @@ function getFrom(start: TrieNode | undefined, path: Uint8Array, pos: number): Ui
   }
 }
 
-type Put = [path: Uint8Array, value: Uint8Array]
-
 /** The value to write for batch entry i, given the value there before (the batch runs synchronously). */
 type ValueAt = (index: number, old: Uint8Array | undefined) => Uint8Array
 let valueAt: ValueAt = () => EMPTY_VALUE
@@ -688,13 +685,13 @@ const depthScratch: Int32Array[] = []
 let groupOf = new Uint8Array(1024)
 
 /**
- * Applies puts[order[lo..hi)] (order: indices into puts, in write order) below `node`, whose path
+ * Applies the writes at paths[order[lo..hi)] (order: indices into paths, in write order; values from `valueAt`) below `node`, whose path
  * ends at nibble d. Groups are split by their nibble at each branch (a stable counting sort, so the
  * last write of a path wins); single writes and awkward shapes fall back to `insert`.
  */
 function putMany(
   node: TrieNode | undefined,
-  puts: Put[],
+  paths: Uint8Array[],
   order: Int32Array,
   tmp: Int32Array,
   lo: number,
@@ -704,7 +701,7 @@ function putMany(
   if (hi - lo === 1) {
     // The only write below this node: a new or updated leaf is final, hash it now.
     const idx = order[lo]!
-    const path = puts[idx]![0]
+    const path = paths[idx]!
     if (node === undefined) return LeafNode.of(path, valueAt(idx, undefined), d, true)
     // A changed leaf is a new object, so the parent sees the change although the leaf is hashed.
     if (node instanceof LeafNode && node.pathEquals(path, d)) {
@@ -713,18 +710,18 @@ function putMany(
     }
     return insert(node, path, d, valueAt(idx, needsOld ? getFrom(node, path, d) : undefined))
   }
-  if (node === undefined) return build(puts, order, tmp, lo, hi, d)
+  if (node === undefined) return build(paths, order, tmp, lo, hi, d)
   if (node instanceof BranchNode) {
-    const changed = putChildren(node, puts, order, tmp, lo, hi, d)
+    const changed = putChildren(node, paths, order, tmp, lo, hi, d)
     if (changed) dirty(node)
     return node
   }
   if (node instanceof ExtensionNode) {
     const p = node.path
     let all = true
-    for (let k = lo; k < hi && all; k++) all = startsWith(puts[order[k]!]![0], d, p)
+    for (let k = lo; k < hi && all; k++) all = startsWith(paths[order[k]!]!, d, p)
     if (all) {
-      const child = putMany(node.child, puts, order, tmp, lo, hi, d + p.length)
+      const child = putMany(node.child, paths, order, tmp, lo, hi, d + p.length)
       if (unchanged(node.child, child)) return node
       node.child = child
       dirty(node)
@@ -735,7 +732,7 @@ function putMany(
   let n: TrieNode = node
   for (let k = lo; k < hi; k++) {
     const idx = order[k]!
-    const path = puts[idx]![0]
+    const path = paths[idx]!
     n = insert(n, path, d, valueAt(idx, needsOld ? getFrom(n, path, d) : undefined))
   }
   return n
@@ -747,7 +744,7 @@ function putMany(
  */
 function putChildren(
   branch: BranchNode,
-  puts: Put[],
+  paths: Uint8Array[],
   order: Int32Array,
   tmp: Int32Array,
   lo: number,
@@ -765,7 +762,7 @@ function putChildren(
   const group = groupOf
   for (let k = lo; k < hi; k++) {
     const idx = order[k]!
-    const path = puts[idx]![0]
+    const path = paths[idx]!
     const g = path.length === d ? 0 : 1 + path[d]!
     group[idx] = g // each path is read once per level
     b[g]!++
@@ -795,7 +792,7 @@ function putChildren(
     const b = starts[i + 2]!
     if (a === b) continue
     const c = children[i]
-    const nc = putMany(c, puts, order, tmp, a, b, d + 1)
+    const nc = putMany(c, paths, order, tmp, a, b, d + 1)
     if (unchanged(c, nc)) continue
     children[i] = nc
     changed = true
@@ -803,21 +800,21 @@ function putChildren(
   return changed
 }
 
-/** A new subtree holding puts[order[lo..hi)] (hi - lo >= 1), built in its final shape. */
-function build(puts: Put[], order: Int32Array, tmp: Int32Array, lo: number, hi: number, d: number): TrieNode {
-  const first = puts[order[lo]!]![0]
+/** A new subtree holding the writes at paths[order[lo..hi)] (hi - lo >= 1), built in its final shape. */
+function build(paths: Uint8Array[], order: Int32Array, tmp: Int32Array, lo: number, hi: number, d: number): TrieNode {
+  const first = paths[order[lo]!]!
   // The longest prefix (from d) shared by every path; `same`: every path equals the first.
   let common = first.length - d
   let same = true
   for (let k = lo + 1; k < hi && (common > 0 || same); k++) {
-    const path = puts[order[k]!]![0]
+    const path = paths[order[k]!]!
     const c = commonPrefix(path, d, first.subarray(d, d + common))
     if (c < common) common = c
     if (path.length !== first.length || c < first.length - d) same = false
   }
   if (same) return LeafNode.of(first, valueAt(order[hi - 1]!, undefined), d, true)
   const branch = new BranchNode()
-  putChildren(branch, puts, order, tmp, lo, hi, d + common)
+  putChildren(branch, paths, order, tmp, lo, hi, d + common)
   return common > 0 ? new ExtensionNode(first.slice(d, d + common), branch) : branch
 }
 
