@@ -11,6 +11,7 @@ import {
   KECCAK_EMPTY,
   type StateDb,
 } from '@appchain/core'
+import { checkAccount } from './account.js'
 import { nibbleOf, type SubtrieTop } from './accountShard.js'
 import { MissingTrieNodeError, OpenCheckpointError } from './errors.js'
 import { fromHexInto, toHex } from './hex.js'
@@ -87,7 +88,8 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
   private nibbleCache = new Map<Address, number>()
   private closed = false
   /** Since the last root: what the shards themselves wrote (`adoptShardWrites`), as they hold it. */
-  private shardHeld = new Map<Address, { account: Account; slots: Map<Hex, Hex> | undefined }>()
+  private shardHeld = new Map<Address, Account>()
+  private shardHeldSlots = new Map<Address, Map<Hex, Hex>>()
 
   constructor(
     private readonly db: Db,
@@ -190,33 +192,42 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
     accounts: readonly Account[],
     storage: readonly (readonly [address: Address, entries: readonly (readonly [slot: Hex, value: Hex])[]])[] = [],
   ): Promise<void> {
-    if (addresses.length !== accounts.length)
-      throw new RangeError(`adoptShardWrites: ${addresses.length} addresses but ${accounts.length} accounts`)
-    await this.putAccounts(addresses, accounts)
-    for (const [address, entries] of storage) await this.putStorageMany(address, entries)
-    // As the overlay now holds them (checked and normalised): what the root compares against.
-    for (const address of addresses) {
-      const a = checkAddress(address)
-      this.shardHeld.set(a, { account: this.accounts.get(a)!, slots: undefined })
+    const n = addresses.length
+    if (n !== accounts.length) throw new RangeError(`adoptShardWrites: ${n} addresses but ${accounts.length} accounts`)
+    // Every account is checked before anything is written (as putAccounts); the overlay's value is what the
+    // root compares against.
+    const as: Address[] = new Array(n)
+    const values: Account[] = new Array(n)
+    for (let i = 0; i < n; i++) {
+      as[i] = checkAddress(addresses[i]!)
+      values[i] = checkAccount(accounts[i]!)
+    }
+    const held = this.shardHeld
+    for (let i = 0; i < n; i++) {
+      this.setAccount(as[i]!, values[i]!)
+      held.set(as[i]!, values[i]!)
     }
     for (const [address, entries] of storage) {
       if (entries.length === 0) continue
+      await this.putStorageMany(address, entries)
       const a = checkAddress(address)
-      let held = this.shardHeld.get(a)
-      if (held === undefined) {
+      if (!held.has(a)) {
         // Only its storage came from the shard: the account is the shard's as of the last root unless the caller
         // wrote it since (then the whole account goes to the shard at the root, as any write).
         if (this.touchedAccounts.has(a)) continue
         const account = await this.getAccount(a)
         if (account === undefined) continue
-        held = { account, slots: undefined }
-        this.shardHeld.set(a, held)
+        held.set(a, account)
       }
-      held.slots ??= new Map()
-      const slots = this.storages.get(a)!.slots
+      let slots = this.shardHeldSlots.get(a)
+      if (slots === undefined) {
+        slots = new Map()
+        this.shardHeldSlots.set(a, slots)
+      }
+      const now = this.storages.get(a)!.slots
       for (const [slot] of entries) {
         const s = checkWord(slot, 'slot')
-        held.slots.set(s, slots.get(s)!)
+        slots.set(s, now.get(s)!)
       }
     }
   }
@@ -224,17 +235,19 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
   /** Whether the shard of `a` holds the overlay's account and touched slots already (`adoptShardWrites`). */
   private heldByShard(a: Address): boolean {
     const held = this.shardHeld.get(a)
-    if (held === undefined || this.rebuild.has(a)) return false
+    if (held === undefined || (this.rebuild.size > 0 && this.rebuild.has(a))) return false
     const now = this.accounts.get(a)
     // No overlay value: unchanged since the last root unless a revert took the write back.
-    if (now === undefined ? this.touchedAccounts.has(a) : now === null || !sameAccount(now, held.account)) return false
-    const touched = this.touchedSlots.get(a)
+    if (now === undefined ? this.touchedAccounts.has(a) : now !== held && (now === null || !sameAccount(now, held)))
+      return false
+    const touched = this.touchedSlots.size > 0 ? this.touchedSlots.get(a) : undefined
     if (touched === undefined) return true
-    if (held.slots === undefined) return false
+    const heldSlots = this.shardHeldSlots.get(a)
+    if (heldSlots === undefined) return false
     const slots = this.storages.get(a)?.slots
     for (const s of touched) {
       const word = slots?.get(s)
-      if (word === undefined || word !== held.slots.get(s)) return false
+      if (word === undefined || word !== heldSlots.get(s)) return false
     }
     return true
   }
@@ -282,6 +295,7 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
     this.touchedSlots.clear()
     this.rebuild.clear()
     this.shardHeld.clear()
+    this.shardHeldSlots.clear()
     this.rootEncoding = encoding
     this.rootCache = root
     return root
