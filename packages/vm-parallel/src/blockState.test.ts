@@ -54,4 +54,37 @@ describe('BlockState accounts', () => {
       { nonce: 0n, balance: 5n, codeHash: KECCAK_EMPTY },
     ])
   })
+
+  it('changes through a slot are the changes by address: same slot for an address, same flushed state and root', async () => {
+    const addr = (i: number) => `0x${i.toString(16).padStart(40, '0')}` as Address
+    const run = async (bySlot: boolean) => {
+      const state = createStateDb({ db: memoryDb() })
+      await state.putAccount(addr(1), { nonce: 3n, balance: 10n, codeHash: KECCAK_EMPTY })
+      const bs = new BlockState(state)
+      expect(bs.slotOf(addr(1))).toBeUndefined()
+      const one = await bs.loadSlot(addr(1))
+      expect(bs.slotOf(addr(1))).toBe(one)
+      expect(await bs.loadSlot(addr(1))).toBe(one)
+      expect(one).toMatchObject({ address: addr(1), account: { nonce: 3n, balance: 10n }, dirty: false })
+      const fresh = await bs.loadSlot(addr(9))
+      expect(fresh.account).toEqual({ nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY })
+      if (bySlot) {
+        bs.setSlotBalance(fresh, 4n)
+        bs.setSlotNonce(one, 4n)
+        bs.setSlotBalance(one, 6n)
+      } else {
+        bs.setBalance(addr(9), 4n)
+        bs.setNonce(addr(1), 4n)
+        bs.setBalance(addr(1), 6n)
+      }
+      expect(one.dirty).toBe(true)
+      await bs.flush()
+      expect(one.dirty).toBe(false)
+      return [await state.root(), await state.getAccount(addr(1)), await state.getAccount(addr(9))] as const
+    }
+    const bySlot = await run(true)
+    expect(bySlot).toEqual(await run(false))
+    expect(bySlot[1]).toEqual({ nonce: 4n, balance: 6n, codeHash: KECCAK_EMPTY })
+    expect(bySlot[2]).toEqual({ nonce: 0n, balance: 4n, codeHash: KECCAK_EMPTY })
+  })
 })

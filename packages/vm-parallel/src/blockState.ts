@@ -3,9 +3,12 @@ import { gasStoreSlot, KECCAK_EMPTY, PREDEPLOYS, ZERO_HASH } from '@appchain/cor
 import type { Store } from './executor.js'
 import { decodeRecord, encodeRecord, joinWords, recordSlot, recordWords } from './record.js'
 
-const EMPTY: Account = { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
-
-type Slot = { account: Account; dirty: boolean }
+/**
+ * A loaded account of the block with its address and dirty flag. A caller that holds one changes the account
+ * through `setSlotBalance`/`setSlotNonce` without looking the address up again.
+ */
+export type AccountSlot = { readonly address: Address; readonly account: Account; dirty: boolean }
+type Slot = AccountSlot
 
 function word(v: bigint): Hex {
   return `0x${v.toString(16).padStart(64, '0')}`
@@ -18,9 +21,7 @@ function word(v: bigint): Hex {
 export class BlockState implements Store {
   // Each account with its dirty flag: marking a change costs no second hash lookup (a Set of dirty addresses did).
   private accounts = new Map<Address, Slot>()
-  /** Changed accounts in the order they first changed (flush writes them in this order). */
-  private dirty: Address[] = []
-  /** The slots of `dirty`, index for index (flush needs no lookup per account). */
+  /** Changed accounts' slots in the order they first changed (flush writes them in this order, no lookup each). */
   private dirtySlots: Slot[] = []
   private records = new Map<string, { value: ReadonlyMap<string, bigint>; words: number }>()
   private dirtyRecords = new Set<string>()
@@ -35,11 +36,33 @@ export class BlockState implements Store {
   }
 
   async loadAccount(a: Address): Promise<Account> {
-    const slot = this.accounts.get(a)
-    if (slot) return slot.account
-    const account = (await this.state.getAccount(a)) ?? { ...EMPTY }
-    this.accounts.set(a, { account, dirty: false })
-    return account
+    return (await this.loadSlot(a)).account
+  }
+
+  /**
+   * The account's slot if it is already loaded (no await on the hot path), else undefined.
+   *
+   * @example
+   * ```ts
+   * const slot = bs.slotOf(sender) ?? (await bs.loadSlot(sender))
+   * bs.setSlotNonce(slot, slot.account.nonce + 1n)
+   * ```
+   */
+  slotOf(a: Address): AccountSlot | undefined {
+    return this.accounts.get(a)
+  }
+
+  /** The account's slot, read from the state the first time. */
+  async loadSlot(a: Address): Promise<AccountSlot> {
+    let slot = this.accounts.get(a)
+    if (slot) return slot
+    const account = (await this.state.getAccount(a)) ?? emptyAccount()
+    // Another load of the same account may have finished during the await: the first one stands.
+    slot = this.accounts.get(a)
+    if (slot) return slot
+    slot = { address: a, account, dirty: false }
+    this.accounts.set(a, slot)
+    return slot
   }
 
   async loadAccounts(accounts: Iterable<Address>): Promise<void> {
@@ -54,7 +77,7 @@ export class BlockState implements Store {
     const got = await this.state.getAccounts(missing)
     for (let i = 0; i < missing.length; i++) {
       const a = missing[i]!
-      if (!this.accounts.has(a)) this.accounts.set(a, { account: got[i] ?? { ...EMPTY }, dirty: false })
+      if (!this.accounts.has(a)) this.accounts.set(a, { address: a, account: got[i] ?? emptyAccount(), dirty: false })
     }
   }
 
@@ -90,15 +113,23 @@ export class BlockState implements Store {
   }
 
   setBalance(a: Address, balance: bigint): void {
-    const slot = this.slot(a)
-    slot.account.balance = balance
-    this.markDirty(a, slot)
+    this.setSlotBalance(this.slot(a), balance)
   }
 
   setNonce(a: Address, nonce: bigint): void {
-    const slot = this.slot(a)
+    this.setSlotNonce(this.slot(a), nonce)
+  }
+
+  /** `setBalance` on a slot this block handed out (`slotOf`/`loadSlot`). */
+  setSlotBalance(slot: AccountSlot, balance: bigint): void {
+    slot.account.balance = balance
+    this.markDirty(slot)
+  }
+
+  /** `setNonce` on a slot this block handed out (`slotOf`/`loadSlot`). */
+  setSlotNonce(slot: AccountSlot, nonce: bigint): void {
     slot.account.nonce = nonce
-    this.markDirty(a, slot)
+    this.markDirty(slot)
   }
 
   private slot(a: Address): Slot {
@@ -107,10 +138,9 @@ export class BlockState implements Store {
     return slot
   }
 
-  private markDirty(a: Address, slot: Slot): void {
+  private markDirty(slot: Slot): void {
     if (slot.dirty) return
     slot.dirty = true
-    this.dirty.push(a)
     this.dirtySlots.push(slot)
   }
 
@@ -121,7 +151,7 @@ export class BlockState implements Store {
     r.value = value
     this.dirtyRecords.add(key)
     const a = key.slice(key.indexOf('|') + 1) as Address
-    this.markDirty(a, this.slot(a))
+    this.markDirty(this.slot(a))
   }
 
   /** Gas-model state in storage of `PREDEPLOYS.gasStore`, part of the state root. */
@@ -172,15 +202,16 @@ export class BlockState implements Store {
   async flush(): Promise<void> {
     if (this.dirtyGas.size > 0) {
       await this.loadAccount(PREDEPLOYS.gasStore)
-      this.markDirty(PREDEPLOYS.gasStore, this.slot(PREDEPLOYS.gasStore))
+      this.markDirty(this.slot(PREDEPLOYS.gasStore))
     }
     // The state validates and copies each account: the block's objects go in as they are.
-    const dirty = this.dirty
     const slots = this.dirtySlots
-    const accounts: Account[] = new Array(dirty.length)
-    for (let i = 0; i < dirty.length; i++) {
+    const dirty: Address[] = new Array(slots.length)
+    const accounts: Account[] = new Array(slots.length)
+    for (let i = 0; i < slots.length; i++) {
       const slot = slots[i]!
       slot.dirty = false
+      dirty[i] = slot.address
       accounts[i] = slot.account
     }
     if (this.state.putAccounts !== undefined) await this.state.putAccounts(dirty, accounts)
@@ -207,9 +238,13 @@ export class BlockState implements Store {
       if (this.state.putStorageMany) await this.state.putStorageMany(PREDEPLOYS.gasStore, entries)
       else for (const [slot, value] of entries) await this.state.putStorage(PREDEPLOYS.gasStore, slot, value)
     }
-    this.dirty = []
     this.dirtySlots = []
     this.dirtyRecords.clear()
     this.dirtyGas.clear()
   }
+}
+
+/** A fresh account that does not exist yet (a literal: cheaper than spreading a shared one). */
+function emptyAccount(): Account {
+  return { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
 }

@@ -49,7 +49,7 @@ import {
   batchResults,
   encodeBatch,
 } from './batch.js'
-import { BlockState } from './blockState.js'
+import { type AccountSlot, BlockState } from './blockState.js'
 import { receiptBloom } from './bloom.js'
 import { depositEnvelope } from './deposit.js'
 import { type ExecEnv, type ExecTx, type ExecutionMode, executeTx, type TxOutcome } from './executor.js'
@@ -554,6 +554,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       const tSettle = performance.now()
       const out = receiptsOf(depositReceipts)
       for (const a of sharded.accepted) out.add(a.tx, a.result, a.payer, a.effectiveGasPrice, a.l1Fee)
+      // The peers' writes queued on their shards before the root.
+      await sharded.forwarded
       s.timings.settle = performance.now() - tSettle
       return commit({ ...block, s, txs: sharded.accepted.map((a) => a.tx), receipts: out, excluded: sharded.excluded })
     }
@@ -561,7 +563,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const tHold = performance.now()
     // Phase 1, in block order: nonces and fee holds. Excluded transactions are never charged.
     const excluded: { hash: `0x${string}`; error: BaseError }[] = []
-    const accepted: { tx: ParallelTx; up: UpfrontCharge }[] = []
+    // Each accepted transaction with its payer's slot: phase 3 refunds it without looking the payer up again.
+    const accepted: { tx: ParallelTx; up: UpfrontCharge; payerSlot: AccountSlot }[] = []
     let blockGas = 0n
     // Every sender in one batched state read (no await per account below), and the gas model's keys for the
     // block in one more (its `prefetch`), so its sync variants answer every transaction from memory.
@@ -571,9 +574,10 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       const tx = txs[i]!
       let held = false
       try {
-        const acc = bs.loaded(tx.sender) ?? (await bs.loadAccount(tx.sender))
+        // One lookup of the sender's slot for its nonce and (usually) its fee hold.
+        const slot = bs.slotOf(tx.sender) ?? (await bs.loadSlot(tx.sender))
         // The block's own account object: an earlier transaction of this sender already advanced its nonce.
-        const expected = acc.nonce
+        const expected = slot.account.nonce
         if (tx.nonce < expected) throw new NonceTooLowError({ address: tx.sender, nonce: tx.nonce, expected })
         if (tx.nonce > expected) throw new NonceTooHighError({ address: tx.sender, nonce: tx.nonce, expected })
         if (blockGas + tx.intrinsicGas > ctx.gasLimit) {
@@ -586,15 +590,17 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         const up = gas.upfrontSync?.(tx, chargeCtx) ?? (await gas.upfront(tx, chargeCtx))
         held = true
         if (up.token !== undefined) throw new UnknownFeeTokenError({ token: up.token, accepted: ['native'] })
-        const payer = up.payer.toLowerCase() as Address
-        const p = bs.loaded(payer) ?? (await bs.loadAccount(payer))
+        // The sender pays (the usual case): its string as it is, its slot already at hand.
+        const payer = up.payer === tx.sender ? tx.sender : (up.payer.toLowerCase() as Address)
+        const payerSlot = payer === tx.sender ? slot : (bs.slotOf(payer) ?? (await bs.loadSlot(payer)))
+        const p = payerSlot.account
         if (p.balance < up.amount)
           throw new InsufficientFundsError({ address: payer, balance: p.balance, cost: up.amount })
-        bs.setBalance(payer, p.balance - up.amount)
-        bs.setNonce(tx.sender, expected + 1n)
+        bs.setSlotBalance(payerSlot, p.balance - up.amount)
+        bs.setSlotNonce(slot, expected + 1n)
         blockGas += tx.intrinsicGas
         // The model's own object when its payer is already lower-case (the usual case): no copy per transaction.
-        accepted.push({ tx, up: up.payer === payer ? up : { ...up, payer } })
+        accepted.push({ tx, up: up.payer === payer ? up : { ...up, payer }, payerSlot })
       } catch (e) {
         if (!(e instanceof BaseError)) throw e
         // Excluded after upfront: the model drops what it holds for the transaction (a quota reservation).
@@ -630,8 +636,11 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
 
     // Phase 3, in block order: final fees, refunds, receipts.
     const out = receiptsOf(depositReceipts)
+    // A block's credits mostly go to one account (the coinbase): its slot is looked up once per change of target.
+    let lastTo = ''
+    let toSlot: AccountSlot | undefined
     for (let i = 0; i < accepted.length; i++) {
-      const { tx, up } = accepted[i]!
+      const { tx, up, payerSlot } = accepted[i]!
       const r = results[i]!
       const gasUsed = tx.intrinsicGas
       const charge = gas.chargeSync?.(tx, gasUsed, chargeCtx) ?? (await gas.charge(tx, gasUsed, chargeCtx))
@@ -639,13 +648,17 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       const refund = up.amount - charge.amount
       if (refund < 0n)
         throw new BaseError(`Gas model ${gas.name} charged more than it held up front.`, { data: { hash: tx.hash } })
-      if (refund > 0n) bs.setBalance(payer, (bs.loaded(payer) ?? (await bs.loadAccount(payer))).balance + refund)
+      if (refund > 0n) bs.setSlotBalance(payerSlot, payerSlot.account.balance + refund)
       const credits = charge.credits
       for (let k = 0; k < credits.length; k++) {
         const c = credits[k]!
         if (c.amount === 0n) continue
-        const to = c.to.toLowerCase() as Address
-        bs.setBalance(to, (bs.loaded(to) ?? (await bs.loadAccount(to))).balance + c.amount)
+        if (c.to !== lastTo || toSlot === undefined) {
+          const to = c.to.toLowerCase() as Address
+          toSlot = bs.slotOf(to) ?? (await bs.loadSlot(to))
+          lastTo = c.to
+        }
+        bs.setSlotBalance(toSlot, toSlot.account.balance + c.amount)
       }
       out.add(tx, r, payer, charge.effectiveGasPrice, charge.l1Fee)
     }
