@@ -70,6 +70,8 @@ export interface ShardPrepareTask {
 
 /** Accounts and records one worker owns, as another worker's transactions need them (pre-block values). */
 export interface ShardExport {
+  /** The worker that owns them (its shard holds them). */
+  from: number
   address: Address[]
   nonce: bigint[]
   balance: bigint[]
@@ -83,11 +85,28 @@ export interface ShardExport {
 export interface ShardExecuteTask {
   op: 'shardExecute'
   state: number
+  /** This worker's index. */
+  self: number
   imports: ShardExport[]
   env: ExecEnv
   coinbase: Address
   fees: BlockFees
   gas: PortableGasModel
+}
+
+/**
+ * Accounts (and records' storage words) of this worker's shard that a peer's transactions changed, forwarded by
+ * the main thread after round 2: written into the shard and applied (`applyShardWrites`).
+ */
+export interface ShardApplyTask {
+  op: 'shardApply'
+  state: number
+  address: Address[]
+  nonce: bigint[]
+  balance: bigint[]
+  /** Accounts (position) with code. */
+  codeHash: [number, Hex][]
+  storage: [Address, [Hex, Hex][]][]
 }
 
 /**
@@ -136,20 +155,21 @@ export interface ShardExecResult {
   /** Changed accounts (position) with code. */
   codeHash: [number, Hex][]
   /**
-   * Per changed account, 1 when this worker owns it: it wrote the account (and its records' words) into its own
-   * shard and applied that shard's root, so the main thread adopts it (`adoptShardWrites`) and does not send it back.
+   * Per changed account, the worker whose shard owns it. This worker wrote its own into its shard and queued that
+   * shard's root; the main thread forwards the others to their owners (`shardApply`), then adopts them all
+   * (`adoptShardWrites`): the state's root does not send them back.
    */
-  applied: Uint8Array
+  owner: Uint8Array
   /** Per account with changed records: the storage words to write, in the reference flush's order. */
   storage: [Address, [Hex, Hex][]][]
-  /** Per `storage` entry, 1 when written into this worker's own shard (as `applied`). */
-  storageApplied: Uint8Array
+  /** Per `storage` entry, the worker whose shard owns the account (as `owner`). */
+  storageOwner: Uint8Array
   /** Fee credits (non-zero), summed per recipient: the main thread adds them after every worker finished. */
   credits: [Address, bigint][]
 }
 
-/** An account of the block; `own`: this worker's shard holds it (else a peer's export). */
-type Slot = { account: Account; dirty: boolean; own: boolean }
+/** An account of the block; `owner`: the worker whose shard holds it (this one, or the peer that exported it). */
+type Slot = { account: Account; dirty: boolean; owner: number }
 type Rec = { value: ReadonlyMap<string, bigint>; words: number; dirty: boolean }
 
 interface Hosted {
@@ -250,7 +270,7 @@ export async function prepareShardBlock(task: ShardPrepareTask): Promise<(ShardE
   for (let j = 0; j < load.length; j++) {
     const account = shard.getAccount(load[j]!) ?? { ...EMPTY }
     loaded[j] = account
-    slots.set(load[j]!, { account, dirty: false, own: true })
+    slots.set(load[j]!, { account, dirty: false, owner: self })
   }
   const recs = new Map<string, Rec>()
   const recKeys: string[] = new Array(nr)
@@ -270,6 +290,7 @@ export async function prepareShardBlock(task: ShardPrepareTask): Promise<(ShardE
     if (w === self || p.accounts.length === 0) return undefined
     const m = p.accounts.length
     const out: ShardExport = {
+      from: self,
       address: new Array(m),
       nonce: new Array(m),
       balance: new Array(m),
@@ -290,6 +311,28 @@ export async function prepareShardBlock(task: ShardPrepareTask): Promise<(ShardE
     }
     return out
   })
+}
+
+/**
+ * Writes a peer's changes to this worker's accounts (`ShardApplyTask`) into its shard and applies them, queued
+ * on the shard (`exclusive`) after what is already there, and answers once queued: the state's next root, sent
+ * after the answer, waits for it in the same queue. A failure fails the shard (its next call refuses).
+ */
+export function applyShardWrites(task: ShardApplyTask): void {
+  const { shard } = hostedState(task.state)
+  const codeHashes = new Map(task.codeHash)
+  shard
+    .exclusive(() => {
+      for (let j = 0; j < task.address.length; j++)
+        shard.putAccount(task.address[j]!, {
+          nonce: task.nonce[j]!,
+          balance: task.balance[j]!,
+          codeHash: codeHashes.get(j) ?? KECCAK_EMPTY,
+        })
+      for (const [a, entries] of task.storage) for (const [slot, value] of entries) shard.putStorage(a, slot, value)
+      return shard.applyRoot()
+    })
+    .catch(() => {})
 }
 
 // Each distinct portable spec is built once per worker (the import and the factory call), then reused.
@@ -330,7 +373,7 @@ export async function executeShardBlock(
   for (const ex of task.imports) {
     for (let i = 0; i < ex.address.length; i++) {
       const account = { nonce: ex.nonce[i]!, balance: ex.balance[i]!, codeHash: KECCAK_EMPTY }
-      accounts.set(ex.address[i]!, { account, dirty: false, own: false })
+      accounts.set(ex.address[i]!, { account, dirty: false, owner: ex.from })
     }
     for (const [i, codeHash] of ex.codeHash) accounts.get(ex.address[i]!)!.account.codeHash = codeHash
     for (const [key, entries, words] of ex.records) records.set(key, { value: new Map(entries), words, dirty: false })
@@ -491,9 +534,9 @@ export async function executeShardBlock(
     nonce: new Array(dirty.length),
     balance: new Array(dirty.length),
     codeHash: [],
-    applied: new Uint8Array(dirty.length),
+    owner: new Uint8Array(dirty.length),
     storage: [],
-    storageApplied: new Uint8Array(0),
+    storageOwner: new Uint8Array(0),
     credits: [...credits],
   }
   // The accounts this worker owns go straight into its shard (the others travel through the main thread).
@@ -504,10 +547,8 @@ export async function executeShardBlock(
     result.nonce[j] = acc.nonce
     result.balance[j] = acc.balance
     if (acc.codeHash !== KECCAK_EMPTY) result.codeHash.push([j, acc.codeHash])
-    if (slot.own) {
-      shard.putAccount(dirty[j]!, acc)
-      result.applied[j] = 1
-    }
+    result.owner[j] = slot.owner
+    if (slot.owner === task.self) shard.putAccount(dirty[j]!, acc)
   }
   // Records as BlockState.flush writes them: the length word, the words, zeros over the words it no longer takes.
   const byAccount = new Map<Address, [Hex, Hex][]>()
@@ -528,12 +569,12 @@ export async function executeShardBlock(
     for (let k = 0; k < words.length; k++) entries.push([recordSlot(program, k + 1), words[k]!])
     for (let k = words.length; k < rec.words; k++) entries.push([recordSlot(program, k + 1), ZERO_HASH])
   }
-  result.storageApplied = new Uint8Array(result.storage.length)
+  result.storageOwner = new Uint8Array(result.storage.length)
   for (let i = 0; i < result.storage.length; i++) {
     const [a, entries] = result.storage[i]!
-    if (!accounts.get(a)!.own) continue
-    for (const [slot, value] of entries) shard.putStorage(a, slot, value)
-    result.storageApplied[i] = 1
+    const owner = accounts.get(a)!.owner
+    result.storageOwner[i] = owner
+    if (owner === task.self) for (const [slot, value] of entries) shard.putStorage(a, slot, value)
   }
   // This shard's subtries and storage tries hashed here, in parallel with the other workers and, as the result goes
   // back first, with the main thread adopting it: the shard's queue holds the state's next root (which sends it

@@ -13,7 +13,7 @@ import { type BatchTxResult, batchResults, callIds } from './batch.js'
 import type { ExecEnv } from './executor.js'
 import { packItems } from './packed.js'
 import type { ParallelTx } from './parallelTx.js'
-import type { ShardExcluded, ShardExecResult, ShardExport, ShardPrepareTask } from './shardExec.js'
+import type { ShardApplyTask, ShardExcluded, ShardExecResult, ShardExport, ShardPrepareTask } from './shardExec.js'
 import { cachedNibble, nibbleOwners, shardPlan } from './shardPlan.js'
 import type { WorkerTask } from './worker.js'
 
@@ -31,6 +31,11 @@ export interface ShardedBlockResult {
   /** In block order. */
   accepted: ShardedAccepted[]
   groups: number
+  /**
+   * Settles once every shard has queued the changes forwarded to it (peers' transactions' writes to its accounts):
+   * await it before the state's next root, which must come after them in each shard's queue.
+   */
+  forwarded: Promise<void>
   timings: { plan: number; prepare: number; execute: number; adopt: number }
 }
 
@@ -66,6 +71,10 @@ export async function executeShardedBlock(input: {
   const { pool, stateId, state, txs, ctx, gas, env } = input
   const workers = pool.size
   const t0 = performance.now()
+  // The coinbase (the usual fee credit's recipient) as the block starts: read after round 2, it would wait in its
+  // shard's queue behind the hashing.
+  const coinbase = ctx.coinbase.toLowerCase() as Address
+  const [coinbaseBefore] = await state.getAccounts([coinbase])
   const { worker, groups } = shardPlan(
     txs.map((t) => ({ sender: t.sender, reads: t.accessSet.reads, writes: t.accessSet.writes })),
     workers,
@@ -91,6 +100,7 @@ export async function executeShardedBlock(input: {
       return pool.runOn(w, {
         op: 'shardExecute',
         state: stateId,
+        self: w,
         imports,
         env,
         coinbase: ctx.coinbase,
@@ -101,38 +111,63 @@ export async function executeShardedBlock(input: {
   )) as ShardExecResult[]
   const t3 = performance.now()
 
-  // The workers' changes into the caller's overlay. What a worker wrote into its own shard is adopted (the
-  // shard holds it: the root does not send it back); the rest (accounts of a peer's shard) is written as usual.
-  const held: Address[] = []
-  const heldValues: Account[] = []
-  const heldStorage: [Address, [Hex, Hex][]][] = []
-  const other: Address[] = []
-  const otherValues: Account[] = []
-  const otherStorage: [Address, [Hex, Hex][]][] = []
+  // Each worker wrote the accounts it owns into its shard; the ones a peer's transactions changed go to their
+  // owners now (queued on the shard before the state's next root: the answer comes once queued). Then every
+  // change goes into the caller's overlay as adopted (the shards hold them: the root does not send them back).
+  const changed: Address[] = []
+  const values: Account[] = []
+  const storage: [Address, [Hex, Hex][]][] = []
+  const forward = Array.from(
+    { length: workers },
+    (): ShardApplyTask => ({
+      op: 'shardApply',
+      state: stateId,
+      address: [],
+      nonce: [],
+      balance: [],
+      codeHash: [],
+      storage: [],
+    }),
+  )
   const credits = new Map<Address, bigint>()
-  for (const r of results) {
+  for (let w = 0; w < workers; w++) {
+    const r = results[w]!
     const codeHashes = new Map(r.codeHash)
     for (let j = 0; j < r.address.length; j++) {
-      const value = { nonce: r.nonce[j]!, balance: r.balance[j]!, codeHash: codeHashes.get(j) ?? KECCAK_EMPTY }
-      if (r.applied[j] === 1) {
-        held.push(r.address[j]!)
-        heldValues.push(value)
-      } else {
-        other.push(r.address[j]!)
-        otherValues.push(value)
-      }
+      const codeHash = codeHashes.get(j) ?? KECCAK_EMPTY
+      changed.push(r.address[j]!)
+      values.push({ nonce: r.nonce[j]!, balance: r.balance[j]!, codeHash })
+      const owner = r.owner[j]!
+      if (owner === w) continue
+      const f = forward[owner]!
+      if (codeHash !== KECCAK_EMPTY) f.codeHash.push([f.address.length, codeHash])
+      f.address.push(r.address[j]!)
+      f.nonce.push(r.nonce[j]!)
+      f.balance.push(r.balance[j]!)
     }
-    for (let i = 0; i < r.storage.length; i++)
-      (r.storageApplied[i] === 1 ? heldStorage : otherStorage).push(r.storage[i]!)
+    for (let i = 0; i < r.storage.length; i++) {
+      storage.push(r.storage[i]!)
+      const owner = r.storageOwner[i]!
+      if (owner !== w) forward[owner]!.storage.push(r.storage[i]!)
+    }
     for (const [a, amount] of r.credits) credits.set(a, (credits.get(a) ?? 0n) + amount)
   }
-  await state.adoptShardWrites(held, heldValues, heldStorage)
-  await state.putAccounts(other, otherValues)
-  for (const [a, entries] of otherStorage) await state.putStorageMany(a, entries)
+  // Answered once queued, but a worker hashing its own shard answers after: awaited before the state's root.
+  const forwarded = Promise.all(
+    forward.map((f, w) => (f.address.length + f.storage.length > 0 ? pool.runOn(w, f) : undefined)),
+  ).then(() => undefined)
+  forwarded.catch(() => {})
+  await state.adoptShardWrites(changed, values, storage)
   // Fee credits after every program (as the reference credits them): they only add.
   if (credits.size > 0) {
     const to = [...credits.keys()]
-    const before = await state.getAccounts(to)
+    // A recipient the block changed: its adopted value; the coinbase otherwise: as the block started; any other
+    // recipient: read (after its shard's hashing).
+    const inBlock = new Map<Address, Account>()
+    for (let j = 0; j < changed.length; j++) if (credits.has(changed[j]!)) inBlock.set(changed[j]!, values[j]!)
+    const other = to.filter((a) => !inBlock.has(a) && a !== coinbase)
+    const read = other.length > 0 ? await state.getAccounts(other) : []
+    const before = to.map((a) => inBlock.get(a) ?? (a === coinbase ? coinbaseBefore : read[other.indexOf(a)]))
     const after = to.map((a, j) => {
       const acc = before[j] ?? { nonce: 0n, balance: 0n, codeHash: KECCAK_EMPTY }
       return { ...acc, balance: acc.balance + credits.get(a)! }
@@ -177,7 +212,13 @@ export async function executeShardedBlock(input: {
     else accepted.push(acceptedAt[i]!)
   }
   const t4 = performance.now()
-  return { excluded, accepted, groups, timings: { plan: t1 - t0, prepare: t2 - t1, execute: t3 - t2, adopt: t4 - t3 } }
+  return {
+    excluded,
+    accepted,
+    groups,
+    forwarded,
+    timings: { plan: t1 - t0, prepare: t2 - t1, execute: t3 - t2, adopt: t4 - t3 },
+  }
 }
 
 /** The transactions (position in `idx`) that bid in a fee token. */

@@ -10,10 +10,12 @@ import type { ProgramSpec } from './program.js'
 import { createRegistry } from './registry.js'
 import { createSandbox } from './sandbox.js'
 import {
+  applyShardWrites,
   executeShardBlock,
   type HostShardTask,
   hostShard,
   prepareShardBlock,
+  type ShardApplyTask,
   type ShardExecuteTask,
   type ShardPrepareTask,
 } from './shardExec.js'
@@ -28,6 +30,7 @@ export type WorkerTask =
   | HostShardTask
   | ShardPrepareTask
   | ShardExecuteTask
+  | ShardApplyTask
 
 // Each worker compiles the programs into its own sandbox once and keeps it for its lifetime.
 const specs = (workerData as { specs: ProgramSpec[] }).specs
@@ -65,5 +68,6 @@ serveWorker(async (task: WorkerTask) => {
   if (task.op === 'hostShard') return hostShard(task)
   if (task.op === 'shardPrepare') return prepareShardBlock(task)
   if (task.op === 'shardExecute') return executeShardBlock(task, sandbox, registry.infos)
+  if (task.op === 'shardApply') return applyShardWrites(task)
   return runBatch(sandbox, registry.infos, task)
 })

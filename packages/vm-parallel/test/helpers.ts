@@ -74,7 +74,13 @@ export function call(
   args: Record<string, TxArgValue>,
   key: Key,
   nonce: bigint,
-  opts: { reads?: Address[]; writes?: Address[]; maxFeePerGas?: bigint; gasLimit?: bigint } = {},
+  opts: {
+    reads?: Address[]
+    writes?: Address[]
+    maxFeePerGas?: bigint
+    maxPriorityFeePerGas?: bigint
+    gasLimit?: bigint
+  } = {},
 ): Uint8Array {
   const schema = schemaOf(program, method)
   const declared = program.methods[method]!.accounts?.(args, key.address) ?? { reads: [], writes: [] }
@@ -88,7 +94,7 @@ export function call(
     nonce,
     gasLimit: opts.gasLimit ?? 200_000n,
     maxFeePerGas: opts.maxFeePerGas ?? 10n,
-    maxPriorityFeePerGas: 0n,
+    maxPriorityFeePerGas: opts.maxPriorityFeePerGas ?? 0n,
   }
   return encodeTransaction(request, schema, sign(request, schema, key))
 }
