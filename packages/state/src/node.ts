@@ -9,13 +9,26 @@ import { decodeRlp, lenOfLen, listHeaderLen, type RlpItem, strLen, writeListHead
 const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
 
 let scratch: Uint8Array = NodeBuffer === undefined ? new Uint8Array(4096) : NodeBuffer.allocUnsafeSlow(4096)
+/** Views of scratch[0..n) by n, made once per length: an encoding is hashed in place with no view per hash. */
+let heads: (Uint8Array | undefined)[] = []
 /** A module-level buffer for encodings that are copied out at once (hashing is synchronous). */
 function scratchOf(n: number): Uint8Array {
   if (scratch.length < n) {
     const size = Math.max(n, scratch.length * 2)
     scratch = NodeBuffer === undefined ? new Uint8Array(size) : NodeBuffer.allocUnsafeSlow(size)
+    heads = []
   }
   return scratch
+}
+
+/** keccak256 of scratch[0..len), written at scratch[len..len + 32) (the leaf's encoding, then its hash). */
+function hashScratchHead(len: number): void {
+  let head = heads[len]
+  if (head === undefined) {
+    head = scratch.subarray(0, len)
+    heads[len] = head
+  }
+  keccak256Into(head, 0, len, scratch, len)
 }
 
 /** scratch[0..len) as a Latin-1 string (Buffer's native encoder when there is one: no object per call). */
@@ -83,7 +96,7 @@ export class LeafNode {
     writeStr(buf, writeHexPrefixStr(buf, writeListHeader(buf, 0, payload), path, pos, true), value)
     if (!hash) return new LeafNode(scratchString(buf, len), len, 0)
     if (len < 32) return new LeafNode(scratchString(buf, len), len, 1)
-    keccak256Into(buf, 0, len, buf, len)
+    hashScratchHead(len)
     return new LeafNode(scratchString(buf, len + 32), len, 1)
   }
 
@@ -116,7 +129,7 @@ export class LeafNode {
     if (len < 32) return
     const buf = scratchOf(len + 32)
     stringToScratch(buf, this.s, len)
-    keccak256Into(buf, 0, len, buf, len)
+    hashScratchHead(len)
     this.s = scratchString(buf, len + 32)
   }
 

@@ -315,30 +315,47 @@ class StateDbImpl extends OverlayStateDb implements MptStateDb {
 
     // Account records: the storage root is the open storage trie's, else the one in the account's
     // current leaf, read in the same walk as the write (updatePaths).
-    const putPaths: Uint8Array[] = []
-    const putAccounts: Account[] = []
-    const putAddresses: Address[] = []
-    const putStorageRoots: (Uint8Array | undefined)[] = []
-    const dels: Uint8Array[] = []
-    const delAddresses: Address[] = []
+    // One pass for the accounts (and storage roots when storage changed); without deletes (the usual block) the
+    // paths and addresses are the lists above as they are, no filtered copies.
+    const accounts: (Account | undefined)[] = new Array(n)
     const storageTries = this.storageTries
+    const roots: (Uint8Array | undefined)[] | undefined = storageTries.size === 0 ? undefined : new Array(n)
+    let deleted = 0
     for (let i = 0; i < n; i++) {
       const a = list[i]!
       const o = this.accounts.get(a)
       const account = o === null ? undefined : (o ?? (await this.getAccount(a)))
-      if (account === undefined) {
-        delAddresses.push(a)
-        dels.push(paths[i]!)
-        continue
+      accounts[i] = account
+      if (account === undefined) deleted++
+      else if (roots !== undefined) roots[i] = storageTries.get(a)?.rootHash()
+    }
+    let putPaths = paths
+    let putAddresses = list
+    let putAccounts = accounts as Account[]
+    let putStorageRoots = roots
+    const dels: Uint8Array[] = []
+    const delAddresses: Address[] = []
+    if (deleted > 0) {
+      putPaths = []
+      putAddresses = []
+      putAccounts = []
+      putStorageRoots = roots === undefined ? undefined : []
+      for (let i = 0; i < n; i++) {
+        const account = accounts[i]
+        if (account === undefined) {
+          delAddresses.push(list[i]!)
+          dels.push(paths[i]!)
+          continue
+        }
+        putPaths.push(paths[i]!)
+        putAccounts.push(account)
+        putAddresses.push(list[i]!)
+        putStorageRoots?.push(roots![i])
       }
-      putPaths.push(paths[i]!)
-      putAccounts.push(account)
-      putAddresses.push(a)
-      putStorageRoots.push(storageTries.size === 0 ? undefined : storageTries.get(a)?.rootHash())
     }
     const putRecords: (Uint8Array | undefined)[] = new Array(putPaths.length)
     accountTrie.updatePaths(putPaths, (j, old) => {
-      const record = encodeAccountWith(putAccounts[j]!, putStorageRoots[j] ?? storageRootOf(old), allocBytes)
+      const record = encodeAccountWith(putAccounts[j]!, putStorageRoots?.[j] ?? storageRootOf(old), allocBytes)
       putRecords[j] = record
       return record
     })

@@ -777,10 +777,10 @@ function putChildren(
     tmp[b[group[idx]!]!++] = idx
   }
   for (let k = lo; k < hi; k++) order[k] = tmp[k]!
-  const starts = b.subarray(18, 36)
+  // Group g spans order[b[18 + g] .. b[19 + g]).
   let changed = false
-  if (starts[1]! > starts[0]!) {
-    const value = valueAt(order[starts[1]! - 1]!, branch.value)
+  if (b[19]! > b[18]!) {
+    const value = valueAt(order[b[19]! - 1]!, branch.value)
     if (branch.value === undefined || !equalBytes(branch.value, value)) {
       branch.value = value
       changed = true
@@ -788,11 +788,11 @@ function putChildren(
   }
   const children = branch.children
   for (let i = 0; i < 16; i++) {
-    const a = starts[i + 1]!
-    const b = starts[i + 2]!
-    if (a === b) continue
+    const from = b[19 + i]!
+    const to = b[20 + i]!
+    if (from === to) continue
     const c = children[i]
-    const nc = putMany(c, paths, order, tmp, a, b, d + 1)
+    const nc = putMany(c, paths, order, tmp, from, to, d + 1)
     if (unchanged(c, nc)) continue
     children[i] = nc
     changed = true
