@@ -42,7 +42,7 @@ const runners = await Promise.all(
       ? () => {
           const task = m.encodeBatch(txs, { mode: 'locks', env, balance: () => 10n ** 24n, record: () => undefined })
           const out = structuredClone(m.runBatch(sandbox, registry.infos, structuredClone(task)))
-          return { results: m.batchResults(task, out), writes: m.batchWrites(out) }
+          return { results: m.batchResults(task, out), writes: m.batchWrites(out, task) }
         }
       : () =>
           structuredClone(

@@ -114,9 +114,14 @@ export interface BatchResult {
   topics: Uint32Array
   /** Every log's data, joined by commas: one flat string crosses instead of a rope per log. */
   logData: string
-  /** Locking mode: final values of every location the batch wrote. */
+  /**
+   * Locking mode: final values of every location the batch wrote. `runBatch` names a written balance by its
+   * position in the task's `balanceAccounts` (`writtenAt`, index for index with `balanceValues`: no address
+   * crosses back) and leaves `balanceAccounts` empty; `batchWrites(out, task)` resolves either form.
+   */
   balanceAccounts: Address[]
   balanceValues: bigint[]
+  writtenAt?: Uint32Array | undefined
   records: [string, [string, bigint][]][]
   /** Optimistic mode: per transaction, what validation needs. */
   detail?: Pick<BatchTxResult, 'miss' | 'reads' | 'balances' | 'records'>[] | undefined
@@ -140,6 +145,12 @@ export function encodeBatch(
     record: (program: string, a: Address) => ReadonlyMap<string, bigint> | undefined
     /** Whether `program` keeps records at all (default: ask `record` for every account). */
     keepsRecords?: ((program: string) => boolean) | undefined
+    /**
+     * The batch's distinct declared accounts with their balances, already gathered by the caller in the order
+     * this function would (each account where a transaction's reads, then writes, first name it): used as they
+     * are instead of `balance` and a set of the accounts seen.
+     */
+    slice?: { accounts: Address[]; values: bigint[] } | undefined
   },
 ): BatchTask {
   const n = txs.length
@@ -152,14 +163,15 @@ export function encodeBatch(
   const argsJson: string[] = new Array(n)
   const sender: Address[] = new Array(n)
   const accounts: Address[] = []
-  const balanceAccounts: Address[] = []
-  const balanceValues: bigint[] = []
+  const given = opts.slice
+  const balanceAccounts: Address[] = given?.accounts ?? []
+  const balanceValues: bigint[] = given?.values ?? []
   const seen = new Set<Address>()
   const records: [string, [string, bigint][]][] = []
   const seenRecords = new Set<string>()
   const add = (program: string, a: Address, keepsRecords: boolean) => {
     accounts.push(a)
-    if (!seen.has(a)) {
+    if (given === undefined && !seen.has(a)) {
       seen.add(a)
       balanceAccounts.push(a)
       balanceValues.push(opts.balance(a))
@@ -219,14 +231,23 @@ export function encodeBatch(
  * The same code runs in workers and, for sequential execution, on the main thread.
  */
 export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInfo>, task: BatchTask): BatchResult {
+  // Each slice account's position in the task: locking mode reports its writes by position.
+  const at = new Map<Address, number>()
+  const values = task.balanceValues.slice()
+  for (let i = 0; i < task.balanceAccounts.length; i++) at.set(task.balanceAccounts[i]!, i)
   const balances = new Map<Address, bigint>()
-  for (let i = 0; i < task.balanceAccounts.length; i++) balances.set(task.balanceAccounts[i]!, task.balanceValues[i]!)
   const records = new Map<string, ReadonlyMap<string, bigint>>(task.records.map(([k, e]) => [k, new Map(e)]))
   const lastWriter = new Map<string, number>()
+  // Optimistic mode: written accounts by address; locking mode: written positions, in order of first write.
   const writtenBalances = new Set<Address>()
+  const written = new Uint8Array(values.length)
+  const writtenAt: number[] = []
   const writtenRecords = new Set<string>()
   const store = {
-    balance: (a: Address) => balances.get(a),
+    balance: (a: Address) => {
+      const i = at.get(a)
+      return i === undefined ? balances.get(a) : values[i]
+    },
     record: (p: string, a: Address) => records.get(recordKey(p, a)),
   }
   const optimistic = task.mode === 'optimistic'
@@ -248,7 +269,18 @@ export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInf
     }
     if (o.status === 'success') {
       for (const [a, v] of o.balances) {
-        balances.set(a, v)
+        const p = at.get(a)
+        if (!optimistic && p !== undefined) {
+          values[p] = v
+          if (written[p] === 0) {
+            written[p] = 1
+            writtenAt.push(p)
+          }
+          continue
+        }
+        // Optimistic writes, and (never in locking mode, which refuses undeclared writes) accounts outside the slice.
+        if (p === undefined) balances.set(a, v)
+        else values[p] = v
         writtenBalances.add(a)
         if (optimistic) lastWriter.set(`b${a}`, tx.index)
       }
@@ -262,10 +294,9 @@ export function runBatch(sandbox: Sandbox, infos: ReadonlyMap<string, ProgramInf
   const out = writer.finish()
   out.detail = detail
   if (!optimistic) {
-    for (const a of writtenBalances) {
-      out.balanceAccounts.push(a)
-      out.balanceValues.push(balances.get(a)!)
-    }
+    if (writtenBalances.size > 0) throw new Error('runBatch: a locking-mode batch wrote an account outside its slice')
+    out.writtenAt = Uint32Array.from(writtenAt)
+    for (let k = 0; k < writtenAt.length; k++) out.balanceValues.push(values[writtenAt[k]!]!)
     for (const k of writtenRecords) out.records.push([k, [...records.get(k)!]])
   }
   return out
@@ -388,12 +419,25 @@ export function batchResults(task: Pick<BatchTask, 'index'>, out: BatchResult): 
   return results
 }
 
-/** A locking-mode batch's final writes, as `applyOutcome` takes them. */
-export function batchWrites(out: BatchResult): {
+/**
+ * A locking-mode batch's final writes, as `applyOutcome` takes them; `task` resolves the positions of `writtenAt`.
+ *
+ * @example
+ * ```ts
+ * const { balances, records } = batchWrites(await worker.run(task), task)
+ * ```
+ */
+export function batchWrites(
+  out: BatchResult,
+  task?: Pick<BatchTask, 'balanceAccounts'>,
+): {
   balances: Iterable<[Address, bigint]>
   records: Iterable<[string, Iterable<[string, bigint]>]>
 } {
-  const balances: [Address, bigint][] = new Array(out.balanceAccounts.length)
-  for (let i = 0; i < balances.length; i++) balances[i] = [out.balanceAccounts[i]!, out.balanceValues[i]!]
+  const at = out.writtenAt
+  if (at !== undefined && task === undefined) throw new TypeError('batchWrites: a result with writtenAt needs its task')
+  const balances: [Address, bigint][] = new Array(out.balanceValues.length)
+  for (let i = 0; i < balances.length; i++)
+    balances[i] = [at ? task!.balanceAccounts[at[i]!]! : out.balanceAccounts[i]!, out.balanceValues[i]!]
   return { balances, records: out.records }
 }

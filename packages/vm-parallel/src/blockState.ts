@@ -7,7 +7,13 @@ import { decodeRecord, encodeRecord, joinWords, recordSlot, recordWords } from '
  * A loaded account of the block with its address and dirty flag. A caller that holds one changes the account
  * through `setSlotBalance`/`setSlotNonce` without looking the address up again.
  */
-export type AccountSlot = { readonly address: Address; readonly account: Account; dirty: boolean }
+export type AccountSlot = {
+  readonly address: Address
+  readonly account: Account
+  dirty: boolean
+  /** Free for the caller (0 when loaded): the parallel VM marks the last batch of the block that named the account. */
+  mark: number
+}
 type Slot = AccountSlot
 
 function word(v: bigint): Hex {
@@ -60,25 +66,51 @@ export class BlockState implements Store {
     // Another load of the same account may have finished during the await: the first one stands.
     slot = this.accounts.get(a)
     if (slot) return slot
-    slot = { address: a, account, dirty: false }
+    slot = { address: a, account, dirty: false, mark: 0 }
     this.accounts.set(a, slot)
     return slot
   }
 
-  async loadAccounts(accounts: Iterable<Address>): Promise<void> {
+  /**
+   * Loads every account not loaded yet in one batched state read; returns each account's slot, index for index.
+   *
+   * @example
+   * ```ts
+   * const [a, b] = await bs.loadAccounts([sender, receiver])
+   * ```
+   */
+  async loadAccounts(accounts: readonly Address[]): Promise<AccountSlot[]> {
+    const map = this.accounts
+    const out: Slot[] = new Array(accounts.length)
+    // Indexed loops: this async method runs mostly unoptimised, where for...of allocates an iterator result per step.
     const missing: Address[] = []
-    for (const a of accounts) if (!this.accounts.has(a)) missing.push(a)
-    if (missing.length === 0) return
+    const missingAt: number[] = []
+    for (let i = 0; i < accounts.length; i++) {
+      const slot = map.get(accounts[i]!)
+      if (slot !== undefined) out[i] = slot
+      else {
+        missing.push(accounts[i]!)
+        missingAt.push(i)
+      }
+    }
+    if (missing.length === 0) return out
     if (this.state.getAccounts === undefined) {
-      for (const a of missing) await this.loadAccount(a)
-      return
+      for (let j = 0; j < missing.length; j++) out[missingAt[j]!] = await this.loadSlot(missing[j]!)
+      return out
     }
     // One batched read (the state's optional getAccounts) instead of an await per account.
     const got = await this.state.getAccounts(missing)
-    for (let i = 0; i < missing.length; i++) {
-      const a = missing[i]!
-      if (!this.accounts.has(a)) this.accounts.set(a, { address: a, account: got[i] ?? emptyAccount(), dirty: false })
+    for (let j = 0; j < missing.length; j++) {
+      const a = missing[j]!
+      // An account named twice (or loaded during the await) keeps its first slot.
+      let slot = map.get(a)
+      if (slot === undefined) {
+        slot = { address: a, account: got[j] ?? emptyAccount(), dirty: false, mark: 0 }
+        map.set(a, slot)
+      }
+      out[missingAt[j]!] = slot
     }
+    return out
   }
 
   async loadRecord(program: string, a: Address): Promise<ReadonlyMap<string, bigint>> {

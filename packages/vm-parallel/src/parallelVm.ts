@@ -334,8 +334,11 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         registry.infos.get(program)?.data ? (bs.record(program, a) ?? new Map<string, bigint>()) : undefined,
     }
     const tasks: BatchTask[] = []
+    // The slots of each task's balance slice, position for position: the workers name written balances by position.
+    const taskSlots: AccountSlot[][] = []
     const sent: Promise<BatchResult>[] = []
     let loading = 0
+    let batchNo = 0
     for (const b of plan) {
       const tl = performance.now()
       // The batch's declared accounts in one batched state read; records (if any) load one by one below.
@@ -351,7 +354,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         for (let j = 0; j < t.writes.length; j++) declared.push(t.writes[j]!)
       }
       // Every declared account is loaded after this; only the programs' records may still be missing.
-      await bs.loadAccounts(declared)
+      const slots = await bs.loadAccounts(declared)
       let lastProgram = ''
       let keeps = false
       for (let k = 0; k < indices.length; k++) {
@@ -363,8 +366,22 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         if (keeps) await loadDeclared(tx)
       }
       loading += performance.now() - tl
-      const task = encodeBatch(batchTxs, packOpts)
+      // The batch's slice: each declared account where it is first named (as encodeBatch would gather it), found
+      // through the slots just loaded and the batch's mark on them instead of a set and a lookup per account.
+      const mark = ++batchNo
+      const slice = { accounts: [] as Address[], values: [] as bigint[] }
+      const sliceSlots: AccountSlot[] = []
+      for (let k = 0; k < slots.length; k++) {
+        const slot = slots[k]!
+        if (slot.mark === mark) continue
+        slot.mark = mark
+        slice.accounts.push(slot.address)
+        slice.values.push(slot.account.balance)
+        sliceSlots.push(slot)
+      }
+      const task = encodeBatch(batchTxs, { ...packOpts, slice })
       tasks.push(task)
+      taskSlots.push(sliceSlots)
       const result = p.runOn(b.thread, { op: 'execute', ...task }) as Promise<BatchResult>
       // Awaited below; a load failing before that must not leave these as unhandled rejections.
       result.catch(() => undefined)
@@ -381,11 +398,16 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       for (let k = 0; k < rs.length; k++) results[rs[k]!.index] = rs[k]!
     }
     if (mode === 'locks') {
-      // Groups share no written account: every batch's final values go straight in, from its columns.
-      for (const b of batches) {
-        const accounts = b.balanceAccounts
+      // Groups share no written account: every batch's final values go straight in, from its columns, through
+      // the slots of the positions the worker names.
+      for (let t = 0; t < batches.length; t++) {
+        const b = batches[t]!
         const values = b.balanceValues
-        for (let k = 0; k < accounts.length; k++) bs.setBalance(accounts[k]!, values[k]!)
+        const at = b.writtenAt
+        if (at !== undefined) {
+          const sliceSlots = taskSlots[t]!
+          for (let k = 0; k < at.length; k++) bs.setSlotBalance(sliceSlots[at[k]!]!, values[k]!)
+        } else for (let k = 0; k < values.length; k++) bs.setBalance(b.balanceAccounts[k]!, values[k]!)
         for (const [key, m] of b.records) bs.setRecord(key, new Map(m))
       }
       s.timings.execute = performance.now() - t1 - loading
@@ -568,14 +590,14 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     let blockGas = 0n
     // Every sender in one batched state read (no await per account below), and the gas model's keys for the
     // block in one more (its `prefetch`), so its sync variants answer every transaction from memory.
-    await bs.loadAccounts(txs.map((t) => t.sender))
+    const senderSlots = await bs.loadAccounts(txs.map((t) => t.sender))
     if (gas.prefetch !== undefined && txs.length > 0) await gas.prefetch(txs, { blockNumber: ctx.number, store })
     for (let i = 0; i < txs.length; i++) {
       const tx = txs[i]!
       let held = false
       try {
-        // One lookup of the sender's slot for its nonce and (usually) its fee hold.
-        const slot = bs.slotOf(tx.sender) ?? (await bs.loadSlot(tx.sender))
+        // The sender's slot, loaded above, for its nonce and (usually) its fee hold: no lookup.
+        const slot = senderSlots[i]!
         // The block's own account object: an earlier transaction of this sender already advanced its nonce.
         const expected = slot.account.nonce
         if (tx.nonce < expected) throw new NonceTooLowError({ address: tx.sender, nonce: tx.nonce, expected })
