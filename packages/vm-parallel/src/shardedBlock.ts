@@ -1,4 +1,4 @@
-import type { Account, Address, BlockContext, ChargeContext, GasModel, Hex, PortableGasModel } from '@appchain/core'
+import type { Account, Address, BlockContext, ChargeContext, GasModel, PortableGasModel } from '@appchain/core'
 import {
   BaseError,
   InsufficientFundsError,
@@ -13,7 +13,14 @@ import { type BatchTxResult, batchResults, callIds } from './batch.js'
 import type { ExecEnv } from './executor.js'
 import { packItems } from './packed.js'
 import type { ParallelTx } from './parallelTx.js'
-import type { ShardApplyTask, ShardExcluded, ShardExecResult, ShardExport, ShardPrepareTask } from './shardExec.js'
+import type {
+  ShardApplyTask,
+  ShardExcluded,
+  ShardExecResult,
+  ShardExecuteTask,
+  ShardExport,
+  ShardPrepareTask,
+} from './shardExec.js'
 import { cachedNibble, nibbleOwners, shardPlan } from './shardPlan.js'
 import type { WorkerTask } from './worker.js'
 
@@ -89,50 +96,31 @@ export async function executeShardedBlock(input: {
   )) as (ShardExport | undefined)[][]
   const t2 = performance.now()
 
-  // Round 2: every worker runs its transactions on its own accounts plus its peers' exports.
-  const results = (await Promise.all(
-    Array.from({ length: workers }, (_, w) => {
-      const imports: ShardExport[] = []
-      for (let p = 0; p < workers; p++) {
-        const ex = exports[p]![w]
-        if (ex !== undefined) imports.push(ex)
-      }
-      return pool.runOn(w, {
-        op: 'shardExecute',
-        state: stateId,
-        self: w,
-        imports,
-        env,
-        coinbase: ctx.coinbase,
-        fees: ctx.fees,
-        gas: gas.portable,
-      })
-    }),
-  )) as ShardExecResult[]
-  const t3 = performance.now()
-
-  // Each worker wrote the accounts it owns into its shard; the ones a peer's transactions changed go to their
-  // owners now (queued on the shard before the state's next root: the answer comes once queued). Then every
-  // change goes into the caller's overlay as adopted (the shards hold them: the root does not send them back).
+  // Round 2: every worker runs its transactions on its own accounts plus its peers' exports. Each worker wrote
+  // the accounts it owns into its shard; as each result arrives (the other workers may still be executing), the
+  // accounts a peer's transactions changed go to their owners (queued on the owner's shard before the state's
+  // next root: answered once queued), and every change goes into the caller's overlay as adopted (the shards hold
+  // them: the root does not send them back).
   const changed: Address[] = []
   const values: Account[] = []
-  const storage: [Address, [Hex, Hex][]][] = []
-  const forward = Array.from(
-    { length: workers },
-    (): ShardApplyTask => ({
-      op: 'shardApply',
-      state: stateId,
-      address: [],
-      nonce: [],
-      balance: [],
-      codeHash: [],
-      storage: [],
-    }),
-  )
   const credits = new Map<Address, bigint>()
-  for (let w = 0; w < workers; w++) {
-    const r = results[w]!
+  const forwards: Promise<unknown>[] = []
+  let adopting: Promise<void> = Promise.resolve()
+  const adopt = async (w: number, r: ShardExecResult): Promise<void> => {
+    const forward = Array.from(
+      { length: workers },
+      (): ShardApplyTask => ({
+        op: 'shardApply',
+        state: stateId,
+        address: [],
+        nonce: [],
+        balance: [],
+        codeHash: [],
+        storage: [],
+      }),
+    )
     const codeHashes = new Map(r.codeHash)
+    const first = changed.length
     for (let j = 0; j < r.address.length; j++) {
       const codeHash = codeHashes.get(j) ?? KECCAK_EMPTY
       changed.push(r.address[j]!)
@@ -146,18 +134,47 @@ export async function executeShardedBlock(input: {
       f.balance.push(r.balance[j]!)
     }
     for (let i = 0; i < r.storage.length; i++) {
-      storage.push(r.storage[i]!)
       const owner = r.storageOwner[i]!
       if (owner !== w) forward[owner]!.storage.push(r.storage[i]!)
     }
+    for (let o = 0; o < workers; o++) {
+      if (forward[o]!.address.length + forward[o]!.storage.length === 0) continue
+      const sent = pool.runOn(o, forward[o]!)
+      // Awaited (with the others) before the root; a failure meanwhile is not unhandled.
+      sent.catch(() => {})
+      forwards.push(sent)
+    }
     for (const [a, amount] of r.credits) credits.set(a, (credits.get(a) ?? 0n) + amount)
+    await state.adoptShardWrites(changed.slice(first), values.slice(first), r.storage)
   }
+  const results = (await Promise.all(
+    Array.from({ length: workers }, (_, w) => {
+      const imports: ShardExport[] = []
+      for (let p = 0; p < workers; p++) {
+        const ex = exports[p]![w]
+        if (ex !== undefined) imports.push(ex)
+      }
+      const task: ShardExecuteTask = {
+        op: 'shardExecute',
+        state: stateId,
+        self: w,
+        imports,
+        env,
+        coinbase: ctx.coinbase,
+        fees: ctx.fees,
+        gas: gas.portable,
+      }
+      return (pool.runOn(w, task) as Promise<ShardExecResult>).then((r) => {
+        adopting = adopting.then(() => adopt(w, r))
+        return r
+      })
+    }),
+  )) as ShardExecResult[]
+  const t3 = performance.now()
+  await adopting
   // Answered once queued, but a worker hashing its own shard answers after: awaited before the state's root.
-  const forwarded = Promise.all(
-    forward.map((f, w) => (f.address.length + f.storage.length > 0 ? pool.runOn(w, f) : undefined)),
-  ).then(() => undefined)
+  const forwarded = Promise.all(forwards).then(() => undefined)
   forwarded.catch(() => {})
-  await state.adoptShardWrites(changed, values, storage)
   // Fee credits after every program (as the reference credits them): they only add.
   if (credits.size > 0) {
     const to = [...credits.keys()]
