@@ -694,6 +694,10 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const bloom = createBloom()
     const blooms: Uint8Array[] = depositReceipts.map(() => createBloom())
     const ored = new Set<Uint8Array>()
+    // Consecutive receipts mostly share their bloom object and their program: one comparison instead of a lookup.
+    let lastOred: Uint8Array | undefined
+    let lastProgram = ''
+    let lastTo: Address | null = null
     let cumulative = 0n
     return {
       receipts,
@@ -705,9 +709,16 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         cumulative += gasUsed
         const lb = receiptBloom(r.logs)
         // receiptBloom hands out one object per distinct log shape: each needs OR-ing in only once.
-        if (!ored.has(lb.bytes)) {
-          ored.add(lb.bytes)
-          orBloom(bloom, lb.bytes)
+        if (lb.bytes !== lastOred) {
+          lastOred = lb.bytes
+          if (!ored.has(lb.bytes)) {
+            ored.add(lb.bytes)
+            orBloom(bloom, lb.bytes)
+          }
+        }
+        if (tx.program !== lastProgram) {
+          lastProgram = tx.program
+          lastTo = registry.infos.get(tx.program)!.address
         }
         blooms.push(lb.bytes)
         const receipt: Receipt = {
@@ -715,7 +726,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
           transactionIndex: receipts.length,
           type: 0x70,
           from: tx.sender,
-          to: registry.infos.get(tx.program)!.address,
+          to: lastTo,
           status: r.status,
           gasUsed,
           cumulativeGasUsed: cumulative,

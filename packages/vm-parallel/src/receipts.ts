@@ -16,6 +16,27 @@ function fixedBytes(hex: string): Uint8Array {
   return b
 }
 
+// The last address's and the last topic's bytes: consecutive logs mostly repeat both (often the very same string,
+// a batch's log strings cross from the worker once), so most lookups are one comparison instead of a map probe.
+let lastAddress = ''
+let lastAddressBytes: Uint8Array = new Uint8Array()
+function addressBytes(hex: string): Uint8Array {
+  if (hex !== lastAddress) {
+    lastAddressBytes = fixedBytes(hex)
+    lastAddress = hex
+  }
+  return lastAddressBytes
+}
+let lastTopic = ''
+let lastTopicBytes: Uint8Array = new Uint8Array()
+function topicBytes(hex: string): Uint8Array {
+  if (hex !== lastTopic) {
+    lastTopicBytes = fixedBytes(hex)
+    lastTopic = hex
+  }
+  return lastTopicBytes
+}
+
 /** rlp size of a byte string of `len` bytes whose first byte is `first`. */
 function stringSize(len: number, first: number): number {
   return len === 1 && first < 0x80 ? 1 : headerLength(len) + len
@@ -31,24 +52,31 @@ function writeString(out: Uint8Array, at: number, bytes: Uint8Array): number {
   return at + bytes.length
 }
 
-/** The minimal big-endian bytes of `v` (empty for 0); gas counts fit a double, so no bigint shifting. */
-function uintBytes(v: bigint): Uint8Array {
+/**
+ * The minimal big-endian bytes of `v` (empty for 0); gas counts fit a double, so no bigint shifting. Safe integers
+ * are written into one scratch buffer and returned as a view of it, valid until the next call: a receipt's
+ * cumulative gas costs no allocation of its own.
+ */
+function uintScratch(v: bigint): Uint8Array {
   if (v === 0n) return EMPTY
   if (v <= MAX_SAFE) {
     let n = Number(v)
     let len = 0
     for (let x = n; x > 0; x = Math.floor(x / 256)) len++
-    const out = new Uint8Array(len)
     for (let i = len - 1; i >= 0; i--) {
-      out[i] = n % 256
+      UINT_SCRATCH[i] = n % 256
       n = Math.floor(n / 256)
     }
-    return out
+    return UINT_VIEWS[len - 1]!
   }
   let hex = v.toString(16)
   if (hex.length % 2) hex = `0${hex}`
   return fastHexToBytes(hex)
 }
+
+// Safe integers take 1..7 bytes: a view of the scratch per length, made once.
+const UINT_SCRATCH = new Uint8Array(8)
+const UINT_VIEWS = Array.from({ length: 8 }, (_, i) => UINT_SCRATCH.subarray(0, i + 1))
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
@@ -108,10 +136,11 @@ function receiptLength(r: Receipt, bloom: Uint8Array, cumulative: Uint8Array): n
   logsSize = 0
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i]!
-    const address = fixedBytes(l.address)
+    const address = addressBytes(l.address)
     let t = 0
-    for (const x of l.topics) {
-      const b = fixedBytes(x)
+    const topics = l.topics
+    for (let k = 0; k < topics.length; k++) {
+      const b = topicBytes(topics[k]!)
       t += stringSize(b.length, b[0] ?? 0)
     }
     topicsSizes[i] = t
@@ -140,9 +169,10 @@ function writeReceipt(r: Receipt, bloom: Uint8Array, cumulative: Uint8Array, out
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i]!
     at = writeHeader(out, at, 0xc0, logSizes[i]!)
-    at = writeString(out, at, fixedBytes(l.address))
+    at = writeString(out, at, addressBytes(l.address))
     at = writeHeader(out, at, 0xc0, topicsSizes[i]!)
-    for (const x of l.topics) at = writeString(out, at, fixedBytes(x))
+    const topics = l.topics
+    for (let k = 0; k < topics.length; k++) at = writeString(out, at, topicBytes(topics[k]!))
     at = writeHexString(out, at, l.data)
   }
   return at
@@ -159,7 +189,7 @@ function writeReceipt(r: Receipt, bloom: Uint8Array, cumulative: Uint8Array, out
  * ```
  */
 export function encodeReceipt(r: Receipt, bloom: Uint8Array = fastHexToBytes(r.logsBloom)): Uint8Array {
-  const cumulative = uintBytes(r.cumulativeGasUsed)
+  const cumulative = uintScratch(r.cumulativeGasUsed)
   const out = new Uint8Array(receiptLength(r, bloom, cumulative))
   writeReceipt(r, bloom, cumulative, out, 0)
   return out
@@ -181,7 +211,7 @@ export function encodeReceipts(receipts: readonly Receipt[], blooms?: readonly U
   for (let i = 0; i < receipts.length; i++) {
     const r = receipts[i]!
     const bloom = blooms?.[i] ?? fastHexToBytes(r.logsBloom)
-    const cumulative = uintBytes(r.cumulativeGasUsed)
+    const cumulative = uintScratch(r.cumulativeGasUsed)
     const n = receiptLength(r, bloom, cumulative)
     if (at + n > bytes.length) {
       const grown = new Uint8Array(Math.max(2 * bytes.length, at + n))
