@@ -50,15 +50,18 @@ export interface ShardedBlockResult {
  * The main thread's side of the sharded pipeline (the VM's workers host the state's shards): plans the block
  * (`shardPlan`), packs it once, runs round 1 (`shardPrepare`: each worker loads what it owns and exports what
  * its peers' transactions need) and round 2 (`shardExecute`: each worker runs phase 1, the programs and phase 3
- * of its transactions), relaying the exports without decoding them; then writes the workers' changed accounts
- * and records into `state` (the caller's overlay: checkpoints and reverts work as for any write), adds the fee
- * credits, and rebuilds each excluded transaction's typed error. The state must hold the current values in its
- * shards (`state.root()` after the deposits).
+ * of its transactions, writes the accounts it owns into its shard and queues its hashing there), relaying the
+ * exports without decoding them; as each result arrives, forwards the accounts a worker changed in a peer's shard
+ * to that peer (`shardApply`) and adopts every change into `state` (`adoptShardWrites`: the caller's overlay,
+ * where checkpoints and reverts work as for any write, while the root does not send them back); then adds the fee
+ * credits and rebuilds each excluded transaction's typed error. The state must hold the current values in its
+ * shards (`state.root()` after the deposits); await `forwarded` before its next root.
  *
  * @example
  * ```ts
  * await state.root()
- * const { accepted, excluded } = await executeShardedBlock({ pool, stateId, state, txs, ctx, gas, env, chargeCtx, keepsRecords })
+ * const { accepted, excluded, forwarded } = await executeShardedBlock({ pool, stateId, state, txs, ctx, gas, env, chargeCtx, keepsRecords })
+ * await forwarded
  * ```
  */
 export async function executeShardedBlock(input: {
@@ -166,6 +169,8 @@ export async function executeShardedBlock(input: {
       }
       return (pool.runOn(w, task) as Promise<ShardExecResult>).then((r) => {
         adopting = adopting.then(() => adopt(w, r))
+        // Awaited below; if a worker fails first, a failure here is not unhandled.
+        adopting.catch(() => {})
         return r
       })
     }),
