@@ -265,7 +265,6 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     env: ExecEnv,
     whileWorkersRun?: () => Promise<void>,
   ): Promise<{ results: BatchTxResult[]; s: ParallelStats }> => {
-    const exec = txs.map(execTxOf)
     // Every declared account (and its record for the called program) is loaded before the transaction runs.
     const loadDeclared = async (tx: ParallelTx) => {
       const data = registry.infos.get(tx.program)?.data
@@ -302,7 +301,8 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       s.timings.load = performance.now() - t0
       const t1 = performance.now()
       const results: BatchTxResult[] = []
-      for (const tx of exec) {
+      for (let i = 0; i < txs.length; i++) {
+        const tx = execTxOf(txs[i]!, i)
         const out = await executeHere(bs, tx, env)
         if (out.status === 'success') applyOutcome(bs, out)
         results.push({ index: tx.index, status: out.status, error: out.error, logs: out.logs })
@@ -311,7 +311,9 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       return { results, s }
     }
     const t1 = performance.now()
-    const groups = lockGroups(exec)
+    // The transactions' own access sets: execution's view of a transaction (`execTxOf`) is made only where it is
+    // used (a batch being packed, a re-execution), so no 20k of them live through the program phase.
+    const groups = lockGroups(txs.map((t) => t.accessSet))
     s.groups = groups.length
     // A loop, not Math.max(...): a block of independent transactions has as many groups as transactions.
     for (const g of groups) if (g.length > s.largestGroup) s.largestGroup = g.length
@@ -348,7 +350,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       const batchTxs: ExecTx[] = new Array(indices.length)
       for (let k = 0; k < indices.length; k++) {
         const i = indices[k]!
-        const t = exec[i]!
+        const t = execTxOf(txs[i]!, i)
         batchTxs[k] = t
         for (let j = 0; j < t.reads.length; j++) declared.push(t.reads[j]!)
         for (let j = 0; j < t.writes.length; j++) declared.push(t.writes[j]!)
@@ -433,7 +435,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       let records: Iterable<[string, Iterable<[string, bigint]>]> = r.records ?? []
       let status = r.status
       if (!valid) {
-        const out = await executeHere(bs, exec[i]!, env)
+        const out = await executeHere(bs, execTxOf(txs[i]!, i), env)
         s.reexecutions++
         redone.add(i)
         results[i] = { index: i, status: out.status, error: out.error, logs: out.logs, reexecutions: 1 }
@@ -585,8 +587,11 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     const tHold = performance.now()
     // Phase 1, in block order: nonces and fee holds. Excluded transactions are never charged.
     const excluded: { hash: `0x${string}`; error: BaseError }[] = []
-    // Each accepted transaction with its payer's slot: phase 3 refunds it without looking the payer up again.
-    const accepted: { tx: ParallelTx; up: UpfrontCharge; payerSlot: AccountSlot }[] = []
+    // Each accepted transaction, its fee hold and its payer's slot (phase 3 refunds it without a lookup), in
+    // parallel arrays: no object per transaction living through the program phase.
+    const accepted: ParallelTx[] = []
+    const ups: UpfrontCharge[] = []
+    const payerSlots: AccountSlot[] = []
     let blockGas = 0n
     // Every sender in one batched state read (no await per account below), and the gas model's keys for the
     // block in one more (its `prefetch`), so its sync variants answer every transaction from memory.
@@ -622,7 +627,9 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
         bs.setSlotNonce(slot, expected + 1n)
         blockGas += tx.intrinsicGas
         // The model's own object when its payer is already lower-case (the usual case): no copy per transaction.
-        accepted.push({ tx, up: up.payer === payer ? up : { ...up, payer }, payerSlot })
+        accepted.push(tx)
+        ups.push(up.payer === payer ? up : { ...up, payer })
+        payerSlots.push(payerSlot)
       } catch (e) {
         if (!(e instanceof BaseError)) throw e
         // Excluded after upfront: the model drops what it holds for the transaction (a quota reservation).
@@ -640,7 +647,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     let preRoot = 0
     const { results, s } = await executePrograms(
       bs,
-      accepted.map((a) => a.tx),
+      accepted,
       env,
       config.overlapRoot !== true
         ? undefined
@@ -662,7 +669,9 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
     let lastTo = ''
     let toSlot: AccountSlot | undefined
     for (let i = 0; i < accepted.length; i++) {
-      const { tx, up, payerSlot } = accepted[i]!
+      const tx = accepted[i]!
+      const up = ups[i]!
+      const payerSlot = payerSlots[i]!
       const r = results[i]!
       const gasUsed = tx.intrinsicGas
       const charge = gas.chargeSync?.(tx, gasUsed, chargeCtx) ?? (await gas.charge(tx, gasUsed, chargeCtx))
@@ -685,7 +694,7 @@ export function parallelVm(config: ParallelVmConfig): ParallelVm {
       out.add(tx, r, payer, charge.effectiveGasPrice, charge.l1Fee)
     }
     s.timings.settle = performance.now() - tSettle
-    return commit({ ...block, s, txs: accepted.map((a) => a.tx), receipts: out, excluded })
+    return commit({ ...block, s, txs: accepted, receipts: out, excluded })
   }
 
   /** Receipts in block order after the deposits', with the block's bloom and each receipt's bloom bytes. */
