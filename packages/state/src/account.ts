@@ -54,6 +54,25 @@ let lastCodeHash = ''
 const lastCodeHashBytes = new Uint8Array(32)
 
 /**
+ * `encodeAccountWith` keeping the storage root of `old` (the account's record before, or undefined: the empty root),
+ * read where it sits in that record (no view of it): what a root writes for an account without storage changes.
+ *
+ * @example
+ * ```ts
+ * encodeAccountKeeping({ nonce: 1n, balance: 9n, codeHash: KECCAK_EMPTY }, oldRecord, allocBytes)
+ * ```
+ */
+export function encodeAccountKeeping(
+  account: Account,
+  old: Uint8Array | undefined,
+  alloc: (n: number) => Uint8Array,
+): Uint8Array {
+  if (old === undefined) return encodeAccountWith(account, EMPTY_ROOT_BYTES, alloc)
+  const at = storageRootAt(old)
+  return at < 0 ? encodeAccountWith(account, storageRootOf(old), alloc) : encodeAccountWith(account, old, alloc, at)
+}
+
+/**
  * `encodeAccount` with the output from `alloc` (the state root cuts its records from a shared slab:
  * they live and die together, one block's flush ops).
  */
@@ -61,11 +80,13 @@ export function encodeAccountWith(
   account: Account,
   storageRoot: Uint8Array,
   alloc: (n: number) => Uint8Array,
+  rootAt = 0,
 ): Uint8Array {
   // Written straight into one output (no per-field arrays): the state root encodes one per account.
   const { nonce, balance, codeHash } = account
-  if (storageRoot.length !== 32 || codeHash.length !== 66) {
-    return encodeStrList([bigintBytes(nonce), bigintBytes(balance), storageRoot, fromHex(codeHash)])
+  if ((rootAt === 0 ? storageRoot.length !== 32 : rootAt + 32 > storageRoot.length) || codeHash.length !== 66) {
+    const root = rootAt === 0 ? storageRoot : storageRoot.subarray(rootAt, rootAt + 32)
+    return encodeStrList([bigintBytes(nonce), bigintBytes(balance), root, fromHex(codeHash)])
   }
   // Integers of 32 bits or more are written from their hex digits (one toString, no bigint shifts).
   const nonceHex = nonce < U32 ? undefined : nonce.toString(16)
@@ -78,7 +99,7 @@ export function encodeAccountWith(
   off = writeUint(out, off, nonce, nonceLen, nonceHex)
   off = writeUint(out, off, balance, balanceLen, balanceHex)
   out[off++] = 0xa0
-  out.set(storageRoot, off)
+  for (let i = 0; i < 32; i++) out[off + i] = storageRoot[rootAt + i]!
   off += 32
   out[off++] = 0xa0
   if (codeHash === lastCodeHash) out.set(lastCodeHashBytes, off)
@@ -205,11 +226,18 @@ export const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT)
 /** The storage root bytes inside an account record (a view; no full decode). */
 export function storageRootOf(record: Uint8Array | undefined): Uint8Array {
   if (record === undefined) return EMPTY_ROOT_BYTES
+  const at = storageRootAt(record)
+  if (at < 0) return hexToBytes(decodeAccount(record).storageRoot)
+  return record.subarray(at, at + 32)
+}
+
+/** Where the storage root starts in a record of the usual shape (short nonce and balance), else -1. */
+function storageRootAt(record: Uint8Array): number {
   let off = record[0]! < 0xf8 ? 1 : 1 + record[0]! - 0xf7
   for (let field = 0; field < 2; field++) {
     const p = record[off]!
     off += p < 0x80 ? 1 : p < 0xb8 ? 1 + p - 0x80 : Number.NaN
   }
-  if (record[off] !== 0xa0 || Number.isNaN(off)) return hexToBytes(decodeAccount(record).storageRoot)
-  return record.subarray(off + 1, off + 33)
+  if (record[off] !== 0xa0 || Number.isNaN(off)) return -1
+  return off + 1
 }

@@ -54,3 +54,28 @@ export function latin1Bytes(s: string): Uint8Array {
   used += n
   return out
 }
+
+/**
+ * A Latin-1 string's bytes cut from the slab as two views, [at, end) and [0, at) (no view of the whole): a trie
+ * leaf's hash and encoding, kept in one string as encoding + hash.
+ *
+ * @example
+ * ```ts
+ * const [hash, encoding] = latin1TailHead(leafString, encodingLength)
+ * ```
+ */
+export function latin1TailHead(s: string, at: number): [tail: Uint8Array, head: Uint8Array] {
+  const n = s.length
+  if (NodeBuffer === undefined || n > 4096) {
+    const all = latin1Bytes(s)
+    return [all.subarray(at), all.subarray(0, at)]
+  }
+  if (used + n > SLAB) {
+    slab = newSlab()
+    used = 0
+  }
+  ;(slab as Buffer).write(s, used, n, 'latin1')
+  const base = slab.byteOffset + used
+  used += n
+  return [new Uint8Array(slab.buffer, base + at, n - at), new Uint8Array(slab.buffer, base, at)]
+}

@@ -1,7 +1,7 @@
 // Trie nodes held in memory. Nodes are mutated in place by the trie; `ref` caches the node's
 // reference (its RLP when shorter than 32 bytes, else keccak of it) and is cleared on change, so a
 // commit re-hashes only the paths that changed. `stored` says the node's encoding is in the store.
-import { allocBytes, latin1Bytes } from './allocBytes.js'
+import { allocBytes, latin1TailHead } from './allocBytes.js'
 import { keccak256 as keccak_256, keccak256Into } from './keccak.js'
 import { fromLatin1, latin1 } from './latin1.js'
 import { decodeRlp, lenOfLen, listHeaderLen, type RlpItem, strLen, writeListHeader, writeStr } from './rlp.js'
@@ -180,9 +180,7 @@ export class LeafNode {
 
   /** [hash, RLP] of a hashed leaf of 32 bytes or more, as views into one new allocation. */
   hashAndEncoding(): [hash: Uint8Array, encoding: Uint8Array] {
-    const len = this.len
-    const out = latin1Bytes(this.s)
-    return [out.subarray(len, len + 32), out.subarray(0, len)]
+    return latin1TailHead(this.s, this.len)
   }
 
   /** The node's RLP (a fresh copy). */

@@ -10,7 +10,7 @@ import {
   KECCAK_EMPTY,
   type StateDb,
 } from '@appchain/core'
-import { type AccountRecord, decodeAccount, encodeAccountWith, storageRootOf } from './account.js'
+import { type AccountRecord, decodeAccount, encodeAccountKeeping, encodeAccountWith, storageRootOf } from './account.js'
 import { allocBytes } from './allocBytes.js'
 import { OpenCheckpointError, ReadOnlyStateError } from './errors.js'
 import { fromHex, fromHexInto, toHex } from './hex.js'
@@ -355,7 +355,11 @@ class StateDbImpl extends OverlayStateDb implements MptStateDb {
     }
     const putRecords: (Uint8Array | undefined)[] = new Array(putPaths.length)
     accountTrie.updatePaths(putPaths, (j, old) => {
-      const record = encodeAccountWith(putAccounts[j]!, putStorageRoots?.[j] ?? storageRootOf(old), allocBytes)
+      const root = putStorageRoots?.[j]
+      const record =
+        root === undefined
+          ? encodeAccountKeeping(putAccounts[j]!, old, allocBytes)
+          : encodeAccountWith(putAccounts[j]!, root, allocBytes)
       putRecords[j] = record
       return record
     })
