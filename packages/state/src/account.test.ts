@@ -1,7 +1,14 @@
 import { bytesToHex, EMPTY_TRIE_ROOT, hexToBytes, KECCAK_EMPTY } from '@appchain/core'
 import { toRlp } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { decodeAccount, decodeAccountFields, encodeAccount, encodeAccountWith } from './account.js'
+import {
+  decodeAccount,
+  decodeAccountFields,
+  encodeAccount,
+  encodeAccountKeeping,
+  encodeAccountWith,
+  storageRootOf,
+} from './account.js'
 
 const hexOf = (v: bigint) =>
   v === 0n ? '0x' : (`0x${v.toString(16).padStart(v.toString(16).length + (v.toString(16).length & 1), '0')}` as const)
@@ -34,6 +41,32 @@ describe('encodeAccount', () => {
         const cut = encodeAccountWith(account, storageRoot, (n) => slab.subarray(7, 7 + n))
         expect(bytesToHex(cut)).toBe(expected)
         expect(decodeAccount(cut)).toEqual({ nonce, balance, codeHash, storageRoot: EMPTY_TRIE_ROOT })
+      }
+  })
+})
+
+describe('encodeAccountKeeping', () => {
+  it("writes the new fields with the old record's storage root (the empty root without one), for every size", () => {
+    const sizes = [0n, 1n, 0x80n, 0xffffffffn, 10n ** 24n - 1n, (1n << 256n) - 1n]
+    const slab = new Uint8Array(4096)
+    let at = 0
+    const alloc = (n: number) => slab.subarray(at, (at += n))
+    for (const oldBalance of sizes)
+      for (const balance of sizes) {
+        const storageRoot = hexToBytes(
+          `0x${'5a'.repeat(31)}${(Number(oldBalance % 251n) + 1).toString(16).padStart(2, '0')}`,
+        )
+        const old = encodeAccount({ nonce: 3n, balance: oldBalance, codeHash: KECCAK_EMPTY }, storageRoot)
+        const account = { nonce: 4n, balance, codeHash: `0x${'ab'.repeat(32)}` as const }
+        at = 0
+        expect(bytesToHex(encodeAccountKeeping(account, old, alloc))).toBe(
+          bytesToHex(encodeAccount(account, storageRoot)),
+        )
+        expect(storageRootOf(encodeAccountKeeping(account, old, alloc))).toEqual(storageRoot)
+        at = 0
+        expect(bytesToHex(encodeAccountKeeping(account, undefined, alloc))).toBe(
+          bytesToHex(encodeAccount(account, hexToBytes(EMPTY_TRIE_ROOT))),
+        )
       }
   })
 })
