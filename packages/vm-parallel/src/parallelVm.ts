@@ -42,13 +42,7 @@ import {
   shardNibbles,
   keccakReady as stateKeccakReady,
 } from '@appchain/state'
-import {
-  type BatchResult,
-  type BatchTask,
-  type BatchTxResult,
-  batchResults,
-  encodeBatch,
-} from './batch.js'
+import { type BatchResult, type BatchTask, type BatchTxResult, batchResults, encodeBatch } from './batch.js'
 import { type AccountSlot, BlockState } from './blockState.js'
 import { receiptBloom } from './bloom.js'
 import { depositEnvelope } from './deposit.js'
