@@ -50,7 +50,11 @@ describe('encodeAccountKeeping', () => {
     const sizes = [0n, 1n, 0x80n, 0xffffffffn, 10n ** 24n - 1n, (1n << 256n) - 1n]
     const slab = new Uint8Array(4096)
     let at = 0
-    const alloc = (n: number) => slab.subarray(at, (at += n))
+    const alloc = (n: number) => {
+      const out = slab.subarray(at, at + n)
+      at += n
+      return out
+    }
     for (const oldBalance of sizes)
       for (const balance of sizes) {
         const storageRoot = hexToBytes(
