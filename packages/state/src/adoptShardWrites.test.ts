@@ -79,24 +79,25 @@ const blockStorage = (accounts: Address[]): [Address, [Hex, Hex][]][] => [
   ],
 ]
 
+/** The block written into the shards and adopted by the sharded state, and written into the reference as usual. */
+async function blockBoth(x: Awaited<ReturnType<typeof setup>>): Promise<void> {
+  const writes = block(x.accounts)
+  const storage = blockStorage(x.accounts)
+  // accounts[12] gets storage in the block: it exists only once written, so its account goes first.
+  await writeInShards(x.shardOf, x.shards, writes, storage)
+  const addresses = writes.map(([a]) => a)
+  const values = writes.map(([, v]) => v)
+  await x.sharded.adoptShardWrites(addresses, values, storage)
+  await x.ref.putAccounts!(addresses, values)
+  for (const [a, e] of storage) await x.ref.putStorageMany!(a, e)
+}
+
 describe('ShardedStateDb.adoptShardWrites: writes the shards made themselves', () => {
   it('gives the same roots, reads, proofs and flush as createStateDb writing them', async () => {
-    const { db, shards, sharded, ref, accounts, shardOf } = await setup()
+    const x = await setup()
+    const { db, sharded, ref, accounts } = x
     try {
-      const writes = block(accounts)
-      const storage = blockStorage(accounts)
-      // accounts[12] gets storage in the block: it exists only once written, so its account goes first.
-      await writeInShards(shardOf, shards, writes, storage)
-      await sharded.adoptShardWrites(
-        writes.map(([a]) => a),
-        writes.map(([, v]) => v),
-        storage,
-      )
-      await ref.putAccounts!(
-        writes.map(([a]) => a),
-        writes.map(([, v]) => v),
-      )
-      for (const [a, e] of storage) await ref.putStorageMany!(a, e)
+      await blockBoth(x)
       // A write of the caller's after the adoption, to an adopted account and to one of its own.
       for (const s of [sharded, ref]) {
         await s.putAccount(accounts[15]!, acct(2, 77))
@@ -117,22 +118,11 @@ describe('ShardedStateDb.adoptShardWrites: writes the shards made themselves', (
   })
 
   it('sends them again when a revert took them back, and when the caller wrote them since', async () => {
-    const { shards, sharded, ref, accounts, shardOf } = await setup()
+    const x = await setup()
+    const { sharded, ref, accounts } = x
     try {
-      const writes = block(accounts)
-      const storage = blockStorage(accounts)
       for (const s of [sharded, ref]) s.checkpoint()
-      await writeInShards(shardOf, shards, writes, storage)
-      await sharded.adoptShardWrites(
-        writes.map(([a]) => a),
-        writes.map(([, v]) => v),
-        storage,
-      )
-      await ref.putAccounts!(
-        writes.map(([a]) => a),
-        writes.map(([, v]) => v),
-      )
-      for (const [a, e] of storage) await ref.putStorageMany!(a, e)
+      await blockBoth(x)
       for (const s of [sharded, ref]) {
         s.revert()
         await s.putStorage(accounts[3]!, word(2), word(99))

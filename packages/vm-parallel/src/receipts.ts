@@ -18,24 +18,19 @@ function fixedBytes(hex: string): Uint8Array {
 
 // The last address's and the last topic's bytes: consecutive logs mostly repeat both (often the very same string,
 // a batch's log strings cross from the worker once), so most lookups are one comparison instead of a map probe.
-let lastAddress = ''
-let lastAddressBytes: Uint8Array = new Uint8Array()
-function addressBytes(hex: string): Uint8Array {
-  if (hex !== lastAddress) {
-    lastAddressBytes = fixedBytes(hex)
-    lastAddress = hex
+function lastOf(bytes: (hex: string) => Uint8Array): (hex: string) => Uint8Array {
+  let last = ''
+  let lastBytes: Uint8Array = new Uint8Array()
+  return (hex) => {
+    if (hex !== last) {
+      lastBytes = bytes(hex)
+      last = hex
+    }
+    return lastBytes
   }
-  return lastAddressBytes
 }
-let lastTopic = ''
-let lastTopicBytes: Uint8Array = new Uint8Array()
-function topicBytes(hex: string): Uint8Array {
-  if (hex !== lastTopic) {
-    lastTopicBytes = fixedBytes(hex)
-    lastTopic = hex
-  }
-  return lastTopicBytes
-}
+const addressBytes = lastOf(fixedBytes)
+const topicBytes = lastOf(fixedBytes)
 
 /** rlp size of a byte string of `len` bytes whose first byte is `first`. */
 function stringSize(len: number, first: number): number {
