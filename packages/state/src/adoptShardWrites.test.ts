@@ -163,6 +163,9 @@ describe('ShardedStateDb.adoptShardWrites: writes the shards made themselves', (
     try {
       await expect(sharded.adoptShardWrites([accounts[0]!], [])).rejects.toThrow(RangeError)
       await expect(sharded.adoptShardWrites([accounts[0]!], [acct(-1, 0)])).rejects.toThrow(/Invalid nonce/)
+      await expect(
+        sharded.adoptShardWrites([accounts[0]!], [undefined as unknown as ReturnType<typeof acct>]),
+      ).rejects.toThrow(TypeError)
       expect(await sharded.getAccount(accounts[0]!)).toEqual(acct(0, 1000))
     } finally {
       await sharded.close()

@@ -144,10 +144,17 @@ export abstract class OverlayStateDb {
     if (value === null) this.clearStorageOf(a)
   }
 
-  async putAccounts(addresses: readonly Address[], accounts: readonly (Account | undefined)[]): Promise<void> {
+  /**
+   * Every entry of a batched account write checked before anything is written (a bad one throws, nothing is
+   * written): the addresses lower-case, the accounts checked (null: undefined, a delete).
+   */
+  protected checkedAccounts(
+    what: string,
+    addresses: readonly Address[],
+    accounts: readonly (Account | undefined)[],
+  ): { as: Address[]; values: (Account | null)[] } {
     if (addresses.length !== accounts.length)
-      throw new RangeError(`putAccounts: ${addresses.length} addresses but ${accounts.length} accounts`)
-    // Every entry is checked before anything is written; then no promise per account.
+      throw new RangeError(`${what}: ${addresses.length} addresses but ${accounts.length} accounts`)
     const n = addresses.length
     const as: Address[] = new Array(n)
     const values: (Account | null)[] = new Array(n)
@@ -156,6 +163,13 @@ export abstract class OverlayStateDb {
       const account = accounts[i]
       values[i] = account === undefined ? null : checkAccount(account)
     }
+    return { as, values }
+  }
+
+  async putAccounts(addresses: readonly Address[], accounts: readonly (Account | undefined)[]): Promise<void> {
+    // Every entry is checked before anything is written; then no promise per account.
+    const { as, values } = this.checkedAccounts('putAccounts', addresses, accounts)
+    const n = as.length
     for (let i = 0; i < n; i++) {
       const a = as[i]!
       const value = values[i]!

@@ -11,7 +11,6 @@ import {
   KECCAK_EMPTY,
   type StateDb,
 } from '@appchain/core'
-import { checkAccount } from './account.js'
 import { nibbleOf, type SubtrieTop } from './accountShard.js'
 import { MissingTrieNodeError, OpenCheckpointError } from './errors.js'
 import { fromHexInto, toHex } from './hex.js'
@@ -192,18 +191,12 @@ class ShardedStateDbImpl extends OverlayStateDb implements ShardedStateDb {
     accounts: readonly Account[],
     storage: readonly (readonly [address: Address, entries: readonly (readonly [slot: Hex, value: Hex])[]])[] = [],
   ): Promise<void> {
-    const n = addresses.length
-    if (n !== accounts.length) throw new RangeError(`adoptShardWrites: ${n} addresses but ${accounts.length} accounts`)
     // Every account is checked before anything is written (as putAccounts); the overlay's value is what the
-    // root compares against.
-    const as: Address[] = new Array(n)
-    const values: Account[] = new Array(n)
-    for (let i = 0; i < n; i++) {
-      as[i] = checkAddress(addresses[i]!)
-      values[i] = checkAccount(accounts[i]!)
-    }
+    // root compares against. A shard's own writes are accounts, never deletes.
+    const { as, values } = this.checkedAccounts('adoptShardWrites', addresses, accounts)
+    if (values.includes(null)) throw new TypeError('adoptShardWrites: every account must be an object')
     const held = this.shardHeld
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < as.length; i++) {
       this.setAccount(as[i]!, values[i]!)
       held.set(as[i]!, values[i]!)
     }
